@@ -1,0 +1,40 @@
+#!/usr/bin/python3
+"""PyTorch 1.13 reference of METHODS.md's Fashion-MNIST AE: 784-256-128-20 (ReLU, linear code), decoder 20-128-256-784
+(ReLU, logits out), Bernoulli cross-entropy summed over pixels and averaged over the batch, Adam lr 1e-3, batch 512.
+Prints one JSON line: seconds per epoch, mean, final train loss, test MSE (sigmoid output vs test pixels), peak RSS (MB).
+Usage: /usr/bin/python3 benchmarks/pytorch_ae.py --threads 1 --epochs 5 --seed 0"""
+import threads_env  # noqa: F401  (first: sets the BLAS/OpenMP thread count before torch loads)
+import torch
+from torch import nn
+
+from fmnist import emit
+from torch_common import parse_args, setup, summary, train
+
+
+def build(sizes):
+    """Dense stack with ReLU between layers and none after the code layer and the output layer."""
+    layers = []
+    code = len(sizes) // 2
+    for i in range(len(sizes) - 1):
+        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
+        if i + 1 != code and i + 1 != len(sizes) - 1:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def main():
+    args = parse_args(__doc__, batch=512)
+    x, test = setup(args)
+    sizes = [784, 256, 128, 20, 128, 256, 784]
+    model = build(sizes)
+    bce = nn.BCEWithLogitsLoss(reduction="sum")
+    seconds, losses = train(model, lambda m, xb: bce(m(xb), xb), x, args)
+    model.eval()
+    with torch.no_grad():
+        test_mse = torch.mean((torch.sigmoid(model(test)) - test) ** 2).item()
+    emit(summary("pytorch-ae", args, seconds, losses, sum(p.numel() for p in model.parameters()),
+                 layers=sizes, testMse=test_mse))
+
+
+if __name__ == "__main__":
+    main()

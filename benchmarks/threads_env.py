@@ -1,0 +1,30 @@
+"""Import this FIRST (before numpy, torch or sklearn): it reads --threads N from the command line and exports it as
+OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / MKL_NUM_THREADS, which the native libraries only read when they load.
+Debian's torch calls sgemm through libblas.so.3, which is OpenBLAS (pthreads) when libopenblas0-pthread is installed;
+without this, OpenBLAS would use every core even with --threads 1."""
+import os
+import sys
+
+
+def _threads(argv):
+    for i, a in enumerate(argv):
+        if a == "--threads" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--threads="):
+            return a.split("=", 1)[1]
+    return "1"
+
+
+THREADS = _threads(sys.argv[1:])
+if THREADS.isdigit() and int(THREADS) >= 1:
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = THREADS
+
+
+def loaded_blas():
+    """Paths of the BLAS/LAPACK libraries mapped into this process (which sgemm actually runs)."""
+    try:
+        with open("/proc/self/maps") as f:
+            return sorted({l.split()[-1] for l in f if ("blas" in l or "lapack" in l or "mkl" in l) and "/" in l})
+    except OSError:
+        return []

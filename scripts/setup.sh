@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Installs what the tests, examples and reference checks need. Idempotent: run it as often as you like.
+#   - Debian packages: Fashion-MNIST (IDX files), OpenBLAS, and the Python reference stack (torch, sklearn, onnx, numpy);
+#   - the LFW face subset (lfw_subset.npy), taken out of the python3-skimage .deb without installing it;
+#   - onnxruntime-node (npm) under tools/ort/, used to run exported ONNX models.
+# Runs as root, or through sudo otherwise.
+set -euo pipefail
+
+ORT_NODE_VERSION="1.30.0"
+FACES_DIR="/usr/local/share/mlnetautoencoders"
+FACES_FILE="$FACES_DIR/lfw_subset.npy"
+APT_PACKAGES=(dataset-fashion-mnist libopenblas0-pthread python3-torch python3-sklearn python3-onnx python3-numpy)
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ORT_DIR="$REPO/tools/ort"
+
+say() { printf 'setup: %s\n' "$*"; }
+
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO=(sudo)
+else
+  say "not root and sudo is not available; run this script as root." >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt_updated=0
+apt_update_once() {
+  if [ "$apt_updated" -eq 0 ]; then
+    say "apt-get update"
+    "${SUDO[@]}" apt-get update -qq
+    apt_updated=1
+  fi
+}
+
+# 1. Debian packages (only the missing ones).
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt_update_once
+  say "installing ${missing[*]}"
+  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  say "Debian packages present: ${APT_PACKAGES[*]}"
+fi
+
+# 2. Face subset from the python3-skimage .deb (downloaded, not installed).
+if [ -s "$FACES_FILE" ]; then
+  say "faces present: $FACES_FILE"
+else
+  apt_update_once
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "$tmp"' EXIT
+  # apt downloads as its sandbox user _apt when run as root: let it write into the temp folder.
+  if [ "$(id -u)" -eq 0 ] && id _apt >/dev/null 2>&1; then chown _apt "$tmp"; fi
+  say "downloading python3-skimage .deb to extract lfw_subset.npy"
+  (cd "$tmp" && apt-get download -qq python3-skimage)
+  deb="$(ls "$tmp"/python3-skimage_*.deb | head -n 1)"
+  (cd "$tmp" && dpkg-deb --fsys-tarfile "$deb" | tar -x --wildcards '*lfw_subset.npy')
+  src="$(find "$tmp" -name lfw_subset.npy -type f | head -n 1)"
+  if [ -z "$src" ]; then
+    say "lfw_subset.npy was not found in $deb" >&2
+    exit 1
+  fi
+  "${SUDO[@]}" mkdir -p "$FACES_DIR"
+  "${SUDO[@]}" install -m 644 "$src" "$FACES_FILE.tmp"
+  "${SUDO[@]}" mv -f "$FACES_FILE.tmp" "$FACES_FILE"
+  say "faces installed: $FACES_FILE ($(stat -c %s "$FACES_FILE") bytes)"
+fi
+
+# 3. onnxruntime-node under tools/ort/ (no install scripts: the npm package already carries the CPU binaries).
+mkdir -p "$ORT_DIR"
+if [ ! -f "$ORT_DIR/package.json" ]; then
+  cat > "$ORT_DIR/package.json" <<EOF
+{
+  "name": "mlnetautoencoders-ort",
+  "private": true,
+  "description": "onnxruntime-node, used to run ONNX models exported by MLNetAutoencoders (installed by scripts/setup.sh)",
+  "dependencies": {
+    "onnxruntime-node": "$ORT_NODE_VERSION"
+  }
+}
+EOF
+fi
+if [ -d "$ORT_DIR/node_modules/onnxruntime-node" ]; then
+  say "onnxruntime-node present: $ORT_DIR/node_modules/onnxruntime-node"
+else
+  command -v npm >/dev/null 2>&1 || { say "npm is missing (install nodejs and npm)" >&2; exit 1; }
+  say "npm install onnxruntime-node@$ORT_NODE_VERSION into $ORT_DIR"
+  (cd "$ORT_DIR" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error "onnxruntime-node@$ORT_NODE_VERSION" --save-exact)
+fi
+lib="$(ls "$ORT_DIR"/node_modules/onnxruntime-node/bin/napi-v*/linux/x64/libonnxruntime.so* 2>/dev/null | head -n 1 || true)"
+if [ -z "$lib" ]; then
+  say "onnxruntime-node is installed but libonnxruntime.so for linux/x64 is missing under $ORT_DIR/node_modules/onnxruntime-node/bin" >&2
+  exit 1
+fi
+say "onnxruntime native library: ${lib#"$REPO"/}"
+say "done"

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using MLNetAutoencoders.Data;
+using MLNetAutoencoders.Numerics;
+
+namespace MLNetAutoencoders.Cli;
+
+/// <summary>Options several commands share, and how they turn into data and engine settings.</summary>
+internal sealed class CommonOptions
+{
+    public Option<string> Dataset { get; } = new("--dataset") { Description = "fashion-mnist, faces, or a path to an IDX, NPY or CSV file", Required = true };
+    public Option<double> TestFraction { get; } = new("--test-fraction") { Description = "held-out share for a file without a test split", DefaultValueFactory = _ => 0.2 };
+    public Option<string?> LabelColumn { get; } = new("--label-column") { Description = "CSV: label column by name or 0-based index" };
+    public Option<bool> Scale { get; } = new("--scale") { Description = "min-max scale each feature to [0,1] using the training rows" };
+    public Option<ulong> Seed { get; } = new("--seed") { Description = "seed of all randomness", DefaultValueFactory = _ => 0UL };
+    public Option<int> Threads { get; } = new("--threads") { Description = "threads for the GEMM kernels", DefaultValueFactory = _ => Environment.ProcessorCount };
+    public Option<string> Gemm { get; } = new("--gemm") { Description = "GEMM provider: auto, managed or openblas", DefaultValueFactory = _ => "auto" };
+    public Option<bool> Json { get; } = new("--json") { Description = "print one JSON object as the last line of stdout" };
+
+    public void AddTo(Command c)
+    {
+        foreach (var o in new Option[] { Dataset, TestFraction, LabelColumn, Scale, Seed, Threads, Gemm, Json }) c.Options.Add(o);
+    }
+
+    public GemmKind GemmKind(ParseResult r) => Numerics.Gemm.ParseKind(r.GetValue(Gemm)!);
+
+    /// <summary>Loads the dataset with a train/test split (the built-in split, or a seeded one for files), optionally min-max scaled.</summary>
+    public LoadedDataset Load(ParseResult r)
+    {
+        var name = r.GetValue(Dataset)!;
+        var data = DatasetResolver.Load(name, new DatasetLoadOptions { LabelColumn = r.GetValue(LabelColumn) });
+        data = data.WithTestSplit(r.GetValue(TestFraction), r.GetValue(Seed));
+        if (r.GetValue(Scale)) data = MinMaxScale(data);
+        return data;
+    }
+
+    private static LoadedDataset MinMaxScale(LoadedDataset d)
+    {
+        var train = d.Train.Images;
+        var lo = new float[train.Cols]; var hi = new float[train.Cols];
+        Array.Fill(lo, float.PositiveInfinity); Array.Fill(hi, float.NegativeInfinity);
+        for (int i = 0; i < train.Rows; i++)
+            for (int j = 0; j < train.Cols; j++) { lo[j] = Math.Min(lo[j], train[i, j]); hi[j] = Math.Max(hi[j], train[i, j]); }
+        Matrix Apply(Matrix m)
+        {
+            var s = m.Clone();
+            for (int i = 0; i < s.Rows; i++)
+                for (int j = 0; j < s.Cols; j++)
+                    s[i, j] = hi[j] > lo[j] ? Math.Clamp((s[i, j] - lo[j]) / (hi[j] - lo[j]), 0f, 1f) : 0f;
+            return s;
+        }
+        ImageDataset Scaled(ImageDataset x) => new(Apply(x.Images), x.Labels, x.Width, x.Height, x.Name);
+        return new LoadedDataset { Name = d.Name, Train = Scaled(d.Train), Test = d.Test is null ? null : Scaled(d.Test), ClassNames = d.ClassNames };
+    }
+
+    /// <summary>Parses "256,128" into sizes; empty text gives none.</summary>
+    public static int[] ParseSizes(string? text, string option)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return Array.Empty<int>();
+        try { return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray(); }
+        catch (FormatException) { throw new ArgumentException($"{option} expects comma-separated whole numbers such as 256,128; got '{text}'."); }
+    }
+}

@@ -1,0 +1,125 @@
+using MLNetAutoencoders.Nn;
+using MLNetAutoencoders.Numerics;
+
+namespace MLNetAutoencoders.Autoencoders;
+
+/// <summary>Trains an <see cref="AutoencoderModel"/> with minibatch gradient descent.</summary>
+public sealed class AutoencoderTrainer
+{
+    /// <summary>Creates a trainer; the options are validated and copied.</summary>
+    public AutoencoderTrainer(AutoencoderOptions? options = null)
+    {
+        Options = (options ?? new AutoencoderOptions()).Clone();
+        Options.Validate();
+    }
+
+    /// <summary>The options used.</summary>
+    public AutoencoderOptions Options { get; }
+
+    /// <summary>Builds the untrained encoder and decoder for inputs of width <paramref name="inputSize"/>, initialised from <paramref name="rng"/>.</summary>
+    public static (Network Encoder, Network Decoder) Build(AutoencoderOptions o, int inputSize, Rng rng)
+    {
+        var widths = new List<int> { inputSize };
+        widths.AddRange(o.HiddenSizes);
+        widths.Add(o.CodeSize);
+        var enc = new List<Layer>();
+        var encDense = new List<DenseLayer>();
+        for (int i = 0; i + 1 < widths.Count; i++)
+        {
+            bool code = i + 2 == widths.Count;
+            var d = new DenseLayer($"encoder.{i}", widths[i], widths[i + 1], code ? o.CodeActivation : o.HiddenActivation, o.LeakyReluSlope);
+            Initializer.Initialize(d, o.Init, rng);
+            enc.Add(d);
+            encDense.Add(d);
+            if (!code && o.DropoutRate > 0) enc.Add(new DropoutLayer(widths[i + 1], o.DropoutRate));
+        }
+        var dec = new List<Layer>();
+        var outAct = o.Loss == LossKind.CrossEntropy ? ActivationKind.Identity : o.OutputActivation;
+        for (int j = 0; j + 1 < widths.Count; j++)
+        {
+            int from = widths[^(j + 1)], to = widths[^(j + 2)];
+            bool last = j + 2 == widths.Count;
+            var act = last ? outAct : o.HiddenActivation;
+            DenseLayer d;
+            if (o.TiedWeights)
+            {
+                var mirror = encDense[^(j + 1)];
+                d = new DenseLayer(mirror.Weight, true, new Parameter($"decoder.{j}.bias", 1, to), act, o.LeakyReluSlope);
+            }
+            else
+            {
+                d = new DenseLayer($"decoder.{j}", from, to, act, o.LeakyReluSlope);
+                Initializer.Initialize(d, o.Init, rng);
+            }
+            dec.Add(d);
+            if (!last && o.DropoutRate > 0) dec.Add(new DropoutLayer(to, o.DropoutRate));
+        }
+        return (new Network(enc), new Network(dec));
+    }
+
+    /// <summary>
+    /// Fits the autoencoder on the rows of <paramref name="data"/> (one sample a row). With the cross-entropy loss all
+    /// values must lie in [0, 1]. Reports each epoch to <paramref name="progress"/>; honours <paramref name="cancellationToken"/>.
+    /// </summary>
+    public AutoencoderModel Fit(Matrix data, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var o = Options;
+        ValidateData(data, o.Loss);
+        var rng = new Rng(o.Seed);
+        var (encoder, decoder) = Build(o, data.Cols, rng);
+        var ctx = new NnContext(Gemm.Create(o.Gemm, o.Threads), rng.Fork(1));
+        var terms = AutoencoderTerms.Create(o, data.Cols);
+        var parameters = encoder.Parameters.Concat(decoder.Parameters).Distinct().ToList();
+        var optimizer = Optimizer.Create(o.Optimizer, parameters, o.LearningRate, o.Momentum);
+        Matrix? xb = null, grad = null;
+        var rowLoss = new double[o.BatchSize];
+
+        double TrainBatch(int[] rows)
+        {
+            data.GatherRows(rows, ref xb);
+            var input = terms.Corruption?.Apply(xb!, ctx) ?? xb!;
+            var code = encoder.Forward(input, true, ctx);
+            var output = decoder.Forward(code, true, ctx);
+            var g = Matrix.Ensure(ref grad, output.Rows, output.Cols);
+            double loss = Losses.Compute(o.Loss, output, xb!, g, ctx, rowLoss);
+            var dCode = decoder.Backward(g, true, ctx)!;
+            foreach (var r in terms.Regularizers) loss += r.Apply(encoder, input, code, dCode, ctx);
+            encoder.Backward(dCode, false, ctx);
+            optimizer.Step(ctx);
+            return loss;
+        }
+
+        double ValidationLoss(int[] rows)
+        {
+            data.GatherRows(rows, ref xb);
+            var output = decoder.Forward(encoder.Forward(xb!, false, ctx), false, ctx);
+            double s = 0;
+            for (int i = 0; i < output.Rows; i++) s += Losses.SampleLoss(o.Loss, output.Row(i), xb!.Row(i));
+            return s;
+        }
+
+        var history = TrainingLoop.Run(data.Rows, o.Minibatch, rng, parameters, TrainBatch, ValidationLoss, progress, cancellationToken);
+        return new AutoencoderModel(o, encoder, decoder, history);
+    }
+
+    internal static void ValidateData(Matrix data, LossKind loss)
+    {
+        if (data.Rows == 0) throw new ArgumentException("Training data is empty: it needs at least one row.", nameof(data));
+        if (data.Cols == 0) throw new ArgumentException("Training data has no features (0 columns).", nameof(data));
+        data.ThrowIfNotFinite("Training data");
+        if (loss == LossKind.CrossEntropy)
+        {
+            var s = data.Span;
+            for (int i = 0; i < s.Length; i++)
+                if (s[i] < 0 || s[i] > 1)
+                    throw new ArgumentException($"Training data: row {i / data.Cols}, column {i % data.Cols} is {s[i]}, outside [0, 1], which the cross-entropy loss needs. Scale the data to [0, 1] or use the squared-error loss.", nameof(data));
+        }
+    }
+}
+
+/// <summary>The corruption and regularisers an <see cref="AutoencoderOptions"/> asks for.</summary>
+internal sealed record AutoencoderTerms(ICorruption? Corruption, IReadOnlyList<IRegularizer> Regularizers)
+{
+    public static AutoencoderTerms Create(AutoencoderOptions o, int inputSize) => new(null, Array.Empty<IRegularizer>());
+}

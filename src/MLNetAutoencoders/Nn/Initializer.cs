@@ -1,0 +1,57 @@
+using MLNetAutoencoders.Numerics;
+
+namespace MLNetAutoencoders.Nn;
+
+/// <summary>Weight initialisation schemes (biases start at zero).</summary>
+public enum InitKind
+{
+    /// <summary>He for ReLU-family, LeCun normal for SELU, Glorot uniform otherwise.</summary>
+    Auto,
+    /// <summary>Glorot/Xavier uniform: U(±√(6/(in+out))).</summary>
+    GlorotUniform,
+    /// <summary>Glorot/Xavier normal: N(0, 2/(in+out)).</summary>
+    GlorotNormal,
+    /// <summary>He/Kaiming uniform: U(±√(6/in)).</summary>
+    HeUniform,
+    /// <summary>He/Kaiming normal: N(0, 2/in).</summary>
+    HeNormal,
+    /// <summary>LeCun normal: N(0, 1/in) (the one SELU needs).</summary>
+    LecunNormal,
+    /// <summary>PyTorch's nn.Linear default: U(±1/√in) for weights and biases.</summary>
+    PyTorchDefault,
+}
+
+/// <summary>Initialises dense layers.</summary>
+public static class Initializer
+{
+    /// <summary>Initialises a dense layer's own (non-transposed) weight and bias with the given scheme.</summary>
+    public static void Initialize(DenseLayer layer, InitKind kind, Rng rng)
+    {
+        int fanIn = layer.InputSize, fanOut = layer.OutputSize;
+        if (kind == InitKind.Auto)
+            kind = layer.Activation switch
+            {
+                ActivationKind.Relu or ActivationKind.LeakyRelu => InitKind.HeUniform,
+                ActivationKind.Selu => InitKind.LecunNormal,
+                _ => InitKind.GlorotUniform,
+            };
+        var w = layer.Weight.Value.Span;
+        switch (kind)
+        {
+            case InitKind.GlorotUniform: { float a = MathF.Sqrt(6f / (fanIn + fanOut)); rng.FillUniform(w, -a, a); break; }
+            case InitKind.GlorotNormal: rng.FillGaussian(w, 0, MathF.Sqrt(2f / (fanIn + fanOut))); break;
+            case InitKind.HeUniform: { float a = MathF.Sqrt(6f / fanIn); rng.FillUniform(w, -a, a); break; }
+            case InitKind.HeNormal: rng.FillGaussian(w, 0, MathF.Sqrt(2f / fanIn)); break;
+            case InitKind.LecunNormal: rng.FillGaussian(w, 0, MathF.Sqrt(1f / fanIn)); break;
+            case InitKind.PyTorchDefault:
+            {
+                float a = 1f / MathF.Sqrt(fanIn);
+                rng.FillUniform(w, -a, a);
+                if (!ReferenceEquals(layer.Bias, layer.Weight)) rng.FillUniform(layer.Bias.Value.Span, -a, a);
+                return;
+            }
+            default: throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
+        }
+        layer.Bias.Value.Clear();
+    }
+}

@@ -1,0 +1,41 @@
+using MLNetAutoencoders.Numerics;
+
+namespace MLNetAutoencoders.Nn;
+
+/// <summary>What layers need to run: the GEMM provider and a random source (for dropout and noise).</summary>
+public sealed class NnContext
+{
+    /// <summary>Creates a context.</summary>
+    public NnContext(IGemm gemm, Rng rng)
+    {
+        Gemm = gemm ?? throw new ArgumentNullException(nameof(gemm));
+        Rng = rng ?? throw new ArgumentNullException(nameof(rng));
+    }
+
+    /// <summary>Creates a context with a new GEMM provider of the given kind and threads, and a seeded generator.</summary>
+    public static NnContext Create(GemmKind gemm = GemmKind.Auto, int threads = 1, ulong seed = 0)
+        => new(Numerics.Gemm.Create(gemm, threads), new Rng(seed));
+
+    /// <summary>The GEMM provider.</summary>
+    public IGemm Gemm { get; }
+
+    /// <summary>The random source.</summary>
+    public Rng Rng { get; }
+
+    /// <summary>Threads for element-wise work (the GEMM provider's thread count).</summary>
+    public int Threads => Gemm.Threads;
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(state, start, end) over [0, <paramref name="count"/>) split into one contiguous range per
+    /// thread (inline when one thread or little work). Each index belongs to exactly one range, so results do not depend on
+    /// the thread count as long as the body treats indices independently. With a static lambda and a value-type state
+    /// the one-thread path allocates nothing.
+    /// </summary>
+    public void For<TState>(int count, int minPerThread, TState state, Action<TState, int, int> body)
+    {
+        int t = Math.Min(Threads, count / Math.Max(1, minPerThread));
+        if (t <= 1) { body(state, 0, count); return; }
+        int chunk = (count + t - 1) / t;
+        Parallel.For(0, t, new ParallelOptions { MaxDegreeOfParallelism = t }, i => body(state, i * chunk, Math.Min(count, (i + 1) * chunk)));
+    }
+}

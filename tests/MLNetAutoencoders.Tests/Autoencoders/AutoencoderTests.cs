@@ -1,0 +1,216 @@
+using MLNetAutoencoders.Autoencoders;
+using MLNetAutoencoders.Nn;
+using MLNetAutoencoders.Numerics;
+
+namespace MLNetAutoencoders.Tests.Autoencoders;
+
+public class AutoencoderTests
+{
+    /// <summary>Rank-3 data in [0,1]^24: x = σ(U·s) with s ~ N(0, I₃).</summary>
+    internal static Matrix LowRankData(int rows, int cols = 24, ulong seed = 1)
+    {
+        var u = new float[cols * 3];
+        new Rng(1000).FillGaussian(u); // one fixed basis: every seed draws from the same distribution
+        var rng = new Rng(seed);
+        var m = new Matrix(rows, cols);
+        var s = new float[3];
+        for (int i = 0; i < rows; i++)
+        {
+            rng.FillGaussian(s);
+            for (int j = 0; j < cols; j++)
+                m[i, j] = 1f / (1f + MathF.Exp(-(u[j * 3] * s[0] + u[j * 3 + 1] * s[1] + u[j * 3 + 2] * s[2])));
+        }
+        return m;
+    }
+
+    private static AutoencoderOptions Small() => new()
+    {
+        HiddenSizes = new[] { 16 }, CodeSize = 3, Epochs = 30, BatchSize = 32, LearningRate = 3e-3f, Seed = 5, Gemm = GemmKind.Managed,
+    };
+
+    [Fact]
+    public void TrainsToLowReconstructionErrorOnLowRankData()
+    {
+        var x = LowRankData(2000);
+        var test = LowRankData(500, seed: 2);
+        double baseline = AutoencoderModel.MeanSquaredError(test, MeanRows(test));
+        var model = new AutoencoderTrainer(Small()).Fit(x);
+        double mse = model.ReconstructionMse(test);
+        Assert.True(mse < 0.1 * baseline, $"test MSE {mse} should be < 10% of predicting the mean ({baseline})");
+        Assert.True(model.History.Epochs[^1].TrainLoss < model.History.Epochs[0].TrainLoss);
+    }
+
+    private static Matrix MeanRows(Matrix x)
+    {
+        var mean = new float[x.Cols];
+        for (int i = 0; i < x.Rows; i++) for (int j = 0; j < x.Cols; j++) mean[j] += x[i, j] / x.Rows;
+        var m = new Matrix(x.Rows, x.Cols);
+        for (int i = 0; i < x.Rows; i++) mean.CopyTo(m.Row(i));
+        return m;
+    }
+
+    [Theory]
+    [InlineData(GemmKind.Managed)]
+    [InlineData(GemmKind.OpenBlas)]
+    public void SameSeedOneThread_GivesBitIdenticalHistoryAndCodes(GemmKind gemm)
+    {
+        var x = LowRankData(600);
+        var o = Small(); o.Epochs = 4; o.Gemm = gemm; o.DropoutRate = 0.1f; o.ValidationFraction = 0.2;
+        var a = new AutoencoderTrainer(o).Fit(x);
+        var b = new AutoencoderTrainer(o).Fit(x);
+        Assert.Equal(a.History.Epochs.Select(e => e.TrainLoss), b.History.Epochs.Select(e => e.TrainLoss));
+        Assert.Equal(a.History.Epochs.Select(e => e.ValidationLoss), b.History.Epochs.Select(e => e.ValidationLoss));
+        Assert.Equal(a.Encode(x).Span.ToArray(), b.Encode(x).Span.ToArray());
+        o.Seed = 6;
+        var c = new AutoencoderTrainer(o).Fit(x);
+        Assert.NotEqual(a.History.Epochs[0].TrainLoss, c.History.Epochs[0].TrainLoss);
+    }
+
+    [Fact]
+    public void ManagedGemm_GivesIdenticalTrainingWithOneOrTwoThreads()
+    {
+        var x = LowRankData(400);
+        var o = Small(); o.Epochs = 2;
+        var a = new AutoencoderTrainer(o).Fit(x);
+        o.Threads = 2;
+        var b = new AutoencoderTrainer(o).Fit(x);
+        Assert.Equal(a.Encode(x).Span.ToArray(), b.Encode(x).Span.ToArray());
+    }
+
+    [Fact]
+    public void SaveLoad_RoundTripGivesIdenticalCodesAndReconstructions()
+    {
+        var x = LowRankData(300);
+        var o = Small(); o.Epochs = 2; o.TiedWeights = true; o.HiddenActivation = ActivationKind.Selu;
+        var model = new AutoencoderTrainer(o).Fit(x);
+        var path = Path.Combine(Path.GetTempPath(), $"ae-{Guid.NewGuid():N}.mlae");
+        try
+        {
+            model.Save(path);
+            var back = AutoencoderModel.Load(path);
+            Assert.Equal(model.Encode(x).Span.ToArray(), back.Encode(x).Span.ToArray());
+            Assert.Equal(model.Reconstruct(x).Span.ToArray(), back.Reconstruct(x).Span.ToArray());
+            Assert.Equal(model.ParameterCount, back.ParameterCount);
+            Assert.True(back.Options.TiedWeights);
+            Assert.Equal(model.History.Epochs.Count, back.History.Epochs.Count);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void TiedWeights_HaveAboutHalfTheParameters()
+    {
+        var x = LowRankData(64);
+        var o = Small(); o.Epochs = 1;
+        var untied = new AutoencoderTrainer(o).Fit(x);
+        o.TiedWeights = true;
+        var tied = new AutoencoderTrainer(o).Fit(x);
+        // untied: 24·16+16 + 16·3+3 + 3·16+16 + 16·24+24 ; tied drops the two decoder weights.
+        Assert.Equal(24 * 16 + 16 + 16 * 3 + 3 + 3 * 16 + 16 + 16 * 24 + 24, untied.ParameterCount);
+        Assert.Equal(untied.ParameterCount - 3 * 16 - 16 * 24, tied.ParameterCount);
+    }
+
+    [Fact]
+    public void EarlyStopping_StopsAndKeepsBestValidationEpoch()
+    {
+        var x = LowRankData(200);
+        var o = Small(); o.Epochs = 200; o.ValidationFraction = 0.5; o.EarlyStoppingPatience = 3; o.HiddenSizes = new[] { 64 }; o.CodeSize = 24;
+        o.LearningRate = 1e-2f;
+        var model = new AutoencoderTrainer(o).Fit(x);
+        var h = model.History;
+        Assert.True(h.StoppedEarly, "expected early stopping within 200 epochs");
+        double best = h.Epochs.Min(e => e.ValidationLoss!.Value);
+        Assert.Equal(best, h.Epochs[h.BestEpoch - 1].ValidationLoss);
+        Assert.Equal(h.BestEpoch + 3, h.Epochs.Count);
+    }
+
+    [Fact]
+    public void Divergence_StopsWithAnErrorThatSaysSo()
+    {
+        var x = LowRankData(200);
+        var o = Small(); o.Loss = LossKind.SquaredError; o.Optimizer = OptimizerKind.Sgd; o.LearningRate = 1e6f;
+        var e = Assert.Throws<TrainingDivergedException>(() => new AutoencoderTrainer(o).Fit(x));
+        Assert.Contains("diverged", e.Message);
+    }
+
+    [Fact]
+    public void Cancellation_IsHonoured()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => new AutoencoderTrainer(Small()).Fit(LowRankData(100), null, cts.Token));
+    }
+
+    [Fact]
+    public void Progress_IsReportedEachEpoch()
+    {
+        var reports = new List<EpochReport>();
+        var o = Small(); o.Epochs = 3;
+        new AutoencoderTrainer(o).Fit(LowRankData(100), new SyncProgress(reports.Add));
+        Assert.Equal(new[] { 1, 2, 3 }, reports.Select(r => r.Epoch));
+    }
+
+    private sealed class SyncProgress(Action<EpochReport> a) : IProgress<EpochReport>
+    {
+        public void Report(EpochReport value) => a(value);
+    }
+
+    [Fact]
+    public void BadInput_GivesClearErrors()
+    {
+        var x = LowRankData(50);
+        x[3, 7] = float.NaN;
+        var e1 = Assert.Throws<ArgumentException>(() => new AutoencoderTrainer(Small()).Fit(x));
+        Assert.Contains("row 3, column 7", e1.Message);
+        var y = LowRankData(50); y[1, 2] = 2f;
+        var e2 = Assert.Throws<ArgumentException>(() => new AutoencoderTrainer(Small()).Fit(y));
+        Assert.Contains("outside [0, 1]", e2.Message);
+        var e3 = Assert.Throws<ArgumentException>(() => new AutoencoderTrainer(Small()).Fit(new Matrix(0, 24)));
+        Assert.Contains("empty", e3.Message);
+        var model = new AutoencoderTrainer(new AutoencoderOptions { HiddenSizes = new[] { 4 }, CodeSize = 2, Epochs = 1, BatchSize = 8 }).Fit(LowRankData(20));
+        var e4 = Assert.Throws<ArgumentException>(() => model.Encode(new Matrix(2, 23)));
+        Assert.Contains("expects 24", e4.Message);
+    }
+
+    [Theory]
+    [InlineData("CodeSize")]
+    [InlineData("DropoutRate")]
+    [InlineData("LearningRate")]
+    [InlineData("BatchSize")]
+    [InlineData("ValidationFraction")]
+    [InlineData("Threads")]
+    public void OptionsOutOfRange_NameTheOption(string option)
+    {
+        var o = new AutoencoderOptions();
+        switch (option)
+        {
+            case "CodeSize": o.CodeSize = 0; break;
+            case "DropoutRate": o.DropoutRate = 1f; break;
+            case "LearningRate": o.LearningRate = 0f; break;
+            case "BatchSize": o.BatchSize = 0; break;
+            case "ValidationFraction": o.ValidationFraction = 1.5; break;
+            case "Threads": o.Threads = 0; break;
+        }
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(o));
+        Assert.Equal(option, e.ParamName);
+    }
+
+    [Fact]
+    public void CorruptModelFile_IsRejectedWithFileName()
+    {
+        var model = new AutoencoderTrainer(new AutoencoderOptions { HiddenSizes = new[] { 4 }, CodeSize = 2, Epochs = 1, BatchSize = 8 }).Fit(LowRankData(20));
+        var path = Path.Combine(Path.GetTempPath(), $"ae-{Guid.NewGuid():N}.mlae");
+        try
+        {
+            model.Save(path);
+            var bytes = File.ReadAllBytes(path);
+            File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+            var e = Assert.Throws<InvalidDataException>(() => AutoencoderModel.Load(path));
+            Assert.Contains(path, e.Message);
+            bytes[bytes.Length / 2] ^= 0xFF;
+            File.WriteAllBytes(path, bytes);
+            Assert.Contains("corrupt", Assert.Throws<InvalidDataException>(() => AutoencoderModel.Load(path)).Message);
+        }
+        finally { File.Delete(path); }
+    }
+}

@@ -1,0 +1,95 @@
+using MLNetAutoencoders.Numerics;
+
+namespace MLNetAutoencoders.Tests.Numerics;
+
+public class GemmTests
+{
+    private static double[] Reference(bool ta, bool tb, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc)
+    {
+        var r = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = 0;
+                for (int p = 0; p < k; p++)
+                    s += (double)(ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+                r[i * n + j] = alpha * s + beta * c[i * ldc + j];
+            }
+        return r;
+    }
+
+    public static IEnumerable<object[]> Cases()
+    {
+        foreach (var kind in new[] { GemmKind.Managed, GemmKind.OpenBlas })
+            foreach (var (m, n, k) in new[] { (1, 1, 1), (7, 19, 5), (13, 33, 300), (97, 40, 17), (200, 70, 513) })
+                foreach (var ta in new[] { false, true })
+                    foreach (var tb in new[] { false, true })
+                        yield return new object[] { kind, m, n, k, ta, tb };
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Sgemm_MatchesDoublePrecisionReference(GemmKind kind, int m, int n, int k, bool ta, bool tb)
+    {
+        var rng = new Rng((ulong)(m * 1000 + n * 10 + k));
+        int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 1, ldc = n + 2;
+        var a = new float[(ta ? k : m) * lda];
+        var b = new float[(tb ? n : k) * ldb];
+        var c = new float[m * ldc];
+        rng.FillUniform(a, -1, 1); rng.FillUniform(b, -1, 1); rng.FillUniform(c, -1, 1);
+        var expected = Reference(ta, tb, m, n, k, 0.7f, a, lda, b, ldb, 0.3f, c, ldc);
+        foreach (var threads in new[] { 1, 2 })
+        {
+            var cc = (float[])c.Clone();
+            Gemm.Create(kind, threads).Sgemm(ta, tb, m, n, k, 0.7f, a, lda, b, ldb, 0.3f, cc, ldc);
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                    Assert.True(Math.Abs(cc[i * ldc + j] - expected[i * n + j]) <= 1e-4 * Math.Sqrt(k) + 1e-5,
+                        $"{kind} t{threads} C[{i},{j}] = {cc[i * ldc + j]}, expected {expected[i * n + j]}");
+            for (int j = n; j < ldc; j++) Assert.Equal(c[j], cc[j]); // padding untouched
+        }
+    }
+
+    [Fact]
+    public void ManagedAndOpenBlas_AgreeOnLayerShapes()
+    {
+        var rng = new Rng(9);
+        var x = new Matrix(512, 784); var w = new Matrix(256, 784);
+        rng.FillUniform(x.Span, 0, 1); rng.FillUniform(w.Span, -0.1f, 0.1f);
+        var y1 = new Matrix(512, 256); var y2 = new Matrix(512, 256);
+        Gemm.Create(GemmKind.Managed, 2).Multiply(x, false, w, true, y1);
+        Gemm.Create(GemmKind.OpenBlas, 2).Multiply(x, false, w, true, y2);
+        for (int i = 0; i < y1.Length; i++) Assert.True(Math.Abs(y2.Data[i] - y1.Data[i]) < 1e-4, $"[{i}] {y1.Data[i]} vs {y2.Data[i]}");
+    }
+
+    [Fact]
+    public void Managed_IsBitIdenticalAcrossThreadCounts()
+    {
+        var rng = new Rng(4);
+        var a = new Matrix(300, 200); var b = new Matrix(200, 150);
+        rng.FillUniform(a.Span, -1, 1); rng.FillUniform(b.Span, -1, 1);
+        var c1 = new Matrix(300, 150); var c2 = new Matrix(300, 150);
+        Gemm.Create(GemmKind.Managed, 1).Multiply(a, false, b, false, c1);
+        Gemm.Create(GemmKind.Managed, 2).Multiply(a, false, b, false, c2);
+        Assert.Equal(c1.Span.ToArray(), c2.Span.ToArray());
+    }
+
+    [Fact]
+    public void ShapeMismatch_IsAClearError()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Gemm.Create(GemmKind.Managed).Multiply(new Matrix(2, 3), false, new Matrix(4, 5), false, new Matrix(2, 5)));
+        Assert.Contains("do not multiply", e.Message);
+    }
+
+    [Fact]
+    public void Rng_IsReproducibleAndGaussianHasUnitVariance()
+    {
+        var a = new Rng(42); var b = new Rng(42);
+        for (int i = 0; i < 100; i++) Assert.Equal(a.NextUInt64(), b.NextUInt64());
+        var g = new float[200_000];
+        new Rng(1).FillGaussian(g);
+        double mean = g.Average(v => (double)v), var = g.Average(v => (double)v * v) - mean * mean;
+        Assert.InRange(mean, -0.01, 0.01);
+        Assert.InRange(var, 0.98, 1.02);
+    }
+}

@@ -1,0 +1,42 @@
+namespace MLNetAutoencoders.Tests.Support;
+
+/// <summary>
+/// Access to data and tools that `scripts/setup.sh` installs. Tests that need them fail (never skip)
+/// with a message that says how to install them; CI runs the set-up first.
+/// </summary>
+internal static class TestEnv
+{
+    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The repository root (the folder holding MLNetAutoencoders.sln).</summary>
+    public static string RepoRoot
+    {
+        get
+        {
+            var d = new DirectoryInfo(AppContext.BaseDirectory);
+            while (d != null && !File.Exists(Path.Combine(d.FullName, "MLNetAutoencoders.sln"))) d = d.Parent;
+            return d?.FullName ?? throw new InvalidOperationException("Could not find MLNetAutoencoders.sln above " + AppContext.BaseDirectory);
+        }
+    }
+
+    /// <summary>Fails the test with an install hint when <paramref name="path"/> does not exist.</summary>
+    public static string RequireFile(string path, string what)
+    {
+        if (!File.Exists(path))
+            Assert.Fail($"{what} is missing: {path} was not found. Run `bash scripts/setup.sh` (it installs it).");
+        return path;
+    }
+
+    /// <summary>Finds an executable on PATH or fails with an install hint.</summary>
+    public static string RequireTool(string name, string hint)
+    {
+        if (File.Exists(name)) return name;
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':'))
+        {
+            var p = Path.Combine(dir, name);
+            if (File.Exists(p)) return p;
+        }
+        Assert.Fail($"Tool '{name}' is missing. {hint}");
+        return name;
+    }
+}
