@@ -25,6 +25,8 @@ def loaded_blas():
     """Paths of the BLAS/LAPACK libraries mapped into this process (which sgemm actually runs)."""
     try:
         with open("/proc/self/maps") as f:
-            return sorted({l.split()[-1] for l in f if ("blas" in l or "lapack" in l or "mkl" in l) and "/" in l})
+            paths = {l.split()[-1] for l in f if "/" in l}
+        return sorted(p for p in paths if os.path.basename(p).startswith("lib")
+                      and any(k in os.path.basename(p) for k in ("blas", "lapack", "mkl")))
     except OSError:
         return []

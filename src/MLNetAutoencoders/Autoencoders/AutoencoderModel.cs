@@ -9,7 +9,7 @@ namespace MLNetAutoencoders.Autoencoders;
 /// (after the sigmoid when trained with cross-entropy). Inference is deterministic (no corruption, no dropout) and
 /// thread-safe (calls are serialised).
 /// </summary>
-public sealed class AutoencoderModel
+public sealed class AutoencoderModel : IAutoencoder
 {
     /// <summary>Model kind stored in model files.</summary>
     public const string Kind = "autoencoder";
@@ -48,6 +48,9 @@ public sealed class AutoencoderModel
 
     /// <summary>Number of distinct trainable scalars (tied weights counted once).</summary>
     public int ParameterCount => Encoder.Parameters.Concat(Decoder.Parameters).Distinct().Sum(p => p.Count);
+
+    /// <inheritdoc />
+    public IReadOnlyList<DenseLayer> CodePath => Encoder.DenseLayers.ToList();
 
     private NnContext Inference => _inference ??= new NnContext(Gemm.Create(Options.Gemm, Options.Threads), new Rng(Options.Seed));
 
@@ -114,7 +117,7 @@ public sealed class AutoencoderModel
     {
         var a = ModelArchive.Load(path, Kind);
         try { return FromArchive(a); }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or System.Text.Json.JsonException)
         {
             throw new InvalidDataException($"Model file '{path}': {e.Message}", e);
         }
@@ -123,17 +126,23 @@ public sealed class AutoencoderModel
     /// <summary>Rebuilds a model from an archive.</summary>
     public static AutoencoderModel FromArchive(ModelArchive a)
     {
+        var lookup = ParameterLookup(a);
+        var encoder = Network.FromSpecs(a.GetValue<List<LayerSpec>>("encoder"), lookup);
+        var decoder = Network.FromSpecs(a.GetValue<List<LayerSpec>>("decoder"), lookup);
+        return new AutoencoderModel(a.GetValue<AutoencoderOptions>("options"), encoder, decoder, a.GetValue<TrainingHistory>("history"));
+    }
+
+    /// <summary>A parameter lookup over an archive's tensors: each name becomes one parameter (so shared names stay tied).</summary>
+    internal static Func<string, Parameter> ParameterLookup(ModelArchive a)
+    {
         var parameters = new Dictionary<string, Parameter>();
-        Parameter Lookup(string name)
+        return name =>
         {
             if (parameters.TryGetValue(name, out var p)) return p;
             var m = a.Get(name);
             p = new Parameter(name, m.Rows, m.Cols);
             m.Span.CopyTo(p.Value.Span);
             return parameters[name] = p;
-        }
-        var encoder = Network.FromSpecs(a.GetValue<List<LayerSpec>>("encoder"), Lookup);
-        var decoder = Network.FromSpecs(a.GetValue<List<LayerSpec>>("decoder"), Lookup);
-        return new AutoencoderModel(a.GetValue<AutoencoderOptions>("options"), encoder, decoder, a.GetValue<TrainingHistory>("history"));
+        };
     }
 }

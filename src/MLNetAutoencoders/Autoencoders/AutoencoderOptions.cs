@@ -1,25 +1,19 @@
 using MLNetAutoencoders.Nn;
-using MLNetAutoencoders.Numerics;
 
 namespace MLNetAutoencoders.Autoencoders;
 
 /// <summary>
-/// Options of the (deterministic) autoencoder: architecture, loss, optimisation and engine settings.
-/// The defaults are METHODS.md's Fashion-MNIST reference: 784 → 256 → 128 → 20 (ReLU, linear code), mirrored decoder,
-/// cross-entropy on logits, Adam 1e-3, batch 512, 20 epochs.
+/// Options of the (deterministic) autoencoder: architecture, loss, the variant terms (activity and KL sparsity,
+/// contraction, input corruption, dropout, tied weights), optimisation and engine settings. Every variant term is off
+/// by default and any of them combine. The defaults are METHODS.md's Fashion-MNIST reference: 784 → 256 → 128 → 20
+/// (ReLU, linear code), mirrored decoder, cross-entropy on logits, Adam 1e-3, batch 512, 20 epochs.
 /// </summary>
-public sealed class AutoencoderOptions
+public sealed class AutoencoderOptions : NetworkOptions
 {
-    /// <summary>Encoder hidden widths, input side first (the decoder mirrors them). Default 256, 128.</summary>
-    public int[] HiddenSizes { get; set; } = { 256, 128 };
-
-    /// <summary>Width of the code. Default 20.</summary>
+    /// <summary>Width of the code (any size: larger than the input gives an overcomplete autoencoder). Default 20.</summary>
     public int CodeSize { get; set; } = 20;
 
-    /// <summary>Activation of hidden layers (encoder and decoder). Default ReLU.</summary>
-    public ActivationKind HiddenActivation { get; set; } = ActivationKind.Relu;
-
-    /// <summary>Activation of the code layer. Default identity (linear code).</summary>
+    /// <summary>Activation of the code layer. Default identity (linear code). KL sparsity needs sigmoid.</summary>
     public ActivationKind CodeActivation { get; set; } = ActivationKind.Identity;
 
     /// <summary>Reconstruction loss. Cross-entropy makes the decoder emit logits (reconstructions are their sigmoid). Default cross-entropy.</summary>
@@ -28,71 +22,80 @@ public sealed class AutoencoderOptions
     /// <summary>Activation of the decoder's output with the squared-error loss (ignored with cross-entropy). Default identity.</summary>
     public ActivationKind OutputActivation { get; set; } = ActivationKind.Identity;
 
-    /// <summary>Slope of leaky ReLU where used. Default 0.01.</summary>
-    public float LeakyReluSlope { get; set; } = 0.01f;
-
     /// <summary>Tie each decoder weight to the transpose of its mirror encoder weight (biases stay separate).</summary>
     public bool TiedWeights { get; set; }
 
     /// <summary>Dropout rate after every hidden layer of encoder and decoder, in training only; 0 = none. Range [0, 1).</summary>
     public float DropoutRate { get; set; }
 
-    /// <summary>Weight initialisation. Default <see cref="InitKind.Auto"/> (He for ReLU, LeCun for SELU, Glorot otherwise).</summary>
-    public InitKind Init { get; set; } = InitKind.Auto;
+    /// <summary>λ of the L1 activity penalty λ‖z‖₁ per sample on the code; 0 = off. Range [0, ∞).</summary>
+    public float L1Activity { get; set; }
 
-    /// <summary>Passes over the training data. Default 20.</summary>
-    public int Epochs { get; set; } = 20;
+    /// <summary>λ of the L2 activity penalty λ·½‖z‖² per sample on the code; 0 = off. Range [0, ∞).</summary>
+    public float L2Activity { get; set; }
 
-    /// <summary>Minibatch size. Default 512.</summary>
-    public int BatchSize { get; set; } = 512;
+    /// <summary>
+    /// Weight of the KL sparsity penalty Σⱼ KL(ρ ‖ ρ̂ⱼ) (ρ̂ⱼ = batch mean of code unit j) added to the per-sample loss; 0 = off.
+    /// Range [0, ∞). Needs <see cref="CodeActivation"/> = sigmoid.
+    /// </summary>
+    public float KlSparsityWeight { get; set; }
 
-    /// <summary>Learning rate. Default 1e-3.</summary>
-    public float LearningRate { get; set; } = 1e-3f;
+    /// <summary>Target mean activation ρ of the KL sparsity penalty, in (0, 1). Default 0.05.</summary>
+    public float KlSparsityTarget { get; set; } = 0.05f;
 
-    /// <summary>Optimiser. Default Adam.</summary>
-    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
+    /// <summary>λ of the contractive penalty λ‖∂f(x)/∂x‖²_F per sample; 0 = off. Range [0, ∞).</summary>
+    public float Contractive { get; set; }
 
-    /// <summary>Momentum for SGD. Default 0.9.</summary>
-    public float Momentum { get; set; } = 0.9f;
+    /// <summary>
+    /// How the contractive penalty is computed for an encoder of two or more layers: 0 (default) = exactly, at the cost
+    /// of about <see cref="CodeSize"/> backward passes per sample; k ≥ 1 = the unbiased estimate E‖Jv‖², v ~ N(0, I),
+    /// averaged over k forward-mode probes per sample (cost about 3k encoder passes; variance 2‖JᵀJ‖²_F / k).
+    /// A single-layer encoder always uses the exact closed form. Range 0–64.
+    /// </summary>
+    public int ContractiveProbes { get; set; }
 
-    /// <summary>Seed of all randomness (initialisation, shuffling, validation split, noise, dropout). Default 0.</summary>
-    public ulong Seed { get; set; }
+    /// <summary>Corruption of the training input (denoising); <see cref="CorruptionKind.None"/> by default. Never applied at inference.</summary>
+    public CorruptionKind Corruption { get; set; }
 
-    /// <summary>Share of rows held out for validation loss (and early stopping), in [0, 1). Default 0.</summary>
-    public double ValidationFraction { get; set; }
-
-    /// <summary>Stop after this many epochs without a better validation loss and keep the best parameters; 0 = off. Needs a validation fraction.</summary>
-    public int EarlyStoppingPatience { get; set; }
-
-    /// <summary>Threads for the GEMM kernels (≥ 1). With one thread results are bit-identical run to run. Default 1.</summary>
-    public int Threads { get; set; } = 1;
-
-    /// <summary>GEMM provider. Default auto (OpenBLAS when present).</summary>
-    public GemmKind Gemm { get; set; } = GemmKind.Auto;
+    /// <summary>
+    /// Strength of <see cref="Corruption"/>: the standard deviation η of Gaussian noise (range [0, 10]), or the share ν
+    /// of inputs masked or set to salt/pepper (range [0, 1)).
+    /// </summary>
+    public float CorruptionLevel { get; set; }
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
     public void Validate()
     {
-        if (HiddenSizes is null || HiddenSizes.Any(h => h < 1))
-            throw new ArgumentOutOfRangeException(nameof(HiddenSizes), "HiddenSizes must all be ≥ 1 (an empty list means a single-layer encoder).");
+        ValidateShared();
         if (CodeSize < 1) throw new ArgumentOutOfRangeException(nameof(CodeSize), CodeSize, "CodeSize must be ≥ 1.");
         if (!(DropoutRate >= 0 && DropoutRate < 1)) throw new ArgumentOutOfRangeException(nameof(DropoutRate), DropoutRate, "DropoutRate must be in [0, 1).");
-        if (!(LeakyReluSlope >= 0 && LeakyReluSlope < 1)) throw new ArgumentOutOfRangeException(nameof(LeakyReluSlope), LeakyReluSlope, "LeakyReluSlope must be in [0, 1).");
-        if (!(LearningRate > 0 && float.IsFinite(LearningRate))) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be positive.");
-        if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum must be in [0, 1).");
-        if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
-        if (EarlyStoppingPatience > 0 && ValidationFraction <= 0)
-            throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience needs ValidationFraction > 0.");
-        Minibatch.Validate();
+        RequireNonNegative(L1Activity, nameof(L1Activity));
+        RequireNonNegative(L2Activity, nameof(L2Activity));
+        RequireNonNegative(KlSparsityWeight, nameof(KlSparsityWeight));
+        RequireNonNegative(Contractive, nameof(Contractive));
+        if (!(KlSparsityTarget > 0 && KlSparsityTarget < 1))
+            throw new ArgumentOutOfRangeException(nameof(KlSparsityTarget), KlSparsityTarget, "KlSparsityTarget (ρ) must be in (0, 1).");
+        if (KlSparsityWeight > 0 && CodeActivation != ActivationKind.Sigmoid)
+            throw new ArgumentOutOfRangeException(nameof(CodeActivation), CodeActivation,
+                $"KL sparsity (KlSparsityWeight {KlSparsityWeight}) needs CodeActivation = sigmoid, so that mean activations lie in (0, 1); it is {Activations.Name(CodeActivation)}.");
+        if (ContractiveProbes is < 0 or > 64)
+            throw new ArgumentOutOfRangeException(nameof(ContractiveProbes), ContractiveProbes, "ContractiveProbes must be in 0–64 (0 = exact).");
+        if (!Enum.IsDefined(Corruption)) throw new ArgumentOutOfRangeException(nameof(Corruption), Corruption, "Unknown corruption kind.");
+        bool levelOk = Corruption switch
+        {
+            CorruptionKind.None => CorruptionLevel == 0,
+            CorruptionKind.Gaussian => CorruptionLevel >= 0 && CorruptionLevel <= 10,
+            _ => CorruptionLevel >= 0 && CorruptionLevel < 1,
+        };
+        if (!levelOk)
+            throw new ArgumentOutOfRangeException(nameof(CorruptionLevel), CorruptionLevel, Corruption switch
+            {
+                CorruptionKind.None => "CorruptionLevel needs a Corruption kind (gaussian, masking or salt-and-pepper).",
+                CorruptionKind.Gaussian => "CorruptionLevel (the noise's standard deviation η) must be in [0, 10].",
+                _ => "CorruptionLevel (the share ν of corrupted inputs) must be in [0, 1).",
+            });
     }
 
-    internal MinibatchSettings Minibatch => new(Epochs, BatchSize, ValidationFraction, EarlyStoppingPatience);
-
-    /// <summary>A shallow copy (arrays copied).</summary>
-    public AutoencoderOptions Clone()
-    {
-        var c = (AutoencoderOptions)MemberwiseClone();
-        c.HiddenSizes = (int[])HiddenSizes.Clone();
-        return c;
-    }
+    /// <summary>A copy (arrays copied).</summary>
+    public AutoencoderOptions Clone() => CloneAs<AutoencoderOptions>();
 }

@@ -68,12 +68,22 @@ public sealed class AutoencoderTrainer
         ValidateData(data, o.Loss);
         var rng = new Rng(o.Seed);
         var (encoder, decoder) = Build(o, data.Cols, rng);
-        var ctx = new NnContext(Gemm.Create(o.Gemm, o.Threads), rng.Fork(1));
+        var history = Train(o, encoder, decoder, data, rng, progress, cancellationToken);
+        return new AutoencoderModel(o, encoder, decoder, history);
+    }
+
+    /// <summary>
+    /// Trains existing networks (freshly built, or a stack to fine-tune) on <paramref name="data"/> with the loss, variant
+    /// terms and optimisation settings of <paramref name="o"/>; <paramref name="rng"/> drives the split, shuffling, noise and dropout.
+    /// </summary>
+    internal static TrainingHistory Train(AutoencoderOptions o, Network encoder, Network decoder, Matrix data, Rng rng,
+        IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
+        var ctx = o.CreateContext(rng.Fork(1));
         var terms = AutoencoderTerms.Create(o, data.Cols);
         var parameters = encoder.Parameters.Concat(decoder.Parameters).Distinct().ToList();
         var optimizer = Optimizer.Create(o.Optimizer, parameters, o.LearningRate, o.Momentum);
         Matrix? xb = null, grad = null;
-        var rowLoss = new double[o.BatchSize];
 
         double TrainBatch(int[] rows)
         {
@@ -82,11 +92,11 @@ public sealed class AutoencoderTrainer
             var code = encoder.Forward(input, true, ctx);
             var output = decoder.Forward(code, true, ctx);
             var g = Matrix.Ensure(ref grad, output.Rows, output.Cols);
-            double loss = Losses.Compute(o.Loss, output, xb!, g, ctx, rowLoss);
+            double loss = Losses.Compute(o.Loss, output, xb!, g);
             var dCode = decoder.Backward(g, true, ctx)!;
             foreach (var r in terms.Regularizers) loss += r.Apply(encoder, input, code, dCode, ctx);
             encoder.Backward(dCode, false, ctx);
-            optimizer.Step(ctx);
+            optimizer.Step();
             return loss;
         }
 
@@ -99,8 +109,7 @@ public sealed class AutoencoderTrainer
             return s;
         }
 
-        var history = TrainingLoop.Run(data.Rows, o.Minibatch, rng, parameters, TrainBatch, ValidationLoss, progress, cancellationToken);
-        return new AutoencoderModel(o, encoder, decoder, history);
+        return TrainingLoop.Run(data.Rows, o.Minibatch, rng, parameters, TrainBatch, ValidationLoss, progress, cancellationToken);
     }
 
     internal static void ValidateData(Matrix data, LossKind loss)
@@ -118,8 +127,16 @@ public sealed class AutoencoderTrainer
     }
 }
 
-/// <summary>The corruption and regularisers an <see cref="AutoencoderOptions"/> asks for.</summary>
+/// <summary>The corruption and regularisers an <see cref="AutoencoderOptions"/> asks for (each only when its option is non-zero).</summary>
 internal sealed record AutoencoderTerms(ICorruption? Corruption, IReadOnlyList<IRegularizer> Regularizers)
 {
-    public static AutoencoderTerms Create(AutoencoderOptions o, int inputSize) => new(null, Array.Empty<IRegularizer>());
+    public static AutoencoderTerms Create(AutoencoderOptions o, int inputSize)
+    {
+        var regs = new List<IRegularizer>();
+        if (o.L1Activity > 0) regs.Add(new L1ActivityRegularizer(o.L1Activity));
+        if (o.L2Activity > 0) regs.Add(new L2ActivityRegularizer(o.L2Activity));
+        if (o.KlSparsityWeight > 0) regs.Add(new KlSparsityRegularizer(o.KlSparsityWeight, o.KlSparsityTarget));
+        if (o.Contractive > 0) regs.Add(new ContractiveRegularizer(o.Contractive, o.ContractiveProbes));
+        return new(Corruptions.Create(o.Corruption, o.CorruptionLevel), regs);
+    }
 }

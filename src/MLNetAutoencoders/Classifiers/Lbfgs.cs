@@ -6,7 +6,7 @@ namespace MLNetAutoencoders.Classifiers;
 internal delegate double Objective(ReadOnlySpan<double> x, Span<double> gradient);
 
 /// <summary>How an L-BFGS run ended.</summary>
-internal readonly record struct LbfgsResult(int Iterations, bool Converged, double Loss, double GradientMax, string StopReason);
+internal readonly record struct LbfgsResult(int Iterations, int Evaluations, bool Converged, double Loss, double GradientMax, string StopReason);
 
 /// <summary>
 /// Limited-memory BFGS (Nocedal &amp; Wright, algorithm 7.4/7.5) in double precision with a backtracking line search
@@ -17,6 +17,9 @@ internal readonly record struct LbfgsResult(int Iterations, bool Converged, doub
 internal static class Lbfgs
 {
     private const double C1 = 1e-4;
+
+    /// <summary>Relative change of the objective treated as rounding noise (float logits give about 1e-8).</summary>
+    private const double NoiseLevel = 1e-7;
 
     /// <summary>Minimises <paramref name="f"/> from <paramref name="x"/> (updated in place).</summary>
     public static LbfgsResult Minimize(Objective f, double[] x, int maxIterations, double gradientTolerance,
@@ -34,13 +37,14 @@ internal static class Lbfgs
         for (int i = 0; i < history; i++) { s[i] = new double[n]; y[i] = new double[n]; }
         int stored = 0, newest = -1;
 
+        int evaluations = 1;
         double fx = f(x, g);
         if (!double.IsFinite(fx)) throw new InvalidOperationException($"The objective is {fx} at the starting point.");
         for (int iter = 0; ; iter++)
         {
-            double gmax = TensorPrimitives.MaxMagnitude<double>(g);
-            if (gmax <= gradientTolerance) return new(iter, true, fx, gmax, "gradient tolerance reached");
-            if (iter >= maxIterations) return new(iter, false, fx, gmax, "maximum iterations reached");
+            double gmax = Math.Abs(TensorPrimitives.MaxMagnitude<double>(g));
+            if (gmax <= gradientTolerance) return new(iter, evaluations, true, fx, gmax, "gradient tolerance reached");
+            if (iter >= maxIterations) return new(iter, evaluations, false, fx, gmax, "maximum iterations reached");
 
             // Two-loop recursion: dir = −H·g.
             g.CopyTo(dir, 0);
@@ -71,22 +75,24 @@ internal static class Lbfgs
 
             double step = stored == 0 ? Math.Min(1, 1 / Math.Sqrt(TensorPrimitives.Dot<double>(g, g))) : 1;
             double fNew = double.NaN;
-            bool accepted = false;
+            bool accepted = false, armijo = false;
             for (int ls = 0; ls < 40; ls++)
             {
                 TensorPrimitives.MultiplyAdd(dir, step, x, xNew);
                 fNew = f(xNew, gNew);
+                evaluations++;
                 double slopeNew = TensorPrimitives.Dot<double>(gNew, dir);
+                if (fNew == fx && slopeNew == slope) break; // the step no longer changes the evaluated objective
                 if (double.IsFinite(fNew))
                 {
-                    bool armijo = fNew <= fx + C1 * step * slope;
-                    bool withinNoise = Math.Abs(fNew - fx) <= 1e-10 * Math.Max(1, Math.Abs(fx)) && slopeNew <= (1 - 2 * C1) * -slope;
+                    armijo = fNew < fx && fNew <= fx + C1 * step * slope;
+                    bool withinNoise = Math.Abs(fNew - fx) <= NoiseLevel * Math.Max(1, Math.Abs(fx)) && slopeNew <= (1 - 2 * C1) * -slope;
                     if (armijo || withinNoise) { accepted = true; break; }
                     step = Interpolate(step, fx, slope, fNew, slopeNew);
                 }
                 else step *= 0.5;
             }
-            if (!accepted) return new(iter, false, fx, gmax, "line search found no decrease (rounding limit)");
+            if (!accepted) return new(iter, evaluations, false, fx, gmax, "line search found no decrease (rounding limit)");
 
             // Store the correction pair when the curvature is positive.
             int next = (newest + 1) % history;
@@ -103,8 +109,9 @@ internal static class Lbfgs
             xNew.CopyTo(x, 0);
             gNew.CopyTo(g, 0);
             fx = fNew;
-            if (decrease <= lossTolerance)
-                return new(iter + 1, true, fx, TensorPrimitives.MaxMagnitude<double>(g), "relative loss change below tolerance");
+            // A step accepted only within rounding noise says nothing about the loss change; keep going on the gradient.
+            if (armijo && decrease <= lossTolerance)
+                return new(iter + 1, evaluations, true, fx, Math.Abs(TensorPrimitives.MaxMagnitude<double>(g)), "relative loss change below tolerance");
         }
     }
 

@@ -4,11 +4,12 @@ namespace MLNetAutoencoders.Classifiers;
 
 /// <summary>How a <see cref="LogisticRegression"/> fit ended.</summary>
 /// <param name="Iterations">L-BFGS iterations run.</param>
+/// <param name="Evaluations">Objective and gradient evaluations (each is two GEMMs over the data).</param>
 /// <param name="Converged">True when a tolerance was met (false: iteration limit, or the rounding limit of the line search).</param>
 /// <param name="Loss">Final value of the mean objective <c>(1/N)·Σ CE + ‖W‖²/(2CN)</c>.</param>
 /// <param name="GradientMax">Largest absolute gradient entry of the mean objective at the end.</param>
 /// <param name="StopReason">Why the optimiser stopped, in words.</param>
-public sealed record LogisticRegressionTraining(int Iterations, bool Converged, double Loss, double GradientMax, string StopReason);
+public sealed record LogisticRegressionTraining(int Iterations, int Evaluations, bool Converged, double Loss, double GradientMax, string StopReason);
 
 /// <summary>
 /// Multinomial (softmax) logistic regression with an L2 penalty on the weights — scikit-learn's
@@ -90,7 +91,7 @@ public sealed class LogisticRegression
         for (int c = 0; c < k; c++) b[c] = (float)theta[w.Length + c];
         return new LogisticRegression(w, b)
         {
-            Training = new(result.Iterations, result.Converged, result.Loss, result.GradientMax, result.StopReason),
+            Training = new(result.Iterations, result.Evaluations, result.Converged, result.Loss, result.GradientMax, result.StopReason),
         };
     }
 

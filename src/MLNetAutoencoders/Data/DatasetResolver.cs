@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using MLNetAutoencoders.Numerics;
 
 namespace MLNetAutoencoders.Data;
@@ -132,7 +133,7 @@ public static class DatasetResolver
         if (header.Shape.Length is not (2 or 3))
             throw new InvalidDataException($"{path}: shape ({string.Join(", ", header.Shape)}); expected (N, D) or (N, height, width).");
         var m = Npy.ReadMatrix(path);
-        if (header.Descr == "|u1") TensorScale(m);
+        if (header.Descr == "|u1") TensorPrimitives.Divide(m.Span, 255f, m.Span); // pixels 0–255 → [0, 1], as for IDX
         var s = m.Span;
         for (int i = 0; i < s.Length; i++)
         {
@@ -152,8 +153,6 @@ public static class DatasetResolver
         }
         return WithLabels(m, w, h, options.LabelsPath, path);
     }
-
-    private static void TensorScale(Matrix m) => System.Numerics.Tensors.TensorPrimitives.Divide(m.Span, 255f, m.Span);
 
     private static ImageDataset WithLabels(Matrix images, int width, int height, string? labelsPath, string path)
     {

@@ -77,29 +77,3 @@ public static class PngWriter
         s.Write(word);
     }
 }
-
-/// <summary>CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), as used by PNG and zlib/gzip.</summary>
-internal static class Crc32
-{
-    private static readonly uint[] Table = BuildTable();
-
-    /// <summary>Continues the CRC <paramref name="crc"/> (0 to start) over <paramref name="data"/>.</summary>
-    public static uint Append(uint crc, ReadOnlySpan<byte> data)
-    {
-        uint c = ~crc;
-        foreach (byte b in data) c = Table[(c ^ b) & 0xFF] ^ (c >> 8);
-        return ~c;
-    }
-
-    private static uint[] BuildTable()
-    {
-        var t = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[n] = c;
-        }
-        return t;
-    }
-}

@@ -111,7 +111,7 @@ public sealed class OnnxGraphBuilder
     /// The shape of a value as far as the builder knows it (<see cref="SymbolicDim"/> for the batch dimension), or
     /// null when it is unknown (outputs of nodes added through <see cref="AddNode"/>).
     /// </summary>
-    public IReadOnlyList<long>? ShapeOf(string value) => Meta(value).Dims;
+    public IReadOnlyList<long>? ShapeOf(string value) => Meta(value).Dims?.ToArray();
 
     /// <summary>The number of columns of a value of shape [N, width]; throws when the value has another or an unknown shape.</summary>
     public int WidthOf(string value)

@@ -23,7 +23,7 @@ public interface ITransformer
 
 /// <summary>
 /// An untrained stage (ML.NET's <c>IEstimator&lt;TTransformer&gt;</c>): learns from a table and returns the fitted
-/// <typeparamref name="TTransformer"/>. Chain estimators with <see cref="EstimatorExtensions.Append{TNew}"/>.
+/// <typeparamref name="TTransformer"/>. Chain estimators with <see cref="EstimatorExtensions.Append{TNew}(IEstimator{ITransformer}, IEstimator{TNew})"/>.
 /// </summary>
 /// <typeparam name="TTransformer">The fitted stage's type.</typeparam>
 public interface IEstimator<out TTransformer> where TTransformer : ITransformer
@@ -64,4 +64,10 @@ public static class EstimatorExtensions
         ArgumentNullException.ThrowIfNull(next);
         return new TransformerChain<TNew>(new[] { first, next });
     }
+}
+
+/// <summary>An <see cref="IProgress{T}"/> that forwards each report synchronously on the calling thread.</summary>
+internal sealed class Relay<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
 }

@@ -48,16 +48,11 @@ public sealed class EstimatorChain<TLast> : IEstimator<TransformerChain<TLast>> 
         {
             cancellationToken.ThrowIfCancellationRequested();
             int index = i;
-            var inner = progress is null ? null : new RelayProgress(p => progress.Report(p with { StageIndex = index, StageCount = _estimators.Length }));
+            var inner = progress is null ? null : new Relay<PipelineProgress>(p => progress.Report(p with { StageIndex = index, StageCount = _estimators.Length }));
             fitted[i] = _estimators[i].Fit(data, inner, cancellationToken);
             if (i + 1 < _estimators.Length) data = fitted[i].Transform(data);
         }
         return new TransformerChain<TLast>(fitted);
-    }
-
-    private sealed class RelayProgress(Action<PipelineProgress> report) : IProgress<PipelineProgress>
-    {
-        public void Report(PipelineProgress value) => report(value);
     }
 }
 

@@ -18,7 +18,10 @@ public enum ColumnKind
 /// <summary>One column of a schema: its name, kind and vector size (1 for the other kinds).</summary>
 /// <param name="Name">Column name (case-sensitive).</param>
 /// <param name="Kind">What the column holds.</param>
-/// <param name="Size">Values per row: the vector length for <see cref="ColumnKind.Vector"/>, else 1.</param>
+/// <param name="Size">
+/// Values per row: the vector length for <see cref="ColumnKind.Vector"/>, else 1. In an estimator's output schema a
+/// vector size of 0 means "known after fitting" (e.g. a classifier's scores, one per class), as in ML.NET.
+/// </param>
 public sealed record SchemaColumn(string Name, ColumnKind Kind, int Size)
 {
     /// <summary>True for label-like columns (<see cref="ColumnKind.Label"/> or <see cref="ColumnKind.Boolean"/>).</summary>
@@ -28,7 +31,7 @@ public sealed record SchemaColumn(string Name, ColumnKind Kind, int Size)
     public override string ToString() => $"{Name}: {TypeName}";
 
     /// <summary>The type part of <see cref="ToString"/>: <c>Vector&lt;784&gt;</c>, <c>Scalar</c>, <c>Label</c> or <c>Boolean</c>.</summary>
-    public string TypeName => Kind == ColumnKind.Vector ? $"Vector<{Size}>" : Kind.ToString();
+    public string TypeName => Kind == ColumnKind.Vector ? $"Vector<{(Size == 0 ? "?" : Size)}>" : Kind.ToString();
 }
 
 /// <summary>Thrown when a table or schema lacks a column a stage needs, or the column has the wrong kind or size.</summary>
@@ -46,7 +49,7 @@ public sealed class DataSchema : IReadOnlyList<SchemaColumn>
 {
     private readonly SchemaColumn[] _columns;
 
-    /// <summary>Creates a schema; names must be unique and non-empty, sizes ≥ 1 (1 for non-vector kinds).</summary>
+    /// <summary>Creates a schema; names must be unique and non-empty, vector sizes ≥ 0 (0 = known after fitting), other sizes 1.</summary>
     public DataSchema(IEnumerable<SchemaColumn> columns)
     {
         ArgumentNullException.ThrowIfNull(columns);
@@ -56,8 +59,8 @@ public sealed class DataSchema : IReadOnlyList<SchemaColumn>
         {
             if (string.IsNullOrEmpty(c.Name)) throw new ArgumentException("A column name must not be empty.", nameof(columns));
             if (!seen.Add(c.Name)) throw new ArgumentException($"The column name '{c.Name}' appears twice.", nameof(columns));
-            if (c.Size < 1 || (c.Kind != ColumnKind.Vector && c.Size != 1))
-                throw new ArgumentException($"Column '{c.Name}' has size {c.Size}; vectors need ≥ 1 value and other kinds exactly 1.", nameof(columns));
+            if (c.Size < 0 || (c.Kind != ColumnKind.Vector && c.Size != 1))
+                throw new ArgumentException($"Column '{c.Name}' has size {c.Size}; vector sizes must be ≥ 0 (0 = unknown) and other kinds exactly 1.", nameof(columns));
         }
     }
 
@@ -100,8 +103,8 @@ public sealed class DataSchema : IReadOnlyList<SchemaColumn>
     }
 
     /// <summary>
-    /// A vector column named <paramref name="name"/>, of <paramref name="size"/> values when given; otherwise a
-    /// <see cref="SchemaMismatchException"/> naming the column, the expected and the actual type.
+    /// A vector column named <paramref name="name"/>, of <paramref name="size"/> values when given (a column of unknown
+    /// size 0 passes); otherwise a <see cref="SchemaMismatchException"/> naming the column, the expected and the actual type.
     /// </summary>
     public SchemaColumn RequireVector(string name, int? size = null, string? role = null)
     {
@@ -109,7 +112,7 @@ public sealed class DataSchema : IReadOnlyList<SchemaColumn>
         string who = role is null ? "" : $" ({role})";
         if (c.Kind != ColumnKind.Vector)
             throw new SchemaMismatchException(name, $"Column '{name}'{who} holds {c.TypeName} values; a Vector{(size is int n ? $"<{n}>" : "")} column is needed.");
-        if (size is int s && c.Size != s)
+        if (size is int s && c.Size != 0 && c.Size != s)
             throw new SchemaMismatchException(name, $"Column '{name}'{who} has vectors of length {c.Size}; the stage expects length {s}.");
         return c;
     }

@@ -9,7 +9,7 @@ namespace MLNetAutoencoders.Pipeline;
 /// labels or booleans, all with the same number of rows.
 /// <para>Tables are immutable: <see cref="AddColumn(string, Matrix)"/> and the other builders return a new table that
 /// shares the other columns' storage. The table wraps the matrices it is given (no copy) and returns them from
-/// <see cref="GetVector"/>; do not modify them afterwards. Vectors and scalars must be finite: a NaN or ∞ is reported
+/// <see cref="GetVector(string)"/>; do not modify them afterwards. Vectors and scalars must be finite: a NaN or ∞ is reported
 /// with its column, row and index when the column is added.</para>
 /// </summary>
 public sealed class DataTable
@@ -38,16 +38,16 @@ public sealed class DataTable
     // ---------------------------------------------------------------- construction
 
     /// <summary>A one-column table of vectors (one row of <paramref name="values"/> per table row).</summary>
-    public static DataTable FromVectors(string name, Matrix values) => Start(Column.Vectors(name, values));
+    public static DataTable FromVectors(string name, Matrix values) => Start(Column.OfVectors(name, values));
 
     /// <summary>A one-column table of scalars.</summary>
-    public static DataTable FromScalars(string name, float[] values) => Start(Column.Scalars(name, values));
+    public static DataTable FromScalars(string name, float[] values) => Start(Column.OfScalars(name, values));
 
     /// <summary>A one-column table of integer class labels (≥ 0).</summary>
-    public static DataTable FromLabels(string name, int[] labels) => Start(Column.Labels(name, labels));
+    public static DataTable FromLabels(string name, int[] labels) => Start(Column.OfLabels(name, labels));
 
     /// <summary>A one-column table of booleans.</summary>
-    public static DataTable FromBooleans(string name, bool[] values) => Start(Column.Booleans(name, values));
+    public static DataTable FromBooleans(string name, bool[] values) => Start(Column.OfBooleans(name, values));
 
     /// <summary>A table with a feature vector column and, when given, an integer label column.</summary>
     public static DataTable FromMatrix(Matrix features, int[]? labels = null, string featureColumn = DefaultFeatures, string labelColumn = DefaultLabel)
@@ -93,16 +93,16 @@ public sealed class DataTable
     private static DataTable Start(Column c) => new(new[] { c }, c.Rows);
 
     /// <summary>A new table with a vector column added (or replacing the column of the same name in place).</summary>
-    public DataTable AddColumn(string name, Matrix values) => With(Column.Vectors(name, values));
+    public DataTable AddColumn(string name, Matrix values) => With(Column.OfVectors(name, values));
 
     /// <summary>A new table with a scalar column added (or replacing the column of the same name in place).</summary>
-    public DataTable AddColumn(string name, float[] values) => With(Column.Scalars(name, values));
+    public DataTable AddColumn(string name, float[] values) => With(Column.OfScalars(name, values));
 
     /// <summary>A new table with an integer label column added (or replacing the column of the same name in place).</summary>
-    public DataTable AddColumn(string name, int[] labels) => With(Column.Labels(name, labels));
+    public DataTable AddColumn(string name, int[] labels) => With(Column.OfLabels(name, labels));
 
     /// <summary>A new table with a boolean column added (or replacing the column of the same name in place).</summary>
-    public DataTable AddColumn(string name, bool[] values) => With(Column.Booleans(name, values));
+    public DataTable AddColumn(string name, bool[] values) => With(Column.OfBooleans(name, values));
 
     private DataTable With(Column c)
     {
@@ -201,7 +201,7 @@ public sealed class DataTable
         public int[]? Ints { get; }
         public bool[]? Bools { get; }
 
-        public static Column Vectors(string name, Matrix m)
+        public static Column OfVectors(string name, Matrix m)
         {
             CheckName(name);
             ArgumentNullException.ThrowIfNull(m);
@@ -210,7 +210,7 @@ public sealed class DataTable
             return new Column(new SchemaColumn(name, ColumnKind.Vector, m.Cols), m.Rows, m, null, null, null);
         }
 
-        public static Column Scalars(string name, float[] v)
+        public static Column OfScalars(string name, float[] v)
         {
             CheckName(name);
             ArgumentNullException.ThrowIfNull(v);
@@ -218,7 +218,7 @@ public sealed class DataTable
             return new Column(new SchemaColumn(name, ColumnKind.Scalar, 1), v.Length, null, v, null, null);
         }
 
-        public static Column Labels(string name, int[] labels)
+        public static Column OfLabels(string name, int[] labels)
         {
             CheckName(name);
             ArgumentNullException.ThrowIfNull(labels);
@@ -228,7 +228,7 @@ public sealed class DataTable
             return new Column(new SchemaColumn(name, ColumnKind.Label, 1), labels.Length, null, null, (int[])labels.Clone(), null);
         }
 
-        public static Column Booleans(string name, bool[] v)
+        public static Column OfBooleans(string name, bool[] v)
         {
             CheckName(name);
             ArgumentNullException.ThrowIfNull(v);

@@ -48,15 +48,10 @@ public abstract class VectorEstimator<TTransformer> : IEstimator<TTransformer> w
         GetOutputSchema(input.Schema);
         input.ThrowIfEmpty($"fitting {StageName} on column '{InputColumnName}'");
         string name = $"{StageName}({OutputColumnName})";
-        var epochs = progress is null ? null : new EpochRelay(e => progress.Report(new PipelineProgress(name, 0, 1, e)));
+        var epochs = progress is null ? null : new Relay<EpochReport>(e => progress.Report(new PipelineProgress(name, 0, 1, e)));
         var t = FitCore(input.GetVector(InputColumnName), epochs, cancellationToken);
         progress?.Report(new PipelineProgress(name, 0, 1, null));
         return t;
-    }
-
-    private sealed class EpochRelay(Action<EpochReport> report) : IProgress<EpochReport>
-    {
-        public void Report(EpochReport value) => report(value);
     }
 }
 

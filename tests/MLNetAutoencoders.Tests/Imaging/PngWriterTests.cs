@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using MLNetAutoencoders.Data;
 using MLNetAutoencoders.Imaging;
 using MLNetAutoencoders.Tests.Data;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using MLNetAutoencoders.Data;
 using MLNetAutoencoders.Numerics;
 using MLNetAutoencoders.Tests.Support;
@@ -17,20 +16,8 @@ internal static class OnnxRuntimeHarness
     private const string Hint = "Run `bash scripts/setup.sh` (installs python3-onnx, and onnxruntime-node into tools/ort/node_modules).";
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
-    /// <summary>
-    /// The repository root: found from this source file's path (works when the tests are built with
-    /// --artifacts-path outside the tree), else from the test binaries' folder.
-    /// </summary>
-    public static string RepoRoot { get; } = FindRepoRoot();
-
-    private static string FindRepoRoot([CallerFilePath] string source = "")
-    {
-        for (var d = Path.GetDirectoryName(source); !string.IsNullOrEmpty(d); d = Path.GetDirectoryName(d))
-        {
-            if (File.Exists(Path.Combine(d, "MLNetAutoencoders.sln"))) return d;
-        }
-        return TestEnv.RepoRoot;
-    }
+    /// <summary>The repository root (see <see cref="TestEnv.RepoRoot"/>).</summary>
+    public static string RepoRoot => TestEnv.RepoRoot;
 
     /// <summary>Runs onnx.checker.check_model(full_check=True) on each model; fails the test with the checker's message otherwise.</summary>
     public static void Check(params string[] modelPaths)

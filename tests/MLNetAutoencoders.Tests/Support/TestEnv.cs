@@ -8,15 +8,17 @@ internal static class TestEnv
 {
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The repository root (the folder holding MLNetAutoencoders.sln).</summary>
-    public static string RepoRoot
+    /// <summary>The repository root (the folder holding MLNetAutoencoders.sln): searched above the test binaries, else above this source file (builds with --artifacts-path put binaries outside the repo).</summary>
+    public static string RepoRoot => FindRoot(AppContext.BaseDirectory) ?? FindRoot(Path.GetDirectoryName(SourceFile())!)
+        ?? throw new InvalidOperationException("Could not find MLNetAutoencoders.sln above " + AppContext.BaseDirectory);
+
+    private static string SourceFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
+
+    private static string? FindRoot(string start)
     {
-        get
-        {
-            var d = new DirectoryInfo(AppContext.BaseDirectory);
-            while (d != null && !File.Exists(Path.Combine(d.FullName, "MLNetAutoencoders.sln"))) d = d.Parent;
-            return d?.FullName ?? throw new InvalidOperationException("Could not find MLNetAutoencoders.sln above " + AppContext.BaseDirectory);
-        }
+        var d = new DirectoryInfo(start);
+        while (d != null && !File.Exists(Path.Combine(d.FullName, "MLNetAutoencoders.sln"))) d = d.Parent;
+        return d?.FullName;
     }
 
     /// <summary>Fails the test with an install hint when <paramref name="path"/> does not exist.</summary>

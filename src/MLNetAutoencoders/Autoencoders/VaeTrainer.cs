@@ -1,0 +1,52 @@
+using MLNetAutoencoders.Nn;
+using MLNetAutoencoders.Numerics;
+
+namespace MLNetAutoencoders.Autoencoders;
+
+/// <summary>
+/// Trains a <see cref="VaeModel"/>: minibatch gradient descent on the batch mean of −log p(x|z) + β·KL with one
+/// reparameterised draw z = μ + σ ⊙ ε per sample (ε from the seeded generator). The validation loss is the same
+/// objective (one draw), without updates.
+/// </summary>
+public sealed class VaeTrainer
+{
+    /// <summary>Creates a trainer; the options are validated and copied.</summary>
+    public VaeTrainer(VaeOptions? options = null)
+    {
+        Options = (options ?? new VaeOptions()).Clone();
+        Options.Validate();
+    }
+
+    /// <summary>The options used.</summary>
+    public VaeOptions Options { get; }
+
+    /// <summary>
+    /// Fits the VAE on the rows of <paramref name="data"/> (one sample a row; values in [0, 1] for the Bernoulli
+    /// likelihood). Reports each epoch to <paramref name="progress"/>; honours <paramref name="cancellationToken"/>.
+    /// </summary>
+    public VaeModel Fit(Matrix data, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var o = Options;
+        AutoencoderTrainer.ValidateData(data, o.Likelihood == VaeLikelihood.Bernoulli ? LossKind.CrossEntropy : LossKind.SquaredError);
+        var rng = new Rng(o.Seed);
+        var net = VaeNetwork.Build(o, data.Cols, rng);
+        var ctx = o.CreateContext(rng.Fork(1));
+        var parameters = net.Parameters;
+        var optimizer = Optimizer.Create(o.Optimizer, parameters, o.LearningRate, o.Momentum);
+        Matrix? xb = null, eps = null;
+
+        double Batch(int[] rows, bool train)
+        {
+            data.GatherRows(rows, ref xb);
+            var e = Matrix.Ensure(ref eps, rows.Length, o.LatentSize);
+            ctx.Rng.FillGaussian(e.Span);
+            var (rec, kl) = net.Loss(xb!, e, o.Beta, train, ctx);
+            if (train) optimizer.Step();
+            return rec + o.Beta * kl;
+        }
+
+        var history = TrainingLoop.Run(data.Rows, o.Minibatch, rng, parameters, rows => Batch(rows, true), rows => Batch(rows, false), progress, cancellationToken);
+        return new VaeModel(o, net, history);
+    }
+}

@@ -1,0 +1,171 @@
+using MLNetAutoencoders.Autoencoders;
+using MLNetAutoencoders.Nn;
+using MLNetAutoencoders.Numerics;
+using MLNetAutoencoders.Tests.Support;
+
+namespace MLNetAutoencoders.Tests.Autoencoders;
+
+public class VaeTests
+{
+    private static readonly NnContext Ctx = NnContext.Create(GemmKind.Managed, 1, 3);
+
+    private static VaeOptions Small() => new()
+    {
+        HiddenSizes = new[] { 16 }, LatentSize = 3, Epochs = 25, BatchSize = 32, LearningRate = 3e-3f, Seed = 4, Gemm = GemmKind.Managed,
+    };
+
+    [Fact]
+    public void AnalyticKl_MatchesMonteCarlo()
+    {
+        var mu = new[] { 0.5f, -1.2f, 0.1f };
+        var lv = new[] { -0.7f, 0.4f, -2f };
+        double analytic = VaeNetwork.GaussianKl(mu, lv);
+        // KL = E_q[log q(z) − log p(z)], z ~ q = N(μ, σ²).
+        var rng = new Rng(8);
+        const int n = 200_000;
+        double sum = 0, sumSq = 0;
+        for (int s = 0; s < n; s++)
+        {
+            double v = 0;
+            for (int j = 0; j < 3; j++)
+            {
+                double sigma = Math.Exp(0.5 * lv[j]), e = rng.NextGaussian(), z = mu[j] + sigma * e;
+                v += -0.5 * e * e - 0.5 * lv[j] + 0.5 * z * z; // log q − log p (the 2π terms cancel)
+            }
+            sum += v; sumSq += v * v;
+        }
+        double mean = sum / n, se = Math.Sqrt((sumSq / n - mean * mean) / n);
+        Assert.True(Math.Abs(mean - analytic) < 4 * se, $"analytic {analytic}, Monte Carlo {mean} ± {se}");
+        Assert.True(analytic > 0.5, "the test distribution should be far from the prior");
+    }
+
+    [Theory]
+    [InlineData(VaeLikelihood.Bernoulli, 1f)]
+    [InlineData(VaeLikelihood.Gaussian, 0.5f)]
+    [InlineData(VaeLikelihood.Bernoulli, 3f)]
+    public void Loss_GradientsMatchFiniteDifferences_ThroughTheReparameterisation(VaeLikelihood likelihood, float beta)
+    {
+        var o = Small();
+        o.Likelihood = likelihood; o.GaussianSigma = 0.7f; o.HiddenActivation = ActivationKind.Tanh; o.HiddenSizes = new[] { 6 };
+        var net = VaeNetwork.Build(o, 5, new Rng(2));
+        var x = RegularizerTests.Random(4, 5, 9, 0, 1);
+        var eps = RegularizerTests.Random(4, 3, 10);
+        new Rng(11).FillGaussian(eps.Span);
+        double Loss(bool backward)
+        {
+            var (rec, kl) = net.Loss(x, eps, beta, backward, Ctx);
+            return (rec + beta * kl) / x.Rows;
+        }
+        foreach (var p in net.Parameters) p.Grad.Clear();
+        Loss(true);
+        var analytic = net.Parameters.Select(p => p.Grad.Span.ToArray()).ToList();
+        int k = 0;
+        foreach (var p in net.Parameters) GradientCheck.Check(p.Name, p.Value.Data, analytic[k++], () => Loss(false));
+        // The log-variance head gets gradient from both the KL and the sampled reconstruction (σ ⊙ ε).
+        Assert.Contains(analytic[net.Parameters.ToList().FindIndex(p => p.Name == "logvar.weight")], v => Math.Abs(v) > 1e-4);
+    }
+
+    [Fact]
+    public void Fit_LowersTheNegativeElbo_AndEncodeIsDeterministicMean()
+    {
+        var x = AutoencoderTests.LowRankData(1500);
+        var test = AutoencoderTests.LowRankData(300, seed: 2);
+        var o = Small(); o.Epochs = 1;
+        var early = new VaeTrainer(o).Fit(x);
+        o.Epochs = 25;
+        var model = new VaeTrainer(o).Fit(x);
+        var e0 = early.Evaluate(test); var e = model.Evaluate(test);
+        Assert.True(e.NegativeElbo < e0.NegativeElbo - 0.5, $"−ELBO after 25 epochs {e.NegativeElbo} should be below 1 epoch's {e0.NegativeElbo}");
+        Assert.Equal(e.Reconstruction + e.Kl, e.NegativeElbo, 9);
+        Assert.True(e.Kl > 0);
+        Assert.Equal(e, model.Evaluate(test));
+        Assert.Equal(model.Encode(test).Span.ToArray(), model.Encode(test).Span.ToArray());
+        // Encode is μ: decoding it is the reconstruction, and reconstructions beat the mean image.
+        Assert.Equal(model.Decode(model.Encode(test)).Span.ToArray(), model.Reconstruct(test).Span.ToArray());
+        Assert.True(model.EncodeLogVariance(test).Span.ToArray().Average() < -0.5, "posterior variances should shrink below the prior's");
+    }
+
+    [Fact]
+    public void SampleAndInterpolate_DecodeTheRightPoints()
+    {
+        var model = new VaeTrainer(Small() with_epochs(2)).Fit(AutoencoderTests.LowRankData(200));
+        var s = model.Sample(7, seed: 3);
+        Assert.Equal((7, 24), (s.Rows, s.Cols));
+        Assert.All(s.Span.ToArray(), v => Assert.InRange(v, 0f, 1f));
+        Assert.Equal(s.Span.ToArray(), model.Sample(7, seed: 3).Span.ToArray());
+        Assert.NotEqual(s.Span.ToArray(), model.Sample(7, seed: 4).Span.ToArray());
+        var a = new[] { 1f, -1f, 0.5f }; var b = new[] { -2f, 0f, 1f };
+        var path = model.Interpolate(a, b, 5);
+        Assert.Equal(5, path.Rows);
+        Assert.Equal(model.Decode(new Matrix(1, 3, a)).Span.ToArray(), path.Row(0).ToArray());
+        Assert.Equal(model.Decode(new Matrix(1, 3, b)).Span.ToArray(), path.Row(4).ToArray());
+        var mid = model.Decode(new Matrix(1, 3, new[] { -0.5f, -0.5f, 0.75f }));
+        for (int i = 0; i < 24; i++) Assert.Equal(mid[0, i], path[2, i], 5);
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Interpolate(a, b, 1));
+        Assert.Throws<ArgumentException>(() => model.Interpolate(a, new[] { 1f }, 3));
+    }
+
+    [Fact]
+    public void SaveLoad_RoundTrip_AndWrongKindIsAClearError()
+    {
+        var x = AutoencoderTests.LowRankData(200);
+        var o = Small(); o.Epochs = 2; o.Likelihood = VaeLikelihood.Gaussian; o.GaussianSigma = 0.3f; o.Beta = 2f; o.HiddenSizes = new[] { 12, 8 };
+        var model = new VaeTrainer(o).Fit(x);
+        var path = Path.Combine(Path.GetTempPath(), $"vae-{Guid.NewGuid():N}.mlae");
+        var aePath = Path.Combine(Path.GetTempPath(), $"ae-{Guid.NewGuid():N}.mlae");
+        try
+        {
+            model.Save(path);
+            var back = VaeModel.Load(path);
+            Assert.Equal(model.Encode(x).Span.ToArray(), back.Encode(x).Span.ToArray());
+            Assert.Equal(model.EncodeLogVariance(x).Span.ToArray(), back.EncodeLogVariance(x).Span.ToArray());
+            Assert.Equal(model.Sample(5, 1).Span.ToArray(), back.Sample(5, 1).Span.ToArray());
+            Assert.Equal(model.Evaluate(x), back.Evaluate(x));
+            Assert.Equal(VaeLikelihood.Gaussian, back.Options.Likelihood);
+            Assert.Equal(2f, back.Options.Beta);
+            Assert.Equal(model.ParameterCount, back.ParameterCount);
+            Assert.IsType<VaeModel>(AutoencoderFile.Load(path));
+
+            var e = Assert.Throws<InvalidDataException>(() => AutoencoderModel.Load(path));
+            Assert.Contains(path, e.Message);
+            Assert.Contains("'vae'", e.Message);
+            new AutoencoderTrainer(new AutoencoderOptions { HiddenSizes = new[] { 4 }, CodeSize = 2, Epochs = 1, BatchSize = 8 }).Fit(x).Save(aePath);
+            var e2 = Assert.Throws<InvalidDataException>(() => VaeModel.Load(aePath));
+            Assert.Contains("'autoencoder'", e2.Message);
+            Assert.IsType<AutoencoderModel>(AutoencoderFile.Load(aePath));
+        }
+        finally { File.Delete(path); File.Delete(aePath); }
+    }
+
+    [Theory]
+    [InlineData("LatentSize")]
+    [InlineData("Beta")]
+    [InlineData("GaussianSigma")]
+    [InlineData("HiddenSizes")]
+    [InlineData("BatchSize")]
+    public void OptionsOutOfRange_NameTheOption(string option)
+    {
+        var o = new VaeOptions();
+        switch (option)
+        {
+            case "LatentSize": o.LatentSize = 0; break;
+            case "Beta": o.Beta = -1; break;
+            case "GaussianSigma": o.GaussianSigma = 0; break;
+            case "HiddenSizes": o.HiddenSizes = Array.Empty<int>(); break;
+            case "BatchSize": o.BatchSize = 0; break;
+        }
+        Assert.Equal(option, Assert.Throws<ArgumentOutOfRangeException>(() => new VaeTrainer(o)).ParamName);
+    }
+
+    [Fact]
+    public void ReferenceDefaults_AreMethodsMd()
+    {
+        var o = new VaeOptions();
+        Assert.Equal(new[] { 128 }, o.HiddenSizes);
+        Assert.Equal(20, o.LatentSize);
+        Assert.Equal(128, o.BatchSize);
+        Assert.Equal(1e-3f, o.LearningRate);
+        Assert.Equal(VaeLikelihood.Bernoulli, o.Likelihood);
+        Assert.Equal(1f, o.Beta);
+    }
+}
