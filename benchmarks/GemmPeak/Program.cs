@@ -67,7 +67,7 @@ foreach (var c in cases)
         if (reference is null) reference = cMat;
         else maxRel = Math.Max(maxRel, MaxRelDiff(reference, cMat));
     }
-    row.Add(maxRel.ToString("E1", CultureInfo.InvariantCulture));
+    row.Add(maxRel.ToString("G2", CultureInfo.InvariantCulture));
     table.Add(row.ToArray());
 }
 

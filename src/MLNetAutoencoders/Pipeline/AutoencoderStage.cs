@@ -65,7 +65,7 @@ public sealed class AutoencoderEstimator : VectorEstimator<AutoencoderTransforme
 
     /// <summary>
     /// The training settings: an <see cref="AutoencoderOptions"/> (also for a stacked autoencoder, per layer) or a
-    /// <see cref="VaeOptions"/>. A copy: changing it after construction has no effect on training... do not rely on it.
+    /// <see cref="VaeOptions"/>: the validated copy the trainer uses (do not modify it).
     /// </summary>
     public NetworkOptions Options { get; }
 

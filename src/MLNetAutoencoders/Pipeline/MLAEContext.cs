@@ -87,20 +87,37 @@ public sealed class TransformsCatalog
         => new(outputColumnName, inputColumnName, options);
 
     /// <summary>
-    /// An undercomplete autoencoder <c>d → hidden… → codeSize</c> (ReLU, linear code, mirrored decoder, cross-entropy on
-    /// inputs in [0, 1]; seed, threads and GEMM from the context).
+    /// An autoencoder <c>d → hidden… → codeSize</c> (ReLU, linear code, mirrored decoder, cross-entropy on inputs in
+    /// [0, 1]; default hidden 256, 128) of a preset <paramref name="kind"/>; seed, threads and GEMM from the context.
     /// </summary>
     public AutoencoderEstimator Autoencoder(string outputColumnName, string? inputColumnName = null, int codeSize = 20,
-        int[]? hiddenSizes = null, int epochs = 20, int batchSize = 512)
-        => new(outputColumnName, inputColumnName, Defaults(new AutoencoderOptions
+        AutoencoderKind kind = AutoencoderKind.Basic, int[]? hiddenSizes = null, int epochs = 20, int batchSize = 512)
+        => new(outputColumnName, inputColumnName, AutoencoderEstimator.Preset(kind, Defaults(new AutoencoderOptions
         {
             CodeSize = codeSize, HiddenSizes = hiddenSizes ?? new[] { 256, 128 }, Epochs = epochs, BatchSize = batchSize,
+        })));
+
+    /// <summary>A stacked autoencoder trained greedily layer by layer, then optionally fine-tuned end to end.</summary>
+    public AutoencoderEstimator StackedAutoencoder(string outputColumnName, string? inputColumnName, StackedAutoencoderOptions options)
+        => new(outputColumnName, inputColumnName, options);
+
+    /// <summary>A variational autoencoder with the given options; the stage writes the posterior means μ(x).</summary>
+    public AutoencoderEstimator Vae(string outputColumnName, string? inputColumnName, VaeOptions options)
+        => new(outputColumnName, inputColumnName, options);
+
+    /// <summary>
+    /// A variational autoencoder <c>d → hidden… → μ, log σ² ∈ R^latentSize</c> (ReLU, Bernoulli likelihood on inputs in
+    /// [0, 1], β = 1; default hidden 128); seed, threads and GEMM from the context. The stage writes μ(x).
+    /// </summary>
+    public AutoencoderEstimator Vae(string outputColumnName, string? inputColumnName = null, int latentSize = 20,
+        int[]? hiddenSizes = null, int epochs = 10, int batchSize = 128)
+        => new(outputColumnName, inputColumnName, Defaults(new VaeOptions
+        {
+            LatentSize = latentSize, HiddenSizes = hiddenSizes ?? new[] { 128 }, Epochs = epochs, BatchSize = batchSize,
         }));
 
-    // The variational autoencoder's entry point (Vae(output, input, options)) belongs here, beside Autoencoder.
-
     /// <summary>Fills the context's seed, threads and GEMM into options built by a simple overload.</summary>
-    internal AutoencoderOptions Defaults(AutoencoderOptions o)
+    private T Defaults<T>(T o) where T : NetworkOptions
     {
         o.Seed = _ctx.Seed;
         o.Threads = _ctx.Threads;

@@ -23,7 +23,7 @@ public sealed class ModelOperationsCatalog
         [NormalizingTransformer.Kind] = NormalizingTransformer.FromArchive,
         [PcaTransformer.Kind] = PcaTransformer.FromArchive,
         [AutoencoderTransformer.Kind] = AutoencoderTransformer.FromArchive,
-        // Further autoencoder kinds (e.g. the VAE stage) register their loader here.
+        // Every autoencoder kind (plain, stacked, VAE) loads through the one stage kind; new stage kinds register here.
         [LogisticRegressionTransformer.Kind] = LogisticRegressionTransformer.FromArchive,
         [MlpClassifierTransformer.Kind] = MlpClassifierTransformer.FromArchive,
     };

@@ -88,7 +88,8 @@ public class VaeTests
     [Fact]
     public void SampleAndInterpolate_DecodeTheRightPoints()
     {
-        var model = new VaeTrainer(Small() with_epochs(2)).Fit(AutoencoderTests.LowRankData(200));
+        var o = Small(); o.Epochs = 2;
+        var model = new VaeTrainer(o).Fit(AutoencoderTests.LowRankData(200));
         var s = model.Sample(7, seed: 3);
         Assert.Equal((7, 24), (s.Rows, s.Cols));
         Assert.All(s.Span.ToArray(), v => Assert.InRange(v, 0f, 1f));

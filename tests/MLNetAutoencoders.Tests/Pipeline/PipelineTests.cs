@@ -109,6 +109,43 @@ public class PipelineTests
     }
 
     [Fact]
+    public void SaveLoad_VaeAndStackedStages_GiveIdenticalOutput()
+    {
+        var data = PipelineTestData.Blobs(perClass: 20);
+        var vae = new VaeOptions { HiddenSizes = new[] { 8 }, LatentSize = 2, Epochs = 3, BatchSize = 16, Seed = 1, Gemm = GemmKind.Managed };
+        var stacked = new StackedAutoencoderOptions { Autoencoder = SmallAe() };
+        stacked.Autoencoder.Epochs = 2;
+        var model = Ctx.Transforms.NormalizeMinMax("Features")
+            .Append(Ctx.Transforms.Vae("Mu", "Features", vae))
+            .Append(Ctx.Transforms.StackedAutoencoder("Code", "Features", stacked))
+            .Fit(data);
+        Assert.IsType<VaeModel>(Assert.IsType<AutoencoderTransformer>(model[1]).Model);
+        var path = TempFile();
+        try
+        {
+            Ctx.Model.Save(model, path);
+            AssertSameOutput(model.Transform(data), Ctx.Model.Load(path).Transform(data), "Features", "Mu", "Code");
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Presets_AndMinMaxClipping_DoWhatTheySay()
+    {
+        Assert.Equal(CorruptionKind.Gaussian, Assert.IsType<AutoencoderOptions>(Ctx.Transforms.Autoencoder("C", kind: AutoencoderKind.Denoising).Options).Corruption);
+        Assert.Equal(0.01f, Assert.IsType<AutoencoderOptions>(Ctx.Transforms.Autoencoder("C", kind: AutoencoderKind.Sparse).Options).L1Activity);
+        Assert.True(Assert.IsType<AutoencoderOptions>(Ctx.Transforms.Autoencoder("C", kind: AutoencoderKind.Tied).Options).TiedWeights);
+        Assert.Equal(3, Ctx.Transforms.Autoencoder("C", codeSize: 3).GetOutputSchema(PipelineTestData.Blobs(perClass: 1).Schema)["C"].Size);
+
+        var train = PipelineTestData.Blobs(perClass: 20);
+        var test = PipelineTestData.Blobs(perClass: 20, seed: 9, separation: 8f); // wider range than training
+        var clipped = Ctx.Transforms.NormalizeMinMax("Features").Fit(train);
+        Assert.All(clipped.Transform(test).GetVector("Features").Span.ToArray(), v => Assert.InRange(v, 0f, 1f));
+        var raw = Ctx.Transforms.NormalizeMinMax("Features", clip: false).Fit(train).Transform(test).GetVector("Features");
+        Assert.Contains(raw.Span.ToArray(), v => v > 1f);
+    }
+
+    [Fact]
     public void Load_ChecksVersionKindAndIntegrity()
     {
         var data = PipelineTestData.Blobs(perClass: 10);
