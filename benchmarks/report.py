@@ -193,9 +193,9 @@ def training_md(title, sec, gemm, extra_rows, goal):
     ob, pb = o.get("best", {}), p.get("best", {})
     lines = [f"### {title}", ""]
     if not o["available"]:
-        lines.append(f"**ours: not available** — {o.get('error', 'not run')}")
+        lines.append(f"- **ours: not available** — {o.get('error', 'not run')}")
     if not p["available"]:
-        lines.append(f"**PyTorch: not available** — {p.get('error', 'not run')}")
+        lines.append(f"- **PyTorch: not available** — {p.get('error', 'not run')}")
     if lines[-1] != "":
         lines.append("")
     lines += ["| | ours (mlae) | PyTorch 1.13 | ours / PyTorch |", "|---|---|---|---|"]
@@ -209,10 +209,14 @@ def training_md(title, sec, gemm, extra_rows, goal):
         return ", ".join(f"T{r['threads']}: {r['meanSecondsPerEpoch']:.2f}" if "meanSecondsPerEpoch" in r
                          else f"T{r['threads']}: failed" for r in side["runs"]) or "–"
 
-    lines.append(f"| seconds/epoch, mean of {sec['epochs']} (best threads) | {f(ob.get('meanSecondsPerEpoch'))} (T{ob.get('threads', '–')})"
-                 f" | {f(pb.get('meanSecondsPerEpoch'))} (T{pb.get('threads', '–')}) | **{ratio(sec.get('secondsRatio'))}** |")
+    def with_threads(b):
+        return f"{f(b['meanSecondsPerEpoch'])} (T{b['threads']})" if b else "–"
+
+    lines.append(f"| seconds/epoch, mean of {sec['epochs']} (best threads) | {with_threads(ob)} | {with_threads(pb)} "
+                 f"| **{ratio(sec.get('secondsRatio'))}** |")
     lines.append(f"| seconds/epoch by threads | {by_threads(o)} | {by_threads(p)} | |")
-    row("seconds/epoch, epochs 2.. (best threads)", "meanSecondsPerEpochAfterFirst")
+    if sec["epochs"] > 1:
+        row("seconds/epoch, epochs 2.. (best threads)", "meanSecondsPerEpochAfterFirst")
     row("final train loss (per sample)", "trainLoss", 3)
     row("test MSE (per pixel)", "testMse", 5)
     for label, key, nd in extra_rows:
@@ -224,8 +228,7 @@ def training_md(title, sec, gemm, extra_rows, goal):
         pk = gemm.get("peakGflops", {})
         lines.append(f"| GEMM peak GFLOP/s (best case, any threads) | managed {f(pk.get('managed'), 1)} "
                      f"| cblas_sgemm {f(pk.get('openblas'), 1)} | |")
-    extra = f"; engine: {ob['gemm']}" if ob.get("gemm") else ""
-    lines += ["", goal + extra, ""]
+    lines += ["", goal + (f" Our GEMM engine: {ob['gemm']}." if ob.get("gemm") else ""), ""]
     return lines
 
 
@@ -234,9 +237,9 @@ def pca_md(sec):
     o, s = sec["ours"], sec["sklearn"]
     for solver in ("randomized", "exact"):
         if not o[solver]["available"]:
-            lines.append(f"**ours ({solver}): not available** — {o[solver].get('error', 'not run')}")
+            lines.append(f"- **ours ({solver}): not available** — {o[solver].get('error', 'not run')}")
     if not s["available"]:
-        lines.append(f"**scikit-learn: not available** — {s.get('error', 'not run')}")
+        lines.append(f"- **scikit-learn: not available** — {s.get('error', 'not run')}")
     if lines[-1] != "":
         lines.append("")
     lines += ["| solver (ours vs sklearn) | ours fit s | sklearn fit s | ours / sklearn | ours test MSE | sklearn test MSE | max abs Δ explained-variance ratio | ours peak RSS MB | sklearn peak RSS MB |",

@@ -4,5 +4,9 @@ using MLNetAutoencoders.Cli.Commands;
 var root = new RootCommand("mlae: autoencoders, PCA and classifiers for .NET — train, compare, export.")
 {
     TrainCommand.Create(),
+    SampleCommand.Create(),
+    ReconstructCommand.Create(),
+    PcaCommand.Create(),
+    CompareCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -1,107 +1,175 @@
 using System.CommandLine;
+using Spectre.Console;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Nn;
 
 namespace MLNetAutoencoders.Cli.Commands;
 
-/// <summary><c>mlae train</c>: trains an autoencoder, saves it, reports test reconstruction error.</summary>
+/// <summary>
+/// <c>mlae train</c>: trains any kind of the autoencoder family, saves it, and reports test measurements
+/// (reconstruction, denoising, Jacobian norm, code sparsity; −ELBO for the VAE).
+/// </summary>
 internal static class TrainCommand
 {
+    /// <summary>The kinds <c>--kind</c> accepts.</summary>
+    public static readonly string[] Kinds = { "ae", "sparse-l1", "sparse-kl", "contractive", "denoising", "dropout", "tied", "stacked", "vae" };
+
+    // Per-kind defaults, chosen on Fashion-MNIST (docs/family/RESULTS.md).
+    internal const float DefaultL1 = 0.5f;
+    internal const string DefaultKl = "0.1:3";
+    internal const float DefaultContractive = 1f;
+    internal const string DefaultNoise = "gaussian:0.2";
+    internal const float DefaultDropout = 0.2f;
+    internal const int DefaultFineTuneEpochs = 10;
+
     public static Command Create()
     {
         var common = new CommonOptions();
-        var kind = new Option<string>("--kind") { Description = "ae, tied, dropout", DefaultValueFactory = _ => "ae" };
-        var hidden = new Option<string>("--hidden") { Description = "encoder hidden widths, e.g. 256,128 (decoder mirrors)", DefaultValueFactory = _ => "256,128" };
-        var code = new Option<int>("--code") { Description = "code width", DefaultValueFactory = _ => 20 };
-        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 20 };
-        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 512 };
+        var kind = new Option<string>("--kind") { Description = string.Join(", ", Kinds) + " (combine further with the options below)", DefaultValueFactory = _ => "ae" };
+        var hidden = new Option<string?>("--hidden") { Description = "encoder hidden widths, e.g. 256,128 (decoder mirrors); default 256,128, or 128 for vae" };
+        var code = new Option<int>("--code") { Description = "code (latent) width", DefaultValueFactory = _ => 20 };
+        var epochs = new Option<int?>("--epochs") { Description = "epochs (per layer for stacked); default 20, or 10 for vae" };
+        var batch = new Option<int?>("--batch") { Description = "minibatch size; default 512, or 128 for vae" };
         var lr = new Option<float>("--lr") { DefaultValueFactory = _ => 1e-3f };
         var activation = new Option<string>("--activation") { Description = "hidden activation: relu, leaky-relu, selu, sigmoid, tanh", DefaultValueFactory = _ => "relu" };
-        var codeActivation = new Option<string>("--code-activation") { DefaultValueFactory = _ => "identity" };
+        var codeActivation = new Option<string?>("--code-activation") { Description = "code activation; default identity, or sigmoid for sparse-kl" };
         var loss = new Option<string>("--loss") { Description = "cross-entropy or squared-error", DefaultValueFactory = _ => "cross-entropy" };
         var optimizer = new Option<string>("--optimizer") { Description = "adam or sgd", DefaultValueFactory = _ => "adam" };
+        var init = new Option<string>("--init") { Description = "auto, glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-normal, pytorch", DefaultValueFactory = _ => "auto" };
         var validation = new Option<double>("--validation-fraction") { DefaultValueFactory = _ => 0.0 };
         var patience = new Option<int>("--patience") { Description = "early-stopping patience in epochs (0 = off)", DefaultValueFactory = _ => 0 };
-        var dropout = new Option<float>("--dropout") { Description = "dropout rate inside encoder and decoder", DefaultValueFactory = _ => 0f };
-        var tied = new Option<bool>("--tied") { Description = "tie decoder weights to the encoder's transposes" };
+        var dropout = new Option<float?>("--dropout") { Description = $"dropout rate after hidden layers of encoder and decoder; default 0, or {DefaultDropout} for dropout" };
+        var tied = new Option<bool>("--tied") { Description = "tie decoder weights to the encoder's transposes (kind tied sets it)" };
+        var noise = new Option<string?>("--noise") { Description = $"training-input corruption gaussian:η, mask:ν or salt-pepper:ν; default none, or {DefaultNoise} for denoising" };
+        var l1 = new Option<float?>("--l1") { Description = $"L1 activity λ on the code; default 0, or {DefaultL1} for sparse-l1" };
+        var l2 = new Option<float>("--l2") { Description = "L2 activity λ on the code", DefaultValueFactory = _ => 0f };
+        var kl = new Option<string?>("--kl") { Description = $"KL sparsity ρ:weight on a sigmoid code; default off, or {DefaultKl} for sparse-kl" };
+        var contractive = new Option<float?>("--contractive") { Description = $"contractive λ; default 0, or {DefaultContractive} for contractive" };
+        var probes = new Option<int>("--contractive-probes") { Description = "0 = exact ‖J‖² (default), k = unbiased estimate with k probes per sample", DefaultValueFactory = _ => 0 };
+        var fineTune = new Option<int?>("--finetune-epochs") { Description = $"stacked: end-to-end fine-tuning epochs after the greedy phase; default {DefaultFineTuneEpochs}" };
+        var beta = new Option<float>("--beta") { Description = "vae: KL weight β (1 = ELBO)", DefaultValueFactory = _ => 1f };
+        var likelihood = new Option<string>("--likelihood") { Description = "vae: bernoulli or gaussian", DefaultValueFactory = _ => "bernoulli" };
+        var sigma = new Option<float>("--gaussian-sigma") { Description = "vae: σ of the Gaussian likelihood", DefaultValueFactory = _ => 1f };
         var output = new Option<string?>("--out") { Description = "where to save the model (.mlae)" };
 
-        var cmd = new Command("train", "Train an autoencoder on a dataset and report its test reconstruction error.");
+        var cmd = new Command("train", "Train an autoencoder (any kind of the family) on a dataset and report test measurements.");
         common.AddTo(cmd);
-        foreach (var o in new Option[] { kind, hidden, code, epochs, batch, lr, activation, codeActivation, loss, optimizer, validation, patience, dropout, tied, output })
+        foreach (var o in new Option[] { kind, hidden, code, epochs, batch, lr, activation, codeActivation, loss, optimizer, init, validation, patience,
+                     dropout, tied, noise, l1, l2, kl, contractive, probes, fineTune, beta, likelihood, sigma, output })
             cmd.Options.Add(o);
 
         cmd.SetAction(r =>
         {
             try
             {
-                var k = r.GetValue(kind)!;
-                var options = new AutoencoderOptions
-                {
-                    HiddenSizes = CommonOptions.ParseSizes(r.GetValue(hidden), "--hidden"),
-                    CodeSize = r.GetValue(code),
-                    Epochs = r.GetValue(epochs),
-                    BatchSize = r.GetValue(batch),
-                    LearningRate = r.GetValue(lr),
-                    HiddenActivation = Activations.Parse(r.GetValue(activation)!),
-                    CodeActivation = Activations.Parse(r.GetValue(codeActivation)!),
-                    Loss = Losses.Parse(r.GetValue(loss)!),
-                    Optimizer = r.GetValue(optimizer)!.ToLowerInvariant() switch
-                    {
-                        "adam" => OptimizerKind.Adam,
-                        "sgd" => OptimizerKind.Sgd,
-                        var s => throw new ArgumentException($"--optimizer: unknown '{s}'; expected adam or sgd."),
-                    },
-                    ValidationFraction = r.GetValue(validation),
-                    EarlyStoppingPatience = r.GetValue(patience),
-                    DropoutRate = r.GetValue(dropout),
-                    TiedWeights = r.GetValue(tied),
-                    Seed = r.GetValue(common.Seed),
-                    Threads = r.GetValue(common.Threads),
-                    Gemm = common.GemmKind(r),
-                };
-                switch (k)
-                {
-                    case "ae": break;
-                    case "tied": options.TiedWeights = true; break;
-                    case "dropout": if (options.DropoutRate == 0) options.DropoutRate = 0.2f; break;
-                    default: throw new ArgumentException($"--kind: unknown '{k}'; expected ae, tied or dropout.");
-                }
-                var trainer = new AutoencoderTrainer(options);
+                var k = r.GetValue(kind)!.Trim().ToLowerInvariant();
+                if (!Kinds.Contains(k)) throw new ArgumentException($"--kind: unknown '{k}'; expected {string.Join(", ", Kinds)}.");
+                bool vae = k == "vae";
+                var shared = new Settings(
+                    CommonOptions.ParseSizes(r.GetValue(hidden) ?? (vae ? "128" : "256,128"), "--hidden"),
+                    r.GetValue(epochs) ?? (vae ? 10 : 20), r.GetValue(batch) ?? (vae ? 128 : 512), r.GetValue(lr),
+                    Activations.Parse(r.GetValue(activation)!), ParseOptimizer(r.GetValue(optimizer)!), ParseInit(r.GetValue(init)!),
+                    r.GetValue(validation), r.GetValue(patience), r.GetValue(common.Seed), r.GetValue(common.Threads), common.GemmKind(r));
                 var data = common.Load(r);
+                var test = data.Test ?? throw new ArgumentException($"Dataset '{data.Name}' has no test split.");
+                var json = new JsonObject { ["dataset"] = data.Name, ["kind"] = k };
                 var sw = Stopwatch.StartNew();
-                var model = ConsoleUi.WithProgress($"{k} training", options.Epochs,
-                    advance => trainer.Fit(data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
+                IAutoencoder model;
+                int totalEpochs;
+                if (vae)
+                {
+                    var o = shared.Apply(new VaeOptions
+                    {
+                        LatentSize = r.GetValue(code),
+                        Beta = r.GetValue(beta),
+                        Likelihood = r.GetValue(likelihood)!.Trim().ToLowerInvariant() switch
+                        {
+                            "bernoulli" => VaeLikelihood.Bernoulli,
+                            "gaussian" => VaeLikelihood.Gaussian,
+                            var s => throw new ArgumentException($"--likelihood: unknown '{s}'; expected bernoulli or gaussian."),
+                        },
+                        GaussianSigma = r.GetValue(sigma),
+                    });
+                    var trainer = new VaeTrainer(o);
+                    totalEpochs = o.Epochs;
+                    json["variant"] = FormattableString.Invariant($"beta={o.Beta} likelihood={o.Likelihood.ToString().ToLowerInvariant()}");
+                    model = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => trainer.Fit(data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
+                }
+                else
+                {
+                    var o = shared.Apply(new AutoencoderOptions
+                    {
+                        CodeSize = r.GetValue(code),
+                        CodeActivation = Activations.Parse(r.GetValue(codeActivation) ?? (k == "sparse-kl" ? "sigmoid" : "identity")),
+                        Loss = Losses.Parse(r.GetValue(loss)!),
+                        DropoutRate = r.GetValue(dropout) ?? (k == "dropout" ? DefaultDropout : 0f),
+                        TiedWeights = r.GetValue(tied) || k == "tied",
+                        L1Activity = r.GetValue(l1) ?? (k == "sparse-l1" ? DefaultL1 : 0f),
+                        L2Activity = r.GetValue(l2),
+                        Contractive = r.GetValue(contractive) ?? (k == "contractive" ? DefaultContractive : 0f),
+                        ContractiveProbes = r.GetValue(probes),
+                    });
+                    (o.Corruption, o.CorruptionLevel) = Corruptions.Parse(r.GetValue(noise) ?? (k == "denoising" ? DefaultNoise : "none"));
+                    if ((r.GetValue(kl) ?? (k == "sparse-kl" ? DefaultKl : null)) is string klText)
+                        (o.KlSparsityTarget, o.KlSparsityWeight) = ParsePair(klText, "--kl", "ρ:weight, e.g. 0.05:1");
+                    json["variant"] = Describe(o);
+                    if (k == "stacked")
+                    {
+                        var trainer = new StackedAutoencoderTrainer(new StackedAutoencoderOptions { Autoencoder = o, FineTuneEpochs = r.GetValue(fineTune) ?? DefaultFineTuneEpochs });
+                        totalEpochs = trainer.LayerCount * o.Epochs + trainer.Options.FineTuneEpochs;
+                        json["finetuneEpochs"] = trainer.Options.FineTuneEpochs;
+                        model = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => trainer.Fit(data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
+                    }
+                    else
+                    {
+                        var trainer = new AutoencoderTrainer(o);
+                        totalEpochs = o.Epochs;
+                        model = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => trainer.Fit(data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
+                    }
+                }
                 double trainSeconds = sw.Elapsed.TotalSeconds;
-                double testMse = model.ReconstructionMse(data.Test!.Images);
                 var path = r.GetValue(output);
                 if (path != null) model.Save(path);
+                var gemm = MLNetAutoencoders.Numerics.Gemm.Create(shared.Gemm, shared.Threads);
+                var m = ConsoleUi.WithProgress("measuring on the test set", 1, _ => AutoencoderMetrics.Measure(model, test.Images, gemm));
 
                 var epochsJson = new JsonArray();
                 foreach (var e in model.History.Epochs)
                 {
-                    var o = new JsonObject { ["epoch"] = e.Epoch, ["seconds"] = Math.Round(e.Seconds, 4), ["trainLoss"] = e.TrainLoss };
-                    if (e.ValidationLoss is double v) o["validationLoss"] = v;
-                    epochsJson.Add(o);
+                    var eo = new JsonObject { ["epoch"] = e.Epoch, ["seconds"] = Math.Round(e.Seconds, 4), ["trainLoss"] = e.TrainLoss };
+                    if (e.ValidationLoss is double v) eo["validationLoss"] = v;
+                    epochsJson.Add(eo);
                 }
-                var json = new JsonObject
+                json["code"] = model.CodeSize;
+                json["parameters"] = model.ParameterCount;
+                json["threads"] = shared.Threads;
+                json["gemm"] = gemm.Name;
+                json["epochs"] = epochsJson;
+                json["trainSeconds"] = Math.Round(trainSeconds, 3);
+                json["secondsPerEpoch"] = Math.Round(model.History.Epochs.Average(e => e.Seconds), 3);
+                json["testMse"] = m.Mse;
+                json["denoisingMse"] = m.DenoisingMse;
+                json["jacobianFrobeniusSq"] = m.JacobianFrobeniusSq;
+                json["meanAbsCode"] = m.Code.MeanAbsCode;
+                json["fractionNearZero"] = m.Code.FractionNearZero;
+                json["meanActivation"] = m.Code.MeanActivation;
+                string extra = "";
+                if (model is VaeModel vm)
                 {
-                    ["dataset"] = data.Name,
-                    ["kind"] = k,
-                    ["code"] = model.CodeSize,
-                    ["parameters"] = model.ParameterCount,
-                    ["threads"] = options.Threads,
-                    ["gemm"] = MLNetAutoencoders.Numerics.Gemm.Create(options.Gemm, 1).Name,
-                    ["epochs"] = epochsJson,
-                    ["trainSeconds"] = Math.Round(trainSeconds, 3),
-                    ["testMse"] = testMse,
-                };
+                    var ev = vm.Evaluate(test.Images);
+                    json["negElbo"] = ev.NegativeElbo;
+                    json["reconstruction"] = ev.Reconstruction;
+                    json["kl"] = ev.Kl;
+                    extra = $", test −ELBO {ev.NegativeElbo:F2} (rec {ev.Reconstruction:F2} + KL {ev.Kl:F2})";
+                }
                 if (path != null) json["model"] = path;
-                ConsoleUi.Err.MarkupLine($"{k}: {model.ParameterCount} parameters, test MSE {testMse:F5}, {trainSeconds:F1}s" + (path != null ? $", saved to {Spectre.Console.Markup.Escape(path)}" : ""));
+                ConsoleUi.Err.MarkupLine(Markup.Escape($"{k}: {model.ParameterCount} parameters, test MSE {m.Mse:F5}, denoising MSE {m.DenoisingMse:F5}, " +
+                    $"‖J‖² {m.JacobianFrobeniusSq:G4}, near-zero codes {m.Code.FractionNearZero:P1}{extra}, {trainSeconds:F1}s" + (path != null ? $", saved to {path}" : "")));
                 if (r.GetValue(common.Json)) ConsoleUi.WriteJson(json);
-                else Console.WriteLine($"testMse {testMse:F5}  parameters {model.ParameterCount}  seconds/epoch {model.History.Epochs.Average(e => e.Seconds):F2}");
+                else Console.WriteLine($"testMse {m.Mse:F5}  denoisingMse {m.DenoisingMse:F5}  jacobianFrobeniusSq {m.JacobianFrobeniusSq:G4}  parameters {model.ParameterCount}  seconds/epoch {json["secondsPerEpoch"]}");
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or TrainingDivergedException or InvalidOperationException)
@@ -110,5 +178,61 @@ internal static class TrainCommand
             }
         });
         return cmd;
+    }
+
+    /// <summary>The settings every kind shares, applied to either options class.</summary>
+    private sealed record Settings(int[] Hidden, int Epochs, int Batch, float LearningRate, ActivationKind Activation, OptimizerKind Optimizer, InitKind Init,
+        double Validation, int Patience, ulong Seed, int Threads, MLNetAutoencoders.Numerics.GemmKind Gemm)
+    {
+        public T Apply<T>(T o) where T : NetworkOptions
+        {
+            o.HiddenSizes = Hidden; o.Epochs = Epochs; o.BatchSize = Batch; o.LearningRate = LearningRate; o.HiddenActivation = Activation;
+            o.Optimizer = Optimizer; o.Init = Init; o.ValidationFraction = Validation; o.EarlyStoppingPatience = Patience;
+            o.Seed = Seed; o.Threads = Threads; o.Gemm = Gemm;
+            return o;
+        }
+    }
+
+    private static OptimizerKind ParseOptimizer(string s) => s.Trim().ToLowerInvariant() switch
+    {
+        "adam" => OptimizerKind.Adam,
+        "sgd" => OptimizerKind.Sgd,
+        _ => throw new ArgumentException($"--optimizer: unknown '{s}'; expected adam or sgd."),
+    };
+
+    private static InitKind ParseInit(string s) => s.Trim().ToLowerInvariant() switch
+    {
+        "auto" => InitKind.Auto,
+        "glorot-uniform" => InitKind.GlorotUniform,
+        "glorot-normal" => InitKind.GlorotNormal,
+        "he-uniform" => InitKind.HeUniform,
+        "he-normal" => InitKind.HeNormal,
+        "lecun-normal" => InitKind.LecunNormal,
+        "pytorch" => InitKind.PyTorchDefault,
+        _ => throw new ArgumentException($"--init: unknown '{s}'; expected auto, glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-normal or pytorch."),
+    };
+
+    private static (float, float) ParsePair(string text, string option, string expected)
+    {
+        var parts = text.Split(':');
+        if (parts.Length == 2 && float.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var a)
+            && float.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var b))
+            return (a, b);
+        throw new ArgumentException($"{option} expects {expected}; got '{text}'.");
+    }
+
+    /// <summary>A compact description of the variant terms in use, e.g. <c>l1=0.5 noise=gaussian:0.2 tied</c>.</summary>
+    internal static string Describe(AutoencoderOptions o)
+    {
+        var parts = new List<string>();
+        if (o.L1Activity > 0) parts.Add(FormattableString.Invariant($"l1={o.L1Activity}"));
+        if (o.L2Activity > 0) parts.Add(FormattableString.Invariant($"l2={o.L2Activity}"));
+        if (o.KlSparsityWeight > 0) parts.Add(FormattableString.Invariant($"kl={o.KlSparsityTarget}:{o.KlSparsityWeight}"));
+        if (o.Contractive > 0) parts.Add(FormattableString.Invariant($"contractive={o.Contractive}") + (o.ContractiveProbes > 0 ? $"/probes={o.ContractiveProbes}" : ""));
+        if (o.Corruption != CorruptionKind.None) parts.Add("noise=" + Corruptions.Format(o.Corruption, o.CorruptionLevel));
+        if (o.DropoutRate > 0) parts.Add(FormattableString.Invariant($"dropout={o.DropoutRate}"));
+        if (o.TiedWeights) parts.Add("tied");
+        parts.Add($"{string.Join("-", o.HiddenSizes.Append(o.CodeSize))} {Activations.Name(o.HiddenActivation)}/{Activations.Name(o.CodeActivation)}");
+        return string.Join(" ", parts);
     }
 }

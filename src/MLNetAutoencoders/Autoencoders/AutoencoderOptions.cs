@@ -43,7 +43,10 @@ public sealed class AutoencoderOptions : NetworkOptions
     /// <summary>Target mean activation ρ of the KL sparsity penalty, in (0, 1). Default 0.05.</summary>
     public float KlSparsityTarget { get; set; } = 0.05f;
 
-    /// <summary>λ of the contractive penalty λ‖∂f(x)/∂x‖²_F per sample; 0 = off. Range [0, ∞).</summary>
+    /// <summary>
+    /// λ of the contractive penalty λ‖∂f(x)/∂x‖²_F per sample; 0 = off. Range [0, ∞). The Jacobian is the encoder's
+    /// without dropout (the function used at inference), taken at the training input (after any corruption).
+    /// </summary>
     public float Contractive { get; set; }
 
     /// <summary>

@@ -45,6 +45,7 @@ internal sealed class KlSparsityRegularizer(float weight, float target) : IRegul
 {
     private const double Eps = 1e-6;
     private double[]? _mean;
+    private float[]? _slope;
 
     public float Weight => weight;
 
@@ -53,8 +54,9 @@ internal sealed class KlSparsityRegularizer(float weight, float target) : IRegul
     public double Apply(Network encoder, Matrix encoderInput, Matrix code, Matrix codeGrad, NnContext ctx)
     {
         int n = code.Rows, m = code.Cols;
-        if (_mean == null || _mean.Length != m) _mean = new double[m];
+        if (_mean == null || _mean.Length != m) (_mean, _slope) = (new double[m], new float[m]);
         var mean = _mean;
+        var slope = _slope!;
         Array.Clear(mean);
         for (int i = 0; i < n; i++)
         {
@@ -62,7 +64,6 @@ internal sealed class KlSparsityRegularizer(float weight, float target) : IRegul
             for (int j = 0; j < m; j++) mean[j] += row[j];
         }
         double rho = target, kl = 0;
-        var slope = new float[m];
         for (int j = 0; j < m; j++)
         {
             double q = Math.Clamp(mean[j] / n, Eps, 1 - Eps);

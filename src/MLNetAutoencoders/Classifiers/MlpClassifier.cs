@@ -143,13 +143,7 @@ public sealed class MlpClassifier
         ArgumentNullException.ThrowIfNull(labels);
         var o = (options ?? new MlpClassifierOptions()).Clone();
         o.Validate();
-        if (x.Rows == 0) throw new ArgumentException("The training matrix has no rows.", nameof(x));
-        if (labels.Length != x.Rows) throw new ArgumentException($"There are {labels.Length} labels for {x.Rows} rows.", nameof(labels));
-        x.ThrowIfNotFinite("MLP classifier features");
-        int k = classCount ?? labels.Max() + 1;
-        if (k < 2) throw new ArgumentException($"The MLP classifier needs at least 2 classes; got {k}.", nameof(classCount));
-        for (int i = 0; i < labels.Length; i++)
-            if ((uint)labels[i] >= (uint)k) throw new ArgumentException($"Label {labels[i]} at row {i} is outside 0..{k - 1}.", nameof(labels));
+        int k = CheckTrainingData(x, labels, classCount, "The MLP classifier");
 
         var rng = new Rng(o.Seed);
         var net = Build(o, x.Cols, k, rng);
@@ -182,6 +176,22 @@ public sealed class MlpClassifier
 
         var history = TrainingLoop.Run(x.Rows, o.Minibatch, rng, parameters, TrainBatch, ValidationLoss, progress, cancellationToken);
         return new MlpClassifier(o, net, history);
+    }
+
+    /// <summary>
+    /// Checks training rows and labels for a classifier named <paramref name="what"/> and returns the class count K
+    /// (<paramref name="classCount"/>, or max(label) + 1).
+    /// </summary>
+    internal static int CheckTrainingData(Matrix x, int[] labels, int? classCount, string what)
+    {
+        if (x.Rows == 0) throw new ArgumentException("The training matrix has no rows.", nameof(x));
+        if (labels.Length != x.Rows) throw new ArgumentException($"There are {labels.Length} labels for {x.Rows} rows.", nameof(labels));
+        x.ThrowIfNotFinite(what + " features");
+        int k = classCount ?? labels.Max() + 1;
+        if (k < 2) throw new ArgumentException($"{what} needs at least 2 classes; got {k}.", nameof(classCount));
+        for (int i = 0; i < labels.Length; i++)
+            if ((uint)labels[i] >= (uint)k) throw new ArgumentException($"Label {labels[i]} at row {i} is outside 0..{k - 1}.", nameof(labels));
+        return k;
     }
 
     /// <summary>
@@ -238,10 +248,15 @@ public sealed class MlpClassifier
     }
 
     /// <summary>Class probabilities (softmax of the logits), N×K; rows sum to 1.</summary>
-    public Matrix PredictProbabilities(Matrix x)
+    public Matrix PredictProbabilities(Matrix x) => SoftmaxRows(DecisionFunction(x));
+
+    /// <summary>The most probable class of each row (the lowest index on ties).</summary>
+    public int[] Predict(Matrix x) => ArgMaxRows(DecisionFunction(x));
+
+    /// <summary>Replaces each row of logits by its softmax (log-sum-exp in double); returns <paramref name="z"/>.</summary>
+    internal static Matrix SoftmaxRows(Matrix z)
     {
-        var z = DecisionFunction(x);
-        var e = new double[ClassCount];
+        var e = new double[z.Cols];
         for (int i = 0; i < z.Rows; i++)
         {
             var row = z.Row(i);
@@ -251,10 +266,9 @@ public sealed class MlpClassifier
         return z;
     }
 
-    /// <summary>The most probable class of each row (the lowest index on ties).</summary>
-    public int[] Predict(Matrix x)
+    /// <summary>The index of the largest value of each row (the lowest index on ties).</summary>
+    internal static int[] ArgMaxRows(Matrix z)
     {
-        var z = DecisionFunction(x);
         var result = new int[z.Rows];
         for (int i = 0; i < z.Rows; i++)
         {

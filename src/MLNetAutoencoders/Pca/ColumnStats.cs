@@ -10,11 +10,17 @@ namespace MLNetAutoencoders.Pca;
 /// </summary>
 internal static class ColumnStats
 {
+    /// <summary>Column sums, in double.</summary>
+    public static double[] Sums(Matrix x, int threads)
+    {
+        if (x.Rows == 0) throw new ArgumentException("The matrix has no rows; column statistics need at least one.", nameof(x));
+        return Reduce(x, threads, null, false).Sums;
+    }
+
     /// <summary>Column means, in double.</summary>
     public static double[] Means(Matrix x, int threads)
     {
-        if (x.Rows == 0) throw new ArgumentException("The matrix has no rows; column statistics need at least one.", nameof(x));
-        var sums = Reduce(x, threads, null, false).Sums;
+        var sums = Sums(x, threads);
         for (int j = 0; j < sums.Length; j++) sums[j] /= x.Rows;
         return sums;
     }
@@ -73,7 +79,7 @@ internal static class ColumnStats
             int r0 = (int)((long)n * p / parts), r1 = (int)((long)n * (p + 1) / parts);
             var acc = new double[d];
             var acc2 = squares ? new double[d] : null;
-            var tmp = centre is null && !squares ? null : new float[d];
+            var tmp = centre is null ? null : new float[d];
             for (int i = r0; i < r1; i++)
             {
                 ReadOnlySpan<float> row = x.Row(i);
@@ -84,11 +90,7 @@ internal static class ColumnStats
                     row = tmp;
                 }
                 AddWidened(row, acc);
-                if (acc2 is not null)
-                {
-                    TensorPrimitives.Multiply(row, row, tmp);
-                    AddWidened(tmp, acc2);
-                }
+                if (acc2 is not null) AddWidenedSquares(row, acc2);
             }
             partial[p] = acc;
             partialSquares[p] = acc2!;
@@ -99,6 +101,22 @@ internal static class ColumnStats
             if (squares) TensorPrimitives.Add(partialSquares[0], partialSquares[p], partialSquares[0]);
         }
         return (partial[0], squares ? partialSquares[0] : null);
+    }
+
+    /// <summary><c>acc[j] += (double)v[j]²</c> (squared in double), vectorised.</summary>
+    private static void AddWidenedSquares(ReadOnlySpan<float> v, Span<double> acc)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j + 8 <= v.Length; j += 8)
+            {
+                var (lo, hi) = Vector256.Widen(Vector256.Create(v.Slice(j, 8)));
+                (Vector256.Create((ReadOnlySpan<double>)acc.Slice(j, 4)) + lo * lo).CopyTo(acc.Slice(j, 4));
+                (Vector256.Create((ReadOnlySpan<double>)acc.Slice(j + 4, 4)) + hi * hi).CopyTo(acc.Slice(j + 4, 4));
+            }
+        }
+        for (; j < v.Length; j++) acc[j] += (double)v[j] * v[j];
     }
 
     /// <summary><c>acc[j] += (double)v[j]</c>, vectorised.</summary>

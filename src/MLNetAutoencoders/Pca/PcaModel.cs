@@ -13,7 +13,6 @@ namespace MLNetAutoencoders.Pca;
 public sealed class PcaModel
 {
     private const int ChunkRows = 4096;
-    private readonly float[] _meanProjection; // V·x̄, subtracted from X·Vᵀ so the input is never copied to centre it.
     private readonly float[] _whitenScale;   // 1/√(explained variance), or 0 for a component without variance.
 
     /// <summary>Creates a model from its parts (for loading a saved model; <see cref="Fit"/> is the usual way).</summary>
@@ -49,16 +48,9 @@ public sealed class PcaModel
         Whiten = whiten;
         SampleCount = sampleCount;
         Solver = solver;
-        _meanProjection = new float[k];
         _whitenScale = new float[k];
         for (int r = 0; r < k; r++)
-        {
-            double s = 0;
-            var row = components.Row(r);
-            for (int j = 0; j < mean.Length; j++) s += (double)row[j] * mean[j];
-            _meanProjection[r] = (float)s;
             _whitenScale[r] = explainedVariance[r] > 0 ? (float)(1 / Math.Sqrt(explainedVariance[r])) : 0f;
-        }
     }
 
     /// <summary>Fits PCA to the rows of <paramref name="x"/> (N×d, N ≥ 2, finite values).</summary>
@@ -161,17 +153,28 @@ public sealed class PcaModel
         if (z.Length > 0 && !float.IsFinite(TensorPrimitives.Sum<float>(z.Span))) x.ThrowIfNotFinite("PCA input");
     }
 
-    /// <summary>Codes of <paramref name="rows"/> consecutive input rows into <paramref name="z"/> (rows×k).</summary>
+    /// <summary>
+    /// Codes of <paramref name="rows"/> consecutive input rows into <paramref name="z"/> (rows×k). Blocks of rows are
+    /// centred into a buffer first (subtracting V·x̄ afterwards instead would lose float precision when the mean is large).
+    /// </summary>
     private void TransformRows(ReadOnlySpan<float> x, int rows, Matrix z, IGemm gemm)
     {
         int d = InputDimension, k = ComponentCount;
-        gemm.Sgemm(false, true, rows, k, d, 1f, x, d, Components.Data, d, 0f, z.Data, k);
-        for (int i = 0; i < rows; i++)
+        bool centred = Array.Exists(Mean, v => v != 0);
+        var buffer = centred ? new float[Math.Min(rows, ChunkRows) * d] : null;
+        for (int start = 0; start < rows; start += ChunkRows)
         {
-            var row = z.Row(i);
-            TensorPrimitives.Subtract(row, _meanProjection, row);
-            if (Whiten) TensorPrimitives.Multiply(row, _whitenScale, row);
+            int count = Math.Min(ChunkRows, rows - start);
+            var block = x.Slice(start * d, count * d);
+            if (buffer is not null)
+            {
+                for (int i = 0; i < count; i++) TensorPrimitives.Subtract(block.Slice(i * d, d), Mean, buffer.AsSpan(i * d, d));
+                block = buffer.AsSpan(0, count * d);
+            }
+            gemm.Sgemm(false, true, count, k, d, 1f, block, d, Components.Data, d, 0f, z.Data.AsSpan(start * k), k);
         }
+        if (Whiten)
+            for (int i = 0; i < rows; i++) TensorPrimitives.Multiply(z.Row(i), _whitenScale, z.Row(i));
     }
 
     private void InverseInto(Matrix codes, Matrix x, IGemm gemm)

@@ -108,6 +108,26 @@ public class PcaTests
     }
 
     [Fact]
+    public void A_large_offset_costs_no_precision()
+    {
+        var x = LowRank(400, 30, 6, 21);
+        for (int i = 0; i < x.Length; i++) x.Data[i] += 20000f; // the mean dwarfs the spread
+        var exact = PcaModel.Fit(x, new PcaOptions { Components = 4, Solver = PcaSolver.Exact });
+        var rand = PcaModel.Fit(x, new PcaOptions { Components = 4, Solver = PcaSolver.Randomized, Seed = 1 });
+        AssertRelative(exact.ExplainedVarianceRatio, rand.ExplainedVarianceRatio, 1e-4, "ratio");
+        double diff = MaxAbsDiff(exact.Components.ToDoubles(), rand.Components.ToDoubles());
+        Assert.True(diff < 1e-4, $"Components differ by {diff}.");
+        var z = exact.Transform(x);
+        for (int i = 0; i < 20; i++)
+            for (int r = 0; r < 4; r++)
+            {
+                double s = 0;
+                for (int j = 0; j < x.Cols; j++) s += ((double)x[i, j] - exact.Mean[j]) * exact.Components[r, j];
+                Assert.Equal(s, z[i, r], 2e-3);
+            }
+    }
+
+    [Fact]
     public void Components_are_orthonormal_and_follow_the_sign_convention()
     {
         var x = ReferenceFixture.Matrix(Ref.GetProperty("x"));

@@ -135,7 +135,7 @@ public class PipelineTests
         Assert.Equal(CorruptionKind.Gaussian, Assert.IsType<AutoencoderOptions>(Ctx.Transforms.Autoencoder("C", kind: AutoencoderKind.Denoising).Options).Corruption);
         Assert.Equal(0.01f, Assert.IsType<AutoencoderOptions>(Ctx.Transforms.Autoencoder("C", kind: AutoencoderKind.Sparse).Options).L1Activity);
         Assert.True(Assert.IsType<AutoencoderOptions>(Ctx.Transforms.Autoencoder("C", kind: AutoencoderKind.Tied).Options).TiedWeights);
-        Assert.Equal(3, Ctx.Transforms.Autoencoder("C", codeSize: 3).GetOutputSchema(PipelineTestData.Blobs(perClass: 1).Schema)["C"].Size);
+        Assert.Equal(3, Ctx.Transforms.Autoencoder("C", "Features", codeSize: 3).GetOutputSchema(PipelineTestData.Blobs(perClass: 1).Schema)["C"].Size);
 
         var train = PipelineTestData.Blobs(perClass: 20);
         var test = PipelineTestData.Blobs(perClass: 20, seed: 9, separation: 8f); // wider range than training

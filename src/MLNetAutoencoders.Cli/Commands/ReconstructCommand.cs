@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Spectre.Console;
+using MLNetAutoencoders.Autoencoders;
+using MLNetAutoencoders.Imaging;
+
+namespace MLNetAutoencoders.Cli.Commands;
+
+/// <summary><c>mlae reconstruct</c>: writes test images beside their reconstructions by any autoencoder model.</summary>
+internal static class ReconstructCommand
+{
+    public static Command Create()
+    {
+        var common = new CommonOptions();
+        var model = new Option<string>("--model") { Description = "an autoencoder or VAE model file (.mlae)", Required = true };
+        var count = new Option<int>("--count") { Description = "number of test images", DefaultValueFactory = _ => 32 };
+        var output = new Option<string>("--out") { Description = "PNG file to write", Required = true };
+        var size = ImageOptions.Create();
+        var cmd = new Command("reconstruct", "Write a PNG of test images (rows of originals) above their reconstructions.");
+        common.AddTo(cmd);
+        foreach (var o in new Option[] { model, count, output }.Concat(size.All)) cmd.Options.Add(o);
+        cmd.SetAction(r =>
+        {
+            try
+            {
+                var ae = AutoencoderFile.Load(r.GetValue(model)!);
+                var data = common.Load(r);
+                var set = data.Test ?? data.Train;
+                int n = r.GetValue(count);
+                if (n < 1) throw new ArgumentException($"--count must be ≥ 1; got {n}.");
+                var originals = set.Images.SliceRows(0, Math.Min(n, set.Count));
+                if (originals.Cols != ae.InputSize)
+                    throw new ArgumentException($"Dataset '{data.Name}' has {originals.Cols} values per image; the model expects {ae.InputSize}.");
+                var (w, h) = size.Resolve(r, ae.InputSize, (set.Width, set.Height));
+                var png = ImageGrid.Pairs(originals, ae.Reconstruct(originals), w, h, size.Grid(r, 0, 2));
+                png.SavePng(r.GetValue(output)!);
+                ConsoleUi.Err.MarkupLine(Markup.Escape($"wrote {originals.Rows} originals and reconstructions ({png.Width}×{png.Height} px) to {r.GetValue(output)}"));
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException)
+            {
+                return ConsoleUi.Fail(e.Message);
+            }
+        });
+        return cmd;
+    }
+}

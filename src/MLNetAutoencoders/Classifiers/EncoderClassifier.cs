@@ -1,0 +1,474 @@
+using System.Numerics.Tensors;
+using MLNetAutoencoders.Autoencoders;
+using MLNetAutoencoders.Nn;
+using MLNetAutoencoders.Numerics;
+
+namespace MLNetAutoencoders.Classifiers;
+
+/// <summary>How <see cref="EncoderClassifier"/>.Fit treats the encoder's weights.</summary>
+public enum EncoderTrainingMode
+{
+    /// <summary>Linear probe: the encoder is frozen (its weights stay bit-identical); only the head learns.</summary>
+    Probe,
+    /// <summary>Full fine-tuning: encoder and head learn at the same learning rate.</summary>
+    FineTune,
+    /// <summary>
+    /// Discriminative fine-tuning: the encoder learns at <see cref="EncoderClassifierOptions.EncoderLearningRateScale"/>
+    /// times the head's learning rate (through <see cref="Parameter.LearningRateScale"/>).
+    /// </summary>
+    DiscriminativeFineTune,
+}
+
+/// <summary>Where the encoder's starting weights come from.</summary>
+public enum EncoderInitialization
+{
+    /// <summary>Copies of the fitted encoder's weights (the source model is never modified).</summary>
+    Pretrained,
+    /// <summary>The same architecture, freshly initialised (<see cref="EncoderClassifierOptions.Init"/>): the from-scratch baseline.</summary>
+    Random,
+}
+
+/// <summary>Settings of <see cref="EncoderClassifier"/>.Fit.</summary>
+public sealed class EncoderClassifierOptions
+{
+    /// <summary>Probe, fine-tune, or fine-tune with a smaller encoder learning rate. Default <see cref="EncoderTrainingMode.FineTune"/>.</summary>
+    public EncoderTrainingMode Mode { get; set; } = EncoderTrainingMode.FineTune;
+
+    /// <summary>Pretrained weights, or the same architecture from random initialisation (the baseline). Default pretrained.</summary>
+    public EncoderInitialization Initialization { get; set; } = EncoderInitialization.Pretrained;
+
+    /// <summary>Encoder learning-rate multiplier of <see cref="EncoderTrainingMode.DiscriminativeFineTune"/>, in (0, 1]. Default 0.1.</summary>
+    public float EncoderLearningRateScale { get; set; } = 0.1f;
+
+    /// <summary>
+    /// Probe-then-fine-tune: epochs in which only the head learns (encoder frozen) before the encoder is released, with
+    /// the same validation split (ignored in probe mode; range 0–10000). Default 0.
+    /// </summary>
+    public int HeadWarmupEpochs { get; set; }
+
+    /// <summary>
+    /// Standardise the codes before the head: a fixed (never trained) per-unit affine layer (z − mean) / std, with mean
+    /// and std of the initial encoder's codes of the training rows. Default true.
+    /// </summary>
+    public bool StandardizeCodes { get; set; } = true;
+
+    /// <summary>Hidden widths of the head between the code and the K logits (empty = a softmax layer). Default empty.</summary>
+    public int[] HeadHiddenSizes { get; set; } = Array.Empty<int>();
+
+    /// <summary>Activation of the head's hidden layers. Default ReLU.</summary>
+    public ActivationKind HeadActivation { get; set; } = ActivationKind.Relu;
+
+    /// <summary>Initialisation of the head, and of the encoder with <see cref="EncoderInitialization.Random"/>. Default auto (He for ReLU).</summary>
+    public InitKind Init { get; set; } = InitKind.Auto;
+
+    /// <summary>L2 penalty ½λ‖W‖² on every trained weight matrix (not biases), ≥ 0. Default 1e-4.</summary>
+    public float L2 { get; set; } = 1e-4f;
+
+    /// <summary>
+    /// L2-SP penalty ½λ‖W − W₀‖² pulling the trained encoder weights towards their starting values W₀ (the pretrained
+    /// weights), ≥ 0; 0 = off. Default 0.
+    /// </summary>
+    public float EncoderAnchorL2 { get; set; }
+
+    /// <summary>Corruption of the training input while fine-tuning (augmentation; never at inference). Default none.</summary>
+    public CorruptionKind InputCorruption { get; set; }
+
+    /// <summary>Strength of <see cref="InputCorruption"/> (Gaussian η in [0, 10], otherwise a share in [0, 1)).</summary>
+    public float InputCorruptionLevel { get; set; }
+
+    /// <summary>Passes over the labelled training rows (≥ 1). Default 100.</summary>
+    public int Epochs { get; set; } = 100;
+
+    /// <summary>Minibatch size (≥ 1). Default 32.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>Learning rate of the head (and of the encoder unless discriminative), &gt; 0. Default 1e-3.</summary>
+    public float LearningRate { get; set; } = 1e-3f;
+
+    /// <summary>Optimiser. Default Adam.</summary>
+    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
+
+    /// <summary>Share of the labelled rows held out for the validation loss and early stopping, in [0, 1). Default 0.2.</summary>
+    public double ValidationFraction { get; set; } = 0.2;
+
+    /// <summary>Early-stopping patience in epochs (0 = off; needs a validation fraction); the best epoch's weights are kept. Default 10.</summary>
+    public int EarlyStoppingPatience { get; set; } = 10;
+
+    /// <summary>Seed of initialisation, the validation split, shuffling and corruption. Default 0.</summary>
+    public ulong Seed { get; set; }
+
+    /// <summary>GEMM threads (≥ 1); one thread gives bit-identical runs. Default 1.</summary>
+    public int Threads { get; set; } = 1;
+
+    /// <summary>GEMM provider. Default auto.</summary>
+    public GemmKind Gemm { get; set; } = GemmKind.Auto;
+
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Mode)) throw new ArgumentOutOfRangeException(nameof(Mode), Mode, "Unknown encoder training mode.");
+        if (!Enum.IsDefined(Initialization)) throw new ArgumentOutOfRangeException(nameof(Initialization), Initialization, "Unknown initialisation.");
+        if (!(EncoderLearningRateScale > 0 && EncoderLearningRateScale <= 1))
+            throw new ArgumentOutOfRangeException(nameof(EncoderLearningRateScale), EncoderLearningRateScale, "EncoderLearningRateScale must be in (0, 1].");
+        if (HeadWarmupEpochs is < 0 or > 10000) throw new ArgumentOutOfRangeException(nameof(HeadWarmupEpochs), HeadWarmupEpochs, "HeadWarmupEpochs must be in 0–10000.");
+        if (HeadHiddenSizes is null || HeadHiddenSizes.Any(h => h < 1))
+            throw new ArgumentOutOfRangeException(nameof(HeadHiddenSizes), "HeadHiddenSizes must all be ≥ 1 (empty for a softmax layer on the code).");
+        NetworkOptions.RequireNonNegative(L2, nameof(L2));
+        NetworkOptions.RequireNonNegative(EncoderAnchorL2, nameof(EncoderAnchorL2));
+        if (!Enum.IsDefined(InputCorruption)) throw new ArgumentOutOfRangeException(nameof(InputCorruption), InputCorruption, "Unknown corruption kind.");
+        bool levelOk = InputCorruption switch
+        {
+            CorruptionKind.None => InputCorruptionLevel == 0,
+            CorruptionKind.Gaussian => InputCorruptionLevel is >= 0 and <= 10,
+            _ => InputCorruptionLevel is >= 0 and < 1,
+        };
+        if (!levelOk)
+            throw new ArgumentOutOfRangeException(nameof(InputCorruptionLevel), InputCorruptionLevel,
+                "InputCorruptionLevel must be 0 without a corruption, in [0, 10] for gaussian and in [0, 1) for masking or salt-and-pepper.");
+        if (!(LearningRate > 0 && float.IsFinite(LearningRate))) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be positive.");
+        if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
+        if (EarlyStoppingPatience > 0 && ValidationFraction <= 0)
+            throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience needs ValidationFraction > 0.");
+        Minibatch.Validate();
+    }
+
+    internal MinibatchSettings Minibatch => new(Epochs, BatchSize, ValidationFraction, EarlyStoppingPatience);
+
+    /// <summary>A copy (arrays copied).</summary>
+    public EncoderClassifierOptions Clone()
+    {
+        var c = (EncoderClassifierOptions)MemberwiseClone();
+        c.HeadHiddenSizes = (int[])HeadHiddenSizes.Clone();
+        return c;
+    }
+}
+
+/// <summary>
+/// A classifier built on a fitted encoder: the encoder's code path (<see cref="IAutoencoder.CodePath"/>: any autoencoder
+/// kind, the stacked one included; μ(x) for a VAE), an optional fixed standardisation of the codes, and a softmax head,
+/// trained on labelled rows with softmax cross-entropy by minibatch Adam/SGD. The encoder is frozen (probe), fine-tuned,
+/// or fine-tuned with a smaller learning rate; <see cref="EncoderInitialization.Random"/> gives the same network from
+/// random initialisation as the baseline. Inference is deterministic and thread-safe.
+/// </summary>
+public sealed class EncoderClassifier
+{
+    /// <summary>Model kind stored in model files.</summary>
+    public const string Kind = "encoder-classifier";
+
+    private const string ScalerName = "scaler";
+    private readonly object _lock = new();
+    private NnContext? _inference;
+
+    /// <summary>Wraps a trained network whose first <paramref name="encoderLayers"/> dense layers are the encoder.</summary>
+    public EncoderClassifier(EncoderClassifierOptions options, Network network, int encoderLayers, TrainingHistory history)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(network);
+        if (network.OutputSize < 2) throw new ArgumentException($"A classifier needs at least 2 classes; the network has {network.OutputSize} outputs.", nameof(network));
+        if (encoderLayers < 1 || encoderLayers >= network.Layers.Count)
+            throw new ArgumentOutOfRangeException(nameof(encoderLayers), encoderLayers, $"The encoder must be 1–{network.Layers.Count - 1} of the network's {network.Layers.Count} layers.");
+        Options = options;
+        Network = network;
+        EncoderLayerCount = encoderLayers;
+        History = history ?? new TrainingHistory();
+    }
+
+    /// <summary>The options it was trained with.</summary>
+    public EncoderClassifierOptions Options { get; }
+
+    /// <summary>The whole network: encoder layers, the code scaler (when standardising), head; its output is the K logits.</summary>
+    public Network Network { get; }
+
+    /// <summary>Number of leading layers of <see cref="Network"/> that form the encoder.</summary>
+    public int EncoderLayerCount { get; }
+
+    /// <summary>Per-epoch losses (head warm-up epochs first, when used).</summary>
+    public TrainingHistory History { get; }
+
+    /// <summary>The encoder's dense layers, input side first.</summary>
+    public IReadOnlyList<DenseLayer> EncoderLayers => Network.Layers.Take(EncoderLayerCount).Cast<DenseLayer>().ToList();
+
+    /// <summary>Code width (the encoder's output).</summary>
+    public int CodeSize => Network.Layers[EncoderLayerCount - 1].OutputSize;
+
+    /// <summary>Number of classes K.</summary>
+    public int ClassCount => Network.OutputSize;
+
+    /// <summary>Number of input features.</summary>
+    public int FeatureCount => Network.InputSize;
+
+    private NnContext Inference => _inference ??= new NnContext(Gemm.Create(Options.Gemm, Options.Threads), new Rng(Options.Seed));
+
+    /// <summary>
+    /// Trains a classifier on the rows of <paramref name="x"/> (class labels 0 … K−1) starting from the code path of
+    /// <paramref name="encoder"/> (copied: the autoencoder is not modified).
+    /// </summary>
+    /// <param name="encoder">A fitted autoencoder of any kind; its <see cref="IAutoencoder.CodePath"/> is the encoder.</param>
+    /// <param name="x">N×d inputs (finite; d = the encoder's input width), scaled as the encoder's training data were.</param>
+    /// <param name="labels">N class indices ≥ 0.</param>
+    /// <param name="options">Settings (validated and copied); null for defaults.</param>
+    /// <param name="classCount">K; null means max(label) + 1 (at least 2).</param>
+    /// <param name="progress">Receives each finished epoch.</param>
+    /// <param name="cancellationToken">Stops training.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="ArgumentException">Width mismatch, empty or non-finite data, label count mismatch, labels out of range, fewer than 2 classes.</exception>
+    public static EncoderClassifier Fit(IAutoencoder encoder, Matrix x, int[] labels, EncoderClassifierOptions? options = null, int? classCount = null,
+        IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        return Fit(encoder.CodePath, x, labels, options, classCount, progress, cancellationToken);
+    }
+
+    /// <summary>As <see cref="Fit(IAutoencoder, Matrix, int[], EncoderClassifierOptions?, int?, IProgress{EpochReport}?, CancellationToken)"/>, from an encoder given as its dense layers (input side first).</summary>
+    public static EncoderClassifier Fit(IReadOnlyList<DenseLayer> encoderLayers, Matrix x, int[] labels, EncoderClassifierOptions? options = null,
+        int? classCount = null, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(encoderLayers);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(labels);
+        var o = (options ?? new EncoderClassifierOptions()).Clone();
+        o.Validate();
+        if (encoderLayers.Count == 0) throw new ArgumentException("The encoder has no layers.", nameof(encoderLayers));
+        if (x.Cols != encoderLayers[0].InputSize)
+            throw new ArgumentException($"The training matrix has {x.Cols} columns; the encoder takes {encoderLayers[0].InputSize}.", nameof(x));
+        int k = MlpClassifier.CheckTrainingData(x, labels, classCount, "The encoder classifier");
+
+        var rng = new Rng(o.Seed);
+        var ctx = new NnContext(Gemm.Create(o.Gemm, o.Threads), rng.Fork(1));
+        var encoder = CopyEncoder(encoderLayers, o, rng);
+        var layers = new List<Layer>(encoder);
+        if (o.StandardizeCodes) layers.Add(CodeScaler(new Network(encoder).Predict(x, ctx)));
+        layers.AddRange(BuildHead(o, encoder[^1].OutputSize, k, rng));
+        var net = new Network(layers);
+        var anchors = o.EncoderAnchorL2 > 0 ? encoder.Select(d => d.Weight.Value.Clone()).ToArray() : null;
+        var corruption = Corruptions.Create(o.InputCorruption, o.InputCorruptionLevel);
+        ulong splitSeed = rng.NextUInt64();
+
+        var history = new TrainingHistory();
+        if (o.HeadWarmupEpochs > 0 && o.Mode != EncoderTrainingMode.Probe)
+        {
+            SetEncoderTraining(encoder, EncoderTrainingMode.Probe, 1f);
+            var warm = o.Clone();
+            warm.Epochs = o.HeadWarmupEpochs;
+            Append(history, Train(net, x, labels, warm, anchors, corruption, new Rng(splitSeed), ctx, progress, cancellationToken));
+        }
+        SetEncoderTraining(encoder, o.Mode, o.EncoderLearningRateScale);
+        Append(history, Train(net, x, labels, o, anchors, corruption, new Rng(splitSeed), ctx, progress, cancellationToken));
+        foreach (var p in net.Parameters) { p.Frozen = false; p.LearningRateScale = 1f; }
+        return new EncoderClassifier(o, net, encoder.Count, history);
+    }
+
+    private static void Append(TrainingHistory into, TrainingHistory phase)
+    {
+        int offset = into.Epochs.Count;
+        into.Epochs.AddRange(phase.Epochs.Select(e => e with { Epoch = e.Epoch + offset }));
+        into.BestEpoch = offset + phase.BestEpoch;
+        into.StoppedEarly = phase.StoppedEarly;
+    }
+
+    private static TrainingHistory Train(Network net, Matrix x, int[] labels, EncoderClassifierOptions o, Matrix[]? anchors, ICorruption? corruption,
+        Rng loopRng, NnContext ctx, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
+        var parameters = net.Parameters;
+        var optimizer = Optimizer.Create(o.Optimizer, parameters, o.LearningRate);
+        Matrix? xb = null, grad = null;
+        int[] yb = Array.Empty<int>();
+
+        void Gather(int[] rows)
+        {
+            x.GatherRows(rows, ref xb);
+            if (yb.Length != rows.Length) yb = new int[rows.Length];
+            for (int i = 0; i < rows.Length; i++) yb[i] = labels[rows[i]];
+        }
+
+        double TrainBatch(int[] rows)
+        {
+            Gather(rows);
+            var input = corruption?.Apply(xb!, ctx) ?? xb!;
+            double loss = LossAndGradients(net, input, yb, o.L2, o.EncoderAnchorL2, anchors, ctx, ref grad);
+            optimizer.Step(ctx);
+            return loss * rows.Length;
+        }
+
+        double ValidationLoss(int[] rows)
+        {
+            Gather(rows);
+            return MlpClassifier.SoftmaxCrossEntropy(net.Forward(xb!, false, ctx), yb, null);
+        }
+
+        return TrainingLoop.Run(x.Rows, o.Minibatch, loopRng, parameters, TrainBatch, ValidationLoss, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// One forward and backward pass: returns the batch-mean objective (cross-entropy + ½λ‖W‖² over trained weights
+    /// + ½λ_SP‖W − W₀‖² over trained encoder weights) and adds its gradient to the trained parameters' gradients. The
+    /// backward pass stops below the lowest layer that has a trained parameter.
+    /// </summary>
+    internal static double LossAndGradients(Network net, Matrix x, int[] labels, float l2, float anchorL2, Matrix[]? anchors, NnContext ctx, ref Matrix? grad)
+    {
+        var logits = net.Forward(x, true, ctx);
+        var g = Matrix.Ensure(ref grad, logits.Rows, logits.Cols);
+        double loss = MlpClassifier.SoftmaxCrossEntropy(logits, labels, g) / x.Rows;
+        var layers = net.Layers;
+        int lowest = 0;
+        while (lowest < layers.Count && layers[lowest].Parameters.All(p => p.Frozen)) lowest++;
+        Matrix? d = g;
+        for (int i = layers.Count - 1; i >= lowest && d != null; i--) d = layers[i].Backward(d, i > lowest, ctx);
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (layers[i] is not DenseLayer dense || dense.Weight.Frozen) continue;
+            var w = dense.Weight.Value.Span;
+            var gw = dense.Weight.Grad.Span;
+            if (l2 > 0)
+            {
+                TensorPrimitives.MultiplyAdd(w, l2, gw, gw);
+                loss += 0.5 * l2 * TensorPrimitives.Dot(w, w);
+            }
+            if (anchorL2 > 0 && anchors != null && i < anchors.Length)
+            {
+                var w0 = anchors[i].Span;
+                double sq = 0;
+                for (int j = 0; j < w.Length; j++)
+                {
+                    float t = w[j] - w0[j];
+                    gw[j] += anchorL2 * t;
+                    sq += (double)t * t;
+                }
+                loss += 0.5 * anchorL2 * sq;
+            }
+        }
+        return loss;
+    }
+
+    private static void SetEncoderTraining(IReadOnlyList<DenseLayer> encoder, EncoderTrainingMode mode, float scale)
+    {
+        foreach (var p in encoder.SelectMany(d => d.Parameters))
+        {
+            p.Frozen = mode == EncoderTrainingMode.Probe;
+            p.LearningRateScale = mode == EncoderTrainingMode.DiscriminativeFineTune ? scale : 1f;
+        }
+    }
+
+    /// <summary>Fresh dense layers <c>encoder.i</c> with the source's shapes and activations: weights copied (stored out×in), or initialised anew.</summary>
+    private static List<DenseLayer> CopyEncoder(IReadOnlyList<DenseLayer> source, EncoderClassifierOptions o, Rng rng)
+    {
+        var result = new List<DenseLayer>();
+        for (int i = 0; i < source.Count; i++)
+        {
+            var s = source[i];
+            if (i > 0 && s.InputSize != source[i - 1].OutputSize)
+                throw new ArgumentException($"Encoder layer {i} takes {s.InputSize} inputs but layer {i - 1} gives {source[i - 1].OutputSize}.");
+            var d = new DenseLayer($"encoder.{i}", s.InputSize, s.OutputSize, s.Activation, s.Slope);
+            if (o.Initialization == EncoderInitialization.Random)
+            {
+                Initializer.Initialize(d, o.Init, rng);
+            }
+            else
+            {
+                var w = s.Weight.Value;
+                if (s.Transposed)
+                    for (int r = 0; r < d.OutputSize; r++)
+                        for (int c = 0; c < d.InputSize; c++) d.Weight.Value[r, c] = w[c, r];
+                else w.Span.CopyTo(d.Weight.Value.Span);
+                s.Bias.Value.Span.CopyTo(d.Bias.Value.Span);
+            }
+            result.Add(d);
+        }
+        return result;
+    }
+
+    /// <summary>A frozen diagonal layer mapping each code unit to (z − mean) / std over the rows of <paramref name="codes"/> (std 0 → 1).</summary>
+    private static DenseLayer CodeScaler(Matrix codes)
+    {
+        int m = codes.Cols;
+        var d = new DenseLayer(ScalerName, m, m, ActivationKind.Identity);
+        for (int j = 0; j < m; j++)
+        {
+            double sum = 0, sq = 0;
+            for (int i = 0; i < codes.Rows; i++) sum += codes[i, j];
+            double mean = sum / codes.Rows;
+            for (int i = 0; i < codes.Rows; i++) { double t = codes[i, j] - mean; sq += t * t; }
+            double std = Math.Sqrt(sq / codes.Rows);
+            if (!(std > 1e-6)) std = 1;
+            d.Weight.Value[j, j] = (float)(1 / std);
+            d.Bias.Value[0, j] = (float)(-mean / std);
+        }
+        d.Weight.Frozen = d.Bias.Frozen = true;
+        return d;
+    }
+
+    private static IEnumerable<DenseLayer> BuildHead(EncoderClassifierOptions o, int codeSize, int classes, Rng rng)
+    {
+        var widths = new List<int> { codeSize };
+        widths.AddRange(o.HeadHiddenSizes);
+        widths.Add(classes);
+        for (int i = 0; i + 1 < widths.Count; i++)
+        {
+            bool last = i + 2 == widths.Count;
+            var d = new DenseLayer($"head.{i}", widths[i], widths[i + 1], last ? ActivationKind.Identity : o.HeadActivation);
+            Initializer.Initialize(d, last ? InitKind.GlorotUniform : o.Init, rng);
+            yield return d;
+        }
+    }
+
+    /// <summary>The K logits of each row (a new N×K matrix).</summary>
+    public Matrix DecisionFunction(Matrix x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Cols != FeatureCount) throw new ArgumentException($"The input has {x.Cols} columns; the classifier was fitted on {FeatureCount}.", nameof(x));
+        x.ThrowIfNotFinite("The encoder classifier's input");
+        lock (_lock) return Network.Predict(x, Inference);
+    }
+
+    /// <summary>Class probabilities (softmax of the logits), N×K; rows sum to 1.</summary>
+    public Matrix PredictProbabilities(Matrix x) => MlpClassifier.SoftmaxRows(DecisionFunction(x));
+
+    /// <summary>The most probable class of each row (the lowest index on ties).</summary>
+    public int[] Predict(Matrix x) => MlpClassifier.ArgMaxRows(DecisionFunction(x));
+
+    /// <summary>The codes the (trained) encoder gives the rows of <paramref name="x"/>, before the code scaler.</summary>
+    public Matrix Encode(Matrix x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Cols != FeatureCount) throw new ArgumentException($"The input has {x.Cols} columns; the classifier was fitted on {FeatureCount}.", nameof(x));
+        lock (_lock) return new Network(Network.Layers.Take(EncoderLayerCount)).Predict(x, Inference);
+    }
+
+    /// <summary>The model as an archive (options, layer specs, encoder size, history, parameters).</summary>
+    public ModelArchive ToArchive()
+    {
+        var a = new ModelArchive(Kind);
+        a.Set("options", Options);
+        a.Set("network", Network.ToSpecs());
+        a.Set("encoderLayers", EncoderLayerCount);
+        a.Set("history", History);
+        foreach (var p in Network.Parameters) a.Add(p.Name, p.Value);
+        return a;
+    }
+
+    /// <summary>Saves to a versioned model file (written atomically).</summary>
+    public void Save(string path) => ToArchive().Save(path);
+
+    /// <summary>Loads a model saved with <see cref="Save"/>; another kind of model file, or a damaged one, is an error naming the file.</summary>
+    public static EncoderClassifier Load(string path)
+    {
+        var a = ModelArchive.Load(path, Kind);
+        try { return FromArchive(a); }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or System.Text.Json.JsonException)
+        {
+            throw new InvalidDataException($"Model file '{path}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>Rebuilds a model from <see cref="ToArchive"/>'s output.</summary>
+    public static EncoderClassifier FromArchive(ModelArchive a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        if (a.Kind != Kind) throw new InvalidDataException($"The archive holds a '{a.Kind}' model; expected '{Kind}'.");
+        var net = Network.FromSpecs(a.GetValue<List<LayerSpec>>("network"), AutoencoderModel.ParameterLookup(a));
+        int encoderLayers = a.GetValue<int>("encoderLayers");
+        if (encoderLayers < 1 || encoderLayers >= net.Layers.Count || net.Layers.Take(encoderLayers).Any(l => l is not DenseLayer))
+            throw new InvalidDataException($"The model file's encoder size {encoderLayers} does not fit its {net.Layers.Count} dense layers.");
+        return new EncoderClassifier(a.GetValue<EncoderClassifierOptions>("options"), net, encoderLayers, a.GetValue<TrainingHistory>("history"));
+    }
+}

@@ -1,0 +1,345 @@
+using System.Globalization;
+using MLNetAutoencoders.Autoencoders;
+using MLNetAutoencoders.Imaging;
+using MLNetAutoencoders.Nn;
+using MLNetAutoencoders.Numerics;
+
+namespace MLNetAutoencoders.Classifiers;
+
+/// <summary>The autoencoder kinds the pretraining experiment compares (all share one encoder architecture).</summary>
+public enum PretrainKind
+{
+    /// <summary>Plain undercomplete autoencoder (cross-entropy on logits).</summary>
+    Ae,
+    /// <summary>Denoising autoencoder (<see cref="PretrainingExperimentOptions.DenoisingCorruption"/>).</summary>
+    Denoising,
+    /// <summary>Variational autoencoder; its encoder is the μ path.</summary>
+    Vae,
+    /// <summary>Stacked autoencoder trained greedily layer by layer.</summary>
+    Stacked,
+}
+
+/// <summary>Settings of <see cref="PretrainingExperiment.Run"/>.</summary>
+public sealed class PretrainingExperimentOptions
+{
+    /// <summary>Numbers N of labelled training rows (each ≥ the class count). Default 100, 600, 6000.</summary>
+    public int[] LabelCounts { get; set; } = { 100, 600, 6000 };
+
+    /// <summary>Autoencoder kinds to pretrain. Default all four.</summary>
+    public PretrainKind[] Kinds { get; set; } = { PretrainKind.Ae, PretrainKind.Denoising, PretrainKind.Vae, PretrainKind.Stacked };
+
+    /// <summary>Number of seeds (repetitions with fresh labelled draws, initialisations and pretraining), ≥ 1. Default 3.</summary>
+    public int Seeds { get; set; } = 3;
+
+    /// <summary>Seed of the first repetition (the others follow). Default 0.</summary>
+    public ulong BaseSeed { get; set; }
+
+    /// <summary>Encoder hidden widths (shared by every kind and the scratch baseline). Default 256, 128.</summary>
+    public int[] HiddenSizes { get; set; } = { 256, 128 };
+
+    /// <summary>Code width. Default 20.</summary>
+    public int CodeSize { get; set; } = 20;
+
+    /// <summary>Pretraining epochs on the unlabelled rows (per layer for the stacked kind), ≥ 1. Default 10.</summary>
+    public int PretrainEpochs { get; set; } = 10;
+
+    /// <summary>Pretraining minibatch size. Default 128.</summary>
+    public int PretrainBatchSize { get; set; } = 128;
+
+    /// <summary>Pretraining learning rate (Adam). Default 1e-3.</summary>
+    public float PretrainLearningRate { get; set; } = 1e-3f;
+
+    /// <summary>Corruption of the denoising kind. Default masking.</summary>
+    public CorruptionKind DenoisingCorruption { get; set; } = CorruptionKind.Masking;
+
+    /// <summary>Level of <see cref="DenoisingCorruption"/>. Default 0.3.</summary>
+    public float DenoisingLevel { get; set; } = 0.3f;
+
+    /// <summary>Epochs of end-to-end fine-tuning of the stacked autoencoder after its greedy phase (0–10000). Default 0.</summary>
+    public int StackedFineTuneEpochs { get; set; }
+
+    /// <summary>
+    /// The classifier recipe shared by scratch, probe and fine-tuned rows (epochs, batch, learning rate, L2, early
+    /// stopping, head, code standardisation, augmentation). Its <see cref="EncoderClassifierOptions.Mode"/>,
+    /// <see cref="EncoderClassifierOptions.Initialization"/> and <see cref="EncoderClassifierOptions.Seed"/> are set per row.
+    /// </summary>
+    public EncoderClassifierOptions Classifier { get; set; } = new();
+
+    /// <summary>How the "finetune" rows train the pretrained encoder (fine-tune or discriminative). Default discriminative.</summary>
+    public EncoderTrainingMode FineTuneMode { get; set; } = EncoderTrainingMode.DiscriminativeFineTune;
+
+    /// <summary>Also fit the linear-probe rows. Default true.</summary>
+    public bool Probe { get; set; } = true;
+
+    /// <summary>A directory where pretrained autoencoders are saved and reused (keyed by every pretraining setting); null = none.</summary>
+    public string? CacheDirectory { get; set; }
+
+    /// <summary>GEMM threads (≥ 1). Default 1.</summary>
+    public int Threads { get; set; } = 1;
+
+    /// <summary>GEMM provider. Default auto.</summary>
+    public GemmKind Gemm { get; set; } = GemmKind.Auto;
+
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
+    public void Validate()
+    {
+        if (LabelCounts is null || LabelCounts.Length == 0 || LabelCounts.Any(n => n < 2))
+            throw new ArgumentOutOfRangeException(nameof(LabelCounts), "LabelCounts needs at least one count, each ≥ 2.");
+        if (Kinds is null || Kinds.Any(k => !Enum.IsDefined(k))) throw new ArgumentOutOfRangeException(nameof(Kinds), "Kinds holds an unknown kind.");
+        if (Seeds < 1) throw new ArgumentOutOfRangeException(nameof(Seeds), Seeds, "Seeds must be ≥ 1.");
+        if (PretrainEpochs < 1) throw new ArgumentOutOfRangeException(nameof(PretrainEpochs), PretrainEpochs, "PretrainEpochs must be ≥ 1.");
+        if (StackedFineTuneEpochs is < 0 or > 10000) throw new ArgumentOutOfRangeException(nameof(StackedFineTuneEpochs), StackedFineTuneEpochs, "StackedFineTuneEpochs must be in 0–10000.");
+        if (!(FineTuneMode is EncoderTrainingMode.FineTune or EncoderTrainingMode.DiscriminativeFineTune))
+            throw new ArgumentOutOfRangeException(nameof(FineTuneMode), FineTuneMode, "FineTuneMode must be fine-tune or discriminative fine-tune.");
+        if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
+        ArgumentNullException.ThrowIfNull(Classifier, nameof(Classifier));
+        Classifier.Validate();
+        foreach (var k in Kinds)
+        {
+            if (PretrainOptions(k, 0) is VaeOptions v) v.Validate();
+            else ((AutoencoderOptions)PretrainOptions(k, 0)).Validate();
+        }
+    }
+
+    /// <summary>The options of the autoencoder of <paramref name="kind"/> for the repetition with <paramref name="seed"/>.</summary>
+    public NetworkOptions PretrainOptions(PretrainKind kind, ulong seed)
+    {
+        NetworkOptions o = kind == PretrainKind.Vae
+            ? new VaeOptions { LatentSize = CodeSize }
+            : new AutoencoderOptions
+            {
+                CodeSize = CodeSize,
+                Corruption = kind == PretrainKind.Denoising ? DenoisingCorruption : CorruptionKind.None,
+                CorruptionLevel = kind == PretrainKind.Denoising ? DenoisingLevel : 0,
+            };
+        o.HiddenSizes = (int[])HiddenSizes.Clone();
+        o.Epochs = PretrainEpochs;
+        o.BatchSize = PretrainBatchSize;
+        o.LearningRate = PretrainLearningRate;
+        o.Seed = seed;
+        o.Threads = Threads;
+        o.Gemm = Gemm;
+        return o;
+    }
+}
+
+/// <summary>One fitted classifier of the experiment.</summary>
+/// <param name="Labels">N, the labelled training rows.</param>
+/// <param name="Kind">The pretrained kind (<c>ae</c>, <c>denoising</c>, <c>vae</c>, <c>stacked</c>), or <c>none</c> for scratch.</param>
+/// <param name="Mode"><c>scratch</c>, <c>probe</c> or <c>finetune</c>.</param>
+/// <param name="Seed">The repetition's seed.</param>
+/// <param name="Accuracy">Accuracy on the test rows.</param>
+/// <param name="Epochs">Epochs run (early stopping included).</param>
+/// <param name="Seconds">Training seconds.</param>
+public sealed record PretrainingRun(int Labels, string Kind, string Mode, ulong Seed, double Accuracy, int Epochs, double Seconds);
+
+/// <summary>Mean and sample standard deviation of the accuracy over the seeds of one (N, kind, mode).</summary>
+/// <param name="Labels">N.</param>
+/// <param name="Kind">Kind, or <c>none</c> for scratch.</param>
+/// <param name="Mode"><c>scratch</c>, <c>probe</c> or <c>finetune</c>.</param>
+/// <param name="Accuracy">Mean test accuracy.</param>
+/// <param name="AccuracyStd">Sample standard deviation (n − 1) over seeds; 0 for one seed.</param>
+/// <param name="Runs">Number of seeds.</param>
+public sealed record PretrainingSummary(int Labels, string Kind, string Mode, double Accuracy, double AccuracyStd, int Runs);
+
+/// <summary>Progress of <see cref="PretrainingExperiment.Run"/>.</summary>
+/// <param name="Message">What just finished.</param>
+/// <param name="Done">Work units done (pretraining epochs and classifier fits).</param>
+/// <param name="Total">Work units in all.</param>
+public sealed record PretrainingProgress(string Message, int Done, int Total);
+
+/// <summary>
+/// Unsupervised pretraining, then supervised training with few labels: for each seed, every kind of autoencoder is
+/// pretrained on all unlabelled rows; for each N a class-balanced labelled sample is drawn, and the same encoder
+/// network is trained from random initialisation (scratch), as a linear probe on the frozen pretrained encoder, and
+/// fine-tuned from it; every classifier is scored on the test rows.
+/// </summary>
+public static class PretrainingExperiment
+{
+    /// <summary>The kind's name in tables and JSON.</summary>
+    public static string Name(PretrainKind kind) => kind.ToString().ToLowerInvariant();
+
+    /// <summary>Parses <c>ae</c>, <c>denoising</c>, <c>vae</c> or <c>stacked</c>.</summary>
+    public static PretrainKind ParseKind(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "ae" => PretrainKind.Ae,
+        "denoising" or "dae" => PretrainKind.Denoising,
+        "vae" => PretrainKind.Vae,
+        "stacked" => PretrainKind.Stacked,
+        _ => throw new ArgumentException($"Unknown autoencoder kind '{text}'; expected ae, denoising, vae or stacked."),
+    };
+
+    /// <summary>
+    /// A class-balanced sample of <paramref name="count"/> row indices (ascending): each class gets ⌊count/K⌋ rows, the
+    /// first count mod K classes one more, drawn without replacement with a generator seeded by <paramref name="seed"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A class has fewer rows than its share.</exception>
+    public static int[] BalancedSample(int[] labels, int count, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        if (labels.Length == 0) throw new ArgumentException("There are no labels to sample from.", nameof(labels));
+        int k = labels.Max() + 1;
+        if (count < k) throw new ArgumentOutOfRangeException(nameof(count), count, $"A class-balanced sample of {k} classes needs at least {k} rows.");
+        var rng = new Rng(seed);
+        var result = new List<int>(count);
+        for (int c = 0; c < k; c++)
+        {
+            var rows = Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).ToArray();
+            int take = count / k + (c < count % k ? 1 : 0);
+            if (rows.Length < take) throw new ArgumentException($"Class {c} has {rows.Length} rows; a balanced sample of {count} needs {take}.", nameof(labels));
+            rng.Shuffle(rows.AsSpan());
+            result.AddRange(rows.Take(take));
+        }
+        result.Sort();
+        return result.ToArray();
+    }
+
+    /// <summary>Pretrains one autoencoder of <paramref name="kind"/> on <paramref name="unlabelled"/> (values in [0, 1]).</summary>
+    public static IAutoencoder Pretrain(PretrainKind kind, Matrix unlabelled, PretrainingExperimentOptions options, ulong seed,
+        IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options.PretrainOptions(kind, seed);
+        return kind switch
+        {
+            PretrainKind.Vae => new VaeTrainer((VaeOptions)o).Fit(unlabelled, progress, cancellationToken),
+            PretrainKind.Stacked => new StackedAutoencoderTrainer(new StackedAutoencoderOptions
+            {
+                Autoencoder = (AutoencoderOptions)o, FineTuneEpochs = options.StackedFineTuneEpochs,
+            }).Fit(unlabelled, progress, cancellationToken),
+            _ => new AutoencoderTrainer((AutoencoderOptions)o).Fit(unlabelled, progress, cancellationToken),
+        };
+    }
+
+    /// <summary>
+    /// Runs the experiment: pretraining on all rows of <paramref name="trainX"/> (labels unused), labelled samples from
+    /// (<paramref name="trainX"/>, <paramref name="trainY"/>), accuracy on (<paramref name="testX"/>, <paramref name="testY"/>).
+    /// Returns one entry per fitted classifier, in the order fitted.
+    /// </summary>
+    public static IReadOnlyList<PretrainingRun> Run(Matrix trainX, int[] trainY, Matrix testX, int[] testY, PretrainingExperimentOptions options,
+        IProgress<PretrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(trainX);
+        ArgumentNullException.ThrowIfNull(trainY);
+        ArgumentNullException.ThrowIfNull(testX);
+        ArgumentNullException.ThrowIfNull(testY);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (trainY.Length != trainX.Rows) throw new ArgumentException($"There are {trainY.Length} training labels for {trainX.Rows} rows.", nameof(trainY));
+        if (testY.Length != testX.Rows) throw new ArgumentException($"There are {testY.Length} test labels for {testX.Rows} rows.", nameof(testY));
+        int classes = Math.Max(trainY.Max(), testY.Max()) + 1;
+        int fitsPerN = 1 + options.Kinds.Length * (options.Probe ? 2 : 1);
+        int total = options.Seeds * (options.Kinds.Sum(k => PretrainUnits(k, options)) + options.LabelCounts.Length * fitsPerN);
+        int done = 0;
+        var runs = new List<PretrainingRun>();
+        for (int s = 0; s < options.Seeds; s++)
+        {
+            ulong seed = options.BaseSeed + (ulong)s;
+            var encoders = new List<(PretrainKind Kind, IAutoencoder Model)>();
+            foreach (var kind in options.Kinds)
+            {
+                string what = $"seed {seed}: pretraining {Name(kind)}";
+                var epochs = progress is null ? null : new Pipeline.Relay<EpochReport>(e => progress.Report(new PretrainingProgress(
+                    FormattableString.Invariant($"{what} epoch {e.Epoch}/{e.Epochs} loss {e.TrainLoss:F2}"), ++done, total)));
+                int before = done;
+                encoders.Add((kind, PretrainCached(kind, trainX, options, seed, epochs, cancellationToken)));
+                done = before + PretrainUnits(kind, options);
+                progress?.Report(new PretrainingProgress($"{what} done", done, total));
+            }
+            foreach (int n in options.LabelCounts)
+            {
+                var rows = BalancedSample(trainY, n, Mix(seed, (ulong)n));
+                var x = trainX.SelectRows(rows);
+                var y = rows.Select(r => trainY[r]).ToArray();
+                var template = encoders.Count > 0 ? encoders[0].Model.CodePath : ScratchTemplate(options, trainX.Cols);
+                void Fit(string kind, string mode, IReadOnlyList<DenseLayer> encoder, EncoderTrainingMode trainMode, EncoderInitialization init)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var o = options.Classifier.Clone();
+                    o.Mode = trainMode;
+                    o.Initialization = init;
+                    o.Seed = Mix(seed, (ulong)n + 7919);
+                    o.Threads = options.Threads;
+                    o.Gemm = options.Gemm;
+                    if (init == EncoderInitialization.Random) { o.HeadWarmupEpochs = 0; o.EncoderAnchorL2 = 0; }
+                    var sw = System.Diagnostics.Stopwatch.StartNew();
+                    var model = EncoderClassifier.Fit(encoder, x, y, o, classes, null, cancellationToken);
+                    double acc = ClassificationMetrics.Accuracy(testY, model.Predict(testX));
+                    runs.Add(new PretrainingRun(n, kind, mode, seed, acc, model.History.Epochs.Count, sw.Elapsed.TotalSeconds));
+                    progress?.Report(new PretrainingProgress(FormattableString.Invariant(
+                        $"seed {seed}, N={n}: {kind} {mode} accuracy {acc:P2} ({model.History.Epochs.Count} epochs, {sw.Elapsed.TotalSeconds:F1}s)"), ++done, total));
+                }
+                Fit("none", "scratch", template, EncoderTrainingMode.FineTune, EncoderInitialization.Random);
+                foreach (var (kind, model) in encoders)
+                {
+                    if (options.Probe) Fit(Name(kind), "probe", model.CodePath, EncoderTrainingMode.Probe, EncoderInitialization.Pretrained);
+                    Fit(Name(kind), "finetune", model.CodePath, options.FineTuneMode, EncoderInitialization.Pretrained);
+                }
+            }
+        }
+        return runs;
+    }
+
+    /// <summary>Mean and sample standard deviation per (N, kind, mode), ordered by N, then scratch, then kinds as run.</summary>
+    public static IReadOnlyList<PretrainingSummary> Summarize(IEnumerable<PretrainingRun> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        return runs.GroupBy(r => (r.Labels, r.Kind, r.Mode))
+            .OrderBy(g => g.Key.Labels)
+            .Select(g =>
+            {
+                var a = g.Select(r => r.Accuracy).ToArray();
+                double mean = a.Average();
+                double std = a.Length > 1 ? Math.Sqrt(a.Sum(v => (v - mean) * (v - mean)) / (a.Length - 1)) : 0;
+                return new PretrainingSummary(g.Key.Labels, g.Key.Kind, g.Key.Mode, mean, std, a.Length);
+            })
+            .ToList();
+    }
+
+    /// <summary>Learning curves: mean test accuracy (%) against N (log axis), one line per (kind, mode).</summary>
+    public static Chart LearningCurves(IReadOnlyList<PretrainingSummary> summary, string title = "Fashion-MNIST: accuracy against labelled examples")
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        var chart = new Chart { Title = title, XLabel = "labelled training images N (log scale)", YLabel = "test accuracy (%)", LogX = true };
+        foreach (var g in summary.GroupBy(r => (r.Kind, r.Mode)))
+        {
+            var pts = g.OrderBy(r => r.Labels).ToList();
+            string name = g.Key.Mode == "scratch" ? "scratch (random init)" : $"{g.Key.Kind} {g.Key.Mode}";
+            chart.Add(name, pts.Select(p => (double)p.Labels).ToList(), pts.Select(p => 100 * p.Accuracy).ToList());
+        }
+        return chart;
+    }
+
+    private static int PretrainUnits(PretrainKind kind, PretrainingExperimentOptions o) =>
+        kind == PretrainKind.Stacked ? o.PretrainEpochs * (o.HiddenSizes.Length + 1) + o.StackedFineTuneEpochs : o.PretrainEpochs;
+
+    private static IAutoencoder PretrainCached(PretrainKind kind, Matrix data, PretrainingExperimentOptions o, ulong seed,
+        IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
+        if (o.CacheDirectory is null) return Pretrain(kind, data, o, seed, progress, cancellationToken);
+        var key = string.Join("-", Name(kind), seed.ToString(CultureInfo.InvariantCulture), string.Join("x", o.HiddenSizes), o.CodeSize,
+            o.PretrainEpochs, o.PretrainBatchSize, o.PretrainLearningRate.ToString("R", CultureInfo.InvariantCulture),
+            kind == PretrainKind.Denoising ? Corruptions.Format(o.DenoisingCorruption, o.DenoisingLevel).Replace(':', '_') : "",
+            kind == PretrainKind.Stacked ? o.StackedFineTuneEpochs.ToString(CultureInfo.InvariantCulture) : "",
+            data.Rows.ToString(CultureInfo.InvariantCulture));
+        var path = Path.Combine(o.CacheDirectory, key + ".mlae");
+        if (File.Exists(path)) return AutoencoderFile.Load(path);
+        var model = Pretrain(kind, data, o, seed, progress, cancellationToken);
+        Directory.CreateDirectory(o.CacheDirectory);
+        model.Save(path);
+        return model;
+    }
+
+    /// <summary>The encoder architecture for scratch rows when no kind is pretrained: ReLU hidden layers and a linear code.</summary>
+    private static IReadOnlyList<DenseLayer> ScratchTemplate(PretrainingExperimentOptions o, int inputs)
+    {
+        var widths = new List<int> { inputs };
+        widths.AddRange(o.HiddenSizes);
+        widths.Add(o.CodeSize);
+        return Enumerable.Range(0, widths.Count - 1)
+            .Select(i => new DenseLayer($"encoder.{i}", widths[i], widths[i + 1], i + 2 == widths.Count ? ActivationKind.Identity : ActivationKind.Relu))
+            .ToList();
+    }
+
+    private static ulong Mix(ulong a, ulong b) => (a * 0x9E3779B97F4A7C15UL) ^ (b + 0x632BE59BD9B4E019UL);
+}
