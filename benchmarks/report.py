@@ -309,7 +309,8 @@ def main():
     }
     gemm = gemm_section(a.work) if "gemm" in sections else None
     md = [f"## mlae benchmark ({a.mode}) — {result['timestamp']}" + (f", commit {commit}" if commit else ""), "",
-          f"Threads tried: {', '.join(map(str, threads))}; best thread count kept per side. "
+          (f"Threads tried: {', '.join(map(str, threads))}; best thread count kept per side. " if a.mode == "timing"
+           else f"One run per side at {threads[-1]} threads. ") +
           f"Load average at start/end: {' '.join(result['loadAverageAtStart']) or '?'} / "
           f"{' '.join(f'{x:.2f}' for x in result['loadAverageAtEnd'])}.", ""]
     if "ae" in sections:

@@ -15,6 +15,7 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="$ROOT/benchmarks"
 PY=/usr/bin/python3
+export PYTHONDONTWRITEBYTECODE=1
 ART="${BENCH_ARTIFACTS:-/tmp/art-bench-release}"
 EPOCHS=5
 THREADS="1 2"

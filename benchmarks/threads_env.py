@@ -1,7 +1,10 @@
 """Import this FIRST (before numpy, torch or sklearn): it reads --threads N from the command line and exports it as
 OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / MKL_NUM_THREADS, which the native libraries only read when they load.
 Debian's torch calls sgemm through libblas.so.3, which is OpenBLAS (pthreads) when libopenblas0-pthread is installed;
-without this, OpenBLAS would use every core even with --threads 1."""
+without this, OpenBLAS would use every core even with --threads 1.
+OMP_WAIT_POLICY defaults to PASSIVE here (export it to override): torch's OpenMP workers otherwise busy-wait after
+each parallel region while OpenBLAS's own pthreads need the same cores, which on 2 cores made 2-thread training
+10-30x slower than 1-thread in our measurements (see README, caveats)."""
 import os
 import sys
 
@@ -19,6 +22,7 @@ THREADS = _threads(sys.argv[1:])
 if THREADS.isdigit() and int(THREADS) >= 1:
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = THREADS
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def loaded_blas():

@@ -1,5 +1,6 @@
 """Shared training loop of the PyTorch reference scripts (AE and VAE)."""
 import argparse
+import os
 import time
 
 import torch
@@ -64,7 +65,8 @@ def train(model, loss_fn, x, args):
 def summary(side, args, seconds, losses, parameters, **metrics):
     out = {
         "impl": side, "threads": args.threads, "batch": args.batch, "epochs": len(seconds),
-        "torch": torch.__version__, "blas": loaded_blas(), "parameters": parameters,
+        "torch": torch.__version__, "blas": loaded_blas(),
+        "ompWaitPolicy": os.environ.get("OMP_WAIT_POLICY"), "parameters": parameters,
         "secondsPerEpoch": [round(s, 4) for s in seconds],
         "meanSecondsPerEpoch": sum(seconds) / len(seconds),
         "trainLoss": losses[-1], "trainLossHistory": losses,

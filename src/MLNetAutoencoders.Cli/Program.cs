@@ -8,5 +8,7 @@ var root = new RootCommand("mlae: autoencoders, PCA and classifiers for .NET —
     ReconstructCommand.Create(),
     PcaCommand.Create(),
     CompareCommand.Create(),
+    ExportOnnxCommand.Create(),
+    EncodeCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -70,7 +70,7 @@ internal static class CompareCommand
                 {
                     var dir = r.GetValue(outDir)!;
                     figures = ConsoleUi.WithProgress("figures", 1 + methodList.Count(Comparison.IsAutoencoder),
-                        advance => Figures.Write(data.Train, methodList, codeList, s, dir, rows, advance));
+                        advance => Figures.Write(data.Train, methodList, codeList, s, dir, rows, comparison.Trained, advance));
                 }
 
                 PrintTable(rows, methodList, codeList);
@@ -228,6 +228,11 @@ internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> metho
 
     public int FitCount => Cells.Count() * folds;
 
+    private readonly Dictionary<(string Method, int Code), IAutoencoder> _trained = new();
+
+    /// <summary>With one fold, the autoencoders fitted on all training images (reused for the figures).</summary>
+    public IReadOnlyDictionary<(string Method, int Code), IAutoencoder> Trained => _trained;
+
     public IReadOnlyList<Row> Run(Action<double, string?> advance)
     {
         var ctx = new MLAEContext(settings.Seed, threads: 1, gemm: settings.Gemm);
@@ -236,7 +241,7 @@ internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> metho
         var cells = Cells.ToArray();
         var results = new Row[cells.Length];
         var gate = new object();
-        var progress = new Relay(p =>
+        var progress = new SyncProgress<PipelineProgress>(p =>
         {
             lock (gate) advance(p.Epoch is null ? 1.0 / p.StageCount : 0, p.Epoch is { } e ? $"{p.Stage} epoch {e.Epoch}/{e.Epochs}" : null);
         });
@@ -244,7 +249,7 @@ internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> metho
         {
             var (method, code) = cells[i];
             var pipeline = settings.Pipeline(ctx, method, code);
-            var named = new Relay(p => progress.Report(p with { Stage = $"{method}-{code} {p.Stage}" }));
+            var named = new SyncProgress<PipelineProgress>(p => progress.Report(p with { Stage = $"{method}-{code} {p.Stage}" }));
             double[] acc;
             if (test is null)
             {
@@ -255,15 +260,11 @@ internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> metho
             {
                 var model = pipeline.Fit(table, named);
                 acc = new[] { ctx.Classification.Evaluate(model.Transform(test)).Accuracy };
+                if (model is IReadOnlyList<ITransformer> { Count: 3 } chain && chain[0] is AutoencoderTransformer ae) lock (gate) _trained[(method, code)] = ae.Model;
             }
             results[i] = new Row(method, code, acc);
         });
         return results;
-    }
-
-    private sealed class Relay(Action<PipelineProgress> report) : IProgress<PipelineProgress>
-    {
-        public void Report(PipelineProgress value) => report(value);
     }
 }
 
@@ -271,7 +272,7 @@ internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> metho
 internal static class Figures
 {
     public static JsonObject Write(ImageDataset train, IReadOnlyList<string> methods, IReadOnlyList<int> codes, FeaturizerSettings s, string dir,
-        IReadOnlyList<Comparison.Row> rows, Action<double, string?> advance)
+        IReadOnlyList<Comparison.Row> rows, IReadOnlyDictionary<(string Method, int Code), IAutoencoder> trained, Action<double, string?> advance)
     {
         Directory.CreateDirectory(dir);
         int w = train.Width, h = train.Height;
@@ -293,9 +294,8 @@ internal static class Figures
         var legend = new JsonArray("original", $"pca-{k}");
         foreach (var m in methods.Where(Comparison.IsAutoencoder))
         {
-            IAutoencoder model = m == "vae"
-                ? new VaeTrainer(s.Vae(k)).Fit(train.Images)
-                : new AutoencoderTrainer(s.Autoencoder(m, k)).Fit(train.Images);
+            if (!trained.TryGetValue((m, k), out var model))
+                model = m == "vae" ? new VaeTrainer(s.Vae(k)).Fit(train.Images) : new AutoencoderTrainer(s.Autoencoder(m, k)).Fit(train.Images);
             strips.Add(model.Reconstruct(originals));
             legend.Add($"{m}-{k}");
             advance(1, $"{m} reconstructions");

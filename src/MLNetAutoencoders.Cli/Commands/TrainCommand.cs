@@ -19,8 +19,8 @@ internal static class TrainCommand
 
     // Per-kind defaults, chosen on Fashion-MNIST (docs/family/RESULTS.md).
     internal const float DefaultL1 = 0.5f;
-    internal const string DefaultKl = "0.1:3";
-    internal const float DefaultContractive = 1f;
+    internal const string DefaultKl = "0.1:30";
+    internal const float DefaultContractive = 0.3f;
     internal const string DefaultNoise = "gaussian:0.2";
     internal const float DefaultDropout = 0.2f;
     internal const int DefaultFineTuneEpochs = 10;
@@ -35,7 +35,7 @@ internal static class TrainCommand
         var batch = new Option<int?>("--batch") { Description = "minibatch size; default 512, or 128 for vae" };
         var lr = new Option<float>("--lr") { DefaultValueFactory = _ => 1e-3f };
         var activation = new Option<string>("--activation") { Description = "hidden activation: relu, leaky-relu, selu, sigmoid, tanh", DefaultValueFactory = _ => "relu" };
-        var codeActivation = new Option<string?>("--code-activation") { Description = "code activation; default identity, or sigmoid for sparse-kl" };
+        var codeActivation = new Option<string?>("--code-activation") { Description = "code activation; default identity, or relu for sparse-l1 (exact zeros) and sigmoid for sparse-kl" };
         var loss = new Option<string>("--loss") { Description = "cross-entropy or squared-error", DefaultValueFactory = _ => "cross-entropy" };
         var optimizer = new Option<string>("--optimizer") { Description = "adam or sgd", DefaultValueFactory = _ => "adam" };
         var init = new Option<string>("--init") { Description = "auto, glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-normal, pytorch", DefaultValueFactory = _ => "auto" };
@@ -103,7 +103,7 @@ internal static class TrainCommand
                     var o = shared.Apply(new AutoencoderOptions
                     {
                         CodeSize = r.GetValue(code),
-                        CodeActivation = Activations.Parse(r.GetValue(codeActivation) ?? (k == "sparse-kl" ? "sigmoid" : "identity")),
+                        CodeActivation = Activations.Parse(r.GetValue(codeActivation) ?? k switch { "sparse-kl" => "sigmoid", "sparse-l1" => "relu", _ => "identity" }),
                         Loss = Losses.Parse(r.GetValue(loss)!),
                         DropoutRate = r.GetValue(dropout) ?? (k == "dropout" ? DefaultDropout : 0f),
                         TiedWeights = r.GetValue(tied) || k == "tied",

@@ -17,10 +17,10 @@ namespace MLNetAutoencoders.Onnx;
 /// <remarks>
 /// <para>Every model has IR version <see cref="OnnxGraphBuilder.IrVersion"/> and opset <see cref="OnnxGraphBuilder.OpsetVersion"/>,
 /// one float32 input [N, D] and one float32 output [N, k] (N symbolic, named <see cref="OnnxGraphBuilder.BatchDimension"/>),
-/// weights as initializers, standard operators only (Gemm, Mul, Add, Clip, Relu, LeakyRelu, Selu, Sigmoid, Tanh), and
+/// weights as initializers, standard operators only (Gemm, Sub, Mul, Add, Clip, Relu, LeakyRelu, Selu, Sigmoid, Tanh), and
 /// the metadata <see cref="MetadataModelKind"/>, <see cref="MetadataStageKinds"/>, <see cref="MetadataInputSize"/>,
 /// <see cref="MetadataCodeSize"/> and <see cref="MetadataTrainingOptions"/> (plus the producer name and version).</para>
-/// <para>The graphs compute what the library computes, operation for operation (e.g. PCA as x·Vᵀ − V·x̄, a normaliser
+/// <para>The graphs compute what the library computes, operation for operation (e.g. PCA as (x − x̄)·Vᵀ, a normaliser
 /// as x·scale + offset), so outputs agree to float32 rounding. Save a model with <see cref="OnnxModelFile.Save"/>.</para>
 /// </remarks>
 public static class OnnxExport
@@ -219,22 +219,20 @@ public static class OnnxExport
         }
     }
 
-    /// <summary>PCA (see <see cref="Pca"/>) as a stage: Gemm(x, V, −V·x̄) computes x·Vᵀ − V·x̄, then Mul by 1/√(explained variance) when whitening.</summary>
+    /// <summary>
+    /// PCA (see <see cref="Pca"/>) as a stage, as <see cref="PcaModel.Transform"/> computes it: Sub the mean (when the
+    /// model is centred), Gemm with the components (x·Vᵀ), then Mul by 1/√(explained variance) when whitening.
+    /// </summary>
     public static OnnxExportStage PcaStage(PcaModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
         int k = model.ComponentCount, d = model.InputDimension;
-        var negatedMeanProjection = new float[k];
+        var mean = (float[])model.Mean.Clone();
+        bool centred = Array.Exists(mean, v => v != 0);
+        var components = model.Components.Clone();
         var whitenScale = new float[k];
         for (int r = 0; r < k; r++)
-        {
-            // As PcaModel: the projection of the mean accumulated in double, rounded once, subtracted after the product.
-            double s = 0;
-            var row = model.Components.Row(r);
-            for (int j = 0; j < d; j++) s += (double)row[j] * model.Mean[j];
-            negatedMeanProjection[r] = -(float)s;
             whitenScale[r] = model.ExplainedVariance[r] > 0 ? (float)(1 / Math.Sqrt(model.ExplainedVariance[r])) : 0f;
-        }
         var options = new JsonObject
         {
             ["components"] = k,
@@ -245,7 +243,8 @@ public static class OnnxExport
         };
         return new OnnxExportStage("pca", d, k, options, (b, x) =>
         {
-            var z = b.Dense(x, model.Components, negatedMeanProjection, hint: "pca");
+            var c = centred ? b.Sub(x, mean, "pca_centre") : x;
+            var z = b.Dense(c, components, ReadOnlySpan<float>.Empty, hint: "pca");
             return model.Whiten ? b.Mul(z, whitenScale, "pca_whiten") : z;
         });
     }
@@ -290,7 +289,8 @@ public static class OnnxExport
         return layers;
     }
 
-    private static string AppendDense(OnnxGraphBuilder b, string x, IReadOnlyList<DenseLayer> layers, string hint)
+    /// <summary>Appends dense layers (Gemm, then the activation as its ONNX operator with the library's constants); returns the last output.</summary>
+    internal static string AppendDense(OnnxGraphBuilder b, string x, IReadOnlyList<DenseLayer> layers, string hint)
     {
         for (int i = 0; i < layers.Count; i++)
         {

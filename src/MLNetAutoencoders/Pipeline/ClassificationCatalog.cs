@@ -40,8 +40,8 @@ public sealed class ClassificationCatalog
         s.RequireLabel(predictedLabelColumnName, "the predictions for evaluation");
         data.ThrowIfEmpty("evaluation");
         var probabilities = data.GetVector(scoreColumnName);
-        return ClassificationMetrics.Compute(data.GetLabels(labelColumnName), data.GetLabels(predictedLabelColumnName), probabilities,
-            Math.Max(probabilities.Cols, data.GetLabels(labelColumnName).Max() + 1));
+        var truth = data.GetLabels(labelColumnName);
+        return ClassificationMetrics.Compute(truth, data.GetLabels(predictedLabelColumnName), probabilities, Math.Max(probabilities.Cols, truth.Max() + 1));
     }
 
     /// <summary>
@@ -100,6 +100,13 @@ public sealed class ClassificationTrainers
         double c = 1.0, int maxIterations = 100)
         => new(new ClassifierColumns { Label = labelColumnName, Features = featureColumnName },
             new LogisticRegressionOptions { C = c, MaxIterations = maxIterations, Threads = _ctx.Threads });
+
+    /// <summary>
+    /// A classifier starting from a fitted autoencoder's encoder plus a softmax head (probe, fine-tune, or a random-init
+    /// baseline: see <see cref="EncoderClassifierOptions"/>); null options = defaults with the context's seed, threads and GEMM.
+    /// </summary>
+    public EncoderClassifierEstimator EncoderClassifier(Autoencoders.IAutoencoder encoder, ClassifierColumns? columns = null, EncoderClassifierOptions? options = null)
+        => new(encoder, columns, options ?? new EncoderClassifierOptions { Seed = _ctx.Seed, Threads = _ctx.Threads, Gemm = _ctx.Gemm });
 
     /// <summary>An MLP classifier on the given columns.</summary>
     public MlpClassifierEstimator MlpClassifier(ClassifierColumns columns, MlpClassifierOptions options)

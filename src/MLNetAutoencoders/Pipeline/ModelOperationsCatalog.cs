@@ -26,6 +26,7 @@ public sealed class ModelOperationsCatalog
         // Every autoencoder kind (plain, stacked, VAE) loads through the one stage kind; new stage kinds register here.
         [LogisticRegressionTransformer.Kind] = LogisticRegressionTransformer.FromArchive,
         [MlpClassifierTransformer.Kind] = MlpClassifierTransformer.FromArchive,
+        [EncoderClassifierTransformer.Kind] = EncoderClassifierTransformer.FromArchive,
     };
 
     internal ModelOperationsCatalog() { }

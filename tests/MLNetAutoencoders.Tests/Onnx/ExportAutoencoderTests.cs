@@ -2,9 +2,8 @@ using Google.Protobuf;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Onnx;
-using static MLNetAutoencoders.Tests.Onnx.ExportCases;
-
 using Xunit.Abstractions;
+using static MLNetAutoencoders.Tests.Onnx.ExportCases;
 
 namespace MLNetAutoencoders.Tests.Onnx;
 

@@ -1,9 +1,8 @@
 using Google.Protobuf;
 using MLNetAutoencoders.Onnx;
 using MLNetAutoencoders.Pipeline;
-using static MLNetAutoencoders.Tests.Onnx.ExportCases;
-
 using Xunit.Abstractions;
+using static MLNetAutoencoders.Tests.Onnx.ExportCases;
 
 namespace MLNetAutoencoders.Tests.Onnx;
 
