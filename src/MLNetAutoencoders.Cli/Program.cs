@@ -10,5 +10,6 @@ var root = new RootCommand("mlae: autoencoders, PCA and classifiers for .NET —
     CompareCommand.Create(),
     ExportOnnxCommand.Create(),
     EncodeCommand.Create(),
+    PretrainCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -134,7 +134,7 @@ internal static class CompareCommand
             foreach (var m in methods)
             {
                 var row = m == "raw" ? raw : rows.FirstOrDefault(x => x.Method == m && x.Code == k);
-                line += row is null ? $"{"",18}" : $"{$"{row.Mean:P1} ± {row.Std * 100:F1}",18}";
+                line += row is null ? $"{"",18}" : $"{(row.FoldAccuracies.Length == 1 ? $"{row.Mean:P1}" : $"{row.Mean:P1} ± {row.Std * 100:F1}"),18}";
             }
             Console.WriteLine(line);
         }
@@ -245,7 +245,14 @@ internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> metho
         {
             lock (gate) advance(p.Epoch is null ? 1.0 / p.StageCount : 0, p.Epoch is { } e ? $"{p.Stage} epoch {e.Epoch}/{e.Epochs}" : null);
         });
-        Parallel.For(0, cells.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
+        try { Parallel.For(0, cells.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, RunCell); }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+        return results;
+
+        void RunCell(int i)
         {
             var (method, code) = cells[i];
             var pipeline = settings.Pipeline(ctx, method, code);
@@ -263,8 +270,7 @@ internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> metho
                 if (model is IReadOnlyList<ITransformer> { Count: 3 } chain && chain[0] is AutoencoderTransformer ae) lock (gate) _trained[(method, code)] = ae.Model;
             }
             results[i] = new Row(method, code, acc);
-        });
-        return results;
+        }
     }
 }
 

@@ -14,10 +14,11 @@ internal static class ReconstructCommand
         var model = new Option<string>("--model") { Description = "an autoencoder or VAE model file (.mlae)", Required = true };
         var count = new Option<int>("--count") { Description = "number of test images", DefaultValueFactory = _ => 32 };
         var output = new Option<string>("--out") { Description = "PNG file to write", Required = true };
+        var noise = new Option<float>("--noise") { Description = "add N(0, σ²) noise (seeded by --seed) to the originals first: shows denoising", DefaultValueFactory = _ => 0f };
         var size = ImageOptions.Create();
-        var cmd = new Command("reconstruct", "Write a PNG of test images (rows of originals) above their reconstructions.");
+        var cmd = new Command("reconstruct", "Write a PNG of test images (rows of originals, optionally with noise added) above their reconstructions.");
         common.AddTo(cmd);
-        foreach (var o in new Option[] { model, count, output }.Concat(size.All)) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, count, output, noise }.Concat(size.All)) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             try
@@ -30,6 +31,14 @@ internal static class ReconstructCommand
                 var originals = set.Images.SliceRows(0, Math.Min(n, set.Count));
                 if (originals.Cols != ae.InputSize)
                     throw new ArgumentException($"Dataset '{data.Name}' has {originals.Cols} values per image; the model expects {ae.InputSize}.");
+                float sigma = r.GetValue(noise);
+                if (!(sigma >= 0 && float.IsFinite(sigma))) throw new ArgumentException($"--noise must be a finite number ≥ 0; got {sigma}.");
+                if (sigma > 0)
+                {
+                    var rng = new MLNetAutoencoders.Numerics.Rng(r.GetValue(common.Seed));
+                    var span = originals.Span;
+                    for (int i = 0; i < span.Length; i++) span[i] += (float)(sigma * rng.NextGaussian());
+                }
                 var (w, h) = size.Resolve(r, ae.InputSize, (set.Width, set.Height));
                 var png = ImageGrid.Pairs(originals, ae.Reconstruct(originals), w, h, size.Grid(r, 0, 2));
                 png.SavePng(r.GetValue(output)!);

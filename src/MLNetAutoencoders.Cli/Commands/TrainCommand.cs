@@ -18,7 +18,7 @@ internal static class TrainCommand
     public static readonly string[] Kinds = { "ae", "sparse-l1", "sparse-kl", "contractive", "denoising", "dropout", "tied", "stacked", "vae" };
 
     // Per-kind defaults, chosen on Fashion-MNIST (docs/family/RESULTS.md).
-    internal const float DefaultL1 = 0.5f;
+    internal const float DefaultL1 = 1f;
     internal const string DefaultKl = "0.1:30";
     internal const float DefaultContractive = 0.3f;
     internal const string DefaultNoise = "gaussian:0.2";

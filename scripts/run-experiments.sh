@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The main job: install what is needed, then run the face/non-face and Fashion-MNIST comparisons, print the tables
+# and write the pictures under out/ (override with OUT=...). Add --pretrain for the pretraining experiment (slow).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+OUT="${OUT:-out}"
+PRETRAIN=0
+for a in "$@"; do case "$a" in --pretrain) PRETRAIN=1 ;; *) echo "unknown argument $a" >&2; exit 2 ;; esac; done
+
+bash scripts/setup.sh
+mkdir -p "$OUT"
+BIN="$OUT/bin"
+echo "== building mlae (Release)"
+dotnet build src/MLNetAutoencoders.Cli -c Release -o "$BIN" -nologo -v q
+mlae() { dotnet "$BIN/mlae.dll" "$@"; }
+
+echo "== face / non-face: PCA vs autoencoders, logistic regression, 5-fold stratified CV"
+mlae compare --dataset faces --codes 1,2,3,5,10,20 --methods pca,ae,denoising,vae --folds 5 --seed 0 --out-dir "$OUT/faces" --json \
+  | tee "$OUT/faces.txt"
+
+echo "== Fashion-MNIST: logistic regression on raw pixels, PCA-20 and AE-20 codes (test set held out)"
+mlae compare --dataset fashion-mnist --codes 20 --methods raw,pca,ae,denoising,vae --folds 1 --seed 0 --out-dir "$OUT/fashion" --json \
+  | tee "$OUT/fashion.txt"
+
+echo "== Fashion-MNIST: reference autoencoder (784-256-128-20), 20 epochs"
+mlae train --dataset fashion-mnist --kind ae --hidden 256,128 --code 20 --epochs 20 --batch 512 --lr 0.001 --seed 0 \
+  --out "$OUT/ae.mlae" --json | tee "$OUT/ae.json"
+mlae reconstruct --model "$OUT/ae.mlae" --dataset fashion-mnist --count 32 --out "$OUT/ae-reconstructions.png"
+
+echo "== Fashion-MNIST: VAE (784-128-20), 10 epochs"
+mlae train --dataset fashion-mnist --kind vae --hidden 128 --code 20 --epochs 10 --batch 128 --lr 0.001 --seed 0 \
+  --out "$OUT/vae.mlae" --json | tee "$OUT/vae.json"
+mlae sample --model "$OUT/vae.mlae" --count 64 --out "$OUT/vae-samples.png"
+mlae export-onnx --model "$OUT/ae.mlae" --out "$OUT/ae-encoder.onnx"
+
+if [ "$PRETRAIN" = 1 ]; then
+  echo "== pretraining, then fine-tuning with few labels"
+  mlae pretrain --dataset fashion-mnist --labels 100,600,6000 --kinds ae,denoising,vae,stacked --seeds 3 --out-dir "$OUT/pretrain" --json \
+    | tee "$OUT/pretrain.txt"
+fi
+echo "== done: tables above, pictures and models in $OUT/"

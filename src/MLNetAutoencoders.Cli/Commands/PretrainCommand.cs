@@ -1,0 +1,171 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using MLNetAutoencoders.Autoencoders;
+using MLNetAutoencoders.Classifiers;
+using Spectre.Console;
+
+namespace MLNetAutoencoders.Cli.Commands;
+
+/// <summary>
+/// <c>mlae pretrain</c>: unsupervised pretraining, then supervised training with few labels
+/// (<see cref="PretrainingExperiment"/>). For each seed every kind is pretrained on all training images without labels;
+/// for each N a class-balanced labelled sample is drawn and the same encoder network is trained from scratch, probed
+/// and fine-tuned; test accuracy is reported as mean ± sample std over the seeds.
+/// </summary>
+internal static class PretrainCommand
+{
+    public static Command Create()
+    {
+        var common = new CommonOptions();
+        var labels = new Option<string>("--labels") { Description = "numbers N of labelled training images", DefaultValueFactory = _ => "100,600,6000" };
+        var kinds = new Option<string>("--kinds") { Description = "autoencoder kinds: ae, denoising, vae, stacked", DefaultValueFactory = _ => "ae,denoising,vae,stacked" };
+        var seeds = new Option<int>("--seeds") { Description = "repetitions (seeds --seed, --seed+1, …)", DefaultValueFactory = _ => 3 };
+        var hidden = new Option<string>("--hidden") { Description = "encoder hidden widths (every kind and the scratch baseline)", DefaultValueFactory = _ => "256,128" };
+        var code = new Option<int>("--code") { Description = "code width", DefaultValueFactory = _ => 20 };
+        var pretrainEpochs = new Option<int>("--pretrain-epochs") { Description = "pretraining epochs (per layer for stacked)", DefaultValueFactory = _ => 10 };
+        var pretrainBatch = new Option<int>("--pretrain-batch") { DefaultValueFactory = _ => 128 };
+        var pretrainLr = new Option<float>("--pretrain-lr") { DefaultValueFactory = _ => 1e-3f };
+        var corruption = new Option<string>("--corruption") { Description = "corruption of the denoising kind: mask:ν, gaussian:η, salt-pepper:ν", DefaultValueFactory = _ => "mask:0.5" };
+        var stackedFineTune = new Option<int>("--stacked-finetune-epochs") { Description = "end-to-end epochs after the stacked autoencoder's greedy phase", DefaultValueFactory = _ => 0 };
+        var epochs = new Option<int>("--epochs") { Description = "classifier epochs (maximum; early stopping)", DefaultValueFactory = _ => 500 };
+        var batch = new Option<int>("--batch") { Description = "classifier batch size", DefaultValueFactory = _ => 32 };
+        var lr = new Option<float>("--lr") { Description = "classifier learning rate (Adam), the same for scratch, probe and head", DefaultValueFactory = _ => 1e-3f };
+        var mode = new Option<string>("--finetune") { Description = "how finetune rows train the encoder: discriminative or full", DefaultValueFactory = _ => "discriminative" };
+        var encoderLr = new Option<float>("--encoder-lr-scale") { Description = "encoder learning rate / head learning rate (discriminative)", DefaultValueFactory = _ => 0.1f };
+        var warmup = new Option<int>("--warmup-epochs") { Description = "probe-then-fine-tune: head-only epochs before the encoder is released", DefaultValueFactory = _ => 0 };
+        var l2 = new Option<float>("--l2") { Description = "L2 penalty on trained weights", DefaultValueFactory = _ => 1e-4f };
+        var anchor = new Option<float>("--anchor-l2") { Description = "L2-SP: pull fine-tuned encoder weights towards the pretrained ones", DefaultValueFactory = _ => 0f };
+        var augment = new Option<string>("--augment") { Description = "input corruption while training classifiers (all rows), e.g. mask:0.2", DefaultValueFactory = _ => "none" };
+        var validation = new Option<double>("--validation-fraction") { Description = "share of the N labelled rows held out for early stopping", DefaultValueFactory = _ => 0.2 };
+        var patience = new Option<int>("--patience") { Description = "early-stopping patience (epochs)", DefaultValueFactory = _ => 30 };
+        var head = new Option<string?>("--head") { Description = "hidden widths of the head (default: none, a softmax layer)" };
+        var noStandardize = new Option<bool>("--no-standardize") { Description = "feed raw codes to the head (no fixed standardisation)" };
+        var noProbe = new Option<bool>("--no-probe") { Description = "skip the linear-probe rows" };
+        var cache = new Option<string?>("--cache") { Description = "directory to save and reuse pretrained autoencoders" };
+        var chart = new Option<string?>("--chart") { Description = "write the learning curves (accuracy against N) as SVG here" };
+
+        var cmd = new Command("pretrain", "Pretrain encoders without labels, then fine-tune with few labels; compare with training from scratch.");
+        common.AddTo(cmd);
+        foreach (var o in new Option[] { labels, kinds, seeds, hidden, code, pretrainEpochs, pretrainBatch, pretrainLr, corruption, stackedFineTune,
+                     epochs, batch, lr, mode, encoderLr, warmup, l2, anchor, augment, validation, patience, head, noStandardize, noProbe, cache, chart })
+            cmd.Options.Add(o);
+
+        cmd.SetAction(r =>
+        {
+            try
+            {
+                var (dKind, dLevel) = Corruptions.Parse(r.GetValue(corruption)!);
+                var (aKind, aLevel) = Corruptions.Parse(r.GetValue(augment)!);
+                var options = new PretrainingExperimentOptions
+                {
+                    LabelCounts = CommonOptions.ParseSizes(r.GetValue(labels), "--labels"),
+                    Kinds = r.GetValue(kinds)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(PretrainingExperiment.ParseKind).Distinct().ToArray(),
+                    Seeds = r.GetValue(seeds),
+                    BaseSeed = r.GetValue(common.Seed),
+                    HiddenSizes = CommonOptions.ParseSizes(r.GetValue(hidden), "--hidden"),
+                    CodeSize = r.GetValue(code),
+                    PretrainEpochs = r.GetValue(pretrainEpochs),
+                    PretrainBatchSize = r.GetValue(pretrainBatch),
+                    PretrainLearningRate = r.GetValue(pretrainLr),
+                    DenoisingCorruption = dKind,
+                    DenoisingLevel = dLevel,
+                    StackedFineTuneEpochs = r.GetValue(stackedFineTune),
+                    FineTuneMode = r.GetValue(mode)!.ToLowerInvariant() switch
+                    {
+                        "discriminative" => EncoderTrainingMode.DiscriminativeFineTune,
+                        "full" => EncoderTrainingMode.FineTune,
+                        var s => throw new ArgumentException($"--finetune: unknown '{s}'; expected discriminative or full."),
+                    },
+                    Probe = !r.GetValue(noProbe),
+                    CacheDirectory = r.GetValue(cache),
+                    Threads = r.GetValue(common.Threads),
+                    Gemm = common.GemmKind(r),
+                    Classifier = new EncoderClassifierOptions
+                    {
+                        Epochs = r.GetValue(epochs),
+                        BatchSize = r.GetValue(batch),
+                        LearningRate = r.GetValue(lr),
+                        EncoderLearningRateScale = r.GetValue(encoderLr),
+                        HeadWarmupEpochs = r.GetValue(warmup),
+                        L2 = r.GetValue(l2),
+                        EncoderAnchorL2 = r.GetValue(anchor),
+                        InputCorruption = aKind,
+                        InputCorruptionLevel = aLevel,
+                        ValidationFraction = r.GetValue(validation),
+                        EarlyStoppingPatience = r.GetValue(patience),
+                        HeadHiddenSizes = CommonOptions.ParseSizes(r.GetValue(head), "--head"),
+                        StandardizeCodes = !r.GetValue(noStandardize),
+                    },
+                };
+                options.Validate();
+                var data = common.Load(r);
+                var train = data.Train;
+                var test = data.Test!;
+                ConsoleUi.Err.MarkupLine(Markup.Escape(
+                    $"{data.Name}: pretraining on {train.Count} unlabelled images, N = {string.Join(", ", options.LabelCounts)} labelled, {test.Count} test images; " +
+                    $"encoder {train.Dimension}→{string.Join("→", options.HiddenSizes)}→{options.CodeSize}; {options.Seeds} seed(s)"));
+
+                var sw = Stopwatch.StartNew();
+                var runs = ConsoleUi.WithProgress("pretrain", 1, advance =>
+                {
+                    int last = 0;
+                    return PretrainingExperiment.Run(train.Images, train.RequireLabels(), test.Images, test.RequireLabels(), options,
+                        new SyncProgress<PretrainingProgress>(p =>
+                        {
+                            advance((p.Done - last) / (double)p.Total, p.Message);
+                            last = p.Done;
+                            if (p.Message.Contains("accuracy", StringComparison.Ordinal)) ConsoleUi.Err.MarkupLine(Markup.Escape(p.Message));
+                        }));
+                });
+                double seconds = sw.Elapsed.TotalSeconds;
+                var summary = PretrainingExperiment.Summarize(runs);
+                PrintTable(summary);
+
+                var chartPath = r.GetValue(chart);
+                if (chartPath != null)
+                {
+                    PretrainingExperiment.LearningCurves(summary, $"{data.Name}: test accuracy against labelled examples ({options.Seeds} seeds)").Save(chartPath);
+                    ConsoleUi.Err.MarkupLine($"learning curves written to {Markup.Escape(chartPath)}");
+                }
+                if (r.GetValue(common.Json))
+                {
+                    ConsoleUi.WriteJson(new JsonObject
+                    {
+                        ["dataset"] = data.Name,
+                        ["seeds"] = options.Seeds,
+                        ["seconds"] = Math.Round(seconds, 1),
+                        ["runs"] = new JsonArray(runs.Select(x => (JsonNode)new JsonObject
+                        {
+                            ["labels"] = x.Labels, ["kind"] = x.Kind, ["mode"] = x.Mode, ["seed"] = x.Seed,
+                            ["accuracy"] = x.Accuracy, ["epochs"] = x.Epochs, ["seconds"] = Math.Round(x.Seconds, 2),
+                        }).ToArray()),
+                        ["rows"] = new JsonArray(summary.Select(x => (JsonNode)new JsonObject
+                        {
+                            ["labels"] = x.Labels, ["kind"] = x.Kind, ["mode"] = x.Mode, ["accuracy"] = x.Accuracy, ["accuracyStd"] = x.AccuracyStd,
+                        }).ToArray()),
+                    });
+                }
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or MLNetAutoencoders.Nn.TrainingDivergedException)
+            {
+                return ConsoleUi.Fail(e.Message);
+            }
+        });
+        return cmd;
+    }
+
+    /// <summary>One line per N and (kind, mode): mean ± std in %, and the gain over scratch.</summary>
+    private static void PrintTable(IReadOnlyList<PretrainingSummary> summary)
+    {
+        Console.WriteLine($"{"N",6}  {"kind",-10} {"mode",-9} {"accuracy %",15}  {"vs scratch",10}");
+        foreach (var row in summary)
+        {
+            var scratch = summary.FirstOrDefault(s => s.Labels == row.Labels && s.Mode == "scratch");
+            string gain = scratch is null || row.Mode == "scratch" ? "" : (100 * (row.Accuracy - scratch.Accuracy)).ToString("+0.00;-0.00", CultureInfo.InvariantCulture);
+            Console.WriteLine(FormattableString.Invariant($"{row.Labels,6}  {row.Kind,-10} {row.Mode,-9} {100 * row.Accuracy,8:F2} ± {100 * row.AccuracyStd,4:F2}  {gain,10}"));
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using MLNetAutoencoders.Classifiers;
+using MLNetAutoencoders.Numerics;
+using MLNetAutoencoders.Pipeline;
+using static MLNetAutoencoders.Tests.Onnx.OnnxTestModels;
+using static MLNetAutoencoders.Tests.Pretraining.PretrainingTestData;
+
+namespace MLNetAutoencoders.Tests.Pretraining;
+
+public class PretrainingExperimentTests
+{
+    [Fact]
+    public void BalancedSample_IsBalanced_Distinct_AndSeeded()
+    {
+        var labels = Enumerable.Range(0, 1000).Select(i => (i * 7) % 10).ToArray();
+        var a = PretrainingExperiment.BalancedSample(labels, 105, 3);
+        Assert.Equal(105, a.Distinct().Count());
+        Assert.Equal(a.Order(), a);
+        var counts = a.GroupBy(i => labels[i]).OrderBy(g => g.Key).Select(g => g.Count()).ToArray();
+        Assert.Equal(new[] { 11, 11, 11, 11, 11, 10, 10, 10, 10, 10 }, counts);
+        Assert.Equal(a, PretrainingExperiment.BalancedSample(labels, 105, 3));
+        Assert.NotEqual(a, PretrainingExperiment.BalancedSample(labels, 105, 4));
+        Assert.Contains("Class 0 has", Assert.Throws<ArgumentException>(() => PretrainingExperiment.BalancedSample(labels, 1000 + 10, 1)).Message);
+    }
+
+    [Fact]
+    public void Summarize_GivesMeanAndSampleStd()
+    {
+        var runs = new[]
+        {
+            new PretrainingRun(100, "none", "scratch", 0, 0.6, 5, 1), new PretrainingRun(100, "none", "scratch", 1, 0.7, 5, 1),
+            new PretrainingRun(100, "ae", "finetune", 0, 0.8, 5, 1), new PretrainingRun(10, "ae", "finetune", 0, 0.5, 5, 1),
+        };
+        var s = PretrainingExperiment.Summarize(runs);
+        Assert.Equal(new[] { 10, 100, 100 }, s.Select(r => r.Labels));
+        var scratch = s.Single(r => r.Mode == "scratch");
+        Assert.Equal(0.65, scratch.Accuracy, 12);
+        Assert.Equal(Math.Sqrt(0.005), scratch.AccuracyStd, 12);
+        Assert.Equal(2, scratch.Runs);
+        Assert.Equal(0, s.Single(r => r.Labels == 10).AccuracyStd);
+        var svg = PretrainingExperiment.LearningCurves(s).ToSvg();
+        Assert.Contains("scratch (random init)", svg);
+        Assert.Contains("ae finetune", svg);
+    }
+
+    [Fact]
+    public void Run_FitsScratchProbeAndFineTunePerKind_AndReusesTheCache()
+    {
+        var (x, y) = Manifold(240, 1);
+        var (tx, ty) = Manifold(90, 2);
+        using var dir = new TempDir();
+        var o = new PretrainingExperimentOptions
+        {
+            LabelCounts = new[] { 15, 30 }, Kinds = new[] { PretrainKind.Ae, PretrainKind.Vae, PretrainKind.Stacked }, Seeds = 2,
+            HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed,
+            Classifier = new EncoderClassifierOptions { Epochs = 4, BatchSize = 8, ValidationFraction = 0.2, EarlyStoppingPatience = 2 },
+            CacheDirectory = dir.File("cache"),
+        };
+        var progress = new List<PretrainingProgress>();
+        var runs = PretrainingExperiment.Run(x, y, tx, ty, o, new Relay<PretrainingProgress>(progress.Add));
+        Assert.Equal(2 * 2 * (1 + 3 * 2), runs.Count);
+        Assert.All(runs.Where(r => r.Mode == "scratch"), r => Assert.Equal("none", r.Kind));
+        Assert.Equal(new[] { "ae", "none", "stacked", "vae" }, runs.Select(r => r.Kind).Distinct().Order());
+        Assert.All(runs, r => Assert.InRange(r.Accuracy, 0, 1));
+        Assert.Equal(progress[^1].Total, progress[^1].Done);
+        Assert.Equal(6, Directory.GetFiles(dir.File("cache"), "*.mlae").Length);
+        var again = PretrainingExperiment.Run(x, y, tx, ty, o);
+        Assert.Equal(runs.Select(r => r.Accuracy), again.Select(r => r.Accuracy));
+        var s = PretrainingExperiment.Summarize(runs);
+        Assert.Equal(2 * (1 + 3 * 2), s.Count);
+        Assert.All(s, r => Assert.Equal(2, r.Runs));
+    }
+
+    [Fact]
+    public void Options_AreValidatedWithNames()
+    {
+        var (x, y) = Manifold(30, 1);
+        Assert.Equal("LabelCounts", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            PretrainingExperiment.Run(x, y, x, y, new PretrainingExperimentOptions { LabelCounts = Array.Empty<int>() })).ParamName);
+        Assert.Equal("FineTuneMode", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            PretrainingExperiment.Run(x, y, x, y, new PretrainingExperimentOptions { FineTuneMode = EncoderTrainingMode.Probe })).ParamName);
+        Assert.Equal("CorruptionLevel", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            PretrainingExperiment.Run(x, y, x, y, new PretrainingExperimentOptions { DenoisingLevel = 2 })).ParamName);
+        Assert.Equal(PretrainKind.Denoising, PretrainingExperiment.ParseKind("denoising"));
+        Assert.Contains("expected ae, denoising, vae or stacked", Assert.Throws<ArgumentException>(() => PretrainingExperiment.ParseKind("pca")).Message);
+    }
+}

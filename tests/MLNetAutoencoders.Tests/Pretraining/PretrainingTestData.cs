@@ -1,0 +1,58 @@
+using MLNetAutoencoders.Autoencoders;
+using MLNetAutoencoders.Classifiers;
+using MLNetAutoencoders.Nn;
+using MLNetAutoencoders.Numerics;
+
+namespace MLNetAutoencoders.Tests.Pretraining;
+
+/// <summary>Small synthetic data in [0, 1] and quickly trained autoencoders for the pretraining tests.</summary>
+internal static class PretrainingTestData
+{
+    public const int Dim = 24;
+    public const int Classes = 3;
+
+    /// <summary>
+    /// <paramref name="n"/> rows: a class c = i mod 3 picks a centre in a 4-dimensional latent space, plus latent noise,
+    /// mapped into <see cref="Dim"/> values in (0, 1) by a fixed random linear map and a sigmoid, plus a little pixel noise.
+    /// </summary>
+    public static (Matrix X, int[] Y) Manifold(int n, ulong seed)
+    {
+        var map = new Rng(12345);
+        var w = new float[4 * Dim];
+        map.FillGaussian(w, 0, 1.2f);
+        var centres = new float[Classes * 4];
+        map.FillGaussian(centres, 0, 1.5f);
+        var rng = new Rng(seed);
+        var x = new Matrix(n, Dim);
+        var y = new int[n];
+        Span<float> z = stackalloc float[4];
+        for (int i = 0; i < n; i++)
+        {
+            int c = i % Classes;
+            y[i] = c;
+            for (int k = 0; k < 4; k++) z[k] = centres[c * 4 + k] + 0.8f * (float)rng.NextGaussian();
+            var row = x.Row(i);
+            for (int j = 0; j < Dim; j++)
+            {
+                float a = 0.05f * (float)rng.NextGaussian();
+                for (int k = 0; k < 4; k++) a += w[k * Dim + j] * z[k];
+                row[j] = 1f / (1f + MathF.Exp(-a));
+            }
+        }
+        return (x, y);
+    }
+
+    public static AutoencoderOptions SmallAe(ulong seed = 1) => new()
+    {
+        HiddenSizes = new[] { 16 }, CodeSize = 6, Epochs = 15, BatchSize = 32, LearningRate = 3e-3f, Seed = seed, Gemm = GemmKind.Managed,
+    };
+
+    public static AutoencoderModel Autoencoder(Matrix x, ulong seed = 1) => new AutoencoderTrainer(SmallAe(seed)).Fit(x);
+
+    /// <summary>Small-network defaults (one thread, managed GEMM: bit-reproducible; no validation split).</summary>
+    public static EncoderClassifierOptions Options(EncoderTrainingMode mode, int epochs = 20, ulong seed = 3) => new()
+    {
+        Mode = mode, Epochs = epochs, BatchSize = 16, LearningRate = 3e-3f, ValidationFraction = 0, EarlyStoppingPatience = 0,
+        Seed = seed, Gemm = GemmKind.Managed,
+    };
+}
