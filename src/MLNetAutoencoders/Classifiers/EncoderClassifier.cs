@@ -52,6 +52,9 @@ public sealed class EncoderClassifierOptions
     /// </summary>
     public bool StandardizeCodes { get; set; } = true;
 
+    /// <summary>Dropout rate after every hidden layer of the encoder and the head, in training only; range [0, 1). Default 0.</summary>
+    public float DropoutRate { get; set; }
+
     /// <summary>Hidden widths of the head between the code and the K logits (empty = a softmax layer). Default empty.</summary>
     public int[] HeadHiddenSizes { get; set; } = Array.Empty<int>();
 
@@ -113,6 +116,7 @@ public sealed class EncoderClassifierOptions
         if (HeadWarmupEpochs is < 0 or > 10000) throw new ArgumentOutOfRangeException(nameof(HeadWarmupEpochs), HeadWarmupEpochs, "HeadWarmupEpochs must be in 0–10000.");
         if (HeadHiddenSizes is null || HeadHiddenSizes.Any(h => h < 1))
             throw new ArgumentOutOfRangeException(nameof(HeadHiddenSizes), "HeadHiddenSizes must all be ≥ 1 (empty for a softmax layer on the code).");
+        if (!(DropoutRate >= 0 && DropoutRate < 1)) throw new ArgumentOutOfRangeException(nameof(DropoutRate), DropoutRate, "DropoutRate must be in [0, 1).");
         NetworkOptions.RequireNonNegative(L2, nameof(L2));
         NetworkOptions.RequireNonNegative(EncoderAnchorL2, nameof(EncoderAnchorL2));
         if (!Enum.IsDefined(InputCorruption)) throw new ArgumentOutOfRangeException(nameof(InputCorruption), InputCorruption, "Unknown corruption kind.");
@@ -159,7 +163,7 @@ public sealed class EncoderClassifier
     private readonly object _lock = new();
     private NnContext? _inference;
 
-    /// <summary>Wraps a trained network whose first <paramref name="encoderLayers"/> dense layers are the encoder.</summary>
+    /// <summary>Wraps a trained network whose first <paramref name="encoderLayers"/> layers (dense, and dropout between them) are the encoder.</summary>
     public EncoderClassifier(EncoderClassifierOptions options, Network network, int encoderLayers, TrainingHistory history)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -179,14 +183,14 @@ public sealed class EncoderClassifier
     /// <summary>The whole network: encoder layers, the code scaler (when standardising), head; its output is the K logits.</summary>
     public Network Network { get; }
 
-    /// <summary>Number of leading layers of <see cref="Network"/> that form the encoder.</summary>
+    /// <summary>Number of leading layers of <see cref="Network"/> that form the encoder (dropout layers included).</summary>
     public int EncoderLayerCount { get; }
 
     /// <summary>Per-epoch losses (head warm-up epochs first, when used).</summary>
     public TrainingHistory History { get; }
 
     /// <summary>The encoder's dense layers, input side first.</summary>
-    public IReadOnlyList<DenseLayer> EncoderLayers => Network.Layers.Take(EncoderLayerCount).Cast<DenseLayer>().ToList();
+    public IReadOnlyList<DenseLayer> EncoderLayers => Network.Layers.Take(EncoderLayerCount).OfType<DenseLayer>().ToList();
 
     /// <summary>Code width (the encoder's output).</summary>
     public int CodeSize => Network.Layers[EncoderLayerCount - 1].OutputSize;
@@ -236,11 +240,12 @@ public sealed class EncoderClassifier
         var rng = new Rng(o.Seed);
         var ctx = new NnContext(Gemm.Create(o.Gemm, o.Threads), rng.Fork(1));
         var encoder = CopyEncoder(encoderLayers, o, rng);
-        var layers = new List<Layer>(encoder);
+        var layers = WithDropout(encoder, o.DropoutRate);
+        int encoderCount = layers.Count;
         if (o.StandardizeCodes) layers.Add(CodeScaler(new Network(encoder).Predict(x, ctx)));
-        layers.AddRange(BuildHead(o, encoder[^1].OutputSize, k, rng));
+        layers.AddRange(WithDropout(BuildHead(o, encoder[^1].OutputSize, k, rng).ToList(), o.DropoutRate));
         var net = new Network(layers);
-        var anchors = o.EncoderAnchorL2 > 0 ? encoder.Select(d => d.Weight.Value.Clone()).ToArray() : null;
+        var anchors = o.EncoderAnchorL2 > 0 ? encoder.ToDictionary(d => d.Weight, d => d.Weight.Value.Clone()) : null;
         var corruption = Corruptions.Create(o.InputCorruption, o.InputCorruptionLevel);
         ulong splitSeed = rng.NextUInt64();
 
@@ -255,7 +260,19 @@ public sealed class EncoderClassifier
         SetEncoderTraining(encoder, o.Mode, o.EncoderLearningRateScale);
         Append(history, Train(net, x, labels, o, anchors, corruption, new Rng(splitSeed), ctx, progress, cancellationToken));
         foreach (var p in net.Parameters) { p.Frozen = false; p.LearningRateScale = 1f; }
-        return new EncoderClassifier(o, net, encoder.Count, history);
+        return new EncoderClassifier(o, net, encoderCount, history);
+    }
+
+    /// <summary>The layers with a dropout layer after each but the last (none when the rate is 0).</summary>
+    private static List<Layer> WithDropout(IReadOnlyList<DenseLayer> dense, float rate)
+    {
+        var result = new List<Layer>();
+        for (int i = 0; i < dense.Count; i++)
+        {
+            result.Add(dense[i]);
+            if (rate > 0 && i + 1 < dense.Count) result.Add(new DropoutLayer(dense[i].OutputSize, rate));
+        }
+        return result;
     }
 
     private static void Append(TrainingHistory into, TrainingHistory phase)
@@ -266,7 +283,7 @@ public sealed class EncoderClassifier
         into.StoppedEarly = phase.StoppedEarly;
     }
 
-    private static TrainingHistory Train(Network net, Matrix x, int[] labels, EncoderClassifierOptions o, Matrix[]? anchors, ICorruption? corruption,
+    private static TrainingHistory Train(Network net, Matrix x, int[] labels, EncoderClassifierOptions o, IReadOnlyDictionary<Parameter, Matrix>? anchors, ICorruption? corruption,
         Rng loopRng, NnContext ctx, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         var parameters = net.Parameters;
@@ -304,7 +321,7 @@ public sealed class EncoderClassifier
     /// + ½λ_SP‖W − W₀‖² over trained encoder weights) and adds its gradient to the trained parameters' gradients. The
     /// backward pass stops below the lowest layer that has a trained parameter.
     /// </summary>
-    internal static double LossAndGradients(Network net, Matrix x, int[] labels, float l2, float anchorL2, Matrix[]? anchors, NnContext ctx, ref Matrix? grad)
+    internal static double LossAndGradients(Network net, Matrix x, int[] labels, float l2, float anchorL2, IReadOnlyDictionary<Parameter, Matrix>? anchors, NnContext ctx, ref Matrix? grad)
     {
         var logits = net.Forward(x, true, ctx);
         var g = Matrix.Ensure(ref grad, logits.Rows, logits.Cols);
@@ -324,9 +341,9 @@ public sealed class EncoderClassifier
                 TensorPrimitives.MultiplyAdd(w, l2, gw, gw);
                 loss += 0.5 * l2 * TensorPrimitives.Dot(w, w);
             }
-            if (anchorL2 > 0 && anchors != null && i < anchors.Length)
+            if (anchorL2 > 0 && anchors != null && anchors.TryGetValue(dense.Weight, out var anchor))
             {
-                var w0 = anchors[i].Span;
+                var w0 = anchor.Span;
                 double sq = 0;
                 for (int j = 0; j < w.Length; j++)
                 {
@@ -467,8 +484,8 @@ public sealed class EncoderClassifier
         if (a.Kind != Kind) throw new InvalidDataException($"The archive holds a '{a.Kind}' model; expected '{Kind}'.");
         var net = Network.FromSpecs(a.GetValue<List<LayerSpec>>("network"), AutoencoderModel.ParameterLookup(a));
         int encoderLayers = a.GetValue<int>("encoderLayers");
-        if (encoderLayers < 1 || encoderLayers >= net.Layers.Count || net.Layers.Take(encoderLayers).Any(l => l is not DenseLayer))
-            throw new InvalidDataException($"The model file's encoder size {encoderLayers} does not fit its {net.Layers.Count} dense layers.");
+        if (encoderLayers < 1 || encoderLayers >= net.Layers.Count || net.Layers[encoderLayers - 1] is not DenseLayer)
+            throw new InvalidDataException($"The model file's encoder size {encoderLayers} does not fit its {net.Layers.Count} layers.");
         return new EncoderClassifier(a.GetValue<EncoderClassifierOptions>("options"), net, encoderLayers, a.GetValue<TrainingHistory>("history"));
     }
 }

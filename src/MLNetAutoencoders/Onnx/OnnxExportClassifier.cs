@@ -9,7 +9,7 @@ namespace MLNetAutoencoders.Onnx;
 
 /// <summary>
 /// ONNX export of the neural classifiers (<see cref="EncoderClassifier"/>, <see cref="MlpClassifier"/> and their pipeline
-/// stages): the dense layers with their activations (Gemm + Relu/…), then Softmax over each row, so the graph's output
+/// stages): the dense layers with their activations (Gemm + Relu/…; dropout is the identity at inference), then Softmax over each row, so the graph's output
 /// is the class probabilities [N, K] (the classifier's <see cref="EncoderClassifier.PredictProbabilities"/>).
 /// </summary>
 public static class OnnxExportClassifier
@@ -65,8 +65,8 @@ public static class OnnxExportClassifier
 
     private static OnnxExportStage Probabilities(string kind, Network network, JsonNode? options)
     {
-        var layers = network.Layers.Select((l, i) => l as DenseLayer
-            ?? throw new NotSupportedException($"ONNX export of a {kind} does not support layer {i}: a {l.GetType().Name}.")).ToList();
+        var layers = network.Layers.Where(l => l is not DropoutLayer).Select((l, i) => l as DenseLayer
+            ?? throw new NotSupportedException($"ONNX export of a {kind} does not support a {l.GetType().Name} layer.")).ToList();
         foreach (var l in layers) Map(l.Activation, l.Weight.Name);
         return new OnnxExportStage(kind, network.InputSize, network.OutputSize, options ?? new JsonObject(), (b, x) =>
         {

@@ -56,7 +56,7 @@ public class EncoderClassifierStageTests
         var (x, y) = Manifold(120, 1);
         var vae = new VaeTrainer(new VaeOptions { HiddenSizes = new[] { 12 }, LatentSize = 4, Epochs = 2, Gemm = GemmKind.Managed }).Fit(x);
         var o = Options(EncoderTrainingMode.FineTune, epochs: 5);
-        if (hiddenHead) { o.HeadHiddenSizes = new[] { 7 }; o.HeadActivation = ActivationKind.Tanh; }
+        if (hiddenHead) { o.HeadHiddenSizes = new[] { 7 }; o.HeadActivation = ActivationKind.Tanh; o.DropoutRate = 0.25f; }
         var model = EncoderClassifier.Fit(vae, x, y, o, Classes);
         using var dir = new TempDir();
         var path = dir.File("classifier.onnx");

@@ -33,7 +33,7 @@ public class EncoderClassifierTests
         var rng = new Rng(5);
         foreach (var d in net.DenseLayers.Where(d => d.Weight.Name != "scaler.weight")) rng.FillUniform(d.Bias.Value.Span, -0.3f, 0.3f);
         foreach (var p in net.Parameters) p.Frozen = p.Name.StartsWith("scaler", StringComparison.Ordinal) || (mode == EncoderTrainingMode.Probe && p.Name.StartsWith("encoder", StringComparison.Ordinal));
-        var anchors = model.EncoderLayers.Select(d => { var a = d.Weight.Value.Clone(); rng.FillUniform(a.Span, -0.5f, 0.5f); return a; }).ToArray();
+        var anchors = model.EncoderLayers.ToDictionary(d => d.Weight, d => { var a = d.Weight.Value.Clone(); rng.FillUniform(a.Span, -0.5f, 0.5f); return a; });
         var ctx = NnContext.Create(GemmKind.Managed, 1, 1);
         Matrix? grad = null;
         double Loss()
@@ -132,7 +132,11 @@ public class EncoderClassifierTests
         var (x, y) = Manifold(90, 1);
         var o = Options(EncoderTrainingMode.DiscriminativeFineTune, epochs: 3);
         o.HeadHiddenSizes = new[] { 5 };
+        o.DropoutRate = 0.3f;
         var m = EncoderClassifier.Fit(Autoencoder(x), x, y, o, Classes);
+        Assert.Equal(3, m.EncoderLayerCount); // dense, dropout, dense
+        Assert.Equal(2, m.EncoderLayers.Count);
+        Assert.Equal(2, m.Network.Layers.OfType<DropoutLayer>().Count());
         using var dir = new TempDir();
         var path = dir.File("clf.mlae");
         m.Save(path);
