@@ -113,15 +113,7 @@ public sealed class AutoencoderModel : IAutoencoder
     }
 
     /// <summary>Loads a model saved with <see cref="Save"/>; errors name the file and what is wrong.</summary>
-    public static AutoencoderModel Load(string path)
-    {
-        var a = ModelArchive.Load(path, Kind);
-        try { return FromArchive(a); }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or System.Text.Json.JsonException)
-        {
-            throw new InvalidDataException($"Model file '{path}': {e.Message}", e);
-        }
-    }
+    public static AutoencoderModel Load(string path) => ModelArchive.Load(path, Kind, FromArchive);
 
     /// <summary>Rebuilds a model from an archive.</summary>
     public static AutoencoderModel FromArchive(ModelArchive a)

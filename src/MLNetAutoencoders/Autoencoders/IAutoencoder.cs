@@ -48,21 +48,10 @@ public static class AutoencoderFile
     /// Loads an <see cref="AutoencoderModel"/> or a <see cref="VaeModel"/>, whichever the file holds; a file of another
     /// kind, or a damaged one, gives an <see cref="InvalidDataException"/> naming the file.
     /// </summary>
-    public static IAutoencoder Load(string path)
+    public static IAutoencoder Load(string path) => ModelArchive.Load<IAutoencoder>(path, null, a => a.Kind switch
     {
-        var a = ModelArchive.Load(path);
-        try
-        {
-            return a.Kind switch
-            {
-                AutoencoderModel.Kind => AutoencoderModel.FromArchive(a),
-                VaeModel.Kind => VaeModel.FromArchive(a),
-                _ => throw new InvalidDataException($"holds a '{a.Kind}' model; expected an autoencoder ('{AutoencoderModel.Kind}' or '{VaeModel.Kind}')."),
-            };
-        }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or System.Text.Json.JsonException)
-        {
-            throw new InvalidDataException($"Model file '{path}' {e.Message}", e);
-        }
-    }
+        AutoencoderModel.Kind => AutoencoderModel.FromArchive(a),
+        VaeModel.Kind => VaeModel.FromArchive(a),
+        _ => throw new InvalidDataException($"it holds a '{a.Kind}' model; expected an autoencoder ('{AutoencoderModel.Kind}' or '{VaeModel.Kind}')."),
+    });
 }

@@ -52,7 +52,10 @@ public sealed class EncoderClassifierOptions
     /// </summary>
     public bool StandardizeCodes { get; set; } = true;
 
-    /// <summary>Dropout rate after every hidden layer of the encoder and the head, in training only; range [0, 1). Default 0.</summary>
+    /// <summary>
+    /// Dropout rate after every hidden layer of the encoder (not in probe mode, where the encoder is fixed) and of the
+    /// head, in training only; range [0, 1). Default 0.
+    /// </summary>
     public float DropoutRate { get; set; }
 
     /// <summary>Hidden widths of the head between the code and the K logits (empty = a softmax layer). Default empty.</summary>
@@ -240,7 +243,7 @@ public sealed class EncoderClassifier
         var rng = new Rng(o.Seed);
         var ctx = new NnContext(Gemm.Create(o.Gemm, o.Threads), rng.Fork(1));
         var encoder = CopyEncoder(encoderLayers, o, rng);
-        var layers = WithDropout(encoder, o.DropoutRate);
+        var layers = WithDropout(encoder, o.Mode == EncoderTrainingMode.Probe ? 0 : o.DropoutRate);
         int encoderCount = layers.Count;
         if (o.StandardizeCodes) layers.Add(CodeScaler(new Network(encoder).Predict(x, ctx)));
         layers.AddRange(WithDropout(BuildHead(o, encoder[^1].OutputSize, k, rng).ToList(), o.DropoutRate));

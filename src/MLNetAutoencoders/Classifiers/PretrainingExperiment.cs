@@ -55,6 +55,9 @@ public sealed class PretrainingExperimentOptions
     /// <summary>Level of <see cref="DenoisingCorruption"/>. Default 0.3.</summary>
     public float DenoisingLevel { get; set; } = 0.3f;
 
+    /// <summary>Train every layer of the stacked kind as a denoising autoencoder with <see cref="DenoisingCorruption"/> (a stacked denoising autoencoder). Default false.</summary>
+    public bool StackedDenoising { get; set; }
+
     /// <summary>Epochs of end-to-end fine-tuning of the stacked autoencoder after its greedy phase (0–10000). Default 0.</summary>
     public int StackedFineTuneEpochs { get; set; }
 
@@ -104,13 +107,14 @@ public sealed class PretrainingExperimentOptions
     /// <summary>The options of the autoencoder of <paramref name="kind"/> for the repetition with <paramref name="seed"/>.</summary>
     public NetworkOptions PretrainOptions(PretrainKind kind, ulong seed)
     {
+        bool corrupt = kind == PretrainKind.Denoising || (kind == PretrainKind.Stacked && StackedDenoising);
         NetworkOptions o = kind == PretrainKind.Vae
             ? new VaeOptions { LatentSize = CodeSize }
             : new AutoencoderOptions
             {
                 CodeSize = CodeSize,
-                Corruption = kind == PretrainKind.Denoising ? DenoisingCorruption : CorruptionKind.None,
-                CorruptionLevel = kind == PretrainKind.Denoising ? DenoisingLevel : 0,
+                Corruption = corrupt ? DenoisingCorruption : CorruptionKind.None,
+                CorruptionLevel = corrupt ? DenoisingLevel : 0,
             };
         o.HiddenSizes = (int[])HiddenSizes.Clone();
         o.Epochs = PretrainEpochs;
@@ -319,7 +323,7 @@ public static class PretrainingExperiment
         if (o.CacheDirectory is null) return Pretrain(kind, data, o, seed, progress, cancellationToken);
         var key = string.Join("-", Name(kind), seed.ToString(CultureInfo.InvariantCulture), string.Join("x", o.HiddenSizes), o.CodeSize,
             o.PretrainEpochs, o.PretrainBatchSize, o.PretrainLearningRate.ToString("R", CultureInfo.InvariantCulture),
-            kind == PretrainKind.Denoising ? Corruptions.Format(o.DenoisingCorruption, o.DenoisingLevel).Replace(':', '_') : "",
+            kind == PretrainKind.Denoising || (kind == PretrainKind.Stacked && o.StackedDenoising) ? Corruptions.Format(o.DenoisingCorruption, o.DenoisingLevel).Replace(':', '_') : "",
             kind == PretrainKind.Stacked ? o.StackedFineTuneEpochs.ToString(CultureInfo.InvariantCulture) : "",
             data.Rows.ToString(CultureInfo.InvariantCulture));
         var path = Path.Combine(o.CacheDirectory, key + ".mlae");

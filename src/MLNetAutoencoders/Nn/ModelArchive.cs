@@ -111,6 +111,21 @@ public sealed class ModelArchive
         }
     }
 
+    /// <summary>
+    /// Loads the file (of <paramref name="expectedKind"/>, or any kind when null) and rebuilds the model with
+    /// <paramref name="fromArchive"/>; anything inconsistent inside the file (a missing tensor, bad metadata, shapes that
+    /// do not fit) becomes an <see cref="InvalidDataException"/> that names the file.
+    /// </summary>
+    public static T Load<T>(string path, string? expectedKind, Func<ModelArchive, T> fromArchive)
+    {
+        var a = Load(path, expectedKind);
+        try { return fromArchive(a); }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or JsonException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"Model file '{path}': {e.Message}", e);
+        }
+    }
+
     /// <summary>Reads and validates an archive from bytes.</summary>
     public static ModelArchive Read(ReadOnlySpan<byte> bytes)
     {

@@ -51,12 +51,9 @@ public sealed class ModelOperationsCatalog
     /// <summary>Loads a transformer and the input schema saved with it (null when none was saved).</summary>
     public ITransformer Load(string path, out DataSchema? inputSchema)
     {
-        var a = ModelArchive.Load(path, Kind);
-        try { return FromArchive(a, out inputSchema); }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or JsonException or InvalidOperationException)
-        {
-            throw new InvalidDataException($"Model file '{path}' {e.Message}", e);
-        }
+        var (model, schema) = ModelArchive.Load(path, Kind, a => (FromArchive(a, out var s), s));
+        inputSchema = schema;
+        return model;
     }
 
     /// <summary>The archive <see cref="Save(ITransformer, DataSchema?, string)"/> writes.</summary>

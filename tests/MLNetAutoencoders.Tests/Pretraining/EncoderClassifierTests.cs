@@ -58,7 +58,10 @@ public class EncoderClassifierTests
         var (x, y) = Manifold(150, 1);
         var ae = Autoencoder(x);
         var before = Weights(ae.CodePath);
-        var probe = EncoderClassifier.Fit(ae, x, y, Options(EncoderTrainingMode.Probe), Classes);
+        var o = Options(EncoderTrainingMode.Probe);
+        o.DropoutRate = 0.5f; // a probe keeps its encoder fixed: no dropout inside it
+        var probe = EncoderClassifier.Fit(ae, x, y, o, Classes);
+        Assert.Empty(probe.Network.Layers.Take(probe.EncoderLayerCount).OfType<DropoutLayer>());
         Assert.Equal(before, Weights(probe.EncoderLayers));
         Assert.Equal(before, Weights(ae.CodePath));
         Assert.Equal(ae.Encode(x).Span.ToArray(), probe.Encode(x).Span.ToArray());
