@@ -19,27 +19,32 @@ internal static class PretrainCommand
     public static Command Create()
     {
         var common = new CommonOptions();
-        var labels = new Option<string>("--labels") { Description = "numbers N of labelled training images", DefaultValueFactory = _ => "100,600,6000" };
-        var kinds = new Option<string>("--kinds") { Description = "autoencoder kinds: ae, denoising, vae, stacked", DefaultValueFactory = _ => "ae,denoising,vae,stacked" };
-        var seeds = new Option<int>("--seeds") { Description = "repetitions (seeds --seed, --seed+1, …)", DefaultValueFactory = _ => 3 };
-        var hidden = new Option<string>("--hidden") { Description = "encoder hidden widths (every kind and the scratch baseline)", DefaultValueFactory = _ => "256,128" };
-        var code = new Option<int>("--code") { Description = "code width", DefaultValueFactory = _ => 20 };
-        var pretrainEpochs = new Option<int>("--pretrain-epochs") { Description = "pretraining epochs (per layer for stacked)", DefaultValueFactory = _ => 10 };
-        var pretrainBatch = new Option<int>("--pretrain-batch") { DefaultValueFactory = _ => 128 };
-        var pretrainLr = new Option<float>("--pretrain-lr") { DefaultValueFactory = _ => 1e-3f };
-        var corruption = new Option<string>("--corruption") { Description = "corruption of the denoising kind: mask:ν, gaussian:η, salt-pepper:ν", DefaultValueFactory = _ => "mask:0.5" };
-        var stackedFineTune = new Option<int>("--stacked-finetune-epochs") { Description = "end-to-end epochs after the stacked autoencoder's greedy phase", DefaultValueFactory = _ => 0 };
-        var epochs = new Option<int>("--epochs") { Description = "classifier epochs (maximum; early stopping)", DefaultValueFactory = _ => 500 };
-        var batch = new Option<int>("--batch") { Description = "classifier batch size", DefaultValueFactory = _ => 32 };
-        var lr = new Option<float>("--lr") { Description = "classifier learning rate (Adam), the same for scratch, probe and head", DefaultValueFactory = _ => 1e-3f };
-        var mode = new Option<string>("--finetune") { Description = "how finetune rows train the encoder: discriminative or full", DefaultValueFactory = _ => "discriminative" };
-        var encoderLr = new Option<float>("--encoder-lr-scale") { Description = "encoder learning rate / head learning rate (discriminative)", DefaultValueFactory = _ => 0.1f };
-        var warmup = new Option<int>("--warmup-epochs") { Description = "probe-then-fine-tune: head-only epochs before the encoder is released", DefaultValueFactory = _ => 0 };
-        var l2 = new Option<float>("--l2") { Description = "L2 penalty on trained weights", DefaultValueFactory = _ => 1e-4f };
-        var anchor = new Option<float>("--anchor-l2") { Description = "L2-SP: pull fine-tuned encoder weights towards the pretrained ones", DefaultValueFactory = _ => 0f };
-        var augment = new Option<string>("--augment") { Description = "input corruption while training classifiers (all rows), e.g. mask:0.2", DefaultValueFactory = _ => "none" };
-        var validation = new Option<double>("--validation-fraction") { Description = "share of the N labelled rows held out for early stopping", DefaultValueFactory = _ => 0.2 };
-        var patience = new Option<int>("--patience") { Description = "early-stopping patience (epochs)", DefaultValueFactory = _ => 30 };
+        var d = new PretrainingExperimentOptions();
+        var c = d.Classifier;
+        string Join<T>(IEnumerable<T> v) => string.Join(",", v);
+        var labels = new Option<string>("--labels") { Description = "numbers N of labelled training images", DefaultValueFactory = _ => Join(d.LabelCounts) };
+        var kinds = new Option<string>("--kinds") { Description = "autoencoder kinds: ae, denoising, vae, stacked", DefaultValueFactory = _ => Join(d.Kinds.Select(PretrainingExperiment.Name)) };
+        var seeds = new Option<int>("--seeds") { Description = "repetitions (seeds --seed, --seed+1, …)", DefaultValueFactory = _ => d.Seeds };
+        var hidden = new Option<string>("--hidden") { Description = "encoder hidden widths (every kind and the scratch baseline)", DefaultValueFactory = _ => Join(d.HiddenSizes) };
+        var code = new Option<int>("--code") { Description = "code width", DefaultValueFactory = _ => d.CodeSize };
+        var pretrainEpochs = new Option<int>("--pretrain-epochs") { Description = "pretraining epochs (per layer for stacked)", DefaultValueFactory = _ => d.PretrainEpochs };
+        var pretrainBatch = new Option<int>("--pretrain-batch") { DefaultValueFactory = _ => d.PretrainBatchSize };
+        var pretrainLr = new Option<float>("--pretrain-lr") { DefaultValueFactory = _ => d.PretrainLearningRate };
+        var corruption = new Option<string>("--corruption") { Description = "corruption of the denoising kind: mask:ν, gaussian:η, salt-pepper:ν", DefaultValueFactory = _ => Corruptions.Format(d.DenoisingCorruption, d.DenoisingLevel) };
+        var stackedDenoising = new Option<bool>("--stacked-denoising") { Description = "train the stacked kind's layers as denoising autoencoders (true/false)", DefaultValueFactory = _ => d.StackedDenoising };
+        var stackedFineTune = new Option<int>("--stacked-finetune-epochs") { Description = "end-to-end epochs after the stacked autoencoder's greedy phase", DefaultValueFactory = _ => d.StackedFineTuneEpochs };
+        var epochs = new Option<int>("--epochs") { Description = "classifier epochs (maximum; early stopping)", DefaultValueFactory = _ => c.Epochs };
+        var batch = new Option<int>("--batch") { Description = "classifier batch size", DefaultValueFactory = _ => c.BatchSize };
+        var lr = new Option<float>("--lr") { Description = "classifier learning rate (Adam), the same for scratch, probe and head", DefaultValueFactory = _ => c.LearningRate };
+        var mode = new Option<string>("--finetune") { Description = "how finetune rows train the encoder: full or discriminative", DefaultValueFactory = _ => d.FineTuneMode == EncoderTrainingMode.FineTune ? "full" : "discriminative" };
+        var encoderLr = new Option<float>("--encoder-lr-scale") { Description = "encoder learning rate / head learning rate (discriminative)", DefaultValueFactory = _ => c.EncoderLearningRateScale };
+        var warmup = new Option<int>("--warmup-epochs") { Description = "probe-then-fine-tune: head-only epochs before the encoder is released", DefaultValueFactory = _ => c.HeadWarmupEpochs };
+        var dropout = new Option<float>("--dropout") { Description = "dropout after hidden layers while training classifiers (not inside a probed encoder)", DefaultValueFactory = _ => c.DropoutRate };
+        var l2 = new Option<float>("--l2") { Description = "L2 penalty on trained weights", DefaultValueFactory = _ => c.L2 };
+        var anchor = new Option<float>("--anchor-l2") { Description = "L2-SP: pull fine-tuned encoder weights towards the pretrained ones", DefaultValueFactory = _ => c.EncoderAnchorL2 };
+        var augment = new Option<string>("--augment") { Description = "input corruption while training classifiers (all rows), e.g. mask:0.2", DefaultValueFactory = _ => Corruptions.Format(c.InputCorruption, c.InputCorruptionLevel) };
+        var validation = new Option<double>("--validation-fraction") { Description = "share of the N labelled rows held out for early stopping", DefaultValueFactory = _ => c.ValidationFraction };
+        var patience = new Option<int>("--patience") { Description = "early-stopping patience (epochs)", DefaultValueFactory = _ => c.EarlyStoppingPatience };
         var head = new Option<string?>("--head") { Description = "hidden widths of the head (default: none, a softmax layer)" };
         var noStandardize = new Option<bool>("--no-standardize") { Description = "feed raw codes to the head (no fixed standardisation)" };
         var noProbe = new Option<bool>("--no-probe") { Description = "skip the linear-probe rows" };
@@ -48,8 +53,8 @@ internal static class PretrainCommand
 
         var cmd = new Command("pretrain", "Pretrain encoders without labels, then fine-tune with few labels; compare with training from scratch.");
         common.AddTo(cmd);
-        foreach (var o in new Option[] { labels, kinds, seeds, hidden, code, pretrainEpochs, pretrainBatch, pretrainLr, corruption, stackedFineTune,
-                     epochs, batch, lr, mode, encoderLr, warmup, l2, anchor, augment, validation, patience, head, noStandardize, noProbe, cache, chart })
+        foreach (var o in new Option[] { labels, kinds, seeds, hidden, code, pretrainEpochs, pretrainBatch, pretrainLr, corruption, stackedDenoising, stackedFineTune,
+                     epochs, batch, lr, mode, encoderLr, warmup, dropout, l2, anchor, augment, validation, patience, head, noStandardize, noProbe, cache, chart })
             cmd.Options.Add(o);
 
         cmd.SetAction(r =>
@@ -71,6 +76,7 @@ internal static class PretrainCommand
                     PretrainLearningRate = r.GetValue(pretrainLr),
                     DenoisingCorruption = dKind,
                     DenoisingLevel = dLevel,
+                    StackedDenoising = r.GetValue(stackedDenoising),
                     StackedFineTuneEpochs = r.GetValue(stackedFineTune),
                     FineTuneMode = r.GetValue(mode)!.ToLowerInvariant() switch
                     {
@@ -89,6 +95,7 @@ internal static class PretrainCommand
                         LearningRate = r.GetValue(lr),
                         EncoderLearningRateScale = r.GetValue(encoderLr),
                         HeadWarmupEpochs = r.GetValue(warmup),
+                        DropoutRate = r.GetValue(dropout),
                         L2 = r.GetValue(l2),
                         EncoderAnchorL2 = r.GetValue(anchor),
                         InputCorruption = aKind,
