@@ -1,6 +1,6 @@
 // Pretraining: learn an encoder from unlabelled Fashion-MNIST images, then classify with only N labelled images,
 // and compare with the same network trained from random initialisation.
-// Run: dotnet run -c Release --project examples/Pretraining [labels=600] [pretrainEpochs=10]
+// Run: dotnet run -c Release --project examples/Pretraining [labels=600] [pretrainEpochs=15]
 // The full experiment (several N, kinds and seeds) is `mlae pretrain`; see docs/pretraining/RESULTS.md.
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Classifiers;
@@ -9,7 +9,7 @@ using MLNetAutoencoders.Onnx;
 using MLNetAutoencoders.Pipeline;
 
 int labelled = args.Length > 0 ? int.Parse(args[0]) : 600;
-int pretrainEpochs = args.Length > 1 ? int.Parse(args[1]) : 10;
+int pretrainEpochs = args.Length > 1 ? int.Parse(args[1]) : 15;
 int threads = Environment.ProcessorCount;
 var (train, test) = FashionMnist.Load();                    // 60 000 / 10 000 images, pixels in [0, 1]
 
