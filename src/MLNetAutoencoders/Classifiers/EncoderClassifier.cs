@@ -470,15 +470,7 @@ public sealed class EncoderClassifier
     public void Save(string path) => ToArchive().Save(path);
 
     /// <summary>Loads a model saved with <see cref="Save"/>; another kind of model file, or a damaged one, is an error naming the file.</summary>
-    public static EncoderClassifier Load(string path)
-    {
-        var a = ModelArchive.Load(path, Kind);
-        try { return FromArchive(a); }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or System.Text.Json.JsonException)
-        {
-            throw new InvalidDataException($"Model file '{path}': {e.Message}", e);
-        }
-    }
+    public static EncoderClassifier Load(string path) => ModelArchive.Load(path, Kind, FromArchive);
 
     /// <summary>Rebuilds a model from <see cref="ToArchive"/>'s output.</summary>
     public static EncoderClassifier FromArchive(ModelArchive a)
