@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using MLNetAutoencoders.Data;
 
 namespace MLNetAutoencoders.Imaging;
@@ -73,7 +74,10 @@ public static class PngWriter
         s.Write(word);
         s.Write(type);
         s.Write(data);
-        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32.Append(Crc32.Append(0, type), data));
+        var crc = new Crc32();
+        crc.Append(type);
+        crc.Append(data);
+        BinaryPrimitives.WriteUInt32BigEndian(word, crc.GetCurrentHashAsUInt32());
         s.Write(word);
     }
 }

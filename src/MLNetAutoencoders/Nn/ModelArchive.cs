@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -88,7 +89,7 @@ public sealed class ModelArchive
         }
         var body = ms.GetBuffer().AsSpan(0, (int)ms.Length);
         Span<byte> crc = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(crc, Crc32.Compute(body));
+        BinaryPrimitives.WriteUInt32LittleEndian(crc, Crc32.HashToUInt32(body));
         stream.Write(body);
         stream.Write(crc);
     }
@@ -133,7 +134,7 @@ public sealed class ModelArchive
             throw new InvalidDataException("is not a MLNetAutoencoders model (no 'MLAE' magic at offset 0)");
         var body = bytes[..^4];
         uint stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes[^4..]);
-        uint actual = Crc32.Compute(body);
+        uint actual = Crc32.HashToUInt32(body);
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(bytes[4..]);
         if (version != FormatVersion)
             throw new InvalidDataException($"has format version {version}; this library reads version {FormatVersion}");
