@@ -1,18 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the tests, examples and reference checks need. Idempotent: run it as often as you like.
 #   - Debian packages: Fashion-MNIST (IDX files), OpenBLAS, and the Python reference stack (torch, sklearn, onnx, numpy);
-#   - the LFW face subset (lfw_subset.npy), taken out of the python3-skimage .deb without installing it;
-#   - onnxruntime-node (npm) under tools/ort/, used to run exported ONNX models.
+#   - the LFW face subset (lfw_subset.npy), taken out of the python3-skimage .deb without installing it.
+# ONNX Runtime itself needs no set-up: the tests run exported models in process through the Microsoft.ML.OnnxRuntime
+# NuGet package, which `dotnet restore` brings.
 # Runs as root, or through sudo otherwise.
 set -euo pipefail
 
-ORT_NODE_VERSION="1.30.0"
 FACES_DIR="/usr/local/share/mlnetautoencoders"
 FACES_FILE="$FACES_DIR/lfw_subset.npy"
 APT_PACKAGES=(dataset-fashion-mnist libopenblas0-pthread python3-torch python3-sklearn python3-onnx python3-numpy)
-
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ORT_DIR="$REPO/tools/ort"
 
 say() { printf 'setup: %s\n' "$*"; }
 
@@ -72,31 +69,4 @@ else
   say "faces installed: $FACES_FILE ($(stat -c %s "$FACES_FILE") bytes)"
 fi
 
-# 3. onnxruntime-node under tools/ort/ (no install scripts: the npm package already carries the CPU binaries).
-mkdir -p "$ORT_DIR"
-if [ ! -f "$ORT_DIR/package.json" ]; then
-  cat > "$ORT_DIR/package.json" <<EOF
-{
-  "name": "mlnetautoencoders-ort",
-  "private": true,
-  "description": "onnxruntime-node, used to run ONNX models exported by MLNetAutoencoders (installed by scripts/setup.sh)",
-  "dependencies": {
-    "onnxruntime-node": "$ORT_NODE_VERSION"
-  }
-}
-EOF
-fi
-if [ -d "$ORT_DIR/node_modules/onnxruntime-node" ]; then
-  say "onnxruntime-node present: $ORT_DIR/node_modules/onnxruntime-node"
-else
-  command -v npm >/dev/null 2>&1 || { say "npm is missing (install nodejs and npm)" >&2; exit 1; }
-  say "npm install onnxruntime-node@$ORT_NODE_VERSION into $ORT_DIR"
-  (cd "$ORT_DIR" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error "onnxruntime-node@$ORT_NODE_VERSION" --save-exact)
-fi
-lib="$(ls "$ORT_DIR"/node_modules/onnxruntime-node/bin/napi-v*/linux/x64/libonnxruntime.so* 2>/dev/null | head -n 1 || true)"
-if [ -z "$lib" ]; then
-  say "onnxruntime-node is installed but libonnxruntime.so for linux/x64 is missing under $ORT_DIR/node_modules/onnxruntime-node/bin" >&2
-  exit 1
-fi
-say "onnxruntime native library: ${lib#"$REPO"/}"
 say "done"

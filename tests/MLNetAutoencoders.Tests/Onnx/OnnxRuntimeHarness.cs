@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using MLNetAutoencoders.Data;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using MLNetAutoencoders.Numerics;
 using MLNetAutoencoders.Tests.Support;
 
@@ -7,13 +8,13 @@ namespace MLNetAutoencoders.Tests.Onnx;
 
 /// <summary>
 /// Verifies exported ONNX models with the reference tools: onnx's checker (<c>tools/onnx_check.py</c> under
-/// <c>/usr/bin/python3</c>) and ONNX Runtime (<c>tools/ort/run.mjs</c> under node with onnxruntime-node).
-/// A missing tool fails the test with an install hint (`bash scripts/setup.sh`).
+/// <c>/usr/bin/python3</c>) and ONNX Runtime, in process (the Microsoft.ML.OnnxRuntime package, a dependency of the
+/// test project only). A missing checker fails the test with an install hint (`bash scripts/setup.sh`).
 /// </summary>
 internal static class OnnxRuntimeHarness
 {
     public const string Python = "/usr/bin/python3";
-    private const string Hint = "Run `bash scripts/setup.sh` (installs python3-onnx, and onnxruntime-node into tools/ort/node_modules).";
+    private const string Hint = "Run `bash scripts/setup.sh` (installs python3-onnx).";
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
     /// <summary>The repository root (see <see cref="TestEnv.RepoRoot"/>).</summary>
@@ -30,31 +31,64 @@ internal static class OnnxRuntimeHarness
     }
 
     /// <summary>
-    /// Runs the model in ONNX Runtime on <paramref name="input"/> ([N, D]) and returns its first output (or the output
-    /// named <paramref name="outputName"/>) as a matrix (rank-2 outputs only; integer outputs converted to float).
+    /// Runs the model in ONNX Runtime on <paramref name="input"/> ([N, D], fed to the model's single input) and returns
+    /// its first output (or the output named <paramref name="outputName"/>) as a matrix: [N, M] outputs as they are
+    /// (a higher-rank output [N, a, b, …] as [N, a·b·…]); integer, boolean and double outputs are converted to float.
     /// </summary>
     public static Matrix Run(string modelPath, Matrix input, string? outputName = null)
     {
-        var node = TestEnv.RequireTool("node", "Install nodejs and npm, then " + Hint);
-        var ortDir = Path.Combine(RepoRoot, "tools", "ort");
-        TestEnv.RequireFile(Path.Combine(ortDir, "node_modules", "onnxruntime-node", "package.json"), "onnxruntime-node (npm)");
-        var dir = Directory.CreateTempSubdirectory("mlae-ort-");
-        try
+        TestEnv.RequireFile(modelPath, "The ONNX model");
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        InferenceSession session;
+        try { session = new InferenceSession(modelPath, options); }
+        catch (OnnxRuntimeException e) { Assert.Fail($"ONNX Runtime cannot load {modelPath}: {e.Message}"); throw; }
+        using (session)
         {
-            var inPath = Path.Combine(dir.FullName, "input.npy");
-            var outPath = Path.Combine(dir.FullName, "output.npy");
-            Npy.Write(inPath, input);
-            List<string> args = [Path.Combine(ortDir, "run.mjs"), modelPath, inPath, outPath];
-            if (outputName != null) args.AddRange(["--output", outputName]);
-            var (code, stdout, stderr) = Exec(node, args);
-            if (code == 3) Assert.Fail($"onnxruntime-node cannot be loaded. {Hint}\n{stderr}");
-            if (code != 0) Assert.Fail($"ONNX Runtime failed on {modelPath} (exit code {code}):\n{stdout}{stderr}");
-            return Npy.ReadMatrix(outPath);
+            if (session.InputNames.Count != 1)
+                Assert.Fail($"{modelPath} has {session.InputNames.Count} inputs ({string.Join(", ", session.InputNames)}); expected exactly 1.");
+            var name = outputName ?? session.OutputNames[0];
+            if (!session.OutputNames.Contains(name))
+                Assert.Fail($"{modelPath} has no output '{name}' (outputs: {string.Join(", ", session.OutputNames)}).");
+
+            using var x = OrtValue.CreateTensorValueFromMemory(input.Span.ToArray(), [input.Rows, input.Cols]);
+            using var runOptions = new RunOptions();
+            IDisposableReadOnlyCollection<OrtValue> results;
+            try { results = session.Run(runOptions, [session.InputNames[0]], [x], [name]); }
+            catch (OnnxRuntimeException e) { Assert.Fail($"ONNX Runtime failed on {modelPath}: {e.Message}"); throw; }
+            using (results) return ToMatrix(results[0], $"output '{name}' of {Path.GetFileName(modelPath)}");
         }
-        finally
+    }
+
+    /// <summary>Copies a tensor of rank ≥ 2 into a matrix [shape[0], product of the other dimensions], converting to float.</summary>
+    private static Matrix ToMatrix(OrtValue value, string what)
+    {
+        if (!value.IsTensor) Assert.Fail($"{what} is not a tensor ({value.OnnxType}).");
+        var info = value.GetTensorTypeAndShape();
+        var shape = info.Shape;
+        if (shape.Length < 2) Assert.Fail($"{what} has shape [{string.Join(", ", shape)}]; a matrix needs at least 2 dimensions.");
+        long cols = 1;
+        for (int d = 1; d < shape.Length; d++) cols *= shape[d];
+        var m = new Matrix(checked((int)shape[0]), checked((int)cols));
+        var dst = m.Span;
+        switch (info.ElementDataType)
         {
-            dir.Delete(recursive: true);
+            case TensorElementType.Float: value.GetTensorDataAsSpan<float>().CopyTo(dst); break;
+            case TensorElementType.Double: ConvertTo(value.GetTensorDataAsSpan<double>(), dst, v => (float)v); break;
+            case TensorElementType.Int64: ConvertTo(value.GetTensorDataAsSpan<long>(), dst, v => v); break;
+            case TensorElementType.Int32: ConvertTo(value.GetTensorDataAsSpan<int>(), dst, v => v); break;
+            case TensorElementType.Int16: ConvertTo(value.GetTensorDataAsSpan<short>(), dst, v => v); break;
+            case TensorElementType.Int8: ConvertTo(value.GetTensorDataAsSpan<sbyte>(), dst, v => v); break;
+            case TensorElementType.UInt8: ConvertTo(value.GetTensorDataAsSpan<byte>(), dst, v => v); break;
+            case TensorElementType.Bool: ConvertTo(value.GetTensorDataAsSpan<bool>(), dst, v => v ? 1f : 0f); break;
+            default: Assert.Fail($"{what} has element type {info.ElementDataType}, which this harness does not convert."); break;
         }
+        return m;
+    }
+
+    private static void ConvertTo<T>(ReadOnlySpan<T> src, Span<float> dst, Func<T, float> f)
+    {
+        Assert.Equal(dst.Length, src.Length);
+        for (int i = 0; i < src.Length; i++) dst[i] = f(src[i]);
     }
 
     /// <summary>
