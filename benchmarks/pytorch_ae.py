@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch 1.13 reference of METHODS.md's Fashion-MNIST AE: 784-256-128-20 (ReLU, linear code), decoder 20-128-256-784
+"""PyTorch 1.13 reference of docs/METHODS.md's Fashion-MNIST AE: 784-256-128-20 (ReLU, linear code), decoder 20-128-256-784
 (ReLU, logits out), Bernoulli cross-entropy summed over pixels and averaged over the batch, Adam lr 1e-3, batch 512.
 Prints one JSON line: seconds per epoch, mean, final train loss, test MSE (sigmoid output vs test pixels), peak RSS (MB).
 Usage: /usr/bin/python3 benchmarks/pytorch_ae.py --threads 1 --epochs 5 --seed 0"""

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch 1.13 reference of METHODS.md's Fashion-MNIST VAE: 784-128 (ReLU) -> mu, log sigma^2 in R^20; decoder
+"""PyTorch 1.13 reference of docs/METHODS.md's Fashion-MNIST VAE: 784-128 (ReLU) -> mu, log sigma^2 in R^20; decoder
 20-128 (ReLU) -> 784 logits; Bernoulli reconstruction summed over pixels + KL, averaged over the batch; Adam lr 1e-3,
 batch 128. Prints one JSON line: seconds per epoch, mean, final train loss (negative ELBO per sample), test negElbo,
 reconstruction and KL per sample (one seeded draw of z per test image), test MSE (sigmoid(decoder(mu)) vs pixels),

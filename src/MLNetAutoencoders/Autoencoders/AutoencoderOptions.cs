@@ -5,7 +5,7 @@ namespace MLNetAutoencoders.Autoencoders;
 /// <summary>
 /// Options of the (deterministic) autoencoder: architecture, loss, the variant terms (activity and KL sparsity,
 /// contraction, input corruption, dropout, tied weights), optimisation and engine settings. Every variant term is off
-/// by default and any of them combine. The defaults are METHODS.md's Fashion-MNIST reference: 784 → 256 → 128 → 20
+/// by default and any of them combine. The defaults are docs/METHODS.md's Fashion-MNIST reference: 784 → 256 → 128 → 20
 /// (ReLU, linear code), mirrored decoder, cross-entropy on logits, Adam 1e-3, batch 512, 20 epochs.
 /// </summary>
 public sealed class AutoencoderOptions : NetworkOptions

@@ -11,7 +11,7 @@ public enum VaeLikelihood
 
 /// <summary>
 /// Options of the variational autoencoder (Kingma &amp; Welling): encoder hidden layers, then a μ head and a log σ²
-/// head of width <see cref="LatentSize"/>; decoder mirroring the hidden layers. The defaults are METHODS.md's Fashion-MNIST
+/// head of width <see cref="LatentSize"/>; decoder mirroring the hidden layers. The defaults are docs/METHODS.md's Fashion-MNIST
 /// reference: 784 → 128 (ReLU) → μ, log σ² ∈ R²⁰; decoder 20 → 128 (ReLU) → 784 logits; Bernoulli likelihood; β = 1;
 /// Adam 1e-3, batch 128, 10 epochs.
 /// </summary>
