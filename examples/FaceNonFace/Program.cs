@@ -1,51 +1,78 @@
-// FaceNonFace: the eigenface experiment through the pipeline API (no CLI).
-// For each featurizer and code size k: featurizer (fitted on the training folds only) → mean-variance normalisation →
-// logistic regression, scored by 5-fold stratified cross-validation on the 200 face / non-face images.
+// FaceNonFace: the eigenface experiment as plain ML.NET pipelines.
+// For each featurizer and code size k, inside each of 5 stratified folds of the 200 face / non-face images:
+//   NormalizeMinMax → featurizer (fitted on the training folds only) → NormalizeMeanVariance → LbfgsLogisticRegression,
+// scored with ML.NET's BinaryClassification.Evaluate on the held-out fold. Raw pixels: NormalizeMeanVariance → the same trainer.
 // Run: dotnet run -c Release --project examples/FaceNonFace [epochs]   (epochs of the autoencoders, default 300)
+using Microsoft.ML;
+using Microsoft.ML.Trainers;
 using MLNetAutoencoders.Autoencoders;
+using MLNetAutoencoders.Classifiers;
 using MLNetAutoencoders.Data;
-using MLNetAutoencoders.Pca;
-using MLNetAutoencoders.Pipeline;
+using MLNetAutoencoders.MLNet.Data;
+using MLNetAutoencoders.MLNet.Stages;
 
 int epochs = args.Length > 0 ? int.Parse(args[0]) : 300;
-var faces = DataTable.FromDataset(Faces.Load());          // "Features": 625 pixels in [0, 1]; "Label": 1 = face, 0 = not
-var ctx = new MLAEContext(seed: 0, threads: 1);
+const int seed = 0;
+var faces = Faces.Load();                                   // 200 images of 25×25 in [0, 1]; label 1 = face, 0 = not
+var ml = new MLContext(seed);
 
-// Small-data autoencoder: 625 → 64 → k → 64 → 625, ReLU, cross-entropy, Adam 1e-3, batch 16.
-AutoencoderOptions Ae(int k) => new() { HiddenSizes = [64], CodeSize = k, Epochs = epochs, BatchSize = 16, Seed = 0 };
+// ML.NET has no stratified cross-validation: take the project's stratified folds and build a train and a test view per fold.
+var folds = StratifiedKFold.Split(faces.RequireLabels(), 5, seed)
+    .Select(f => (Train: ImageDataViews.Load(ml, faces, rows: f.Train), Test: ImageDataViews.Load(ml, faces, rows: f.Test)))
+    .ToArray();
+
+// Small-data autoencoders: 625 → 64 → k, 300 epochs of batch 16, one thread (the kind's own term comes from ForKind's preset).
+AutoencoderEstimator.Options Ae(string kind, int k)
+{
+    var o = AutoencoderEstimator.Options.ForKind(kind);
+    (o.InputColumnName, o.OutputColumnName, o.Seed) = ("Scaled", "Code", seed);
+    (o.Autoencoder.HiddenSizes, o.Autoencoder.CodeSize, o.Autoencoder.Epochs, o.Autoencoder.BatchSize, o.Autoencoder.Threads) = ([64], k, epochs, 16, 1);
+    return o;
+}
 
 var featurizers = new (string Name, Func<int, IEstimator<ITransformer>> Make)[]
 {
-    ("pca", k => ctx.Transforms.Pca("Code", "Features", components: k)),
-    ("ae", k => ctx.Transforms.Autoencoder("Code", "Features", Ae(k))),
-    ("denoising", k => ctx.Transforms.Autoencoder("Code", "Features", AutoencoderEstimator.Preset(AutoencoderKind.Denoising, Ae(k)))),
-    ("vae", k => ctx.Transforms.Vae("Code", "Features", new VaeOptions { HiddenSizes = [64], LatentSize = k, Epochs = epochs, BatchSize = 16, Seed = 0 })),
+    ("pca", k => ml.Transforms.ProjectToExactPrincipalComponents("Code", "Scaled", rank: k, seed: seed)),
+    ("mlnet-pca", k => ml.Transforms.ProjectToPrincipalComponents("Code", "Scaled", rank: k, seed: seed)),
+    ("ae", k => ml.Transforms.EncodeWithAutoencoder(Ae(AutoencoderKinds.Plain, k))),
+    ("vae", k => ml.Transforms.EncodeWithVariationalAutoencoder(new VariationalAutoencoderEstimator.Options
+    {
+        InputColumnName = "Scaled", OutputColumnName = "Code", Seed = seed,
+        Vae = new VaeOptions { HiddenSizes = [64], LatentSize = k, Epochs = epochs, BatchSize = 16, Threads = 1 },
+    })),
 };
-int[] codes = [1, 2, 3, 5, 10, 20];
+
+// scikit-learn's LogisticRegression(C=1): ML.NET minimises mean loss + (L2/2)‖w‖², so L2 = 1/N and no L1 (ML.NET's defaults are 1 and 1).
+IEstimator<ITransformer> Classifier(long trainRows) => ml.BinaryClassification.Trainers.LbfgsLogisticRegression(
+    new LbfgsLogisticRegressionBinaryTrainer.Options
+    {
+        FeatureColumnName = "Code", L1Regularization = 0, L2Regularization = 1f / trainRows, MaximumNumberOfIterations = 100, NumberOfThreads = 1,
+    });
+
+// Mean and population standard deviation of the accuracy over the folds.
+(double Mean, double Std) CrossValidate(Func<IEstimator<ITransformer>> pipeline)
+{
+    var accuracy = folds.Select(f =>
+    {
+        var model = pipeline().Append(Classifier(f.Train.GetRowCount()!.Value)).Fit(f.Train);
+        return ml.BinaryClassification.Evaluate(model.Transform(f.Test)).Accuracy;
+    }).ToArray();
+    double mean = accuracy.Average();
+    return (mean, Math.Sqrt(accuracy.Average(a => (a - mean) * (a - mean))));
+}
+
+string Cell((double Mean, double Std) r) => $"{$"{r.Mean:P1} ± {100 * r.Std:F1}",16}";
 
 Console.WriteLine("code" + string.Concat(featurizers.Select(f => $"{f.Name,16}")));
-foreach (int k in codes)
+foreach (int k in new[] { 1, 2, 3, 5, 10, 20 })
 {
     Console.Write($"{k,4}");
     foreach (var (_, make) in featurizers)
-    {
-        var pipeline = make(k)
-            .Append(ctx.Transforms.NormalizeMeanVariance("Code"))
-            .Append(ctx.Classification.Trainers.LogisticRegression(featureColumnName: "Code"));
-        var folds = ctx.Classification.CrossValidate(faces, pipeline, numberOfFolds: 5, seed: 0);
-        double mean = folds.Average(f => f.Metrics.Accuracy);
-        double std = Math.Sqrt(folds.Average(f => Math.Pow(f.Metrics.Accuracy - mean, 2)));
-        Console.Write($"{$"{mean:P1} ± {100 * std:F1}",16}");
-    }
+        Console.Write(Cell(CrossValidate(() => ml.Transforms.NormalizeMinMax("Scaled", "Features", fixZero: false)
+            .Append(make(k))
+            .Append(ml.Transforms.NormalizeMeanVariance("Code", fixZero: false))
+            .AppendCacheCheckpoint(ml))));
     Console.WriteLine();
 }
-
-// One pipeline fitted on all images, saved as one file, loaded back: the same predictions.
-var eigenfaces3 = ctx.Transforms.Pca("Code", "Features", new PcaOptions { Components = 3 })
-    .Append(ctx.Transforms.NormalizeMeanVariance("Code"))
-    .Append(ctx.Classification.Trainers.LogisticRegression(featureColumnName: "Code"))
-    .Fit(faces);
-ctx.Model.Save(eigenfaces3, faces.Schema, "eigenfaces3.mlae");
-var loaded = ctx.Model.Load("eigenfaces3.mlae");
-var metrics = ctx.Classification.Evaluate(loaded.Transform(faces));
-Console.WriteLine($"PCA-3 pipeline on all 200 images (training fit): accuracy {metrics.Accuracy:P1}, AUC {metrics.RocAuc:F3}; saved to eigenfaces3.mlae");
+Console.WriteLine($"raw pixels (all {faces.Dimension}, standardised): " +
+    Cell(CrossValidate(() => ml.Transforms.NormalizeMeanVariance("Code", "Features", fixZero: false).AppendCacheCheckpoint(ml))).Trim());

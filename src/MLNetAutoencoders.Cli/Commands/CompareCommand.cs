@@ -1,22 +1,29 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Classifiers;
 using MLNetAutoencoders.Data;
 using MLNetAutoencoders.Imaging;
+using MLNetAutoencoders.MLNet.Data;
+using MLNetAutoencoders.MLNet.Stages;
+using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Numerics;
 using MLNetAutoencoders.Pca;
-using MLNetAutoencoders.Pipeline;
 using Spectre.Console;
 
 namespace MLNetAutoencoders.Cli.Commands;
 
 /// <summary>
-/// <c>mlae compare</c>: the eigenface experiment. For every method and code size, inside each fold, the featurizer (PCA
-/// or an autoencoder) is fitted on the fold's training images only, its codes are standardised and classified by
-/// logistic regression; accuracy is averaged over the folds. With <c>--folds 1</c> the dataset's test set (or a seeded
-/// split) is the one held-out fold.
+/// <c>mlae compare</c>: the eigenface experiment as ML.NET pipelines. For every method and code size, inside each fold,
+/// <c>NormalizeMinMax</c> → the featurizer (the project's exact PCA, ML.NET's PCA, or an autoencoder) is fitted on the
+/// fold's training images only, its codes are standardised (<c>NormalizeMeanVariance</c>) and classified by ML.NET's
+/// L-BFGS logistic regression (maximum entropy for more than two classes); accuracy is ML.NET's evaluation on the
+/// held-out fold, averaged over the folds. The folds are the project's stratified ones (ML.NET has no stratified CV).
+/// With <c>--folds 1</c> the dataset's test set (or a seeded split) is the one held-out fold.
 /// </summary>
 internal static class CompareCommand
 {
@@ -28,16 +35,18 @@ internal static class CompareCommand
         var folds = new Option<int>("--folds") { Description = "stratified folds (≥ 2), or 1 = the test set is the held-out fold", DefaultValueFactory = _ => 5 };
         var outDir = new Option<string>("--out-dir") { Description = "where the PNG/SVG figures go", DefaultValueFactory = _ => "out" };
         var noFigures = new Option<bool>("--no-figures") { Description = "skip the eigenface, mean and reconstruction images" };
-        var hidden = new Option<string?>("--hidden") { Description = "autoencoder hidden widths (default: 64 for < 5000 training rows, else 256,128)" };
-        var epochs = new Option<int?>("--epochs") { Description = "autoencoder epochs (default: 300 for < 5000 training rows, else 20)" };
-        var batch = new Option<int?>("--batch") { Description = "autoencoder batch size (default: 16 for < 5000 training rows, else 512, VAE 128)" };
-        var lr = new Option<float>("--lr") { Description = "autoencoder learning rate", DefaultValueFactory = _ => 1e-3f };
-        var noise = new Option<float>("--noise") { Description = "denoising: std of the Gaussian input noise", DefaultValueFactory = _ => 0.2f };
+        var hidden = new Option<string?>("--hidden") { Description = $"autoencoder hidden widths (default: {FeaturizerSettings.SmallHidden} for < {FeaturizerSettings.SmallData} training rows, else the library's default)" };
+        var epochs = new Option<int?>("--epochs") { Description = $"autoencoder epochs (default: {FeaturizerSettings.SmallEpochs} for < {FeaturizerSettings.SmallData} training rows, else {AutoencoderDefaults.Epochs})" };
+        var batch = new Option<int?>("--batch") { Description = $"autoencoder batch size (default: {FeaturizerSettings.SmallBatch} for < {FeaturizerSettings.SmallData} training rows, else {AutoencoderDefaults.BatchSize}, VAE {AutoencoderDefaults.VaeBatchSize})" };
+        var lr = new Option<float>("--lr") { Description = "autoencoder learning rate", DefaultValueFactory = _ => AutoencoderDefaults.LearningRate };
+        var noise = new Option<float?>("--noise") { Description = $"denoising: std of the Gaussian input noise (default: the preset's {AutoencoderDefaults.DenoisingNoise})" };
         var maxIter = new Option<int>("--max-iter") { Description = "logistic regression L-BFGS iterations (scikit-learn's default 100)", DefaultValueFactory = _ => 100 };
+        var l1 = new Option<float>("--l1") { Description = "logistic regression L1 weight (ML.NET's default is 1; scikit-learn's C=1 has none)", DefaultValueFactory = _ => 0f };
+        var l2 = new Option<float?>("--l2") { Description = "logistic regression L2 weight (default 1/training rows, scikit-learn's C=1; ML.NET's default is 1)" };
 
-        var cmd = new Command("compare", "Compare PCA and autoencoder codes as features for logistic regression (eigenface experiment).");
+        var cmd = new Command("compare", "Compare PCA and autoencoder codes as features for logistic regression (eigenface experiment) with ML.NET pipelines.");
         common.AddTo(cmd);
-        foreach (var o in new Option[] { codes, methods, folds, outDir, noFigures, hidden, epochs, batch, lr, noise, maxIter }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { codes, methods, folds, outDir, noFigures, hidden, epochs, batch, lr, noise, maxIter, l1, l2 }) cmd.Options.Add(o);
 
         cmd.SetAction(r =>
         {
@@ -50,16 +59,22 @@ internal static class CompareCommand
                 if (nFolds < 1) throw new ArgumentException($"--folds must be ≥ 1; got {nFolds}.");
                 int threads = r.GetValue(common.Threads);
                 if (threads < 1) throw new ArgumentException($"--threads must be ≥ 1; got {threads}.");
+                if (r.GetValue(maxIter) < 1) throw new ArgumentException($"--max-iter must be ≥ 1; got {r.GetValue(maxIter)}.");
+                if (!(r.GetValue(l1) >= 0) || r.GetValue(l2) is < 0) throw new ArgumentException("--l1 and --l2 must be ≥ 0.");
+                ulong seed = r.GetValue(common.Seed);
+                if (seed > int.MaxValue) throw new ArgumentException($"--seed must be at most {int.MaxValue} (ML.NET seeds are Int32); got {seed}.");
 
                 var data = LoadData(common, r, nFolds);
                 data.Train.RequireLabels();
                 var s = FeaturizerSettings.For(data.Train.Count, r.GetValue(hidden), r.GetValue(epochs), r.GetValue(batch),
-                    r.GetValue(lr), r.GetValue(noise), r.GetValue(common.Seed), common.GemmKind(r), r.GetValue(maxIter));
+                    r.GetValue(lr), r.GetValue(noise), (int)seed, common.GemmKind(r), r.GetValue(maxIter), r.GetValue(l1), r.GetValue(l2));
                 var comparison = new Comparison(data, methodList, codeList, nFolds, s, threads);
                 ConsoleUi.Err.MarkupLine(Markup.Escape(
                     $"{data.Name}: {data.Train.Count} training images of {data.Train.Width}×{data.Train.Height}" +
                     (nFolds == 1 ? $", {data.Test!.Count} test images" : $", {nFolds}-fold stratified CV") +
-                    $"; autoencoders {string.Join("→", s.Hidden)}→code, {s.Epochs} epochs, batch {s.Batch}"));
+                    $"; autoencoders {string.Join("→", s.Hidden)}→code, {s.Epochs} epochs, batch {s.Batch}; " +
+                    (comparison.Multiclass ? $"{data.Train.ClassCount}-class LbfgsMaximumEntropy" : "LbfgsLogisticRegression") +
+                    $" (L1 {s.L1}, L2 {(s.L2 is float w ? w.ToString("G4") : "1/training rows")})"));
 
                 var sw = Stopwatch.StartNew();
                 var rows = ConsoleUi.WithProgress("compare", comparison.FitCount, advance => comparison.Run(advance));
@@ -89,13 +104,23 @@ internal static class CompareCommand
                             ["epochs"] = s.Epochs, ["batch"] = s.Batch, ["vaeBatch"] = s.VaeBatch,
                             ["learningRate"] = s.LearningRate, ["noise"] = s.Noise,
                         },
-                        ["rows"] = new JsonArray(rows.Select(x => (JsonNode)new JsonObject
+                        ["classifier"] = new JsonObject
                         {
-                            ["method"] = x.Method,
-                            ["code"] = x.Code,
-                            ["accuracy"] = x.Mean,
-                            ["accuracyStd"] = x.Std,
-                            ["foldAccuracies"] = new JsonArray(x.FoldAccuracies.Select(a => (JsonNode)a).ToArray()),
+                            ["trainer"] = comparison.Multiclass ? "LbfgsMaximumEntropy" : "LbfgsLogisticRegression",
+                            ["l1"] = s.L1, ["l2"] = s.L2 is float l2w ? l2w : "1/trainingRows", ["maxIterations"] = s.MaxIterations,
+                        },
+                        ["rows"] = new JsonArray(rows.Select(x =>
+                        {
+                            var o = new JsonObject
+                            {
+                                ["method"] = x.Method,
+                                ["code"] = x.Code,
+                                ["accuracy"] = x.Mean,
+                                ["accuracyStd"] = x.Std,
+                                ["foldAccuracies"] = new JsonArray(x.FoldAccuracies.Select(a => (JsonNode)a).ToArray()),
+                            };
+                            if (x.FitSeconds is { } fs) o["fitSeconds"] = Math.Round(fs, 4);
+                            return (JsonNode)o;
                         }).ToArray()),
                         ["seconds"] = Math.Round(seconds, 2),
                     };
@@ -104,7 +129,7 @@ internal static class CompareCommand
                 }
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or MLNetAutoencoders.Nn.TrainingDivergedException)
+            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or TrainingDivergedException)
             {
                 return ConsoleUi.Fail(e.Message);
             }
@@ -119,7 +144,7 @@ internal static class CompareCommand
         var name = r.GetValue(common.Dataset)!;
         var data = DatasetResolver.Load(name, new DatasetLoadOptions { LabelColumn = r.GetValue(common.LabelColumn) });
         if (r.GetValue(common.Scale))
-            throw new ArgumentException("--scale is for --folds 1; with cross-validation a scaler would see the held-out folds. Put the data in [0, 1] first.");
+            throw new ArgumentException("--scale is for --folds 1; with cross-validation a scaler would see the held-out folds (the pipeline min-max scales inside each fold anyway).");
         return data;
     }
 
@@ -139,72 +164,182 @@ internal static class CompareCommand
             Console.WriteLine(line);
         }
         if (raw != null) Console.WriteLine($"raw = logistic regression on all {raw.Code} pixels (same in every row)");
+        var timed = rows.Where(x => x.Method is "pca" or "mlnet-pca" && x.FitSeconds is not null).ToList();
+        if (timed.Count > 0)
+            Console.WriteLine("PCA fit seconds (mean over folds): " + string.Join("  ", timed.Select(x => $"{x.Method}-{x.Code} {x.FitSeconds:F4}")));
     }
 }
 
-/// <summary>Autoencoder settings of the comparison, with small-data defaults for the 200-image face set.</summary>
-internal sealed record FeaturizerSettings(int[] Hidden, int Epochs, int Batch, int VaeBatch, float LearningRate, float Noise, ulong Seed, GemmKind Gemm, int MaxIterations)
+/// <summary>
+/// The pipeline of one cell, with the comparison's settings: the autoencoders' architecture and training (with
+/// small-data defaults for the 200-image face set; each kind's own term comes from the library's one preset table,
+/// <see cref="AutoencoderEstimator.Options.ForKind"/>) and the logistic regression's regularisation.
+/// </summary>
+internal sealed record FeaturizerSettings(int[] Hidden, int Epochs, int Batch, int VaeBatch, float LearningRate, float Noise, int Seed,
+    GemmKind Gemm, int MaxIterations, float L1, float? L2)
 {
     /// <summary>Below this many training rows the small-data defaults apply.</summary>
     public const int SmallData = 5000;
 
-    public static FeaturizerSettings For(int trainRows, string? hidden, int? epochs, int? batch, float lr, float noise, ulong seed, GemmKind gemm, int maxIterations)
+    /// <summary>Small data: one hidden layer of 64.</summary>
+    public const int SmallHidden = 64;
+
+    /// <summary>Small data: 300 epochs.</summary>
+    public const int SmallEpochs = 300;
+
+    /// <summary>Small data: minibatches of 16.</summary>
+    public const int SmallBatch = 16;
+
+    public static FeaturizerSettings For(int trainRows, string? hidden, int? epochs, int? batch, float lr, float? noise, int seed, GemmKind gemm,
+        int maxIterations, float l1, float? l2)
     {
         bool small = trainRows < SmallData;
-        var h = hidden is null ? (small ? new[] { 64 } : new[] { 256, 128 }) : CommonOptions.ParseSizes(hidden, "--hidden");
-        int b = batch ?? (small ? 16 : 512);
-        return new FeaturizerSettings(h, epochs ?? (small ? 300 : 20), b, batch ?? (small ? 16 : 128), lr, noise, seed, gemm, maxIterations);
+        var h = hidden is null ? (small ? [SmallHidden] : AutoencoderDefaults.HiddenSizes) : CommonOptions.ParseSizes(hidden, "--hidden");
+        return new FeaturizerSettings(h, epochs ?? (small ? SmallEpochs : AutoencoderDefaults.Epochs),
+            batch ?? (small ? SmallBatch : AutoencoderDefaults.BatchSize), batch ?? (small ? SmallBatch : AutoencoderDefaults.VaeBatchSize),
+            lr, noise ?? AutoencoderDefaults.DenoisingNoise, seed, gemm, maxIterations, l1, l2);
     }
 
-    public AutoencoderOptions Autoencoder(string method, int code)
+    /// <summary>The preset kind of a method name ("sparse" is the L1 sparse autoencoder).</summary>
+    public static string Kind(string method) => method == "sparse" ? AutoencoderKinds.SparseL1 : method;
+
+    /// <summary>The autoencoder stage's options: the kind's preset, this comparison's architecture and training, one thread.</summary>
+    public AutoencoderEstimator.Options Autoencoder(string method, int code, string input = "Scaled")
     {
-        var o = new AutoencoderOptions
-        {
-            HiddenSizes = (int[])Hidden.Clone(), CodeSize = code, Epochs = Epochs, BatchSize = Batch, LearningRate = LearningRate,
-            Seed = Seed, Threads = 1, Gemm = Gemm,
-        };
-        switch (method)
-        {
-            case "sparse": o.L1Activity = 0.01f; break;
-            case "contractive": o.Contractive = 0.1f; break;
-            case "denoising": o.Corruption = CorruptionKind.Gaussian; o.CorruptionLevel = Noise; break;
-        }
+        var o = AutoencoderEstimator.Options.ForKind(Kind(method));
+        o.InputColumnName = input;
+        o.OutputColumnName = "Code";
+        o.Seed = Seed;
+        var a = o.Autoencoder;
+        a.HiddenSizes = (int[])Hidden.Clone();
+        a.CodeSize = code;
+        a.Epochs = Epochs;
+        a.BatchSize = Batch;
+        a.LearningRate = LearningRate;
+        a.Threads = 1;
+        a.Gemm = Gemm;
+        a.Seed = (ulong)Seed;
+        if (a.Corruption == CorruptionKind.Gaussian) a.CorruptionLevel = Noise;
         return o;
     }
 
-    public VaeOptions Vae(int code) => new()
+    /// <summary>The VAE stage's options.</summary>
+    public VariationalAutoencoderEstimator.Options Vae(int code, string input = "Scaled") => new()
     {
-        HiddenSizes = (int[])Hidden.Clone(), LatentSize = code, Epochs = Epochs, BatchSize = VaeBatch, LearningRate = LearningRate,
-        Seed = Seed, Threads = 1, Gemm = Gemm,
+        InputColumnName = input, OutputColumnName = "Code", Seed = Seed,
+        Vae = new VaeOptions
+        {
+            HiddenSizes = (int[])Hidden.Clone(), LatentSize = code, Epochs = Epochs, BatchSize = VaeBatch, LearningRate = LearningRate,
+            Seed = (ulong)Seed, Threads = 1, Gemm = Gemm,
+        },
     };
 
-    /// <summary>The featurizer of <paramref name="method"/> writing column "Code" from "Features" (null for raw pixels).</summary>
-    public IEstimator<ITransformer>? Featurizer(MLAEContext ctx, string method, int code) => method switch
+    /// <summary>The featurizer of <paramref name="method"/> writing column "Code" from the min-max scaled "Scaled" (null for raw pixels).</summary>
+    public IEstimator<ITransformer>? Featurizer(MLContext ml, string method, int code) => method switch
     {
         "raw" => null,
-        "pca" => ctx.Transforms.Pca("Code", "Features", new PcaOptions { Components = code, Seed = Seed, Threads = 1, Gemm = Numerics.Gemm.Create(Gemm, 1) }),
-        "vae" => ctx.Transforms.Vae("Code", "Features", Vae(code)),
-        _ => ctx.Transforms.Autoencoder("Code", "Features", Autoencoder(method, code)),
+        "pca" => ml.Transforms.ProjectToExactPrincipalComponents("Code", "Scaled", rank: code, seed: Seed),
+        "mlnet-pca" => ml.Transforms.ProjectToPrincipalComponents("Code", "Scaled", rank: code, seed: Seed),
+        "vae" => ml.Transforms.EncodeWithVariationalAutoencoder(Vae(code)),
+        _ => ml.Transforms.EncodeWithAutoencoder(Autoencoder(method, code)),
     };
 
-    /// <summary>featurizer → mean-variance normalisation → logistic regression (for raw: normalisation of the pixels → logistic regression).</summary>
-    public IEstimator<ITransformer> Pipeline(MLAEContext ctx, string method, int code)
+    /// <summary>
+    /// ML.NET's L-BFGS logistic regression on "Code" (maximum entropy when <paramref name="multiclass"/>). ML.NET minimises
+    /// mean loss + L1‖w‖₁ + (L2/2)‖w‖²; scikit-learn's C=1 (sum loss + ½‖w‖²) is L1 = 0, L2 = 1/N, the default here.
+    /// </summary>
+    public IEstimator<ITransformer> Trainer(MLContext ml, bool multiclass, long trainRows)
     {
-        var lr = ctx.Classification.Trainers.LogisticRegression(new ClassifierColumns { Features = "Code" },
-            new LogisticRegressionOptions { MaxIterations = MaxIterations, Threads = 1, Gemm = Numerics.Gemm.Create(Gemm, 1) });
-        var f = Featurizer(ctx, method, code);
-        return f is null
-            ? ctx.Transforms.NormalizeMeanVariance("Code", "Features").Append(lr)
-            : f.Append(ctx.Transforms.NormalizeMeanVariance("Code")).Append(lr);
+        float l2 = L2 ?? (float)(1.0 / trainRows);
+        return multiclass
+            ? ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(new LbfgsMaximumEntropyMulticlassTrainer.Options
+            {
+                LabelColumnName = "Label", FeatureColumnName = "Code", L1Regularization = L1, L2Regularization = l2,
+                MaximumNumberOfIterations = MaxIterations, NumberOfThreads = 1,
+            })
+            : ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options
+            {
+                LabelColumnName = "Label", FeatureColumnName = "Code", L1Regularization = L1, L2Regularization = l2,
+                MaximumNumberOfIterations = MaxIterations, NumberOfThreads = 1,
+            });
+    }
+
+    /// <summary>One fitted cell on one fold.</summary>
+    /// <param name="Accuracy">ML.NET's accuracy on the held-out rows (micro accuracy for several classes).</param>
+    /// <param name="FitSeconds">Time of the featurizer's <c>Fit</c> alone (0 for raw pixels).</param>
+    /// <param name="Featurizer">The fitted featurizer (null for raw pixels).</param>
+    public sealed record Result(double Accuracy, double FitSeconds, ITransformer? Featurizer);
+
+    /// <summary>
+    /// Fits NormalizeMinMax → featurizer → NormalizeMeanVariance → (MapValueToKey →) trainer on <paramref name="train"/>
+    /// stage by stage (so the featurizer's fit can be timed on its own), applies the fitted chain to <paramref name="test"/>
+    /// and evaluates it. For raw pixels: NormalizeMeanVariance of the pixels → trainer.
+    /// </summary>
+    public Result FitAndEvaluate(string method, int code, IDataView train, IDataView test, bool multiclass, IProgress<EpochReport>? progress = null)
+    {
+        var ml = new MLContext(seed: Seed);
+        var chain = new List<ITransformer>();
+        var view = train;
+        void Fit(IEstimator<ITransformer> e)
+        {
+            var t = e.Fit(view);
+            view = t.Transform(view);
+            chain.Add(t);
+        }
+
+        double fitSeconds = 0;
+        ITransformer? featurizer = null;
+        var f = Featurizer(ml, method, code);
+        if (f is null) Fit(ml.Transforms.NormalizeMeanVariance("Code", "Features", fixZero: false));
+        else
+        {
+            Fit(ml.Transforms.NormalizeMinMax("Scaled", "Features", fixZero: false));
+            if (f is AutoencoderEstimator or VariationalAutoencoderEstimator) f = WithProgress(ml, method, code, progress) ?? f;
+            var sw = Stopwatch.StartNew();
+            Fit(f);
+            fitSeconds = sw.Elapsed.TotalSeconds;
+            featurizer = chain[^1];
+            Fit(ml.Transforms.NormalizeMeanVariance("Code", fixZero: false));
+        }
+        if (multiclass) Fit(ml.Transforms.Conversion.MapValueToKey("Label"));
+        long rows = train.GetRowCount() ?? throw new InvalidOperationException("The training view must know its row count.");
+        var trainer = Trainer(ml, multiclass, rows);
+        var model = trainer.Fit(ml.Data.Cache(view, "Code", "Label"));
+        chain.Add(model);
+
+        var scored = test;
+        foreach (var t in chain) scored = t.Transform(scored);
+        double accuracy = multiclass
+            ? ml.MulticlassClassification.Evaluate(scored, labelColumnName: "Label").MicroAccuracy
+            : ml.BinaryClassification.Evaluate(scored, labelColumnName: "Label").Accuracy;
+        return new Result(accuracy, fitSeconds, featurizer);
+    }
+
+    private IEstimator<ITransformer>? WithProgress(MLContext ml, string method, int code, IProgress<EpochReport>? progress)
+    {
+        if (progress is null) return null;
+        if (method == "vae")
+        {
+            var v = Vae(code);
+            v.Progress = progress;
+            return ml.Transforms.EncodeWithVariationalAutoencoder(v);
+        }
+        var o = Autoencoder(method, code);
+        o.Progress = progress;
+        return ml.Transforms.EncodeWithAutoencoder(o);
     }
 }
 
 /// <summary>Runs every (method, code) cell, in parallel across cells, each cell's fits single-threaded (so results do not depend on scheduling).</summary>
 internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> methods, IReadOnlyList<int> codes, int folds, FeaturizerSettings settings, int threads)
 {
-    public static readonly string[] Methods = { "pca", "ae", "sparse", "contractive", "denoising", "vae", "raw" };
+    public static readonly string[] Methods = { "pca", "mlnet-pca", "ae", "sparse", "contractive", "denoising", "vae", "raw" };
 
-    public sealed record Row(string Method, int Code, double[] FoldAccuracies)
+    /// <param name="Method">The method.</param>
+    /// <param name="Code">The code size (the pixel count for raw).</param>
+    /// <param name="FoldAccuracies">Accuracy on each held-out fold.</param>
+    /// <param name="FitSeconds">Mean over the folds of the featurizer's fit time (null for raw).</param>
+    public sealed record Row(string Method, int Code, double[] FoldAccuracies, double? FitSeconds)
     {
         public double Mean => FoldAccuracies.Average();
 
@@ -212,7 +347,7 @@ internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> metho
         public double Std => Math.Sqrt(FoldAccuracies.Average(a => (a - Mean) * (a - Mean)));
     }
 
-    public static bool IsAutoencoder(string method) => method is not ("pca" or "raw");
+    public static bool IsAutoencoder(string method) => method is not ("pca" or "mlnet-pca" or "raw");
 
     public static IReadOnlyList<string> ParseMethods(string text)
     {
@@ -222,6 +357,9 @@ internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> metho
             if (!Methods.Contains(m)) throw new ArgumentException($"--methods: unknown '{m}'; expected {string.Join(", ", Methods)}.");
         return list;
     }
+
+    /// <summary>More than two classes: maximum entropy on a key label rather than binary logistic regression on a bool.</summary>
+    public bool Multiclass { get; } = data.Train.ClassCount > 2 || (data.Test?.ClassCount ?? 0) > 2;
 
     private IEnumerable<(string Method, int Code)> Cells =>
         methods.SelectMany(m => m == "raw" ? new[] { (m, data.Train.Dimension) } : codes.Select(k => (m, k)));
@@ -235,16 +373,16 @@ internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> metho
 
     public IReadOnlyList<Row> Run(Action<double, string?> advance)
     {
-        var ctx = new MLAEContext(settings.Seed, threads: 1, gemm: settings.Gemm);
-        var table = DataTable.FromDataset(data.Train);
-        var test = folds == 1 ? DataTable.FromDataset(data.Test!) : null;
+        // One train and one test view per fold, shared (read-only) by every cell.
+        var ml = new MLContext(seed: settings.Seed);
+        var views = folds == 1
+            ? [(Train: ImageDataViews.Load(ml, data.Train, Multiclass), Test: ImageDataViews.Load(ml, data.Test!, Multiclass))]
+            : StratifiedKFold.Split(data.Train.RequireLabels(), folds, (ulong)settings.Seed)
+                .Select(f => (Train: ImageDataViews.Load(ml, data.Train, Multiclass, f.Train), Test: ImageDataViews.Load(ml, data.Train, Multiclass, f.Test)))
+                .ToArray();
         var cells = Cells.ToArray();
         var results = new Row[cells.Length];
         var gate = new object();
-        var progress = new SyncProgress<PipelineProgress>(p =>
-        {
-            lock (gate) advance(p.Epoch is null ? 1.0 / p.StageCount : 0, p.Epoch is { } e ? $"{p.Stage} epoch {e.Epoch}/{e.Epochs}" : null);
-        });
         try { Parallel.For(0, cells.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, RunCell); }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
@@ -255,21 +393,25 @@ internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> metho
         void RunCell(int i)
         {
             var (method, code) = cells[i];
-            var pipeline = settings.Pipeline(ctx, method, code);
-            var named = new SyncProgress<PipelineProgress>(p => progress.Report(p with { Stage = $"{method}-{code} {p.Stage}" }));
-            double[] acc;
-            if (test is null)
+            var acc = new double[views.Length];
+            var seconds = new double[views.Length];
+            for (int f = 0; f < views.Length; f++)
             {
-                acc = ctx.Classification.CrossValidate(table, pipeline, folds, settings.Seed, labelColumnName: "Label", progress: named)
-                    .Select(f => f.Metrics.Accuracy).ToArray();
+                string name = views.Length == 1 ? $"{method}-{code}" : $"{method}-{code} fold {f + 1}";
+                var epochs = new SyncProgress<EpochReport>(e =>
+                {
+                    if (e.Epoch % 10 == 0 || e.Epoch == e.Epochs) lock (gate) advance(0, $"{name} epoch {e.Epoch}/{e.Epochs}");
+                });
+                var result = settings.FitAndEvaluate(method, code, views[f].Train, views[f].Test, Multiclass, IsAutoencoder(method) ? epochs : null);
+                acc[f] = result.Accuracy;
+                seconds[f] = result.FitSeconds;
+                lock (gate)
+                {
+                    if (views.Length == 1 && result.Featurizer is AutoencoderTransformer ae) _trained[(method, code)] = ae.Model;
+                    advance(1, $"{name} done");
+                }
             }
-            else
-            {
-                var model = pipeline.Fit(table, named);
-                acc = new[] { ctx.Classification.Evaluate(model.Transform(test)).Accuracy };
-                if (model is IReadOnlyList<ITransformer> { Count: 3 } chain && chain[0] is AutoencoderTransformer ae) lock (gate) _trained[(method, code)] = ae.Model;
-            }
-            results[i] = new Row(method, code, acc);
+            results[i] = new Row(method, code, acc, method == "raw" ? null : seconds.Average());
         }
     }
 }
@@ -286,7 +428,7 @@ internal static class Figures
         int k = Math.Min(codes.Max(), Math.Min(train.Count, train.Dimension));
         var json = new JsonObject { ["code"] = k };
 
-        var pca = PcaModel.Fit(train.Images, new PcaOptions { Components = k, Seed = s.Seed });
+        var pca = PcaModel.Fit(train.Images, new PcaOptions { Components = k, Seed = (ulong)s.Seed });
         var mean = new Matrix(1, pca.Mean.Length, (float[])pca.Mean.Clone());
         json["mean"] = Save(ImageGrid.Tile(mean, w, h, new ImageGridOptions { Scale = scale * 2 }), dir, "mean.png");
         json["eigen"] = Save(ImageGrid.Tile(pca.Components, w, h, new ImageGridOptions { Columns = Math.Min(10, k), Scale = scale, NormalizeEach = true }), dir, "eigen.png");
@@ -301,7 +443,7 @@ internal static class Figures
         foreach (var m in methods.Where(Comparison.IsAutoencoder))
         {
             if (!trained.TryGetValue((m, k), out var model))
-                model = m == "vae" ? new VaeTrainer(s.Vae(k)).Fit(train.Images) : new AutoencoderTrainer(s.Autoencoder(m, k)).Fit(train.Images);
+                model = m == "vae" ? new VaeTrainer(s.Vae(k).Vae).Fit(train.Images) : new AutoencoderTrainer(s.Autoencoder(m, k).Autoencoder).Fit(train.Images);
             strips.Add(model.Reconstruct(originals));
             legend.Add($"{m}-{k}");
             advance(1, $"{m} reconstructions");

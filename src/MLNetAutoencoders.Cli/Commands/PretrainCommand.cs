@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Classifiers;
+using MLNetAutoencoders.Nn;
 using Spectre.Console;
 
 namespace MLNetAutoencoders.Cli.Commands;

@@ -11,7 +11,7 @@ namespace MLNetAutoencoders.Autoencoders;
 public sealed class AutoencoderOptions : NetworkOptions
 {
     /// <summary>Width of the code (any size: larger than the input gives an overcomplete autoencoder). Default 20.</summary>
-    public int CodeSize { get; set; } = 20;
+    public int CodeSize { get; set; } = AutoencoderDefaults.CodeSize;
 
     /// <summary>Activation of the code layer. Default identity (linear code). KL sparsity needs sigmoid.</summary>
     public ActivationKind CodeActivation { get; set; } = ActivationKind.Identity;

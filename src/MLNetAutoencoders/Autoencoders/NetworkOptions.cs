@@ -10,7 +10,7 @@ namespace MLNetAutoencoders.Autoencoders;
 public abstract class NetworkOptions
 {
     /// <summary>Encoder hidden widths, input side first (the decoder mirrors them). Default 256, 128.</summary>
-    public int[] HiddenSizes { get; set; } = { 256, 128 };
+    public int[] HiddenSizes { get; set; } = AutoencoderDefaults.HiddenSizes;
 
     /// <summary>Activation of hidden layers (encoder and decoder). Default ReLU.</summary>
     public ActivationKind HiddenActivation { get; set; } = ActivationKind.Relu;
@@ -22,13 +22,13 @@ public abstract class NetworkOptions
     public InitKind Init { get; set; } = InitKind.Auto;
 
     /// <summary>Passes over the training data. Default 20.</summary>
-    public int Epochs { get; set; } = 20;
+    public int Epochs { get; set; } = AutoencoderDefaults.Epochs;
 
     /// <summary>Minibatch size. Default 512.</summary>
-    public int BatchSize { get; set; } = 512;
+    public int BatchSize { get; set; } = AutoencoderDefaults.BatchSize;
 
     /// <summary>Learning rate. Default 1e-3.</summary>
-    public float LearningRate { get; set; } = 1e-3f;
+    public float LearningRate { get; set; } = AutoencoderDefaults.LearningRate;
 
     /// <summary>Optimiser. Default Adam.</summary>
     public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;

@@ -20,13 +20,13 @@ public sealed class VaeOptions : NetworkOptions
     /// <summary>Creates the reference options.</summary>
     public VaeOptions()
     {
-        HiddenSizes = new[] { 128 };
-        BatchSize = 128;
-        Epochs = 10;
+        HiddenSizes = AutoencoderDefaults.VaeHiddenSizes;
+        BatchSize = AutoencoderDefaults.VaeBatchSize;
+        Epochs = AutoencoderDefaults.VaeEpochs;
     }
 
     /// <summary>Width of the latent code z (μ and log σ² heads). Default 20.</summary>
-    public int LatentSize { get; set; } = 20;
+    public int LatentSize { get; set; } = AutoencoderDefaults.CodeSize;
 
     /// <summary>Observation model. Default Bernoulli.</summary>
     public VaeLikelihood Likelihood { get; set; } = VaeLikelihood.Bernoulli;

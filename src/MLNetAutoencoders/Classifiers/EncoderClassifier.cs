@@ -238,7 +238,7 @@ public sealed class EncoderClassifier
         if (encoderLayers.Count == 0) throw new ArgumentException("The encoder has no layers.", nameof(encoderLayers));
         if (x.Cols != encoderLayers[0].InputSize)
             throw new ArgumentException($"The training matrix has {x.Cols} columns; the encoder takes {encoderLayers[0].InputSize}.", nameof(x));
-        int k = MlpClassifier.CheckTrainingData(x, labels, classCount, "The encoder classifier");
+        int k = Softmax.CheckTrainingData(x, labels, classCount, "The encoder classifier");
 
         var rng = new Rng(o.Seed);
         var ctx = new NnContext(Gemm.Create(o.Gemm, o.Threads), rng.Fork(1));
@@ -313,7 +313,7 @@ public sealed class EncoderClassifier
         double ValidationLoss(int[] rows)
         {
             Gather(rows);
-            return MlpClassifier.SoftmaxCrossEntropy(net.Forward(xb!, false, ctx), yb, null);
+            return Softmax.SoftmaxCrossEntropy(net.Forward(xb!, false, ctx), yb, null);
         }
 
         return TrainingLoop.Run(x.Rows, o.Minibatch, loopRng, parameters, TrainBatch, ValidationLoss, progress, cancellationToken);
@@ -328,7 +328,7 @@ public sealed class EncoderClassifier
     {
         var logits = net.Forward(x, true, ctx);
         var g = Matrix.Ensure(ref grad, logits.Rows, logits.Cols);
-        double loss = MlpClassifier.SoftmaxCrossEntropy(logits, labels, g) / x.Rows;
+        double loss = Softmax.SoftmaxCrossEntropy(logits, labels, g) / x.Rows;
         var layers = net.Layers;
         int lowest = 0;
         while (lowest < layers.Count && layers[lowest].Parameters.All(p => p.Frozen)) lowest++;
@@ -441,10 +441,10 @@ public sealed class EncoderClassifier
     }
 
     /// <summary>Class probabilities (softmax of the logits), N×K; rows sum to 1.</summary>
-    public Matrix PredictProbabilities(Matrix x) => MlpClassifier.SoftmaxRows(DecisionFunction(x));
+    public Matrix PredictProbabilities(Matrix x) => Softmax.SoftmaxRows(DecisionFunction(x));
 
     /// <summary>The most probable class of each row (the lowest index on ties).</summary>
-    public int[] Predict(Matrix x) => MlpClassifier.ArgMaxRows(DecisionFunction(x));
+    public int[] Predict(Matrix x) => Softmax.ArgMaxRows(DecisionFunction(x));
 
     /// <summary>The codes the (trained) encoder gives the rows of <paramref name="x"/>, before the code scaler.</summary>
     public Matrix Encode(Matrix x)

@@ -245,7 +245,7 @@ public static class PretrainingExperiment
             foreach (var kind in options.Kinds)
             {
                 string what = $"seed {seed}: pretraining {Name(kind)}";
-                var epochs = progress is null ? null : new Pipeline.Relay<EpochReport>(e => progress.Report(new PretrainingProgress(
+                var epochs = progress is null ? null : new SyncProgress<EpochReport>(e => progress.Report(new PretrainingProgress(
                     FormattableString.Invariant($"{what} epoch {e.Epoch}/{e.Epochs} loss {e.TrainLoss:F2}"), ++done, total)));
                 int before = done;
                 encoders.Add((kind, PretrainCached(kind, trainX, options, seed, epochs, cancellationToken)));
@@ -270,7 +270,7 @@ public static class PretrainingExperiment
                     if (init == EncoderInitialization.Random) { o.HeadWarmupEpochs = 0; o.EncoderAnchorL2 = 0; }
                     var sw = System.Diagnostics.Stopwatch.StartNew();
                     var model = EncoderClassifier.Fit(encoder, x, y, o, classes, null, cancellationToken);
-                    double acc = ClassificationMetrics.Accuracy(testY, model.Predict(testX));
+                    double acc = Accuracy(testY, model.Predict(testX));
                     runs.Add(new PretrainingRun(n, kind, mode, seed, acc, model.History.Epochs.Count, sw.Elapsed.TotalSeconds));
                     progress?.Report(new PretrainingProgress(FormattableString.Invariant(
                         $"seed {seed}, N={n}: {kind} {mode} accuracy {acc:P2} ({model.History.Epochs.Count} epochs, {sw.Elapsed.TotalSeconds:F1}s)"), ++done, total));
@@ -314,6 +314,13 @@ public static class PretrainingExperiment
             chart.Add(name, pts.Select(p => (double)p.Labels).ToList(), pts.Select(p => 100 * p.Accuracy).ToList());
         }
         return chart;
+    }
+
+    private static double Accuracy(int[] truth, int[] predicted)
+    {
+        int hits = 0;
+        for (int i = 0; i < truth.Length; i++) if (truth[i] == predicted[i]) hits++;
+        return (double)hits / truth.Length;
     }
 
     private static int PretrainUnits(PretrainKind kind, PretrainingExperimentOptions o) =>

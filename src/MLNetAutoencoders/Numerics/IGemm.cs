@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace MLNetAutoencoders.Numerics;
 
 /// <summary>
@@ -53,13 +55,35 @@ public static class Gemm
         _ => throw new ArgumentException($"Unknown GEMM provider '{text}'; expected auto, managed or openblas."),
     };
 
-    /// <summary><c>C = alpha · op(A) · op(B) + beta · C</c> on whole matrices; checks shapes.</summary>
+    /// <summary>
+    /// <c>C = alpha · op(A) · op(B) + beta · C</c> on whole matrices; checks shapes. A single row of A (the one-row
+    /// inference of a prediction engine) takes a vector path instead of the provider: blocked GEMM kernels pack their
+    /// operands, which costs far more than the product itself when A has one row.
+    /// </summary>
     public static void Multiply(this IGemm gemm, Matrix a, bool transA, Matrix b, bool transB, Matrix c, float alpha = 1, float beta = 0)
     {
         int m = transA ? a.Cols : a.Rows, k = transA ? a.Rows : a.Cols;
         int kb = transB ? b.Cols : b.Rows, n = transB ? b.Rows : b.Cols;
         if (k != kb || c.Rows != m || c.Cols != n)
             throw new ArgumentException($"Shapes do not multiply: op(A) {m}×{k}, op(B) {kb}×{n}, C {c.Rows}×{c.Cols}.");
-        gemm.Sgemm(transA, transB, m, n, k, alpha, a.Data, a.Cols, b.Data, b.Cols, beta, c.Data, c.Cols);
+        if (m == 1 && !transA) RowTimes(a.Data.AsSpan(0, k), b, transB, c.Data.AsSpan(0, n), alpha, beta);
+        else gemm.Sgemm(transA, transB, m, n, k, alpha, a.Data, a.Cols, b.Data, b.Cols, beta, c.Data, c.Cols);
+    }
+
+    /// <summary><c>c = alpha · a · op(B) + beta · c</c> for one row <paramref name="a"/>: dot products with B's rows (op(B) = Bᵀ), or a sum of B's rows weighted by a.</summary>
+    private static void RowTimes(ReadOnlySpan<float> a, Matrix b, bool transB, Span<float> c, float alpha, float beta)
+    {
+        if (beta == 0) c.Clear();
+        else if (beta != 1) TensorPrimitives.Multiply(c, beta, c);
+        if (transB)
+        {
+            for (int j = 0; j < c.Length; j++) c[j] += alpha * TensorPrimitives.Dot(a, b.Row(j));
+            return;
+        }
+        for (int p = 0; p < a.Length; p++)
+        {
+            float w = alpha * a[p];
+            if (w != 0) TensorPrimitives.MultiplyAdd(b.Row(p), w, c, c);
+        }
     }
 }

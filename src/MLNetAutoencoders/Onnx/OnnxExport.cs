@@ -2,36 +2,35 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MLNetAutoencoders.Autoencoders;
-using MLNetAutoencoders.Classifiers;
 using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Onnx.Proto;
 using MLNetAutoencoders.Pca;
-using MLNetAutoencoders.Pipeline;
 
 namespace MLNetAutoencoders.Onnx;
 
 /// <summary>
-/// Exports fitted featurizers — every autoencoder's encoder (μ for a VAE), PCA (with whitening), the normalisers, and
-/// fitted pipeline chains of them — as ONNX models that ONNX Runtime (and so ML.NET's <c>ApplyOnnxModel</c>) runs.
+/// Exports fitted featurizers — every autoencoder's encoder (μ for a VAE), with its reconstruction and per-row error if
+/// asked, PCA (with whitening), and chains of them — as ONNX models that ONNX Runtime (and so ML.NET's
+/// <c>ApplyOnnxModel</c>) runs; <see cref="SingleRow"/> gives the one-row form that the ML.NET stages save into
+/// ML.NET's model zip.
 /// </summary>
 /// <remarks>
 /// <para>Every model has IR version <see cref="OnnxGraphBuilder.IrVersion"/> and opset <see cref="OnnxGraphBuilder.OpsetVersion"/>,
-/// one float32 input [N, D] and one float32 output [N, k] (N symbolic, named <see cref="OnnxGraphBuilder.BatchDimension"/>),
+/// one float32 input [N, D] and float32 outputs [N, k] (N symbolic, named <see cref="OnnxGraphBuilder.BatchDimension"/>),
 /// weights as initializers, standard operators only (Gemm, Sub, Mul, Add, Clip, Relu, LeakyRelu, Selu, Sigmoid, Tanh), and
 /// the metadata <see cref="MetadataModelKind"/>, <see cref="MetadataStageKinds"/>, <see cref="MetadataInputSize"/>,
 /// <see cref="MetadataCodeSize"/> and <see cref="MetadataTrainingOptions"/> (plus the producer name and version).</para>
-/// <para>The graphs compute what the library computes, operation for operation (e.g. PCA as (x − x̄)·Vᵀ, a normaliser
-/// as x·scale + offset), so outputs agree to float32 rounding. Save a model with <see cref="OnnxModelFile.Save"/>.</para>
+/// <para>The graphs compute what the library computes, operation for operation (e.g. PCA as (x − x̄)·Vᵀ), so outputs agree to float32 rounding. Save a model with <see cref="OnnxModelFile.Save"/>.</para>
 /// </remarks>
 public static class OnnxExport
 {
     /// <summary>Default name of the graph input (ML.NET's default feature column).</summary>
-    public const string DefaultInputName = DataTable.DefaultFeatures;
+    public const string DefaultInputName = "Features";
 
     /// <summary>Default name of the graph output of an encoder or PCA.</summary>
     public const string DefaultOutputName = "Code";
 
-    /// <summary>Metadata key: the model kind (<c>autoencoder</c>, <c>vae</c>, <c>pca</c>, <c>normalizer-min-max</c>, <c>normalizer-mean-variance</c>, or <c>chain</c>).</summary>
+    /// <summary>Metadata key: the model kind (<c>autoencoder</c>, <c>vae</c>, <c>pca</c>, <c>encoder-classifier</c>, or <c>chain</c>).</summary>
     public const string MetadataModelKind = "model_kind";
 
     /// <summary>Metadata key: the kinds of the stages in order, joined by <c>" > "</c> (one kind for a single featurizer).</summary>
@@ -60,31 +59,6 @@ public static class OnnxExport
     public static ModelProto Pca(PcaModel model, string inputName = DefaultInputName, string outputName = DefaultOutputName)
         => Chain([PcaStage(model)], inputName, outputName);
 
-    /// <summary>A normaliser (<see cref="MinMaxScaler"/> or <see cref="MeanVarianceScaler"/>); <paramref name="clip"/> clamps min-max outputs to its target range.</summary>
-    public static ModelProto Scaler(ColumnScaler scaler, string inputName = DefaultInputName, string outputName = "Normalized", bool clip = false)
-        => Chain([ScalerStage(scaler, clip)], inputName, outputName);
-
-    /// <summary>
-    /// A fitted pipeline stage or chain (nested chains included). The graph input feeds <paramref name="inputColumn"/> and
-    /// the graph output is <paramref name="outputColumn"/>; both ONNX names are the column names, as ML.NET's
-    /// <c>ApplyOnnxModel</c> expects. Only the stages that compute the output column from the input column are
-    /// exported (see <see cref="ResolvePath"/>).
-    /// </summary>
-    /// <param name="model">The fitted transformer.</param>
-    /// <param name="inputColumn">The column the graph input feeds; null = the column the path starts from.</param>
-    /// <param name="outputColumn">The column exported; null = the last stage's output column.</param>
-    /// <exception cref="NotSupportedException">A stage on the path (named in the message) cannot be exported.</exception>
-    /// <exception cref="ArgumentException">The columns do not connect, or the output would overwrite the input column.</exception>
-    public static ModelProto Transformer(ITransformer model, string? inputColumn = null, string? outputColumn = null)
-    {
-        var path = ResolvePath(model, inputColumn, outputColumn);
-        if (path.InputColumn == path.OutputColumn)
-            throw new ArgumentException(
-                $"The pipeline writes its result into its input column '{path.InputColumn}'; an ONNX graph needs distinct input and output names. " +
-                "Give the last stage another output column.", nameof(outputColumn));
-        return Chain(path.Stages.Select(Stage).ToList(), path.InputColumn, path.OutputColumn);
-    }
-
     /// <summary>
     /// Stages applied in order as one graph (each stage's output width must be the next one's input width), with the
     /// metadata of the whole chain.
@@ -104,11 +78,109 @@ public static class OnnxExport
                 throw new ArgumentException($"Stage {i} ({stages[i]}) reads {stages[i].InputSize} features; stage {i - 1} ({stages[i - 1]}) writes {stages[i - 1].OutputSize}.", nameof(stages));
         }
 
-        var kinds = string.Join(" > ", stages.Select(s => s.Kind));
-        var b = new OnnxGraphBuilder(inputName, stages[0].InputSize, graphName: kinds);
+        var b = new OnnxGraphBuilder(inputName, stages[0].InputSize, graphName: string.Join(" > ", stages.Select(s => s.Kind)));
         var y = b.Chain(b.Input, stages);
         b.Output(y, outputName, stages[^1].OutputSize);
+        Describe(b, stages, inputName, [outputName]);
+        return b.Build();
+    }
 
+    /// <summary>
+    /// An autoencoder for scoring: the code (<see cref="IAutoencoder.Encode"/>, μ for a VAE) as output
+    /// <paramref name="codeName"/>, and optionally the reconstruction <c>Decode(Encode(x))</c> ([N, D]) and the per-row
+    /// reconstruction error, the mean of (x − x̂)² over the row ([N, 1]), as further outputs.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The model (or one of its layers) is of a kind the exporter does not know.</exception>
+    public static ModelProto Autoencoder(IAutoencoder model, string inputName, string codeName, string? reconstructionName = null, string? errorName = null)
+    {
+        var stage = EncoderStage(model);
+        var b = new OnnxGraphBuilder(inputName, model.InputSize, graphName: stage.Kind);
+        var code = b.Append(b.Input, stage);
+        b.Output(code, codeName, model.CodeSize);
+        var outputs = new List<string> { codeName };
+        if (reconstructionName != null || errorName != null)
+        {
+            var (layers, sigmoid) = DecoderLayers(model);
+            var r = AppendDense(b, code, layers, "decoder");
+            if (sigmoid) r = b.Activation(r, OnnxActivation.Sigmoid, hint: "reconstruction_sigmoid");
+            if (reconstructionName != null) { b.Output(r, reconstructionName, model.InputSize); outputs.Add(reconstructionName); }
+            if (errorName != null)
+            {
+                var d = b.Sub(b.Input, r, "residual");
+                b.Output(b.RowMean(b.Mul(d, d, "residual_sq"), "reconstruction_error"), errorName, 1);
+                outputs.Add(errorName);
+            }
+        }
+        Describe(b, [stage], inputName, outputs);
+        return b.Build();
+    }
+
+    /// <summary>
+    /// The same computation for one row at a time, as ML.NET's <c>OnnxTransformer</c> feeds it: every graph input loses
+    /// its batch dimension ([D] instead of [N, D]; an Unsqueeze restores it inside), and every output [N, k] becomes [k],
+    /// so that ML.NET types the columns <c>Vector&lt;Single, D&gt;</c> and <c>Vector&lt;Single, k&gt;</c> (with the batch
+    /// dimension it would type them <c>Vector&lt;Single, 1, k&gt;</c>). ML.NET's <c>OnnxTransformer</c> cannot produce
+    /// scalar columns from tensors, so a width-1 output stays a one-element vector.
+    /// </summary>
+    public static ModelProto SingleRow(ModelProto batchModel)
+    {
+        ArgumentNullException.ThrowIfNull(batchModel);
+        var m = batchModel.Clone();
+        var g = m.Graph;
+        var initializers = g.Initializer.Select(t => t.Name).ToHashSet();
+        var pre = new List<NodeProto>();
+        var post = new List<NodeProto>();
+        void Rename(string from, string to, bool outputs)
+        {
+            foreach (var n in g.Node)
+            {
+                for (int i = 0; i < n.Input.Count; i++) if (n.Input[i] == from) n.Input[i] = to;
+                if (outputs) for (int i = 0; i < n.Output.Count; i++) if (n.Output[i] == from) n.Output[i] = to;
+            }
+        }
+        string Int64(string name, long[] values)
+        {
+            var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+            t.Dims.Add(values.Length);
+            t.Int64Data.AddRange(values);
+            g.Initializer.Add(t);
+            return name;
+        }
+        foreach (var input in g.Input.Where(v => !initializers.Contains(v.Name)))
+        {
+            var dims = input.Type.TensorType.Shape.Dim;
+            if (dims.Count != 2) throw new ArgumentException($"Input '{input.Name}' has rank {dims.Count}; a batch model's inputs are [N, D].", nameof(batchModel));
+            string batched = input.Name + "__rows";
+            Rename(input.Name, batched, outputs: false);
+            pre.Add(Node("Unsqueeze", [input.Name, Int64(input.Name + "__axes", [0])], batched));
+            dims.RemoveAt(0);
+        }
+        foreach (var output in g.Output)
+        {
+            var dims = output.Type.TensorType.Shape.Dim;
+            if (dims.Count != 2) throw new ArgumentException($"Output '{output.Name}' has rank {dims.Count}; a batch model's outputs are [N, k].", nameof(batchModel));
+            string batched = output.Name + "__rows";
+            Rename(output.Name, batched, outputs: true);
+            post.Add(Node("Reshape", [batched, Int64(output.Name + "__shape", [dims[1].DimValue])], output.Name));
+            dims.RemoveAt(0);
+        }
+        for (int i = pre.Count - 1; i >= 0; i--) g.Node.Insert(0, pre[i]);
+        g.Node.AddRange(post);
+        return m;
+
+        static NodeProto Node(string op, string[] inputs, string output)
+        {
+            var n = new NodeProto { OpType = op, Name = output + "__" + op.ToLowerInvariant() };
+            n.Input.AddRange(inputs);
+            n.Output.Add(output);
+            return n;
+        }
+    }
+
+    /// <summary>Writes the metadata and doc string of a model made of <paramref name="stages"/>.</summary>
+    private static void Describe(OnnxGraphBuilder b, IReadOnlyList<OnnxExportStage> stages, string inputName, IReadOnlyList<string> outputs)
+    {
+        var kinds = string.Join(" > ", stages.Select(s => s.Kind));
         string kind = stages.Count == 1 ? stages[0].Kind : ChainKind;
         JsonNode options = stages.Count == 1
             ? stages[0].Options
@@ -119,80 +191,18 @@ public static class OnnxExport
         b.SetMetadata(MetadataCodeSize, stages[^1].OutputSize.ToString(CultureInfo.InvariantCulture));
         b.SetMetadata(MetadataTrainingOptions, options.ToJsonString(ModelArchive.JsonOptions));
         b.DocString = $"{kinds}: input '{inputName}' float32 [{OnnxGraphBuilder.BatchDimension}, {stages[0].InputSize}] → " +
-            $"output '{outputName}' float32 [{OnnxGraphBuilder.BatchDimension}, {stages[^1].OutputSize}]. Exported by {OnnxGraphBuilder.ProducerName} {OnnxGraphBuilder.LibraryVersion}.";
-        return b.Build();
+            $"outputs {string.Join(", ", outputs.Select(o => $"'{o}'"))}. Exported by {OnnxGraphBuilder.ProducerName} {OnnxGraphBuilder.LibraryVersion}.";
     }
 
-    /// <summary>
-    /// The stages of <paramref name="model"/> (chains flattened) that compute <paramref name="outputColumn"/> from
-    /// <paramref name="inputColumn"/>: walking back from the output column through the stage that last wrote each column.
-    /// Stages off that path are ignored, so a pipeline ending in a classifier exports its featurizer part when asked for
-    /// the featurizer's column.
-    /// </summary>
-    /// <param name="model">The fitted transformer.</param>
-    /// <param name="inputColumn">The column the path must start from; null = wherever it starts.</param>
-    /// <param name="outputColumn">The column the path computes; null = the last stage's output column.</param>
-    /// <exception cref="NotSupportedException">A stage the path needs, or a stage whose output columns are unknown, cannot be exported.</exception>
-    /// <exception cref="ArgumentException">No stage writes <paramref name="outputColumn"/>, or the path does not start from <paramref name="inputColumn"/>.</exception>
-    public static TransformerPath ResolvePath(ITransformer model, string? inputColumn = null, string? outputColumn = null)
+    /// <summary>The decoder's dense layers (dropout omitted) and whether its output passes through a sigmoid (Bernoulli / cross-entropy models).</summary>
+    private static (List<DenseLayer> Layers, bool Sigmoid) DecoderLayers(IAutoencoder model) => model switch
     {
-        ArgumentNullException.ThrowIfNull(model);
-        var all = new List<ITransformer>();
-        Flatten(model, all);
-        if (outputColumn is null)
-        {
-            var last = all[^1];
-            outputColumn = last is VectorTransformer v ? v.OutputColumnName
-                : throw Unsupported(last, all.Count - 1, "it is the last stage; export a featurizer's column by naming it as the output column");
-        }
-
-        var path = new List<VectorTransformer>();
-        string need = outputColumn;
-        for (int i = all.Count - 1; i >= 0; i--)
-        {
-            switch (all[i])
-            {
-                case VectorTransformer v:
-                    if (v.OutputColumnName != need) continue;
-                    if (v is not (NormalizingTransformer or PcaTransformer or AutoencoderTransformer))
-                        throw Unsupported(v, i, $"it computes column '{need}'");
-                    path.Add(v);
-                    need = v.InputColumnName;
-                    break;
-                case ClassifierTransformer c:
-                    if (c.Columns.Score == need || c.Columns.PredictedLabel == need)
-                        throw Unsupported(c, i, $"it computes column '{need}'; only featurizers export");
-                    break;
-                default:
-                    throw Unsupported(all[i], i, "its output columns are unknown to the exporter");
-            }
-        }
-        if (path.Count == 0)
-        {
-            var written = all.OfType<VectorTransformer>().Select(v => $"'{v.OutputColumnName}'").Distinct();
-            throw new ArgumentException($"No featurizer of the pipeline writes column '{outputColumn}'; its featurizers write {string.Join(", ", written)}.", nameof(outputColumn));
-        }
-        path.Reverse();
-        if (inputColumn is not null && inputColumn != need)
-            throw new ArgumentException($"Column '{outputColumn}' is computed from column '{need}', not from '{inputColumn}'.", nameof(inputColumn));
-        return new TransformerPath(need, outputColumn, path);
-    }
+        AutoencoderModel ae => (CodeLayers(ae.Decoder, "autoencoder decoder"), ae.Options.Loss == LossKind.CrossEntropy),
+        VaeModel vae => (CodeLayers(vae.Net.Decoder, "VAE decoder"), vae.Options.Likelihood == VaeLikelihood.Bernoulli),
+        _ => throw new NotSupportedException($"ONNX export does not support the autoencoder type {model.GetType().Name}."),
+    };
 
     // ---------------------------------------------------------------- stages
-
-    /// <summary>Any supported pipeline stage (<see cref="NormalizingTransformer"/>, <see cref="PcaTransformer"/>, <see cref="AutoencoderTransformer"/>) as an export stage.</summary>
-    /// <exception cref="NotSupportedException">Another kind of stage (a chain: use <see cref="Transformer"/>).</exception>
-    public static OnnxExportStage Stage(ITransformer stage)
-    {
-        ArgumentNullException.ThrowIfNull(stage);
-        return stage switch
-        {
-            NormalizingTransformer n => ScalerStage(n.Scaler, n.Clip),
-            PcaTransformer p => PcaStage(p.Model),
-            AutoencoderTransformer a => EncoderStage(a.Model),
-            _ => throw Unsupported(stage, null, "only normalisers, PCA and autoencoders export"),
-        };
-    }
 
     /// <summary>The encoder of an autoencoder (see <see cref="Encoder"/>) as a stage.</summary>
     /// <exception cref="NotSupportedException">The model (or one of its layers) is of a kind the exporter does not know.</exception>
@@ -249,32 +259,9 @@ public static class OnnxExport
         });
     }
 
-    /// <summary>
-    /// A normaliser as a stage: x·Multiplier + Offset (Mul, Add), then, with <paramref name="clip"/> and a
-    /// <see cref="MinMaxScaler"/>, Clip to [Low, High] (as <see cref="NormalizingTransformer"/> with clipping).
-    /// </summary>
-    /// <exception cref="NotSupportedException">A scaler other than <see cref="MinMaxScaler"/> or <see cref="MeanVarianceScaler"/>.</exception>
-    public static OnnxExportStage ScalerStage(ColumnScaler scaler, bool clip = false)
-    {
-        ArgumentNullException.ThrowIfNull(scaler);
-        var multiplier = (float[])scaler.Multiplier.Clone();
-        var offset = (float[])scaler.Offset.Clone();
-        (string kind, JsonObject options, float? low, float? high) = scaler switch
-        {
-            MinMaxScaler m => ("normalizer-min-max", new JsonObject { ["low"] = m.Low, ["high"] = m.High, ["clip"] = clip }, clip ? m.Low : (float?)null, clip ? m.High : (float?)null),
-            MeanVarianceScaler => ("normalizer-mean-variance", new JsonObject(), null, null),
-            _ => throw new NotSupportedException($"ONNX export does not support the scaler type {scaler.GetType().Name}; it exports {nameof(MinMaxScaler)} and {nameof(MeanVarianceScaler)}."),
-        };
-        return new OnnxExportStage(kind, scaler.ColumnCount, scaler.ColumnCount, options, (b, x) =>
-        {
-            var y = b.Add(b.Mul(x, multiplier, "scale"), offset, "offset");
-            return low is null ? y : b.Clip(y, low, high, "clip");
-        });
-    }
-
     // ---------------------------------------------------------------- helpers
 
-    private static List<DenseLayer> CodeLayers(Network network, string what)
+    internal static List<DenseLayer> CodeLayers(Network network, string what)
     {
         var layers = new List<DenseLayer>();
         for (int i = 0; i < network.Layers.Count; i++)
@@ -313,63 +300,4 @@ public static class OnnxExport
     }
 
     private static JsonNode Json<T>(T options) => JsonSerializer.SerializeToNode(options, ModelArchive.JsonOptions) ?? new JsonObject();
-
-    private static void Flatten(ITransformer t, List<ITransformer> into)
-    {
-        if (t is IEnumerable<ITransformer> chain)
-        {
-            foreach (var s in chain) Flatten(s, into);
-        }
-        else
-        {
-            into.Add(t);
-        }
-    }
-
-    private static NotSupportedException Unsupported(ITransformer stage, int? index, string why)
-    {
-        string at = index is int i ? $"stage {i} " : "";
-        string columns = stage switch
-        {
-            VectorTransformer v => $" ('{v.InputColumnName}' → '{v.OutputColumnName}')",
-            ClassifierTransformer c => $" (writes '{c.Columns.Score}' and '{c.Columns.PredictedLabel}')",
-            _ => "",
-        };
-        return new NotSupportedException($"ONNX export does not support {at}{stage.GetType().Name}{columns}: {why}.");
-    }
-}
-
-/// <summary>The featurizer stages of a pipeline that compute one column from another (see <see cref="OnnxExport.ResolvePath"/>).</summary>
-public sealed class TransformerPath
-{
-    internal TransformerPath(string inputColumn, string outputColumn, IReadOnlyList<VectorTransformer> stages)
-    {
-        InputColumn = inputColumn;
-        OutputColumn = outputColumn;
-        Stages = stages;
-    }
-
-    /// <summary>The column the path starts from (the ONNX graph's input).</summary>
-    public string InputColumn { get; }
-
-    /// <summary>The column the path computes (the ONNX graph's output).</summary>
-    public string OutputColumn { get; }
-
-    /// <summary>The stages, in the order they run.</summary>
-    public IReadOnlyList<VectorTransformer> Stages { get; }
-
-    /// <summary>Width of the input vectors.</summary>
-    public int InputSize => Stages[0].InputSize;
-
-    /// <summary>Width of the output vectors.</summary>
-    public int OutputSize => Stages[^1].OutputSize;
-
-    /// <summary>Runs the path's stages on <paramref name="input"/> (rows of <see cref="InputSize"/> values) and returns the output column.</summary>
-    public Numerics.Matrix Transform(Numerics.Matrix input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var table = DataTable.FromVectors(InputColumn, input);
-        foreach (var s in Stages) table = s.Transform(table);
-        return table.GetVector(OutputColumn);
-    }
 }

@@ -1,3 +1,4 @@
+using MLNetAutoencoders.Tests.Support;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Numerics;
@@ -6,22 +7,6 @@ namespace MLNetAutoencoders.Tests.Autoencoders;
 
 public class AutoencoderTests
 {
-    /// <summary>Rank-3 data in [0,1]^24: x = σ(U·s) with s ~ N(0, I₃).</summary>
-    internal static Matrix LowRankData(int rows, int cols = 24, ulong seed = 1)
-    {
-        var u = new float[cols * 3];
-        new Rng(1000).FillGaussian(u); // one fixed basis: every seed draws from the same distribution
-        var rng = new Rng(seed);
-        var m = new Matrix(rows, cols);
-        var s = new float[3];
-        for (int i = 0; i < rows; i++)
-        {
-            rng.FillGaussian(s);
-            for (int j = 0; j < cols; j++)
-                m[i, j] = 1f / (1f + MathF.Exp(-(u[j * 3] * s[0] + u[j * 3 + 1] * s[1] + u[j * 3 + 2] * s[2])));
-        }
-        return m;
-    }
 
     private static AutoencoderOptions Small() => new()
     {
@@ -31,8 +16,8 @@ public class AutoencoderTests
     [Fact]
     public void TrainsToLowReconstructionErrorOnLowRankData()
     {
-        var x = LowRankData(2000);
-        var test = LowRankData(500, seed: 2);
+        var x = TestData.LowRankData(2000);
+        var test = TestData.LowRankData(500, seed: 2);
         double baseline = AutoencoderModel.MeanSquaredError(test, MeanRows(test));
         var model = new AutoencoderTrainer(Small()).Fit(x);
         double mse = model.ReconstructionMse(test);
@@ -54,7 +39,7 @@ public class AutoencoderTests
     [InlineData(GemmKind.OpenBlas)]
     public void SameSeedOneThread_GivesBitIdenticalHistoryAndCodes(GemmKind gemm)
     {
-        var x = LowRankData(600);
+        var x = TestData.LowRankData(600);
         var o = Small(); o.Epochs = 4; o.Gemm = gemm; o.DropoutRate = 0.1f; o.ValidationFraction = 0.2;
         var a = new AutoencoderTrainer(o).Fit(x);
         var b = new AutoencoderTrainer(o).Fit(x);
@@ -69,7 +54,7 @@ public class AutoencoderTests
     [Fact]
     public void ManagedGemm_GivesIdenticalTrainingWithOneOrTwoThreads()
     {
-        var x = LowRankData(400);
+        var x = TestData.LowRankData(400);
         var o = Small(); o.Epochs = 2;
         var a = new AutoencoderTrainer(o).Fit(x);
         o.Threads = 2;
@@ -80,7 +65,7 @@ public class AutoencoderTests
     [Fact]
     public void SaveLoad_RoundTripGivesIdenticalCodesAndReconstructions()
     {
-        var x = LowRankData(300);
+        var x = TestData.LowRankData(300);
         var o = Small(); o.Epochs = 2; o.TiedWeights = true; o.HiddenActivation = ActivationKind.Selu;
         var model = new AutoencoderTrainer(o).Fit(x);
         var path = Path.Combine(Path.GetTempPath(), $"ae-{Guid.NewGuid():N}.mlae");
@@ -100,7 +85,7 @@ public class AutoencoderTests
     [Fact]
     public void TiedWeights_HaveAboutHalfTheParameters()
     {
-        var x = LowRankData(64);
+        var x = TestData.LowRankData(64);
         var o = Small(); o.Epochs = 1;
         var untied = new AutoencoderTrainer(o).Fit(x);
         o.TiedWeights = true;
@@ -113,7 +98,7 @@ public class AutoencoderTests
     [Fact]
     public void EarlyStopping_StopsAndKeepsBestValidationEpoch()
     {
-        var x = LowRankData(200);
+        var x = TestData.LowRankData(200);
         var o = Small(); o.Epochs = 200; o.ValidationFraction = 0.5; o.EarlyStoppingPatience = 3; o.HiddenSizes = new[] { 64 }; o.CodeSize = 24;
         o.LearningRate = 1e-2f;
         var model = new AutoencoderTrainer(o).Fit(x);
@@ -127,7 +112,7 @@ public class AutoencoderTests
     [Fact]
     public void Divergence_StopsWithAnErrorThatSaysSo()
     {
-        var x = LowRankData(200);
+        var x = TestData.LowRankData(200);
         var o = Small(); o.Loss = LossKind.SquaredError; o.Optimizer = OptimizerKind.Sgd; o.LearningRate = 1e6f;
         var e = Assert.Throws<TrainingDivergedException>(() => new AutoencoderTrainer(o).Fit(x));
         Assert.Contains("diverged", e.Message);
@@ -138,7 +123,7 @@ public class AutoencoderTests
     {
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => new AutoencoderTrainer(Small()).Fit(LowRankData(100), null, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => new AutoencoderTrainer(Small()).Fit(TestData.LowRankData(100), null, cts.Token));
     }
 
     [Fact]
@@ -146,7 +131,7 @@ public class AutoencoderTests
     {
         var reports = new List<EpochReport>();
         var o = Small(); o.Epochs = 3;
-        new AutoencoderTrainer(o).Fit(LowRankData(100), new SyncProgress(reports.Add));
+        new AutoencoderTrainer(o).Fit(TestData.LowRankData(100), new SyncProgress(reports.Add));
         Assert.Equal(new[] { 1, 2, 3 }, reports.Select(r => r.Epoch));
     }
 
@@ -158,16 +143,16 @@ public class AutoencoderTests
     [Fact]
     public void BadInput_GivesClearErrors()
     {
-        var x = LowRankData(50);
+        var x = TestData.LowRankData(50);
         x[3, 7] = float.NaN;
         var e1 = Assert.Throws<ArgumentException>(() => new AutoencoderTrainer(Small()).Fit(x));
         Assert.Contains("row 3, column 7", e1.Message);
-        var y = LowRankData(50); y[1, 2] = 2f;
+        var y = TestData.LowRankData(50); y[1, 2] = 2f;
         var e2 = Assert.Throws<ArgumentException>(() => new AutoencoderTrainer(Small()).Fit(y));
         Assert.Contains("outside [0, 1]", e2.Message);
         var e3 = Assert.Throws<ArgumentException>(() => new AutoencoderTrainer(Small()).Fit(new Matrix(0, 24)));
         Assert.Contains("empty", e3.Message);
-        var model = new AutoencoderTrainer(new AutoencoderOptions { HiddenSizes = new[] { 4 }, CodeSize = 2, Epochs = 1, BatchSize = 8 }).Fit(LowRankData(20));
+        var model = new AutoencoderTrainer(new AutoencoderOptions { HiddenSizes = new[] { 4 }, CodeSize = 2, Epochs = 1, BatchSize = 8 }).Fit(TestData.LowRankData(20));
         var e4 = Assert.Throws<ArgumentException>(() => model.Encode(new Matrix(2, 23)));
         Assert.Contains("expects 24", e4.Message);
     }
@@ -198,7 +183,7 @@ public class AutoencoderTests
     [Fact]
     public void CorruptModelFile_IsRejectedWithFileName()
     {
-        var model = new AutoencoderTrainer(new AutoencoderOptions { HiddenSizes = new[] { 4 }, CodeSize = 2, Epochs = 1, BatchSize = 8 }).Fit(LowRankData(20));
+        var model = new AutoencoderTrainer(new AutoencoderOptions { HiddenSizes = new[] { 4 }, CodeSize = 2, Epochs = 1, BatchSize = 8 }).Fit(TestData.LowRankData(20));
         var path = Path.Combine(Path.GetTempPath(), $"ae-{Guid.NewGuid():N}.mlae");
         try
         {

@@ -1,3 +1,4 @@
+using MLNetAutoencoders.Tests.Support;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Numerics;
@@ -11,8 +12,8 @@ public class VariantTests
         HiddenSizes = new[] { 16 }, CodeSize = 3, Epochs = epochs, BatchSize = 32, LearningRate = 3e-3f, Seed = 5, Gemm = GemmKind.Managed,
     };
 
-    private static readonly Matrix Train = AutoencoderTests.LowRankData(1200);
-    private static readonly Matrix Test = AutoencoderTests.LowRankData(300, seed: 2);
+    private static readonly Matrix Train = TestData.LowRankData(1200);
+    private static readonly Matrix Test = TestData.LowRankData(300, seed: 2);
 
     [Theory]
     [InlineData(CorruptionKind.Gaussian, 0.3f)]

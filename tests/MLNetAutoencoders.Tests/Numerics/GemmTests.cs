@@ -74,6 +74,25 @@ public class GemmTests
         Assert.Equal(c1.Span.ToArray(), c2.Span.ToArray());
     }
 
+    [Theory]
+    [InlineData(false, 0f)]
+    [InlineData(true, 0f)]
+    [InlineData(false, 1f)]
+    [InlineData(true, 0.3f)]
+    public void Multiply_OneRow_TakesTheVectorPathAndMatchesTheReference(bool transB, float beta)
+    {
+        var rng = new Rng(42);
+        int n = 37, k = 300;
+        var a = new Matrix(1, k);
+        var b = transB ? new Matrix(n, k) : new Matrix(k, n);
+        var c = new Matrix(1, n);
+        rng.FillUniform(a.Data, -1, 1); rng.FillUniform(b.Data, -1, 1); rng.FillUniform(c.Data, -1, 1);
+        a[0, 5] = 0; // a zero weight is skipped in the row-sum form
+        var expected = Reference(false, transB, 1, n, k, 0.7f, a.Data, k, b.Data, b.Cols, beta, c.Data, n);
+        Gemm.Create(GemmKind.Managed).Multiply(a, false, b, transB, c, 0.7f, beta);
+        for (int j = 0; j < n; j++) Assert.True(Math.Abs(expected[j] - c[0, j]) <= 1e-4, $"column {j}: {c[0, j]} vs {expected[j]}");
+    }
+
     [Fact]
     public void ShapeMismatch_IsAClearError()
     {

@@ -5,7 +5,6 @@ using MLNetAutoencoders.Numerics;
 using MLNetAutoencoders.Onnx;
 using MLNetAutoencoders.Onnx.Proto;
 using MLNetAutoencoders.Pca;
-using MLNetAutoencoders.Pipeline;
 using Xunit.Abstractions;
 using static MLNetAutoencoders.Tests.Onnx.OnnxTestModels;
 
@@ -41,18 +40,12 @@ internal static class ExportCases
     /// <summary>PCA variants and the normalisers.</summary>
     public static readonly string[] LinearCases =
     [
-        "pca", "pca-whiten", "pca-randomized-whiten", "pca-uncentred", "mean-variance", "min-max", "min-max-clip",
-        "constant-mean-variance", "constant-min-max",
+        "pca", "pca-whiten", "pca-randomized-whiten", "pca-uncentred",
     ];
 
-    /// <summary>Fitted pipeline chains.</summary>
-    public static readonly string[] PipelineCases = ["chain-mv-pca", "chain-mm-ae", "chain-mm-vae-nested", "chain-mm-pca-lr"];
-
-    public static IEnumerable<string> All => AutoencoderCases.Concat(LinearCases).Concat(PipelineCases);
+    public static IEnumerable<string> All => AutoencoderCases.Concat(LinearCases);
 
     public static TheoryData<string> TheoryOf(string[] names) => new(names);
-
-    public static readonly MLAEContext Ctx = new(seed: 1, threads: 1);
 
     /// <summary>
     /// Rows in (0, 1) near a 3-dimensional manifold: sigmoid(U·s) with a fixed basis U and s ~ N(0, I), so that small
@@ -113,60 +106,6 @@ internal static class ExportCases
             case "pca-whiten": return Pca(name, true, PcaSolver.Exact, true);
             case "pca-randomized-whiten": return Pca(name, true, PcaSolver.Randomized, true);
             case "pca-uncentred": return Pca(name, false, PcaSolver.Exact, false);
-            case "mean-variance":
-            {
-                var train = Rows(300, 2, scale: 50f, shift: -10f);
-                train[0, 3] = 1e4f; // an outlier: one wide column
-                var scaler = MeanVarianceScaler.Fit(train);
-                var x = Eval(scale: 50f, shift: -10f);
-                return new(name, OnnxExport.Scaler(scaler, "Raw", "Scaled"), scaler, x, scaler.Transform(x), "Raw", "Scaled", "normalizer-mean-variance");
-            }
-            case "min-max" or "min-max-clip":
-            {
-                bool clip = name == "min-max-clip";
-                var scaler = MinMaxScaler.Fit(Rows(300, 3, scale: 200f, shift: 5f), low: -1f, high: 1f);
-                var x = Eval(scale: 260f, shift: -20f); // partly beyond the training range: clipping shows
-                var expected = scaler.Transform(x);
-                if (clip) System.Numerics.Tensors.TensorPrimitives.Clamp(expected.Span, -1f, 1f, expected.Span);
-                return new(name, OnnxExport.Scaler(scaler, clip: clip), scaler, x, expected, "Features", "Normalized", "normalizer-min-max");
-            }
-            case "constant-mean-variance" or "constant-min-max":
-            {
-                var train = Rows(200, 4);
-                for (int i = 0; i < train.Rows; i++) train[i, 0] = 0.5f; // zero spread: scale 1, factor high − low
-                ColumnScaler scaler = name == "constant-min-max" ? MinMaxScaler.Fit(train) : MeanVarianceScaler.Fit(train);
-                var x = Eval();
-                return new(name, OnnxExport.Scaler(scaler), scaler, x, scaler.Transform(x), "Features", "Normalized",
-                    scaler is MinMaxScaler ? "normalizer-min-max" : "normalizer-mean-variance");
-            }
-            case "chain-mv-pca":
-                return Chain(name, Ctx.Transforms.NormalizeMeanVariance("Norm", "Features")
-                    .Append(Ctx.Transforms.Pca("Code", "Norm", components: 5, whiten: true)).Fit(Table(Raw)), "Code");
-            case "chain-mm-ae":
-            {
-                // The normaliser overwrites "Features" and clips to [0, 1] (one evaluation value lies beyond the training range).
-                var model = Ctx.Transforms.NormalizeMinMax("Features").Append(Ctx.Transforms.Autoencoder("Code", "Features", SmallAe())).Fit(Table(Raw));
-                var x = RawEval();
-                x[0, 0] = 400f;
-                return new(name, OnnxExport.Transformer(model), model, x, model.Transform(Table(x)).GetVector("Code"), "Features", "Code", OnnxExport.ChainKind);
-            }
-            case "chain-mm-vae-nested":
-            {
-                var scaler = Ctx.Transforms.NormalizeMinMax("Scaled", "Features").Fit(Table(Raw));
-                var vae = Ctx.Transforms.Vae("Mu", "Scaled", new VaeOptions { HiddenSizes = [12], LatentSize = 3, Epochs = 2, BatchSize = 64, Seed = 4, Threads = 1 })
-                    .Fit(scaler.Transform(Table(Raw)));
-                return Chain(name, new TransformerChain<ITransformer>([new TransformerChain<ITransformer>([scaler]), vae]), "Mu");
-            }
-            case "chain-mm-pca-lr":
-            {
-                var model = Ctx.Transforms.NormalizeMinMax("Features")
-                    .Append(Ctx.Transforms.Pca("Code", "Features", components: 4))
-                    .Append(Ctx.Classification.Trainers.LogisticRegression(featureColumnName: "Code"))
-                    .Fit(Table(Raw));
-                var x = RawEval();
-                return new(name, OnnxExport.Transformer(model, "Features", "Code"), model, x, model.Transform(Table(x)).GetVector("Code"),
-                    "Features", "Code", OnnxExport.ChainKind);
-            }
             default: throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown export case.");
         }
     }
@@ -209,24 +148,7 @@ internal static class ExportCases
         return new(name, OnnxExport.Pca(model), model, x, model.Transform(x), "Features", "Code", "pca");
     }
 
-    private static ExportCase Chain(string name, ITransformer model, string output)
-    {
-        var x = RawEval();
-        return new(name, OnnxExport.Transformer(model), model, x, model.Transform(Table(x)).GetVector(output), "Features", output, OnnxExport.ChainKind);
-    }
 
-    /// <summary>Raw training features on a 0–255-like scale, so the normalisers do real work.</summary>
-    public static Matrix Raw => Rows(400, 1, scale: 255f);
-
-    public static Matrix RawEval() => Eval(scale: 255f);
-
-    /// <summary>A table with the features and a made-up binary label (for the classifier stage).</summary>
-    public static DataTable Table(Matrix x)
-    {
-        var labels = new int[x.Rows];
-        for (int i = 0; i < labels.Length; i++) labels[i] = x[i, 0] > x[i, 1] ? 1 : 0;
-        return DataTable.FromMatrix(x, labels);
-    }
 
     /// <summary>
     /// Saves the case's model, reads it back, checks the invariants every export has (IR 8, opset 17, one float [N, D]

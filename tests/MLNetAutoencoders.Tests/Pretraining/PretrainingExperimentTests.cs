@@ -1,6 +1,6 @@
+using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Classifiers;
 using MLNetAutoencoders.Numerics;
-using MLNetAutoencoders.Pipeline;
 using static MLNetAutoencoders.Tests.Onnx.OnnxTestModels;
 using static MLNetAutoencoders.Tests.Pretraining.PretrainingTestData;
 
@@ -56,7 +56,7 @@ public class PretrainingExperimentTests
             CacheDirectory = dir.File("cache"),
         };
         var progress = new List<PretrainingProgress>();
-        var runs = PretrainingExperiment.Run(x, y, tx, ty, o, new Relay<PretrainingProgress>(progress.Add));
+        var runs = PretrainingExperiment.Run(x, y, tx, ty, o, new SyncProgress<PretrainingProgress>(progress.Add));
         Assert.Equal(2 * 2 * (1 + 3 * 2), runs.Count);
         Assert.All(runs.Where(r => r.Mode == "scratch"), r => Assert.Equal("none", r.Kind));
         Assert.Equal(new[] { "ae", "none", "stacked", "vae" }, runs.Select(r => r.Kind).Distinct().Order());

@@ -1,0 +1,30 @@
+using System.Reflection;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNetAutoencoders.MLNet.Hosting;
+
+/// <summary>
+/// Builds the <see cref="SchemaShape"/> an estimator returns from <c>GetOutputSchema</c>. ML.NET keeps the constructor
+/// of <see cref="SchemaShape.Column"/> internal to its own assemblies, so a third-party estimator reaches it by
+/// reflection; this is the one place that does.
+/// </summary>
+internal static class SchemaShapes
+{
+    private static readonly ConstructorInfo ColumnConstructor = typeof(SchemaShape.Column).GetConstructor(
+        BindingFlags.NonPublic | BindingFlags.Instance, null,
+        [typeof(string), typeof(SchemaShape.Column.VectorKind), typeof(DataViewType), typeof(bool), typeof(SchemaShape)], null)
+        ?? throw new NotSupportedException("This version of Microsoft.ML has no SchemaShape.Column constructor as 5.0 had.");
+
+    /// <summary>The shape of a column of <see cref="float"/> values: a known-size vector, or a scalar.</summary>
+    public static SchemaShape.Column SingleColumn(string name, bool vector) => (SchemaShape.Column)ColumnConstructor.Invoke(
+        [name, vector ? SchemaShape.Column.VectorKind.Vector : SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, null]);
+
+    /// <summary><paramref name="input"/> with <paramref name="added"/> appended (a later column of the same name hides an earlier one, as in ML.NET).</summary>
+    public static SchemaShape Append(SchemaShape input, IEnumerable<SchemaShape.Column> added)
+    {
+        var columns = input.ToDictionary(c => c.Name);
+        foreach (var c in added) columns[c.Name] = c;
+        return new SchemaShape(columns.Values);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Numerics.Tensors;
+using MLNetAutoencoders.Autoencoders;
+using MLNetAutoencoders.Numerics;
+using MLNetAutoencoders.Onnx;
+using MLNetAutoencoders.Onnx.Proto;
+
+namespace MLNetAutoencoders.MLNet.Stages;
+
+/// <summary>
+/// A fitted autoencoder stage of any kind of the family (plain, sparse, contractive, denoising, dropout, tied, stacked,
+/// variational): adds the deterministic code of the input column (μ for a VAE), and optionally the reconstruction and
+/// the per-row reconstruction error.
+/// </summary>
+public sealed class AutoencoderTransformer : RowMappingTransformer
+{
+    internal AutoencoderTransformer(string stageName, IAutoencoder model, string inputColumnName, string codeColumnName,
+        string? reconstructionColumnName, string? errorColumnName)
+        : base(stageName, inputColumnName, model.InputSize, Columns(model, codeColumnName, reconstructionColumnName, errorColumnName))
+    {
+        Model = model;
+        CodeColumnName = codeColumnName;
+        ReconstructionColumnName = reconstructionColumnName;
+        ErrorColumnName = errorColumnName;
+    }
+
+    /// <summary>The trained autoencoder (encode, decode, reconstruct, history, the library's model file); a <see cref="VaeModel"/> for a VAE stage.</summary>
+    public IAutoencoder Model { get; }
+
+    /// <summary>The code column.</summary>
+    public string CodeColumnName { get; }
+
+    /// <summary>The reconstruction column, if any.</summary>
+    public string? ReconstructionColumnName { get; }
+
+    /// <summary>The reconstruction-error column, if any.</summary>
+    public string? ErrorColumnName { get; }
+
+    private static List<OutputColumn> Columns(IAutoencoder model, string code, string? reconstruction, string? error)
+    {
+        var list = new List<OutputColumn> { new(code, model.CodeSize) };
+        if (reconstruction != null) list.Add(new(reconstruction, model.InputSize));
+        if (error != null) list.Add(new(error, 0));
+        return list;
+    }
+
+    /// <inheritdoc />
+    private protected override Matrix[] Map(Matrix rows)
+    {
+        var code = Model.Encode(rows);
+        if (ReconstructionColumnName is null && ErrorColumnName is null) return [code];
+        var reconstruction = Model.Decode(code);
+        var result = new List<Matrix> { code };
+        if (ReconstructionColumnName != null) result.Add(reconstruction);
+        if (ErrorColumnName != null) result.Add(RowErrors(rows, reconstruction));
+        return [.. result];
+    }
+
+    /// <summary>The mean of (x − x̂)² over each row, as an N×1 matrix.</summary>
+    internal static Matrix RowErrors(Matrix x, Matrix reconstruction)
+    {
+        var e = new Matrix(x.Rows, 1);
+        for (int i = 0; i < x.Rows; i++)
+        {
+            float d = TensorPrimitives.Distance(x.Row(i), reconstruction.Row(i));
+            e[i, 0] = d * d / x.Cols;
+        }
+        return e;
+    }
+
+    /// <inheritdoc />
+    public override ModelProto ToOnnx() => OnnxExport.Autoencoder(Model, InputColumnName, CodeColumnName, ReconstructionColumnName, ErrorColumnName);
+}
