@@ -54,6 +54,8 @@ public sealed class Network
     public Matrix Predict(Matrix x, NnContext ctx, int chunk = 1024)
     {
         if (x.Cols != InputSize) throw new ArgumentException($"Input has {x.Cols} columns; the network expects {InputSize}.");
+        // One chunk: run on the input itself (inference reads it and keeps no reference to change it), copying only the result.
+        if (x.Rows <= chunk) return Forward(x, false, ctx).Clone();
         var result = new Matrix(x.Rows, OutputSize);
         Matrix? part = null;
         for (int r = 0; r < x.Rows; r += chunk)
