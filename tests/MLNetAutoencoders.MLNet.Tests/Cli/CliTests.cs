@@ -105,4 +105,31 @@ public sealed class CliTests : IDisposable
         Assert.Equal(AutoencoderModel.Load(model).Encode(test.Images).Span.ToArray(), fromCli.Span.ToArray());
         OnnxRuntimeHarness.AssertMatches(onnx, test.Images, fromCli, 1e-5f);
     }
+
+    [Fact]
+    public void Compare_RunsMLNetPipelinesForBothPcasAndAnAutoencoder_WithStratifiedFolds()
+    {
+        var csv = WriteCsv(1f);
+        var (code, stdout) = Run("compare", "--dataset", csv, "--label-column", "label", "--codes", "2,3", "--methods", "pca,mlnet-pca,ae,raw",
+            "--folds", "3", "--hidden", "8", "--epochs", "5", "--threads", "1", "--no-figures", "--json");
+        Assert.Equal(0, code);
+        var rows = LastJson(stdout)["rows"]!.AsArray();
+        Assert.Equal(3 * 2 + 1, rows.Count); // pca, mlnet-pca, ae at two sizes, raw once
+        foreach (var row in rows)
+        {
+            var folds = row!["foldAccuracies"]!.AsArray().Select(a => (double)a!).ToArray();
+            Assert.Equal(3, folds.Length);
+            Assert.Equal(folds.Average(), (double)row["accuracy"]!, 9);
+        }
+        // The two PCAs find the same 3-dimensional subspace, so the classifier sees the same information.
+        double Accuracy(string method, int k) => (double)rows.Single(r => (string?)r!["method"] == method && (int)r["code"]! == k)!["accuracy"]!;
+        Assert.Equal(Accuracy("pca", 3), Accuracy("mlnet-pca", 3), 2);
+    }
+
+    [Fact]
+    public void Compare_UnknownMethod_IsAnErrorNamingIt()
+    {
+        var (code, _) = Run("compare", "--dataset", WriteCsv(1f), "--label-column", "label", "--methods", "pca,umap", "--folds", "2");
+        Assert.NotEqual(0, code);
+    }
 }
