@@ -1,6 +1,7 @@
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.MLNet.Hosting;
 using MLNetAutoencoders.MLNet.Stages;
+using MLNetAutoencoders.MLNet.Trainers;
 using MLNetAutoencoders.Pca;
 
 // In ML.NET's own namespace, as ML.NET's add-on packages do, so that `using Microsoft.ML;` finds these methods.
@@ -100,5 +101,35 @@ public static class AutoencoderCatalog
 
     /// <summary>Exact PCA with every setting in <paramref name="options"/>.</summary>
     public static ExactPcaEstimator ProjectToExactPrincipalComponents(this TransformsCatalog catalog, ExactPcaEstimator.Options options)
+        => new(MLNetHost.Environment(catalog), options);
+
+    /// <summary>
+    /// Anomaly detection by reconstruction error: trains an autoencoder (<paramref name="hiddenSizes"/> → code of
+    /// <paramref name="codeSize"/>, cross-entropy, so features in [0, 1]) on mostly normal rows; <c>Score</c> is each
+    /// row's reconstruction error and <c>PredictedLabel</c> flags the rows above the training scores' 99th percentile.
+    /// </summary>
+    /// <param name="catalog">The anomaly-detection trainers catalog.</param>
+    /// <param name="featureColumnName">A known-size vector of Single with values in [0, 1].</param>
+    /// <param name="codeSize">The code's width.</param>
+    /// <param name="hiddenSizes">Encoder hidden widths; null = 256, 128.</param>
+    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="seed">Seed of all randomness; null = drawn from the MLContext's seed.</param>
+    public static AutoencoderAnomalyEstimator Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog, string featureColumnName = "Features",
+        int codeSize = 8, int[]? hiddenSizes = null, int epochs = AutoencoderDefaults.Epochs, int? seed = null)
+        => catalog.Autoencoder(new AutoencoderAnomalyEstimator.Options
+        {
+            FeatureColumnName = featureColumnName,
+            Seed = seed,
+            Autoencoder = new AutoencoderOptions
+            {
+                CodeSize = codeSize,
+                HiddenSizes = hiddenSizes is null ? AutoencoderDefaults.HiddenSizes : (int[])hiddenSizes.Clone(),
+                Epochs = epochs,
+            },
+        });
+
+    /// <summary>Anomaly detection by reconstruction error with every setting in <paramref name="options"/> (any kind of the family, or a VAE).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    public static AutoencoderAnomalyEstimator Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog, AutoencoderAnomalyEstimator.Options options)
         => new(MLNetHost.Environment(catalog), options);
 }

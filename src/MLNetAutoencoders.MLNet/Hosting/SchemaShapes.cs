@@ -20,6 +20,10 @@ internal static class SchemaShapes
     public static SchemaShape.Column SingleColumn(string name, bool vector) => (SchemaShape.Column)ColumnConstructor.Invoke(
         [name, vector ? SchemaShape.Column.VectorKind.Vector : SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, null]);
 
+    /// <summary>The shape of a scalar <see cref="bool"/> column.</summary>
+    public static SchemaShape.Column BooleanColumn(string name) => (SchemaShape.Column)ColumnConstructor.Invoke(
+        [name, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false, null]);
+
     /// <summary><paramref name="input"/> with <paramref name="added"/> appended (a later column of the same name hides an earlier one, as in ML.NET).</summary>
     public static SchemaShape Append(SchemaShape input, IEnumerable<SchemaShape.Column> added)
     {

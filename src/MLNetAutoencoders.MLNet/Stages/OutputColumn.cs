@@ -2,14 +2,19 @@ using Microsoft.ML.Data;
 
 namespace MLNetAutoencoders.MLNet.Stages;
 
-/// <summary>A column a fitted stage adds: its name and width; width 0 means a scalar <see cref="float"/> column (e.g. a per-row error).</summary>
+/// <summary>
+/// A column a fitted stage adds: its name and width; width 0 means a scalar <see cref="float"/> column (e.g. a per-row
+/// error), and <see cref="IsBoolean"/> a scalar <see cref="bool"/> column (true where the computed value is not 0).
+/// </summary>
 /// <param name="Name">The column's name.</param>
 /// <param name="Width">The vector's length, or 0 for a scalar.</param>
-public sealed record OutputColumn(string Name, int Width)
+/// <param name="IsBoolean">A <see cref="bool"/> scalar rather than a <see cref="float"/> one (needs width 0).</param>
+public sealed record OutputColumn(string Name, int Width, bool IsBoolean = false)
 {
-    /// <summary>ML.NET's type of the column: <c>Vector&lt;Single, Width&gt;</c>, or <c>Single</c> for a scalar.</summary>
-    public DataViewType Type => Width == 0 ? NumberDataViewType.Single : new VectorDataViewType(NumberDataViewType.Single, Width);
+    /// <summary>ML.NET's type of the column: <c>Vector&lt;Single, Width&gt;</c>, <c>Single</c>, or <c>Boolean</c>.</summary>
+    public DataViewType Type => IsBoolean ? BooleanDataViewType.Instance
+        : Width == 0 ? NumberDataViewType.Single : new VectorDataViewType(NumberDataViewType.Single, Width);
 
-    /// <summary>True for a scalar column.</summary>
+    /// <summary>True for a scalar column (of either type).</summary>
     public bool IsScalar => Width == 0;
 }

@@ -49,7 +49,7 @@ public abstract class RowMappingTransformer : ITransformer, ICanSaveModel
     /// <summary>Always true: the stage maps each row on its own.</summary>
     public bool IsRowToRowMapper => true;
 
-    /// <summary>Computes the output columns of a block of input rows: one matrix per output column, rows × width (rows × 1 for a scalar).</summary>
+    /// <summary>Computes the output columns of a block of input rows: one matrix per output column, rows × width (rows × 1 for a scalar; for a Boolean column, 1 = true).</summary>
     private protected abstract Matrix[] Map(Matrix rows);
 
     /// <summary>
@@ -96,16 +96,23 @@ public abstract class RowMappingTransformer : ITransformer, ICanSaveModel
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        var model = OnnxExport.SingleRow(ToOnnx());
-        var ml = new MLContext();
+        var stage = ToNativeStage(new MLContext());
+        try { ((ICanSaveModel)stage).Save(ctx); }
+        finally { (stage as IDisposable)?.Dispose(); }
+    }
+
+    /// <summary>The ML.NET transformer that stands for this stage in a model zip: by default the <c>OnnxTransformer</c> of the one-row ONNX model.</summary>
+    private protected virtual ITransformer ToNativeStage(MLContext ml) => OnnxStage(ml, OnnxExport.SingleRow(ToOnnx()), OutputColumns.Select(o => o.Name).ToArray());
+
+    /// <summary>An ML.NET <c>OnnxTransformer</c> running <paramref name="model"/> (one-row form) on the input column.</summary>
+    private protected ITransformer OnnxStage(MLContext ml, ModelProto model, string[] outputs)
+    {
         using var bytes = new MemoryStream(model.ToByteArray());
-        var estimator = ml.Transforms.ApplyOnnxModel(OutputColumns.Select(o => o.Name).ToArray(), [InputColumnName], bytes);
-        using var onnx = estimator.Fit(EmptyInput(ml));
-        ((ICanSaveModel)onnx).Save(ctx);
+        return ml.Transforms.ApplyOnnxModel(outputs, [InputColumnName], bytes).Fit(EmptyInput(ml));
     }
 
     /// <summary>An empty view with just the input column, for fitting the ONNX stage.</summary>
-    private IDataView EmptyInput(MLContext ml)
+    private protected IDataView EmptyInput(MLContext ml)
     {
         var definition = SchemaDefinition.Create(typeof(VectorRow));
         definition[0].ColumnName = InputColumnName;
@@ -248,6 +255,12 @@ public abstract class RowMappingTransformer : ITransformer, ICanSaveModel
             int k = column.Index - _inputCount;
             if (!_active[k]) throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was made.");
             var output = _parent.OutputColumns[k];
+            if (output.IsBoolean)
+            {
+                if (typeof(TValue) != typeof(bool)) throw TypeMismatch(output, typeof(TValue));
+                ValueGetter<bool> flag = (ref bool value) => { var (m, r) = Locate(k); value = m[r, 0] != 0; };
+                return (ValueGetter<TValue>)(Delegate)flag;
+            }
             if (output.IsScalar)
             {
                 if (typeof(TValue) != typeof(float)) throw TypeMismatch(output, typeof(TValue));

@@ -100,19 +100,42 @@ public static class OnnxExport
         var outputs = new List<string> { codeName };
         if (reconstructionName != null || errorName != null)
         {
-            var (layers, sigmoid) = DecoderLayers(model);
-            var r = AppendDense(b, code, layers, "decoder");
-            if (sigmoid) r = b.Activation(r, OnnxActivation.Sigmoid, hint: "reconstruction_sigmoid");
+            var r = AppendReconstruction(b, model, code);
             if (reconstructionName != null) { b.Output(r, reconstructionName, model.InputSize); outputs.Add(reconstructionName); }
-            if (errorName != null)
-            {
-                var d = b.Sub(b.Input, r, "residual");
-                b.Output(b.RowMean(b.Mul(d, d, "residual_sq"), "reconstruction_error"), errorName, 1);
-                outputs.Add(errorName);
-            }
+            if (errorName != null) { b.Output(AppendRowError(b, r), errorName, 1); outputs.Add(errorName); }
         }
         Describe(b, [stage], inputName, outputs);
         return b.Build();
+    }
+
+    /// <summary>
+    /// An autoencoder as an anomaly detector: output <paramref name="scoreName"/> is each row's reconstruction error
+    /// mean((x − x̂)²) ([N, 1]), and <paramref name="predictedLabelName"/> is score &gt; <paramref name="threshold"/> (boolean [N, 1]).
+    /// </summary>
+    public static ModelProto AnomalyScorer(IAutoencoder model, string inputName, string scoreName, string predictedLabelName, float threshold)
+    {
+        var stage = EncoderStage(model);
+        var b = new OnnxGraphBuilder(inputName, model.InputSize, graphName: stage.Kind + " anomaly score");
+        var score = AppendRowError(b, AppendReconstruction(b, model, b.Append(b.Input, stage)));
+        b.Output(score, scoreName, 1);
+        b.Output(b.Greater(score, threshold, "predicted_label"), predictedLabelName, 1);
+        Describe(b, [stage], inputName, [scoreName, predictedLabelName]);
+        return b.Build();
+    }
+
+    /// <summary>Decodes <paramref name="code"/> (with the sigmoid for cross-entropy / Bernoulli models): the reconstruction [N, D].</summary>
+    private static string AppendReconstruction(OnnxGraphBuilder b, IAutoencoder model, string code)
+    {
+        var (layers, sigmoid) = DecoderLayers(model);
+        var r = AppendDense(b, code, layers, "decoder");
+        return sigmoid ? b.Activation(r, OnnxActivation.Sigmoid, hint: "reconstruction_sigmoid") : r;
+    }
+
+    /// <summary>mean((x − r)²) over each row of the graph input x: [N, 1].</summary>
+    private static string AppendRowError(OnnxGraphBuilder b, string reconstruction)
+    {
+        var d = b.Sub(b.Input, reconstruction, "residual");
+        return b.RowMean(b.Mul(d, d, "residual_sq"), "reconstruction_error");
     }
 
     /// <summary>

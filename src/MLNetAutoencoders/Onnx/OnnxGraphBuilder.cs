@@ -503,6 +503,13 @@ public sealed class OnnxGraphBuilder
 
     // ---------------------------------------------------------------- row reductions
 
+    /// <summary>x &gt; <paramref name="value"/>, element by element, as a boolean tensor of x's shape (ONNX <c>Greater</c>).</summary>
+    public string Greater(string x, float value, string hint = "greater")
+    {
+        var m = Meta(x);
+        return Emit("Greater", [x, Constant(value, hint + "_value")], m.Dims, DataType.Bool, hint);
+    }
+
     /// <summary>The mean of each row of x ([N, d] → [N, 1]; ONNX <c>ReduceMean</c>, axes = [1], keepdims = 1).</summary>
     public string RowMean(string x, string hint = "row_mean")
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetAutoencoders.Tests.Support;
@@ -83,7 +82,7 @@ public class ChainTests
         var input = Path.Combine(dir.Path, "input.idv");
         var output = Path.Combine(dir.Path, "output.idv");
         using (var s = File.Create(input)) ml.Data.SaveAsBinary(test, s);
-        var (code, stdout) = RunPlainMLNet(zip, input, output);
+        var (code, stdout) = PlainMLNet.Run(zip, input, output);
         Assert.True(code == 0, $"PlainMLNet exited with {code}:\n{stdout}");
         Assert.Contains("OnnxTransformer", stdout);
         var plain = ml.Data.LoadFromBinary(output);
@@ -106,28 +105,4 @@ public class ChainTests
         o.ErrorColumnName = "Error";
         return o;
     }
-
-    private static (int Code, string Output) RunPlainMLNet(params string[] args)
-    {
-        var dll = new[] { "Release", "Debug" }
-            .Select(c => Path.Combine(TestEnv.RepoRoot, "tests", "PlainMLNet", "bin", c, "net10.0", "PlainMLNet.dll"))
-            .Where(File.Exists).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault();
-        Assert.True(dll != null, "tests/PlainMLNet is not built: run `dotnet build MLNetAutoencoders.sln -c Release`.");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(dll!);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)), "PlainMLNet did not finish within 2 minutes.");
-        return (p.ExitCode, stdout.Result + stderr.Result);
-    }
-}
-
-/// <summary>A temporary folder deleted with everything in it.</summary>
-internal sealed class TempFolder : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("mlae-mlnet-").FullName;
-
-    public void Dispose() => Directory.Delete(Path, recursive: true);
 }

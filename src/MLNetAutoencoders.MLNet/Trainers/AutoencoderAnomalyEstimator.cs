@@ -1,0 +1,169 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNetAutoencoders.Autoencoders;
+using MLNetAutoencoders.MLNet.Data;
+using MLNetAutoencoders.MLNet.Hosting;
+using MLNetAutoencoders.MLNet.Stages;
+using MLNetAutoencoders.Nn;
+
+namespace MLNetAutoencoders.MLNet.Trainers;
+
+/// <summary>
+/// Anomaly detection by reconstruction error: trains an autoencoder of any kind of the family (or a VAE) on rows that
+/// are mostly normal, and scores each row by how badly it is reconstructed. The fitted
+/// <see cref="AutoencoderAnomalyTransformer"/> writes ML.NET's anomaly-detection columns, <c>Score</c> (higher = more
+/// anomalous) and <c>PredictedLabel</c> (score above the threshold set on the training rows by
+/// <see cref="Options.Contamination"/>), so <c>mlContext.AnomalyDetection.Evaluate</c> works on it. Made by
+/// <c>mlContext.AnomalyDetection.Trainers.Autoencoder(...)</c>.
+/// </summary>
+public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyTransformer>
+{
+    internal const string StageName = "AnomalyDetection.Trainers.Autoencoder";
+    private const string CodeColumn = "AnomalyDetection.Code";
+    private const string ErrorColumn = "AnomalyDetection.Error";
+
+    /// <summary>The trainer's settings.</summary>
+    public sealed class Options
+    {
+        /// <summary>The feature column: a known-size vector of <see cref="float"/>. Default <c>Features</c>.</summary>
+        public string FeatureColumnName { get; set; } = "Features";
+
+        /// <summary>The autoencoder (every kind of the family: set its terms, or start from <see cref="ForKind"/>); used unless <see cref="Vae"/> is set. Default code size 8.</summary>
+        public AutoencoderOptions Autoencoder { get; set; } = new() { CodeSize = 8 };
+
+        /// <summary>If set, a variational autoencoder is trained instead, and scores by the reconstruction error of x from μ(x).</summary>
+        public VaeOptions? Vae { get; set; }
+
+        /// <summary>Train the autoencoder greedily layer by layer, then fine-tune (<see cref="AutoencoderDefaults.StackedFineTuneEpochs"/> epochs).</summary>
+        public bool Stacked { get; set; }
+
+        /// <summary>The expected share of anomalies among the training rows: the threshold of <c>PredictedLabel</c> is the training scores' (1 − Contamination) quantile. Range [0, 0.5); default 0.01.</summary>
+        public double Contamination { get; set; } = 0.01;
+
+        /// <summary>Seed of all randomness of training; null = drawn from the MLContext's seed.</summary>
+        public int? Seed { get; set; }
+
+        /// <summary>Receives each finished epoch (epochs also go to <c>MLContext.Log</c>).</summary>
+        public IProgress<EpochReport>? Progress { get; set; }
+
+        /// <summary>Stops training with an <see cref="OperationCanceledException"/>.</summary>
+        public CancellationToken CancellationToken { get; set; }
+
+        /// <summary>The options with a named kind's preset (<see cref="AutoencoderKinds"/>, or <c>vae</c>), code size 8.</summary>
+        /// <exception cref="ArgumentException">An unknown kind.</exception>
+        public static Options ForKind(string kind)
+        {
+            var o = new Options();
+            if (kind == "vae") o.Vae = new VaeOptions { LatentSize = 8 };
+            else { AutoencoderKinds.Apply(kind, o.Autoencoder); o.Stacked = kind == AutoencoderKinds.Stacked; }
+            return o;
+        }
+    }
+
+    private readonly IHostEnvironment _environment;
+    private readonly Options _options;
+    private readonly IEstimator<AutoencoderTransformer> _autoencoder;
+
+    internal AutoencoderAnomalyEstimator(IHostEnvironment environment, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.FeatureColumnName)) throw new ArgumentException($"{StageName}: FeatureColumnName must be a column name.", nameof(options));
+        if (!(options.Contamination >= 0 && options.Contamination < 0.5))
+            throw new ArgumentOutOfRangeException(nameof(options.Contamination), options.Contamination, $"{StageName}: Contamination must be in [0, 0.5).");
+        _environment = environment;
+        _options = options;
+        // The scoring network is one of the featurizer estimators, with its error column; they check the rest of the options.
+        _autoencoder = options.Vae is { } vae
+            ? new VariationalAutoencoderEstimator(environment, new VariationalAutoencoderEstimator.Options
+            {
+                InputColumnName = options.FeatureColumnName, OutputColumnName = CodeColumn, ErrorColumnName = ErrorColumn, Vae = vae,
+                Seed = options.Seed, Progress = options.Progress, CancellationToken = options.CancellationToken,
+            })
+            : new AutoencoderEstimator(environment, new AutoencoderEstimator.Options
+            {
+                InputColumnName = options.FeatureColumnName, OutputColumnName = CodeColumn, ErrorColumnName = ErrorColumn,
+                Autoencoder = options.Autoencoder, Stacked = options.Stacked,
+                Seed = options.Seed, Progress = options.Progress, CancellationToken = options.CancellationToken,
+            });
+    }
+
+    /// <summary>The schema the fitted detector will produce (<c>Score</c>: Single, <c>PredictedLabel</c>: Boolean); fails before training when the feature column is not a known-size vector of Single.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or of the wrong kind.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        VectorColumn.Check(inputSchema, _options.FeatureColumnName, StageName);
+        return SchemaShapes.Append(inputSchema, [SchemaShapes.SingleColumn(AutoencoderAnomalyTransformer.ScoreColumn, vector: false), SchemaShapes.BooleanColumn(AutoencoderAnomalyTransformer.PredictedLabelColumn)]);
+    }
+
+    /// <summary>Trains the autoencoder on the feature column, then sets the threshold on the training rows' scores.</summary>
+    /// <exception cref="ArgumentException">No rows, a NaN/∞ value, or (cross-entropy or Bernoulli models) a value outside [0, 1]; the message names the row.</exception>
+    public AutoencoderAnomalyTransformer Fit(IDataView input)
+    {
+        var fitted = _autoencoder.Fit(input);
+        var scores = fitted.Transform(input).GetColumn<float>(ErrorColumn).ToArray();
+        Array.Sort(scores);
+        // The (1 − contamination) quantile, by linear interpolation between order statistics; contamination 0: the largest training score.
+        double at = (1 - _options.Contamination) * (scores.Length - 1);
+        int lo = (int)Math.Floor(at);
+        float threshold = lo + 1 < scores.Length ? (float)(scores[lo] + (at - lo) * (scores[lo + 1] - scores[lo])) : scores[^1];
+        new MLNetHost(_environment, StageName).Info(FormattableString.Invariant(
+            $"{StageName}: threshold {threshold:G6} (training scores: median {scores[scores.Length / 2]:G6}, max {scores[^1]:G6}; contamination {_options.Contamination})"));
+        return new AutoencoderAnomalyTransformer(fitted.Model, _options.FeatureColumnName, threshold);
+    }
+}
+
+/// <summary>
+/// A fitted autoencoder anomaly detector: adds <c>Score</c> (each row's reconstruction error, the mean of (x − x̂)²;
+/// higher = more anomalous) and <c>PredictedLabel</c> (Score &gt; <see cref="Threshold"/>).
+/// </summary>
+public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
+{
+    /// <summary>The score column: <c>Score</c>.</summary>
+    public const string ScoreColumn = "Score";
+
+    /// <summary>The prediction column: <c>PredictedLabel</c>.</summary>
+    public const string PredictedLabelColumn = "PredictedLabel";
+
+    private const string RawScore = "Score.Raw";
+
+    internal AutoencoderAnomalyTransformer(IAutoencoder model, string featureColumnName, float threshold)
+        : base(AutoencoderAnomalyEstimator.StageName, featureColumnName, model.InputSize,
+            [new OutputColumn(ScoreColumn, 0), new OutputColumn(PredictedLabelColumn, 0, IsBoolean: true)])
+    {
+        Model = model;
+        Threshold = threshold;
+    }
+
+    /// <summary>The trained autoencoder.</summary>
+    public IAutoencoder Model { get; }
+
+    /// <summary>Rows scoring above this are predicted anomalous.</summary>
+    public float Threshold { get; }
+
+    /// <inheritdoc />
+    private protected override Numerics.Matrix[] Map(Numerics.Matrix rows)
+    {
+        var score = AutoencoderTransformer.RowErrors(rows, Model.Reconstruct(rows));
+        var predicted = new Numerics.Matrix(rows.Rows, 1);
+        for (int i = 0; i < rows.Rows; i++) predicted[i, 0] = score[i, 0] > Threshold ? 1 : 0;
+        return [score, predicted];
+    }
+
+    /// <inheritdoc />
+    public override Onnx.Proto.ModelProto ToOnnx() => Onnx.OnnxExport.AnomalyScorer(Model, InputColumnName, ScoreColumn, PredictedLabelColumn, Threshold);
+
+    /// <summary>
+    /// In a model zip: the ONNX model computes the score as a one-value vector, and ML.NET's own binary prediction
+    /// transformer (weight 1, bias 0, this threshold) turns it into a scalar <c>Score</c> and a Boolean
+    /// <c>PredictedLabel</c>, the types ML.NET's anomaly evaluation needs; the raw column is then dropped.
+    /// </summary>
+    private protected override ITransformer ToNativeStage(MLContext ml)
+    {
+        var onnx = OnnxStage(ml, Onnx.OnnxExport.SingleRow(Onnx.OnnxExport.Autoencoder(Model, InputColumnName, RawScore + ".Code", errorName: RawScore)), [RawScore + ".Code", RawScore]);
+        var afterOnnx = onnx.GetOutputSchema(EmptyInput(ml).Schema);
+        var threshold = NativePredictors.Threshold(ml, afterOnnx, RawScore, Threshold);
+        var drop = ml.Transforms.DropColumns(RawScore, RawScore + ".Code").Fit(threshold.Transform(onnx.Transform(EmptyInput(ml))));
+        return new TransformerChain<ITransformer>(onnx, threshold, drop);
+    }
+}

@@ -1,0 +1,33 @@
+using System.Diagnostics;
+using MLNetAutoencoders.Tests.Support;
+
+namespace MLNetAutoencoders.MLNet.Tests;
+
+/// <summary>Runs tests/PlainMLNet, a program with only Microsoft.ML and Microsoft.ML.OnnxTransformer, in its own process.</summary>
+internal static class PlainMLNet
+{
+    /// <summary>PlainMLNet MODEL.zip INPUT.idv OUTPUT.idv: the exit code and everything it printed.</summary>
+    public static (int Code, string Output) Run(params string[] args)
+    {
+        var dll = new[] { "Release", "Debug" }
+            .Select(c => Path.Combine(TestEnv.RepoRoot, "tests", "PlainMLNet", "bin", c, "net10.0", "PlainMLNet.dll"))
+            .Where(File.Exists).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault();
+        Assert.True(dll != null, "tests/PlainMLNet is not built: run `dotnet build MLNetAutoencoders.sln -c Release`.");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(dll!);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)), "PlainMLNet did not finish within 2 minutes.");
+        return (p.ExitCode, stdout.Result + stderr.Result);
+    }
+}
+
+/// <summary>A temporary folder deleted with everything in it.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("mlae-mlnet-").FullName;
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
