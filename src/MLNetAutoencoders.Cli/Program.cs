@@ -11,5 +11,6 @@ var root = new RootCommand("mlae: autoencoders, PCA and classifiers for .NET —
     ExportOnnxCommand.Create(),
     EncodeCommand.Create(),
     PretrainCommand.Create(),
+    AnomalyCommand.Create(),
 };
 return root.Parse(args).Invoke();

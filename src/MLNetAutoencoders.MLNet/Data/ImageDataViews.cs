@@ -40,6 +40,21 @@ public static class ImageDataViews
         return Load(mlContext, picks.Select(i => new Binary { Features = Pixels(i), Label = labels[i] == 1 }).ToList(), data.Dimension);
     }
 
+    /// <summary>
+    /// The chosen rows as a view for anomaly detection: <c>Features</c> and a <see cref="float"/> <c>Label</c> that is 1
+    /// where <paramref name="isAnomaly"/> holds for the row's class and 0 elsewhere, as ML.NET's anomaly evaluator wants.
+    /// </summary>
+    /// <exception cref="ArgumentException">The dataset has no labels.</exception>
+    public static IDataView LoadForAnomalyDetection(MLContext mlContext, ImageDataset data, Func<int, bool> isAnomaly, IReadOnlyList<int>? rows = null)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(isAnomaly);
+        var labels = data.RequireLabels();
+        var picks = rows ?? Enumerable.Range(0, data.Count).ToArray();
+        return Load(mlContext, picks.Select(i => new Anomaly { Features = data.Images.Row(i).ToArray(), Label = isAnomaly(labels[i]) ? 1f : 0f }).ToList(), data.Dimension);
+    }
+
     private static IDataView Load<TRow>(MLContext mlContext, List<TRow> rows, int dimension) where TRow : Unlabelled
     {
         var schema = SchemaDefinition.Create(typeof(TRow));
@@ -55,6 +70,11 @@ public static class ImageDataViews
     private sealed class Binary : Unlabelled
     {
         public bool Label;
+    }
+
+    private sealed class Anomaly : Unlabelled
+    {
+        public float Label;
     }
 
     private sealed class Multiclass : Unlabelled

@@ -132,4 +132,17 @@ public sealed class CliTests : IDisposable
         var (code, _) = Run("compare", "--dataset", WriteCsv(1f), "--label-column", "label", "--methods", "pca,umap", "--folds", "2");
         Assert.NotEqual(0, code);
     }
+
+    [Fact]
+    public void Anomaly_OnTheBreastCancerTable_PrintsAurocRowsForEveryMethod()
+    {
+        TestEnv.RequireFile(BreastCancer.ResolvePath(), "The breast-cancer table of python3-sklearn");
+        var (code, stdout) = Run("anomaly", "--dataset", "breast-cancer", "--methods", "mlnet-pca,pca,ae", "--epochs", "50", "--threads", "1", "--json");
+        Assert.Equal(0, code);
+        var rows = LastJson(stdout)["rows"]!.AsArray();
+        Assert.Equal(["mlnet-pca", "pca", "ae"], rows.Select(r => (string)r!["method"]!));
+        // Malignant tumours are far from the benign rows the detectors were fitted on.
+        Assert.All(rows.Where(r => (string)r!["method"]! != "mlnet-pca"), r => Assert.InRange((double)r!["auroc"]!, 0.85, 1.0));
+        Assert.Contains("AUROC", stdout);
+    }
 }

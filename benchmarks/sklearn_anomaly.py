@@ -1,0 +1,81 @@
+#!/usr/bin/python3
+"""scikit-learn references for `mlae anomaly`: IsolationForest and OneClassSVM with default settings (no tuning on the
+test labels), on the same one-class protocol. Fashion-MNIST: for each class c, fit on the training images of class c,
+score the 10 000 test images, AUROC with c normal and the nine others anomalies. Breast cancer: fit on the same 70 % of
+the benign rows as `mlae anomaly` (the hash split below), standardised with those rows' statistics, score the other
+benign rows and every malignant one. Scores are -decision_function (higher = more anomalous). Prints one JSON line.
+Usage: /usr/bin/python3 benchmarks/sklearn_anomaly.py [--dataset fashion-mnist|breast-cancer] [--classes 0,1] [--seed 0]"""
+import threads_env  # noqa: F401  (first: sets the BLAS/OpenMP thread count before numpy loads)
+import argparse
+import gzip
+import os
+import struct
+import time
+
+import numpy as np
+import sklearn
+from sklearn.ensemble import IsolationForest
+from sklearn.metrics import roc_auc_score
+from sklearn.svm import OneClassSVM
+
+from fmnist import DATA_DIR, emit, load_fashion_mnist
+
+BREAST_CANCER = "/usr/lib/python3/dist-packages/sklearn/datasets/data/breast_cancer.csv"
+
+
+def read_idx_labels(path):
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    magic, n = struct.unpack(">II", raw[:8])
+    if magic != 0x00000801:
+        raise SystemExit(f"{path}: bad magic 0x{magic:08x}")
+    return np.frombuffer(raw, dtype=np.uint8, offset=8)[:n].astype(np.int64)
+
+
+def breast_cancer_case(seed):
+    data = np.loadtxt(BREAST_CANCER, delimiter=",", skiprows=1)
+    x, y = data[:, :-1].astype(np.float32), data[:, -1].astype(np.int64)
+    benign = [i for i in range(len(y)) if y[i] == 1]
+    # The same split as the C# command: benign rows ordered by a multiplicative hash of the index, the first 70 %.
+    benign.sort(key=lambda i: (((i + 1) * 2654435761 + seed * 97) % 2**32, i))
+    n = int(np.floor(0.7 * len(benign) + 0.5))
+    train = np.array(benign[:n])
+    test = np.array(benign[n:] + [i for i in range(len(y)) if y[i] == 0])
+    mean = x[train].mean(axis=0, dtype=np.float64)
+    std = x[train].std(axis=0, dtype=np.float64)
+    std[std == 0] = 1
+    scale = lambda m: ((m - mean) / std).astype(np.float32)
+    return [("benign", 1, scale(x[train]), scale(x[test]), (y[test] == 0).astype(int))]
+
+
+def fashion_cases(classes):
+    train, test = load_fashion_mnist()
+    ytrain = read_idx_labels(os.path.join(DATA_DIR, "train-labels-idx1-ubyte.gz"))
+    ytest = read_idx_labels(os.path.join(DATA_DIR, "t10k-labels-idx1-ubyte.gz"))
+    return [(str(c), c, train[ytrain == c], test, (ytest != c).astype(int)) for c in classes]
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--dataset", default="fashion-mnist", choices=["fashion-mnist", "breast-cancer"])
+    p.add_argument("--classes", default="0,1,2,3,4,5,6,7,8,9")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--methods", default="isolation-forest,one-class-svm")
+    a = p.parse_args()
+    cases = (breast_cancer_case(a.seed) if a.dataset == "breast-cancer"
+             else fashion_cases([int(c) for c in a.classes.split(",")]))
+    makers = {"isolation-forest": lambda: IsolationForest(random_state=a.seed), "one-class-svm": lambda: OneClassSVM()}
+    rows = []
+    for name, c, xtrain, xtest, anomaly in cases:
+        for method in a.methods.split(","):
+            t0 = time.perf_counter()
+            model = makers[method]().fit(xtrain)
+            fit = time.perf_counter() - t0
+            auroc = roc_auc_score(anomaly, -model.decision_function(xtest))
+            rows.append({"method": method, "class": c, "auroc": float(auroc), "fitSeconds": round(fit, 3)})
+    emit({"impl": "sklearn-anomaly", "sklearn": sklearn.__version__, "dataset": a.dataset, "seed": a.seed, "rows": rows})
+
+
+if __name__ == "__main__":
+    main()
