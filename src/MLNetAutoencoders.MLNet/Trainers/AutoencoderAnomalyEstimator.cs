@@ -9,6 +9,16 @@ using MLNetAutoencoders.Nn;
 
 namespace MLNetAutoencoders.MLNet.Trainers;
 
+/// <summary>How the anomaly detector scores a row.</summary>
+public enum AnomalyScore
+{
+    /// <summary>The reconstruction error: the mean of (x − x̂)² over the row's values (x̂ decoded from the code, μ for a VAE).</summary>
+    ReconstructionError,
+
+    /// <summary>A VAE's negative ELBO at z = μ(x), in nats (<see cref="VaeModel.NegativeElboAtMean"/>).</summary>
+    NegativeElbo,
+}
+
 /// <summary>
 /// Anomaly detection by reconstruction error: trains an autoencoder of any kind of the family (or a VAE) on rows that
 /// are mostly normal, and scores each row by how badly it is reconstructed. The fitted
@@ -21,7 +31,6 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
 {
     internal const string StageName = "AnomalyDetection.Trainers.Autoencoder";
     private const string CodeColumn = "AnomalyDetection.Code";
-    private const string ErrorColumn = "AnomalyDetection.Error";
 
     /// <summary>The trainer's settings.</summary>
     public sealed class Options
@@ -32,8 +41,11 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         /// <summary>The autoencoder (every kind of the family: set its terms, or start from <see cref="ForKind"/>); used unless <see cref="Vae"/> is set. Default code size 8.</summary>
         public AutoencoderOptions Autoencoder { get; set; } = new() { CodeSize = 8 };
 
-        /// <summary>If set, a variational autoencoder is trained instead, and scores by the reconstruction error of x from μ(x).</summary>
+        /// <summary>If set, a variational autoencoder is trained instead.</summary>
         public VaeOptions? Vae { get; set; }
+
+        /// <summary>The score: the reconstruction error (default), or for a VAE its negative ELBO (the default of <c>ForKind("vae")</c>).</summary>
+        public AnomalyScore Score { get; set; }
 
         /// <summary>Train the autoencoder greedily layer by layer, then fine-tune (<see cref="AutoencoderDefaults.StackedFineTuneEpochs"/> epochs).</summary>
         public bool Stacked { get; set; }
@@ -55,7 +67,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         public static Options ForKind(string kind)
         {
             var o = new Options();
-            if (kind == "vae") o.Vae = new VaeOptions { LatentSize = 8 };
+            if (kind == "vae") (o.Vae, o.Score) = (new VaeOptions { LatentSize = 8 }, AnomalyScore.NegativeElbo);
             else { AutoencoderKinds.Apply(kind, o.Autoencoder); o.Stacked = kind == AutoencoderKinds.Stacked; }
             return o;
         }
@@ -71,18 +83,21 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         if (string.IsNullOrWhiteSpace(options.FeatureColumnName)) throw new ArgumentException($"{StageName}: FeatureColumnName must be a column name.", nameof(options));
         if (!(options.Contamination >= 0 && options.Contamination < 0.5))
             throw new ArgumentOutOfRangeException(nameof(options.Contamination), options.Contamination, $"{StageName}: Contamination must be in [0, 0.5).");
+        if (!Enum.IsDefined(options.Score)) throw new ArgumentOutOfRangeException(nameof(options.Score), options.Score, $"{StageName}: unknown Score.");
+        if (options.Score == AnomalyScore.NegativeElbo && options.Vae is null)
+            throw new ArgumentOutOfRangeException(nameof(options.Score), options.Score, $"{StageName}: Score = NegativeElbo needs a VAE (set Options.Vae).");
         _environment = environment;
         _options = options;
-        // The scoring network is one of the featurizer estimators, with its error column; they check the rest of the options.
+        // The network is trained by one of the featurizer estimators, which check the rest of the options.
         _autoencoder = options.Vae is { } vae
             ? new VariationalAutoencoderEstimator(environment, new VariationalAutoencoderEstimator.Options
             {
-                InputColumnName = options.FeatureColumnName, OutputColumnName = CodeColumn, ErrorColumnName = ErrorColumn, Vae = vae,
+                InputColumnName = options.FeatureColumnName, OutputColumnName = CodeColumn, Vae = vae,
                 Seed = options.Seed, Progress = options.Progress, CancellationToken = options.CancellationToken,
             })
             : new AutoencoderEstimator(environment, new AutoencoderEstimator.Options
             {
-                InputColumnName = options.FeatureColumnName, OutputColumnName = CodeColumn, ErrorColumnName = ErrorColumn,
+                InputColumnName = options.FeatureColumnName, OutputColumnName = CodeColumn,
                 Autoencoder = options.Autoencoder, Stacked = options.Stacked,
                 Seed = options.Seed, Progress = options.Progress, CancellationToken = options.CancellationToken,
             });
@@ -101,7 +116,8 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     public AutoencoderAnomalyTransformer Fit(IDataView input)
     {
         var fitted = _autoencoder.Fit(input);
-        var scores = fitted.Transform(input).GetColumn<float>(ErrorColumn).ToArray();
+        var detector = new AutoencoderAnomalyTransformer(fitted.Model, _options.FeatureColumnName, float.PositiveInfinity, _options.Score);
+        var scores = detector.Transform(input).GetColumn<float>(AutoencoderAnomalyTransformer.ScoreColumn).ToArray();
         Array.Sort(scores);
         // The (1 − contamination) quantile, by linear interpolation between order statistics; contamination 0: the largest training score.
         double at = (1 - _options.Contamination) * (scores.Length - 1);
@@ -109,13 +125,13 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         float threshold = lo + 1 < scores.Length ? (float)(scores[lo] + (at - lo) * (scores[lo + 1] - scores[lo])) : scores[^1];
         new MLNetHost(_environment, StageName).Info(FormattableString.Invariant(
             $"{StageName}: threshold {threshold:G6} (training scores: median {scores[scores.Length / 2]:G6}, max {scores[^1]:G6}; contamination {_options.Contamination})"));
-        return new AutoencoderAnomalyTransformer(fitted.Model, _options.FeatureColumnName, threshold);
+        return new AutoencoderAnomalyTransformer(fitted.Model, _options.FeatureColumnName, threshold, _options.Score);
     }
 }
 
 /// <summary>
-/// A fitted autoencoder anomaly detector: adds <c>Score</c> (each row's reconstruction error, the mean of (x − x̂)²;
-/// higher = more anomalous) and <c>PredictedLabel</c> (Score &gt; <see cref="Threshold"/>).
+/// A fitted autoencoder anomaly detector: adds <c>Score</c> (each row's reconstruction error, the mean of (x − x̂)², or
+/// a VAE's negative ELBO; higher = more anomalous) and <c>PredictedLabel</c> (Score &gt; <see cref="Threshold"/>).
 /// </summary>
 public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
 {
@@ -127,13 +143,17 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
 
     private const string RawScore = "Score.Raw";
 
-    internal AutoencoderAnomalyTransformer(IAutoencoder model, string featureColumnName, float threshold)
+    internal AutoencoderAnomalyTransformer(IAutoencoder model, string featureColumnName, float threshold, AnomalyScore score)
         : base(AutoencoderAnomalyEstimator.StageName, featureColumnName, model.InputSize,
             [new OutputColumn(ScoreColumn, 0), new OutputColumn(PredictedLabelColumn, 0, IsBoolean: true)])
     {
         Model = model;
         Threshold = threshold;
+        Score = score;
     }
+
+    /// <summary>How rows are scored.</summary>
+    public AnomalyScore Score { get; }
 
     /// <summary>The trained autoencoder.</summary>
     public IAutoencoder Model { get; }
@@ -144,14 +164,17 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
     /// <inheritdoc />
     private protected override Numerics.Matrix[] Map(Numerics.Matrix rows)
     {
-        var score = AutoencoderTransformer.RowErrors(rows, Model.Reconstruct(rows));
+        var score = Score == AnomalyScore.NegativeElbo
+            ? new Numerics.Matrix(rows.Rows, 1, ((VaeModel)Model).NegativeElboAtMean(rows).Select(v => (float)v).ToArray())
+            : AutoencoderTransformer.RowErrors(rows, Model.Reconstruct(rows));
         var predicted = new Numerics.Matrix(rows.Rows, 1);
         for (int i = 0; i < rows.Rows; i++) predicted[i, 0] = score[i, 0] > Threshold ? 1 : 0;
         return [score, predicted];
     }
 
     /// <inheritdoc />
-    public override Onnx.Proto.ModelProto ToOnnx() => Onnx.OnnxExport.AnomalyScorer(Model, InputColumnName, ScoreColumn, PredictedLabelColumn, Threshold);
+    public override Onnx.Proto.ModelProto ToOnnx()
+        => Onnx.OnnxExport.AnomalyScorer(Model, InputColumnName, ScoreColumn, PredictedLabelColumn, Threshold, Score == AnomalyScore.NegativeElbo);
 
     /// <summary>
     /// In a model zip: the ONNX model computes the score as a one-value vector, and ML.NET's own binary prediction
@@ -160,10 +183,10 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
     /// </summary>
     private protected override ITransformer ToNativeStage(MLContext ml)
     {
-        var onnx = OnnxStage(ml, Onnx.OnnxExport.SingleRow(Onnx.OnnxExport.Autoencoder(Model, InputColumnName, RawScore + ".Code", errorName: RawScore)), [RawScore + ".Code", RawScore]);
+        var onnx = OnnxStage(ml, Onnx.OnnxExport.SingleRow(Onnx.OnnxExport.AnomalyScorer(Model, InputColumnName, RawScore, null, 0, Score == AnomalyScore.NegativeElbo)), [RawScore]);
         var afterOnnx = onnx.GetOutputSchema(EmptyInput(ml).Schema);
         var threshold = NativePredictors.Threshold(ml, afterOnnx, RawScore, Threshold);
-        var drop = ml.Transforms.DropColumns(RawScore, RawScore + ".Code").Fit(threshold.Transform(onnx.Transform(EmptyInput(ml))));
+        var drop = ml.Transforms.DropColumns(RawScore).Fit(threshold.Transform(onnx.Transform(EmptyInput(ml))));
         return new TransformerChain<ITransformer>(onnx, threshold, drop);
     }
 }

@@ -109,18 +109,55 @@ public static class OnnxExport
     }
 
     /// <summary>
-    /// An autoencoder as an anomaly detector: output <paramref name="scoreName"/> is each row's reconstruction error
-    /// mean((x − x̂)²) ([N, 1]), and <paramref name="predictedLabelName"/> is score &gt; <paramref name="threshold"/> (boolean [N, 1]).
+    /// An autoencoder as an anomaly detector: output <paramref name="scoreName"/> is each row's score ([N, 1]) — the
+    /// reconstruction error mean((x − x̂)²), or with <paramref name="negativeElbo"/> (a VAE only) the negative ELBO at
+    /// z = μ as <see cref="VaeModel.NegativeElboAtMean"/> computes it — and, if <paramref name="predictedLabelName"/> is
+    /// given, score &gt; <paramref name="threshold"/> (boolean [N, 1]).
     /// </summary>
-    public static ModelProto AnomalyScorer(IAutoencoder model, string inputName, string scoreName, string predictedLabelName, float threshold)
+    /// <exception cref="ArgumentException"><paramref name="negativeElbo"/> for a model that is not a VAE.</exception>
+    public static ModelProto AnomalyScorer(IAutoencoder model, string inputName, string scoreName, string? predictedLabelName, float threshold, bool negativeElbo = false)
     {
         var stage = EncoderStage(model);
         var b = new OnnxGraphBuilder(inputName, model.InputSize, graphName: stage.Kind + " anomaly score");
-        var score = AppendRowError(b, AppendReconstruction(b, model, b.Append(b.Input, stage)));
+        var code = b.Append(b.Input, stage);
+        string score;
+        if (!negativeElbo) score = AppendRowError(b, AppendReconstruction(b, model, code));
+        else if (model is VaeModel vae) score = AppendNegativeElbo(b, vae, code);
+        else throw new ArgumentException($"The negative ELBO is a VAE's score; this model is a {model.GetType().Name}.", nameof(negativeElbo));
         b.Output(score, scoreName, 1);
-        b.Output(b.Greater(score, threshold, "predicted_label"), predictedLabelName, 1);
-        Describe(b, [stage], inputName, [scoreName, predictedLabelName]);
+        var outputs = new List<string> { scoreName };
+        if (predictedLabelName != null)
+        {
+            b.Output(b.Greater(score, threshold, "predicted_label"), predictedLabelName, 1);
+            outputs.Add(predictedLabelName);
+        }
+        Describe(b, [stage], inputName, outputs);
         return b.Build();
+    }
+
+    /// <summary>−log p(x | decoder(μ)) + KL(N(μ, e^{lv}) ‖ N(0, I)) of each row: [N, 1] (see <see cref="VaeModel.NegativeElboAtMean"/>).</summary>
+    private static string AppendNegativeElbo(OnnxGraphBuilder b, VaeModel vae, string mu)
+    {
+        var logVarianceLayers = CodeLayers(vae.Encoder, "VAE encoder");
+        logVarianceLayers.Add(vae.LogVarianceHead);
+        var lv = AppendDense(b, b.Input, logVarianceLayers, "vae_log_variance");
+        var a = AppendDense(b, mu, CodeLayers(vae.Decoder, "VAE decoder"), "decoder");
+        string rec;
+        if (vae.Options.Likelihood == VaeLikelihood.Bernoulli)
+        {
+            rec = b.RowSum(b.Sub(b.Softplus(a, "softplus"), b.Mul(b.Input, a, "x_a"), "bernoulli_nll"), "reconstruction_nll");
+        }
+        else
+        {
+            double sigma2 = (double)vae.Options.GaussianSigma * vae.Options.GaussianSigma;
+            var d = b.Sub(b.Input, a, "residual");
+            var half = b.Mul(b.RowSum(b.Mul(d, d, "residual_sq"), "residual_sum"), b.Constant((float)(0.5 / sigma2), "half_inverse_variance"));
+            rec = b.Add(half, b.Constant((float)(0.5 * vae.InputSize * Math.Log(2 * Math.PI * sigma2)), "gaussian_constant"), "reconstruction_nll");
+        }
+        // KL = ½ Σ (μ² + e^{lv} − 1 − lv)
+        var terms = b.Sub(b.Add(b.Mul(mu, mu, "mu_sq"), b.Exp(lv, "variance"), "kl_sum"), b.Add(lv, b.Constant(1f, "one"), "lv_plus_one"), "kl_terms");
+        var kl = b.Mul(b.RowSum(terms, "kl_row"), b.Constant(0.5f, "half"), "kl");
+        return b.Add(rec, kl, "negative_elbo");
     }
 
     /// <summary>Decodes <paramref name="code"/> (with the sigmoid for cross-entropy / Bernoulli models): the reconstruction [N, D].</summary>

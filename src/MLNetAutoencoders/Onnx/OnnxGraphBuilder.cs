@@ -495,6 +495,9 @@ public sealed class OnnxGraphBuilder
         return Emit("Clip", inputs, m.Dims, m.Elem, stem);
     }
 
+    /// <summary>softplus(x) = log(1 + eˣ), element by element (ONNX <c>Softplus</c>).</summary>
+    public string Softplus(string x, string? hint = null) => Unary("Softplus", x, hint);
+
     private string Unary(string op, string x, string? hint)
     {
         var m = Meta(x);

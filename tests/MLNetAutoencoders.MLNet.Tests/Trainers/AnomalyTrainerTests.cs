@@ -65,12 +65,15 @@ public class AnomalyTrainerTests
         Assert.InRange(flagged, 20, 40);
     }
 
-    [Fact]
-    public void Zip_loads_in_plain_MLNet_with_the_same_scores_and_the_evaluators_column_types()
+    [Theory]
+    [InlineData(AutoencoderKinds.Plain)]
+    [InlineData("vae")]
+    public void Zip_loads_in_plain_MLNet_with_the_same_scores_and_the_evaluators_column_types(string kind)
     {
         var ml = new MLContext(seed: 1);
         var train = ml.Data.LoadFromEnumerable(Mixed(600, 0, 1));
-        var model = ml.AnomalyDetection.Trainers.Autoencoder(Small()).Fit(train);
+        var model = ml.AnomalyDetection.Trainers.Autoencoder(Small(kind)).Fit(train);
+        Assert.Equal(kind == "vae" ? AnomalyScore.NegativeElbo : AnomalyScore.ReconstructionError, model.Score);
         var test = ml.Data.LoadFromEnumerable(Mixed(200, 20, 2));
         var expected = model.Transform(test);
 
@@ -83,7 +86,8 @@ public class AnomalyTrainerTests
         Assert.Null(loaded.Schema.GetColumnOrNull("Score.Raw"));
         var e = Scalars(expected, "Score");
         var l = Scalars(loaded, "Score");
-        for (int i = 0; i < e.Length; i++) Assert.True(Math.Abs(e[i] - l[i]) <= 1e-6f, $"row {i}: {l[i]} vs {e[i]}");
+        float tolerance = kind == "vae" ? 1e-4f : 1e-6f; // −ELBO is a sum over the row's values, in nats
+        for (int i = 0; i < e.Length; i++) Assert.True(Math.Abs(e[i] - l[i]) <= tolerance * Math.Max(1, Math.Abs(e[i])), $"row {i}: {l[i]} vs {e[i]}");
         Assert.Equal(expected.GetColumn<bool>("PredictedLabel"), loaded.GetColumn<bool>("PredictedLabel"));
         Assert.Equal(ml.AnomalyDetection.Evaluate(expected).AreaUnderRocCurve, ml.AnomalyDetection.Evaluate(loaded).AreaUnderRocCurve, 6);
 
@@ -94,7 +98,7 @@ public class AnomalyTrainerTests
         Assert.True(code == 0, $"PlainMLNet exited with {code}:\n{stdout}");
         var plain = ml.Data.LoadFromBinary(output);
         var p = Scalars(plain, "Score");
-        for (int i = 0; i < e.Length; i++) Assert.True(Math.Abs(e[i] - p[i]) <= 1e-6f, $"plain ML.NET, row {i}: {p[i]} vs {e[i]}");
+        for (int i = 0; i < e.Length; i++) Assert.True(Math.Abs(e[i] - p[i]) <= tolerance * Math.Max(1, Math.Abs(e[i])), $"plain ML.NET, row {i}: {p[i]} vs {e[i]}");
         Assert.Equal(expected.GetColumn<bool>("PredictedLabel"), plain.GetColumn<bool>("PredictedLabel"));
     }
 
@@ -120,6 +124,21 @@ public class AnomalyTrainerTests
     }
 
     [Fact]
+    public void The_VAE_score_is_the_negative_ELBO_at_the_mean_close_to_the_sampled_ELBO()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = ml.Data.LoadFromEnumerable(Mixed(600, 0, 1).Select(r => new PixelRow { Features = r.Features }));
+        var model = ml.AnomalyDetection.Trainers.Autoencoder(Small("vae")).Fit(train);
+        var vae = Assert.IsType<VaeModel>(model.Model);
+        var x = Matrix(Rows(300, 5));
+        var scores = Scalars(model.Transform(ml.Data.LoadFromEnumerable(Rows(300, 5))), "Score");
+        Assert.Equal(vae.NegativeElboAtMean(x).Average(), scores.Average(), 3);
+        // At z = μ the decoder sees its best code, so the mean score lies a little below the sampled −ELBO, within a nat or two.
+        double sampled = vae.Evaluate(x, seed: 7).NegativeElbo;
+        Assert.InRange(scores.Average(), sampled - 2.0, sampled + 0.05);
+    }
+
+    [Fact]
     public void Bad_input_and_options_are_clear_errors()
     {
         var ml = new MLContext(seed: 1);
@@ -130,6 +149,9 @@ public class AnomalyTrainerTests
         o = Small();
         o.Contamination = 0.7;
         Assert.Contains("Contamination", Assert.Throws<ArgumentOutOfRangeException>(() => ml.AnomalyDetection.Trainers.Autoencoder(o)).Message);
+        o = Small();
+        o.Score = AnomalyScore.NegativeElbo;
+        Assert.Contains("needs a VAE", Assert.Throws<ArgumentOutOfRangeException>(() => ml.AnomalyDetection.Trainers.Autoencoder(o)).Message);
         var rows = Rows(100, 1);
         rows[42].Features[0] = float.NaN;
         Assert.Contains("row 42", Assert.Throws<ArgumentException>(() => ml.AnomalyDetection.Trainers.Autoencoder(Small()).Fit(ml.Data.LoadFromEnumerable(rows))).Message);

@@ -77,4 +77,44 @@ public class ExportScoringTests
             Assert.Equal(errors[i, 0], outputs[1].GetTensorDataAsSpan<float>()[0], 5);
         }
     }
+
+    [Theory]
+    [InlineData(VaeLikelihood.Bernoulli)]
+    [InlineData(VaeLikelihood.Gaussian)]
+    public void Anomaly_scorer_gives_the_VAE_negative_ELBO_and_the_thresholded_label(VaeLikelihood likelihood)
+    {
+        var model = new VaeTrainer(new VaeOptions { HiddenSizes = [16], LatentSize = 4, Epochs = 3, BatchSize = 64, Seed = 2, Threads = 1, Likelihood = likelihood }).Fit(Rows(400, 1));
+        var x = Eval();
+        var elbo = model.NegativeElboAtMean(x);
+        float threshold = (float)elbo.OrderBy(v => v).ElementAt(elbo.Length / 2);
+        using var dir = new TempDir();
+        var path = dir.File("elbo.onnx");
+        OnnxModelFile.Save(OnnxExport.AnomalyScorer(model, "Features", "Score", "PredictedLabel", threshold, negativeElbo: true), path);
+        OnnxRuntimeHarness.Check(path);
+        var score = OnnxRuntimeHarness.Run(path, x, "Score");
+        var label = OnnxRuntimeHarness.Run(path, x, "PredictedLabel");
+        for (int i = 0; i < x.Rows; i++)
+        {
+            Assert.True(Math.Abs(score[i, 0] - elbo[i]) <= 1e-4 * Math.Max(1, Math.Abs(elbo[i])), $"row {i}: ORT {score[i, 0]}, library {elbo[i]}");
+            if (Math.Abs(elbo[i] - threshold) > 1e-3) Assert.Equal(elbo[i] > threshold ? 1f : 0f, label[i, 0]);
+        }
+    }
+
+    [Fact]
+    public void Negative_ELBO_at_the_mean_equals_a_hand_computation_on_a_tiny_VAE()
+    {
+        var model = new VaeTrainer(new VaeOptions { HiddenSizes = [3], LatentSize = 2, Epochs = 2, BatchSize = 16, Seed = 4, Threads = 1 }).Fit(Rows(64, 3));
+        var x = Eval();
+        var mu = model.Encode(x);
+        var lv = model.EncodeLogVariance(x);
+        var p = model.Decode(mu); // sigmoid of the logits
+        var ours = model.NegativeElboAtMean(x);
+        for (int i = 0; i < 5; i++)
+        {
+            double rec = 0, kl = 0;
+            for (int j = 0; j < x.Cols; j++) rec -= x[i, j] * Math.Log(p[i, j]) + (1 - x[i, j]) * Math.Log(1 - p[i, j]);
+            for (int j = 0; j < mu.Cols; j++) kl += 0.5 * (mu[i, j] * mu[i, j] + Math.Exp(lv[i, j]) - 1 - lv[i, j]);
+            Assert.True(Math.Abs(rec + kl - ours[i]) <= 1e-4 * Math.Abs(ours[i]), $"row {i}: by hand {rec + kl}, library {ours[i]}");
+        }
+    }
 }
