@@ -52,6 +52,16 @@ internal sealed class CommonOptions
         return new LoadedDataset { Name = d.Name, Train = Scaled(d.Train), Test = d.Test is null ? null : Scaled(d.Test), ClassNames = d.ClassNames };
     }
 
+    /// <summary>Parses a comma-separated list of choices (lower-cased, duplicates dropped); an empty list or an unknown choice is an error naming <paramref name="option"/>.</summary>
+    public static IReadOnlyList<string> ParseChoices(string text, IReadOnlyCollection<string> known, string option)
+    {
+        var list = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToLowerInvariant()).Distinct().ToList();
+        if (list.Count == 0) throw new ArgumentException($"{option} needs at least one value; expected some of {string.Join(", ", known)}.");
+        foreach (var m in list)
+            if (!known.Contains(m)) throw new ArgumentException($"{option}: unknown '{m}'; expected {string.Join(", ", known)}.");
+        return list;
+    }
+
     /// <summary>Parses "256,128" into sizes; empty text gives none.</summary>
     public static int[] ParseSizes(string? text, string option)
     {

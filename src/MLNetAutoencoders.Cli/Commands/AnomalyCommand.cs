@@ -99,14 +99,7 @@ internal static class AnomalyCommand
 
     private sealed record Row(string Method, int Class, double Auroc, double FitSeconds);
 
-    private static IReadOnlyList<string> ParseMethods(string text)
-    {
-        var list = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToLowerInvariant()).Distinct().ToList();
-        if (list.Count == 0) throw new ArgumentException("--methods needs at least one method.");
-        foreach (var m in list)
-            if (!Methods.Contains(m)) throw new ArgumentException($"--methods: unknown '{m}'; expected {string.Join(", ", Methods)}.");
-        return list;
-    }
+    private static IReadOnlyList<string> ParseMethods(string text) => CommonOptions.ParseChoices(text, Methods, "--methods");
 
     private static List<Case> FashionCases(string? classes)
     {

@@ -349,14 +349,7 @@ internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> metho
 
     public static bool IsAutoencoder(string method) => method is not ("pca" or "mlnet-pca" or "raw");
 
-    public static IReadOnlyList<string> ParseMethods(string text)
-    {
-        var list = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToLowerInvariant()).Distinct().ToList();
-        if (list.Count == 0) throw new ArgumentException("--methods needs at least one method.");
-        foreach (var m in list)
-            if (!Methods.Contains(m)) throw new ArgumentException($"--methods: unknown '{m}'; expected {string.Join(", ", Methods)}.");
-        return list;
-    }
+    public static IReadOnlyList<string> ParseMethods(string text) => CommonOptions.ParseChoices(text, Methods, "--methods");
 
     /// <summary>More than two classes: maximum entropy on a key label rather than binary logistic regression on a bool.</summary>
     public bool Multiclass { get; } = data.Train.ClassCount > 2 || (data.Test?.ClassCount ?? 0) > 2;

@@ -17,12 +17,7 @@ public static class BreastCancer
     public const string PathVariable = "MLAE_BREAST_CANCER";
 
     /// <summary>The file to read: <paramref name="path"/>, else $MLAE_BREAST_CANCER, else <see cref="DefaultPath"/>.</summary>
-    public static string ResolvePath(string? path = null)
-    {
-        if (!string.IsNullOrEmpty(path)) return path;
-        var env = Environment.GetEnvironmentVariable(PathVariable);
-        return string.IsNullOrEmpty(env) ? DefaultPath : env;
-    }
+    public static string ResolvePath(string? path = null) => DataPaths.Resolve(path, PathVariable, DefaultPath);
 
     /// <summary>Loads the rows (30 raw measurements each, not scaled) and labels (1 = benign, 0 = malignant).</summary>
     /// <exception cref="FileNotFoundException">The file is missing; the message says how to get it.</exception>

@@ -22,12 +22,7 @@ public static class Faces
     public static IReadOnlyList<string> ClassNames { get; } = ["non-face", "face"];
 
     /// <summary>The file to read: <paramref name="path"/>, else $MLAE_FACES, else <see cref="DefaultPath"/>.</summary>
-    public static string ResolvePath(string? path = null)
-    {
-        if (!string.IsNullOrEmpty(path)) return path;
-        var env = Environment.GetEnvironmentVariable(PathVariable);
-        return string.IsNullOrEmpty(env) ? DefaultPath : env;
-    }
+    public static string ResolvePath(string? path = null) => DataPaths.Resolve(path, PathVariable, DefaultPath);
 
     /// <summary>Loads the 200 images with labels face = 1 (first 100), non-face = 0.</summary>
     /// <exception cref="FileNotFoundException">The file is missing; the message says where it was looked for and how to get it.</exception>

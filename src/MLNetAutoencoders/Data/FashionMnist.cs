@@ -20,12 +20,7 @@ public static class FashionMnist
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
     /// <summary>The directory to read: <paramref name="directory"/>, else $MLAE_FASHION_MNIST, else <see cref="DefaultDirectory"/>.</summary>
-    public static string ResolveDirectory(string? directory = null)
-    {
-        if (!string.IsNullOrEmpty(directory)) return directory;
-        var env = Environment.GetEnvironmentVariable(DirectoryVariable);
-        return string.IsNullOrEmpty(env) ? DefaultDirectory : env;
-    }
+    public static string ResolveDirectory(string? directory = null) => DataPaths.Resolve(directory, DirectoryVariable, DefaultDirectory);
 
     /// <summary>True when the directory holds the four files (gzipped or not).</summary>
     public static bool Exists(string? directory = null)
