@@ -92,4 +92,38 @@ public class ModelArchiveTests
         Assert.Contains(path, e.Message);
         Assert.Contains("corrupt or truncated", e.Message);
     }
+
+    [Fact]
+    public void Load_RejectsAFileWithoutTheMagic_NamingIt()
+    {
+        using var s = new Scratch();
+        var path = s.Path("not-a-model.mlae");
+        var bytes = Convert.FromHexString(Golden);
+        bytes[0] = (byte)'P'; // e.g. a PNG or a zip renamed to .mlae
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<InvalidDataException>(() => ModelArchive.Load(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("is not a MLNetAutoencoders model", e.Message);
+        Assert.Contains("'MLAE' magic", e.Message);
+        File.WriteAllBytes(path, "MLAE"u8.ToArray()); // the magic alone is too short to be a model
+        Assert.Contains("magic", Assert.Throws<InvalidDataException>(() => ModelArchive.Load(path)).Message);
+    }
+
+    [Fact]
+    public void Load_RejectsANewerFormatVersion_NamingTheFileAndBothVersions()
+    {
+        using var s = new Scratch();
+        var path = s.Path("future.mlae");
+        var bytes = Convert.FromHexString(Golden);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), ModelArchive.FormatVersion + 1);
+        // Re-seal the checksum so the only thing wrong is the version.
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(^4), Crc32.HashToUInt32(bytes.AsSpan(0, bytes.Length - 4)));
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<InvalidDataException>(() => ModelArchive.Load(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains($"has format version {ModelArchive.FormatVersion + 1}; this library reads version {ModelArchive.FormatVersion}", e.Message);
+        var e2 = Assert.Throws<InvalidDataException>(() => MLNetAutoencoders.Autoencoders.AutoencoderModel.Load(path));
+        Assert.Contains(path, e2.Message);
+        Assert.Contains("format version", e2.Message);
+    }
 }
