@@ -202,5 +202,19 @@ public class ModelArchiveTests
         Assert.Equal($"Model file '{path}': The model file has no tensor named 'nope'.", e.Message);
         Assert.Equal(1, ModelArchive.Load(path, "ae", x => x.Get("w").Rows));
     }
+
+    [Fact]
+    public void EmptyPiecesAreValid_NoTensors_EmptyTensors_AndEmptyStrings()
+    {
+        Assert.Empty(ModelArchive.Read(Bytes(new ModelArchive("ae"))).Tensors);
+        var a = new ModelArchive("");
+        a.Add("", new Matrix(0, 3));
+        a.Add("cols0", new Matrix(2, 0));
+        var back = ModelArchive.Read(Bytes(a));
+        Assert.Equal("", back.Kind);
+        Assert.Equal(new[] { "", "cols0" }, back.Tensors.Select(t => t.Key));
+        Assert.Equal((0, 3), (back.Get("").Rows, back.Get("").Cols));
+        Assert.Equal((2, 0), (back.Get("cols0").Rows, back.Get("cols0").Cols));
+    }
 }
 

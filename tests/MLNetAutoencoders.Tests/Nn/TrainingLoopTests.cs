@@ -165,4 +165,30 @@ public class TrainingLoopTests
         // 0.5 of 1 row rounds to 0 or 1 validation rows: either leaves nothing on one side.
         Assert.Throws<ArgumentException>(() => TrainingLoop.Run(1, Settings(1, 10, 0.5), new Rng(1), Array.Empty<Parameter>(), _ => 0, _ => 0, null, default));
     }
+
+    [Fact]
+    public void Boundaries_OneRow_BatchSizeOne_AndOneValidationRow_AreValid()
+    {
+        int trainedRows = 0;
+        TrainingLoop.Run(1, Settings(2, 1), new Rng(1), Array.Empty<Parameter>(), rows => trainedRows += rows.Length, _ => 0, null, default);
+        Assert.Equal(2, trainedRows);
+        int validated = 0;
+        var h = TrainingLoop.Run(10, Settings(1, 1, 0.1), new Rng(1), Array.Empty<Parameter>(), rows => 0, rows => validated += rows.Length, null, default);
+        Assert.Equal(1, validated);
+        Assert.NotNull(h.Epochs[0].ValidationLoss);
+        // 0.96 of 10 rows rounds to all 10: nothing left to train on.
+        Assert.Contains("ValidationFraction 0.96 of 10 rows", Assert.Throws<ArgumentException>(() =>
+            TrainingLoop.Run(10, Settings(1, 1, 0.96), new Rng(1), Array.Empty<Parameter>(), _ => 0, _ => 0, null, default)).Message);
+    }
+
+    [Fact]
+    public void SettingsErrors_SayWhatIsAllowed()
+    {
+        string Message(MinibatchSettings s) => Assert.Throws<ArgumentOutOfRangeException>(s.Validate).Message;
+        Assert.Contains("Epochs must be at least 1.", Message(Settings(0)));
+        Assert.Contains("BatchSize must be at least 1.", Message(Settings(1, 0)));
+        Assert.Contains("ValidationFraction must be in [0, 1).", Message(Settings(1, 1, double.NaN)));
+        Assert.Contains("EarlyStoppingPatience must be ≥ 0", Message(Settings(1, 1, 0, -1)));
+    }
 }
+
