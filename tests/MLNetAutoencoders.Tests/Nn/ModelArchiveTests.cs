@@ -216,5 +216,11 @@ public class ModelArchiveTests
         Assert.Equal((0, 3), (back.Get("").Rows, back.Get("").Cols));
         Assert.Equal((2, 0), (back.Get("cols0").Rows, back.Get("cols0").Cols));
     }
+
+    [Fact]
+    public void Read_RejectsAStringLongerThanTheRest()
+        // The metadata string (length at offset 14) claims 40 bytes; 32 follow it.
+        => Assert.Equal("has a string of 40 bytes at offset 14, beyond the end of the file",
+            ReadError(Resealed(b => { BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(14), 40); return b; })));
 }
 

@@ -190,5 +190,13 @@ public class TrainingLoopTests
         Assert.Contains("ValidationFraction must be in [0, 1).", Message(Settings(1, 1, double.NaN)));
         Assert.Contains("EarlyStoppingPatience must be ≥ 0", Message(Settings(1, 1, 0, -1)));
     }
+
+    [Fact]
+    public void ValidationOfExactly1024Rows_IsOneChunk()
+    {
+        var chunks = new List<int>();
+        TrainingLoop.Run(2048, Settings(1, 2048, 0.5), new Rng(1), Array.Empty<Parameter>(), _ => 0, rows => { chunks.Add(rows.Length); return 0; }, null, default);
+        Assert.Equal(new[] { 1024 }, chunks);
+    }
 }
 
