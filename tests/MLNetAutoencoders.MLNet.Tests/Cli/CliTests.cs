@@ -2,8 +2,12 @@ using MLNetAutoencoders.Tests.Support;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Xml.Linq;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Data;
+using MLNetAutoencoders.Pca;
 using MLNetAutoencoders.Numerics;
 using MLNetAutoencoders.Tests.Onnx;
 
@@ -144,5 +148,157 @@ public sealed class CliTests : IDisposable
         // Malignant tumours are far from the benign rows the detectors were fitted on.
         Assert.All(rows.Where(r => (string)r!["method"]! != "mlnet-pca"), r => Assert.InRange((double)r!["auroc"]!, 0.85, 1.0));
         Assert.Contains("AUROC", stdout);
+    }
+
+    /// <summary>The held-out rows the CLI uses for the CSV (20 %, split seed 0).</summary>
+    private static Matrix TestRows(string csv) =>
+        DatasetResolver.Load(csv, new DatasetLoadOptions { LabelColumn = "label" }).WithTestSplit(0.2, 0).Test!.Images;
+
+    /// <summary>Decodes an 8-bit greyscale PNG as the PNG writer writes it (one IDAT stream, filter type None on every row).</summary>
+    private static (int Width, int Height, byte[] Pixels) ReadGreyPng(string path)
+    {
+        var png = File.ReadAllBytes(path);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        int pos = 8, width = 0, height = 0;
+        var idat = new MemoryStream();
+        while (pos < png.Length)
+        {
+            int n = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(pos));
+            string type = Encoding.ASCII.GetString(png, pos + 4, 4);
+            var body = png.AsSpan(pos + 8, n);
+            if (type == "IHDR")
+            {
+                width = BinaryPrimitives.ReadInt32BigEndian(body);
+                height = BinaryPrimitives.ReadInt32BigEndian(body[4..]);
+                Assert.Equal(8, body[8]); // bit depth
+                Assert.Equal(0, body[9]); // greyscale
+            }
+            else if (type == "IDAT") idat.Write(body);
+            pos += 12 + n;
+        }
+        idat.Position = 0;
+        using var z = new ZLibStream(idat, CompressionMode.Decompress);
+        var raw = new MemoryStream();
+        z.CopyTo(raw);
+        var rows = raw.ToArray();
+        Assert.Equal(height * (width + 1), rows.Length);
+        var pixels = new byte[width * height];
+        for (int y = 0; y < height; y++)
+        {
+            Assert.Equal(0, rows[y * (width + 1)]);
+            Array.Copy(rows, y * (width + 1) + 1, pixels, y * width, width);
+        }
+        return (width, height, pixels);
+    }
+
+    private static byte Grey(float v) => (byte)MathF.Round(Math.Clamp(v, 0f, 1f) * 255f);
+
+    /// <summary>Asserts the 4×4 image drawn with each pixel a <paramref name="scale"/>² block from (x0, y0) shows <paramref name="image"/>.</summary>
+    private static void AssertTile((int Width, int Height, byte[] Pixels) png, int x0, int y0, ReadOnlySpan<float> image, int scale = 1)
+    {
+        for (int y = 0; y < 4 * scale; y++)
+            for (int x = 0; x < 4 * scale; x++)
+                Assert.Equal(Grey(image[y / scale * 4 + x / scale]), png.Pixels[(y0 + y) * png.Width + x0 + x]);
+    }
+
+    [Fact]
+    public void Pca_OnCsv_ReportsTimeExplainedVarianceAndTheTestErrorOfTheCorePca()
+    {
+        var csv = WriteCsv(1f);
+        var (code, stdout) = Run("pca", "--dataset", csv, "--label-column", "label", "--components", "3", "--threads", "1", "--json");
+        Assert.Equal(0, code);
+        var json = LastJson(stdout);
+        Assert.True((double)json["seconds"]! >= 0);
+        var ratios = json["explainedVarianceRatio"]!.AsArray().Select(v => (double)v!).ToArray();
+        Assert.Equal(3, ratios.Length);
+        Assert.True(ratios[0] >= ratios[1] && ratios[1] >= ratios[2] && ratios[2] > 0, string.Join(", ", ratios));
+        Assert.InRange(ratios.Sum(), 0.8, 1.0); // near-rank-3 data
+        // The same 3-component PCA fitted by the core library on the training rows gives the same held-out error.
+        var data = DatasetResolver.Load(csv, new DatasetLoadOptions { LabelColumn = "label" }).WithTestSplit(0.2, 0);
+        var core = PcaModel.Fit(data.Train.Images, new PcaOptions { Components = 3, Solver = PcaSolver.Exact, Threads = 1 });
+        Assert.Equal(core.ReconstructionMse(data.Test!.Images), (double)json["testMse"]!, 1e-6);
+        for (int i = 0; i < 3; i++) Assert.Equal(core.ExplainedVarianceRatio[i], ratios[i], 1e-5);
+    }
+
+    [Fact]
+    public void Sample_DecodesPriorDrawsOfAVae_IntoAPngGrid()
+    {
+        var vae = new VaeTrainer(new VaeOptions { HiddenSizes = new[] { 8 }, LatentSize = 2, Epochs = 2, BatchSize = 32, Seed = 1, Gemm = GemmKind.Managed })
+            .Fit(TestData.LowRankData(100, 16));
+        var model = Path.Combine(_dir, "vae.mlae");
+        vae.Save(model);
+        var png = Path.Combine(_dir, "samples.png");
+        Assert.Equal(0, Run("sample", "--model", model, "--count", "6", "--seed", "3", "--out", png, "--width", "4", "--height", "4", "--scale", "1").Code);
+        var image = ReadGreyPng(png);
+        // 6 images → a 3×2 grid of 4×4 tiles with 2-pixel padding: 3·4 + 4·2 wide, 2·4 + 3·2 high.
+        Assert.Equal((20, 14), (image.Width, image.Height));
+        var expected = vae.Sample(6, seed: 3);
+        AssertTile(image, 2, 2, expected.Row(0));
+        AssertTile(image, 2 + 2 * 6, 2 + 6, expected.Row(5));
+
+        var grid = Path.Combine(_dir, "manifold.png");
+        Assert.Equal(0, Run("sample", "--model", model, "--manifold", "3", "--out", grid, "--width", "4", "--height", "4", "--scale", "1").Code);
+        var m = ReadGreyPng(grid);
+        Assert.Equal((12, 12), (m.Width, m.Height)); // 3×3 tiles, no padding
+        AssertTile(m, 0, 0, vae.Manifold(3).Row(0));
+
+        // A plain autoencoder has no prior to sample: an error, and no file.
+        var ae = Path.Combine(_dir, "ae.mlae");
+        new AutoencoderTrainer(new AutoencoderOptions { HiddenSizes = new[] { 4 }, CodeSize = 2, Epochs = 1, BatchSize = 8 }).Fit(TestData.LowRankData(20, 16)).Save(ae);
+        var none = Path.Combine(_dir, "none.png");
+        Assert.NotEqual(0, Run("sample", "--model", ae, "--out", none).Code);
+        Assert.False(File.Exists(none));
+    }
+
+    [Fact]
+    public void Reconstruct_WritesTestImagesAboveTheirReconstructions()
+    {
+        var csv = WriteCsv(1f);
+        var model = Path.Combine(_dir, "m.mlae");
+        Assert.Equal(0, Run("train", "--dataset", csv, "--label-column", "label", "--hidden", "8", "--code", "3", "--epochs", "2", "--threads", "1", "--out", model).Code);
+        var png = Path.Combine(_dir, "rec.png");
+        // The default pixel magnification, 2: reconstruct's `--scale` is taken by the dataset's min-max scaling flag.
+        Assert.Equal(0, Run("reconstruct", "--model", model, "--dataset", csv, "--label-column", "label", "--count", "3", "--out", png,
+            "--width", "4", "--height", "4").Code);
+        var image = ReadGreyPng(png);
+        // 3 pairs in one block of 8×8-pixel tiles: originals on the first row of tiles, reconstructions on the second.
+        Assert.Equal((3 * 8 + 4 * 2, 2 * 8 + 3 * 2), (image.Width, image.Height));
+        var test = TestRows(csv).SliceRows(0, 3);
+        var rec = AutoencoderModel.Load(model).Reconstruct(test);
+        for (int i = 0; i < 3; i++)
+        {
+            AssertTile(image, 2 + 10 * i, 2, test.Row(i), scale: 2);
+            AssertTile(image, 2 + 10 * i, 12, rec.Row(i), scale: 2);
+        }
+        Assert.NotEqual(0, Run("reconstruct", "--model", model, "--dataset", csv, "--label-column", "label", "--count", "0", "--out", png).Code);
+    }
+
+    [Fact]
+    public void Pretrain_OnCsv_ReportsScratchProbeAndFineTuneRuns_AndWritesTheChart()
+    {
+        var csv = WriteCsv(1f);
+        var chart = Path.Combine(_dir, "curves.svg");
+        var (code, stdout) = Run("pretrain", "--dataset", csv, "--label-column", "label", "--labels", "10,20", "--kinds", "ae", "--seeds", "1",
+            "--hidden", "8", "--code", "3", "--pretrain-epochs", "2", "--epochs", "3", "--batch", "8", "--threads", "1", "--chart", chart, "--json");
+        Assert.Equal(0, code);
+        var json = LastJson(stdout);
+        var runs = json["runs"]!.AsArray();
+        // Per N: scratch, ae probe, ae finetune.
+        Assert.Equal(2 * 3, runs.Count);
+        Assert.Equal(new[] { "finetune", "probe", "scratch" }, runs.Select(r => (string)r!["mode"]!).Distinct().Order());
+        Assert.Equal(new[] { 10, 20 }, runs.Select(r => (int)r!["labels"]!).Distinct().Order());
+        int testRows = TestRows(csv).Rows;
+        foreach (var r in runs)
+        {
+            double acc = (double)r!["accuracy"]!;
+            Assert.Equal(Math.Round(acc * testRows), acc * testRows, 9); // a count of correct test rows
+            Assert.True((int)r["epochs"]! >= 1);
+        }
+        var rows = json["rows"]!.AsArray();
+        Assert.Equal(6, rows.Count);
+        Assert.All(rows, r => Assert.Equal(0, (double)r!["accuracyStd"]!)); // one seed
+        var svg = XDocument.Load(chart);
+        Assert.Equal("svg", svg.Root!.Name.LocalName);
+        Assert.Contains("scratch (random init)", svg.ToString());
     }
 }

@@ -110,6 +110,47 @@ public class AutoencoderTests
     }
 
     [Fact]
+    public void EarlyStopping_ReturnsTheBestEpochsWeights_NotTheLastEpochs()
+    {
+        // Training is deterministic (managed GEMM, one thread), so a run of exactly BestEpoch epochs without early
+        // stopping ends with the weights the early-stopped run had at its best epoch: the returned model must hold them.
+        var x = TestData.LowRankData(200);
+        var o = Small(); o.Epochs = 200; o.ValidationFraction = 0.5; o.EarlyStoppingPatience = 3; o.HiddenSizes = new[] { 64 }; o.CodeSize = 24;
+        o.LearningRate = 1e-2f;
+        var stopped = new AutoencoderTrainer(o).Fit(x);
+        var h = stopped.History;
+        Assert.True(h.StoppedEarly);
+        Assert.True(h.Epochs[^1].ValidationLoss > h.Epochs[h.BestEpoch - 1].ValidationLoss, "the last epoch must be worse than the best for this test to mean anything");
+        var p = o.Clone(); p.Epochs = h.BestEpoch; p.EarlyStoppingPatience = 0;
+        var reference = new AutoencoderTrainer(p).Fit(x);
+        Assert.Equal(h.Epochs.Take(h.BestEpoch).Select(e => e.ValidationLoss), reference.History.Epochs.Select(e => e.ValidationLoss));
+        Assert.Equal(Params(reference), Params(stopped));
+    }
+
+    internal static float[][] Params(AutoencoderModel m) =>
+        m.Encoder.Parameters.Concat(m.Decoder.Parameters).Distinct().Select(q => q.Value.Span.ToArray()).ToArray();
+
+    [Fact]
+    public void ManagedGemm_WholeTrainingRunIsBitIdenticalWithOneTwoOrThreeThreads()
+    {
+        // README: with more threads the managed GEMM and the element-wise kernels stay bit-identical. Batches of 128
+        // rows are split across threads; dropout, corruption and a validation split exercise every training path.
+        var x = TestData.LowRankData(800, 64);
+        var o = Small(); o.Epochs = 3; o.BatchSize = 128; o.HiddenSizes = new[] { 48 }; o.CodeSize = 8; o.ValidationFraction = 0.2;
+        o.DropoutRate = 0.1f; o.Corruption = CorruptionKind.Masking; o.CorruptionLevel = 0.2f; o.L1Activity = 1e-3f;
+        var one = new AutoencoderTrainer(o).Fit(x);
+        foreach (int threads in new[] { 2, 3 })
+        {
+            var t = o.Clone(); t.Threads = threads;
+            var many = new AutoencoderTrainer(t).Fit(x);
+            Assert.Equal(one.History.Epochs.Select(e => e.TrainLoss), many.History.Epochs.Select(e => e.TrainLoss));
+            Assert.Equal(one.History.Epochs.Select(e => e.ValidationLoss), many.History.Epochs.Select(e => e.ValidationLoss));
+            Assert.Equal(Params(one), Params(many));
+            Assert.Equal(one.Encode(x).Span.ToArray(), many.Encode(x).Span.ToArray());
+        }
+    }
+
+    [Fact]
     public void Divergence_StopsWithAnErrorThatSaysSo()
     {
         var x = TestData.LowRankData(200);
@@ -124,6 +165,17 @@ public class AutoencoderTests
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => new AutoencoderTrainer(Small()).Fit(TestData.LowRankData(100), null, cts.Token));
+    }
+
+    [Fact]
+    public void Cancellation_InTheMiddleOfAFit_StopsBeforeTheNextEpoch()
+    {
+        using var cts = new CancellationTokenSource();
+        var reports = new List<int>();
+        var o = Small(); o.Epochs = 10;
+        var progress = new SyncProgress(r => { reports.Add(r.Epoch); if (r.Epoch == 2) cts.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => new AutoencoderTrainer(o).Fit(TestData.LowRankData(200), progress, cts.Token));
+        Assert.Equal(new[] { 1, 2 }, reports);
     }
 
     [Fact]

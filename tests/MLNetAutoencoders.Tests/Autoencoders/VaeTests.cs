@@ -79,10 +79,82 @@ public class VaeTests
         Assert.Equal(e.Reconstruction + e.Kl, e.NegativeElbo, 9);
         Assert.True(e.Kl > 0);
         Assert.Equal(e, model.Evaluate(test));
-        Assert.Equal(model.Encode(test).Span.ToArray(), model.Encode(test).Span.ToArray());
+        // Encode is μ(x) = the mean head on the encoder's output (no sampling, no log σ² head).
+        var mu = model.MeanHead.Forward(model.Encoder.Forward(test, false, Ctx), false, Ctx);
+        var code = model.Encode(test);
+        for (int i = 0; i < code.Length; i++) Assert.Equal(mu.Span[i], code.Span[i], 5);
         // Encode is μ: decoding it is the reconstruction, and reconstructions beat the mean image.
         Assert.Equal(model.Decode(model.Encode(test)).Span.ToArray(), model.Reconstruct(test).Span.ToArray());
         Assert.True(model.EncodeLogVariance(test).Span.ToArray().Average() < -0.5, "posterior variances should shrink below the prior's");
+    }
+
+    [Theory]
+    [InlineData(VaeLikelihood.Bernoulli)]
+    [InlineData(VaeLikelihood.Gaussian)]
+    public void NegativeElbo_EqualsAnIndependentComputationOnATinyModel(VaeLikelihood likelihood)
+    {
+        // −ELBO per sample = −log p(x | z) + KL(N(μ, σ²) ‖ N(0, I)), z = μ + σ ε, computed here in double precision from
+        // the model's weights and the same ε (one N(0, 1) draw per latent value from a generator seeded like Evaluate's).
+        var o = Small(); o.Epochs = 2; o.HiddenSizes = new[] { 4 }; o.LatentSize = 2; o.HiddenActivation = ActivationKind.Tanh;
+        o.Likelihood = likelihood; o.GaussianSigma = 0.7f;
+        var x = TestData.LowRankData(40, 6);
+        var model = new VaeTrainer(o).Fit(x);
+        var e = model.Evaluate(x, seed: 5);
+
+        var eps = new float[x.Rows * 2];
+        new Rng(5).FillGaussian(eps);
+        static double[] Dense(DenseLayer d, double[] input, bool tanh)
+        {
+            var w = d.Weight.Value; var b = d.Bias.Value.Span;
+            var y = new double[w.Rows];
+            for (int o = 0; o < w.Rows; o++)
+            {
+                double s = b[o];
+                for (int i = 0; i < w.Cols; i++) s += (double)w[o, i] * input[i];
+                y[o] = tanh ? Math.Tanh(s) : s;
+            }
+            return y;
+        }
+        var encoder = model.Encoder.DenseLayers.ToList();
+        var decoder = model.Decoder.DenseLayers.ToList();
+        Assert.Single(encoder); Assert.Equal(2, decoder.Count);
+        double rec = 0, kl = 0, sigma = o.GaussianSigma;
+        for (int r = 0; r < x.Rows; r++)
+        {
+            var xr = x.Row(r).ToArray().Select(v => (double)v).ToArray();
+            var h = Dense(encoder[0], xr, true);
+            var mu = Dense(model.MeanHead, h, false);
+            var lv = Dense(model.LogVarianceHead, h, false);
+            var z = new double[2];
+            for (int j = 0; j < 2; j++)
+            {
+                z[j] = mu[j] + Math.Exp(0.5 * lv[j]) * eps[r * 2 + j];
+                kl += 0.5 * (mu[j] * mu[j] + Math.Exp(lv[j]) - 1 - lv[j]);
+            }
+            var outp = Dense(decoder[1], Dense(decoder[0], z, true), false);
+            for (int i = 0; i < xr.Length; i++)
+            {
+                double a = outp[i];
+                rec += likelihood == VaeLikelihood.Bernoulli
+                    ? -(xr[i] * Math.Log(1 / (1 + Math.Exp(-a))) + (1 - xr[i]) * Math.Log(1 - 1 / (1 + Math.Exp(-a))))
+                    : (xr[i] - a) * (xr[i] - a) / (2 * sigma * sigma) + 0.5 * Math.Log(2 * Math.PI * sigma * sigma);
+            }
+        }
+        rec /= x.Rows; kl /= x.Rows;
+        Assert.Equal(kl, e.Kl, 1e-5 * Math.Max(1, kl));
+        Assert.Equal(rec, e.Reconstruction, 1e-5 * Math.Abs(rec));
+        Assert.Equal(rec + kl, e.NegativeElbo, 1e-5 * Math.Abs(rec + kl));
+    }
+
+    [Fact]
+    public void Cancellation_InTheMiddleOfAFit_StopsBeforeTheNextEpoch()
+    {
+        using var cts = new CancellationTokenSource();
+        var reports = new List<int>();
+        var o = Small(); o.Epochs = 10;
+        var progress = new SyncProgress<EpochReport>(r => { reports.Add(r.Epoch); if (r.Epoch == 2) cts.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => new VaeTrainer(o).Fit(TestData.LowRankData(200), progress, cts.Token));
+        Assert.Equal(new[] { 1, 2 }, reports);
     }
 
     [Fact]

@@ -75,6 +75,50 @@ public class VariantTests
         Assert.True(d < p, $"denoising MSE {d} should be below the plain autoencoder's {p}");
     }
 
+    [Theory]
+    [InlineData(LossKind.CrossEntropy)]
+    [InlineData(LossKind.SquaredError)]
+    public void DenoisingLoss_TargetsTheCleanInput_NotTheCorruptedOne(LossKind lossKind)
+    {
+        // Every row is the same, so the shuffle cannot change the batch; one batch holds them all. The trainer's first
+        // reported loss (measured before its first step) must be L(f(corrupted x), clean x) of the untrained network,
+        // with the corruption drawn from the same stream the trainer uses (the first fork of its generator).
+        var row = TestData.LowRankData(1, 12);
+        var x = new Matrix(16, 12);
+        for (int i = 0; i < x.Rows; i++) row.Row(0).CopyTo(x.Row(i));
+        var o = Small(1); o.HiddenSizes = new[] { 5 }; o.CodeSize = 3; o.BatchSize = 16; o.ValidationFraction = 0; o.Loss = lossKind;
+        o.Corruption = CorruptionKind.Masking; o.CorruptionLevel = 0.5f;
+        var (encoder, decoder) = AutoencoderTrainer.Build(o, 12, new Rng(9));
+        var (encoder2, decoder2) = AutoencoderTrainer.Build(o, 12, new Rng(9));
+        var history = AutoencoderTrainer.Train(o, encoder, decoder, x, new Rng(21), null, CancellationToken.None);
+
+        var ctx = o.CreateContext(new Rng(21).Fork(1));
+        var corrupted = Corruptions.Create(o.Corruption, o.CorruptionLevel)!.Apply(x, ctx);
+        Assert.NotEqual(x.Span.ToArray(), corrupted.Span.ToArray());
+        var output = decoder2.Forward(encoder2.Forward(corrupted, true, ctx), true, ctx);
+        double Mean(Matrix target)
+        {
+            double s = 0;
+            for (int i = 0; i < x.Rows; i++) s += Losses.SampleLoss(lossKind, output.Row(i), target.Row(i));
+            return s / x.Rows;
+        }
+        double clean = Mean(x), noisy = Mean(corrupted);
+        Assert.True(Math.Abs(clean - noisy) > 1e-3 * clean, $"the two targets should give different losses ({clean}, {noisy})");
+        Assert.Equal(clean, history.Epochs[0].TrainLoss, 1e-6 * clean);
+    }
+
+    [Fact]
+    public void Stacked_CancellationInTheMiddleOfAFit_StopsBeforeTheNextEpoch()
+    {
+        using var cts = new CancellationTokenSource();
+        var reports = 0;
+        var o = Small(3); o.HiddenSizes = new[] { 12 };
+        var trainer = new StackedAutoencoderTrainer(new StackedAutoencoderOptions { Autoencoder = o, FineTuneEpochs = 3 });
+        var progress = new SyncProgress<EpochReport>(_ => { if (++reports == 2) cts.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(Train, progress, cts.Token));
+        Assert.Equal(2, reports);
+    }
+
     [Fact]
     public void L1AndKlSparsity_MakeSparserCodes_ContractiveShrinksTheJacobian()
     {
@@ -95,7 +139,10 @@ public class VariantTests
         var contractive = new AutoencoderTrainer(c).Fit(Train);
         double jp = AutoencoderMetrics.JacobianFrobeniusSq(plain, Test), jc = AutoencoderMetrics.JacobianFrobeniusSq(contractive, Test);
         Assert.True(jc < 0.5 * jp, $"contractive ‖J‖² {jc} should be under half the plain autoencoder's {jp}");
-        Assert.True(contractive.ReconstructionMse(Test) < 0.5 * AutoencoderModel.MeanSquaredError(Test, new Matrix(Test.Rows, Test.Cols)), "it must still reconstruct");
+        var meanImage = new Matrix(Test.Rows, Test.Cols);
+        for (int i = 0; i < Test.Rows; i++) for (int j = 0; j < Test.Cols; j++) for (int r = 0; r < Train.Rows; r++) meanImage[i, j] += Train[r, j] / Train.Rows;
+        double meanMse = AutoencoderModel.MeanSquaredError(Test, meanImage), cMse = contractive.ReconstructionMse(Test);
+        Assert.True(cMse < 0.5 * meanMse, $"it must still reconstruct: MSE {cMse} should be under half the mean image's {meanMse}");
     }
 
     [Fact]

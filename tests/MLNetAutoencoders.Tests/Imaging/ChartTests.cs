@@ -59,7 +59,17 @@ public class ChartTests
         var ticks = Chart.Axis.Create([0.13, 0.87], log: false).Ticks;
         Assert.Equal([0, 0.2, 0.4, 0.6, 0.8, 1.0], ticks);
         Assert.Equal(["0.3", "1.5E-5", "1.2E+6", "0"], new[] { Chart.Format(0.30000000000000004), Chart.Format(1.5e-5), Chart.Format(1.2e6), Chart.Format(0) });
-        Assert.NotNull(XDocument.Parse(new Chart().ToSvg()).Root); // empty chart still valid
-        Assert.NotNull(XDocument.Parse(new Chart().Add("flat", [2.0, 2.0]).ToSvg()).Root);
+        var empty = XDocument.Parse(new Chart().ToSvg()); // an empty chart is still a valid SVG document, with no series
+        Assert.Equal(Svg + "svg", empty.Root!.Name);
+        Assert.Empty(empty.Descendants(Svg + "path"));
+        // A flat series (zero y range) still gets a usable axis: one path, two markers at finite, distinct x and equal y.
+        var flat = XDocument.Parse(new Chart().Add("flat", [2.0, 2.0]).ToSvg());
+        Assert.Single(flat.Descendants(Svg + "path"));
+        double[] Coord(string name) => flat.Descendants(Svg + "circle").Select(c => double.Parse(c.Attribute(name)!.Value, CultureInfo.InvariantCulture)).ToArray();
+        var cx = Coord("cx"); var cy = Coord("cy");
+        Assert.Equal(2, cx.Length);
+        Assert.All(cx.Concat(cy), v => Assert.True(double.IsFinite(v)));
+        Assert.True(cx[1] > cx[0]);
+        Assert.Equal(cy[0], cy[1]);
     }
 }

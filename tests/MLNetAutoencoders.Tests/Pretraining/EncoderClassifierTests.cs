@@ -101,6 +101,40 @@ public class EncoderClassifierTests
     }
 
     [Fact]
+    public void HeadWarmup_LeavesTheEncoderBitIdentical()
+    {
+        // Warm-up epochs train the head alone. After them a discriminative fine-tune whose encoder learning-rate scale
+        // (1e-30) makes every encoder step far below one float ulp: only the warm-up could move the encoder, and it must not.
+        var (x, y) = Manifold(120, 1);
+        var ae = Autoencoder(x);
+        var o = Options(EncoderTrainingMode.DiscriminativeFineTune, epochs: 1);
+        o.EncoderLearningRateScale = 1e-30f;
+        o.HeadWarmupEpochs = 5;
+        var m = EncoderClassifier.Fit(ae, x, y, o, Classes);
+        Assert.Equal(6, m.History.Epochs.Count);
+        Assert.Equal(Weights(ae.CodePath), Weights(m.EncoderLayers));
+        Assert.True(m.History.Epochs[4].TrainLoss < m.History.Epochs[0].TrainLoss, "the head should learn during the warm-up");
+        // Control: the same fit with no warm-up, but full-rate fine-tuning for those 5 epochs, does move the encoder.
+        var c = Options(EncoderTrainingMode.FineTune, epochs: 5);
+        Assert.NotEqual(Weights(ae.CodePath), Weights(EncoderClassifier.Fit(ae, x, y, c, Classes).EncoderLayers));
+    }
+
+    [Fact]
+    public void HeadWarmup_OfAFineTune_IsExactlyAProbe()
+    {
+        // Without dropout the warm-up of a full-rate fine-tune must be the probe's training step for step (same head
+        // initialisation, same batches): equal losses, bit for bit. A warm-up that let the encoder learn would differ.
+        var (x, y) = Manifold(120, 1);
+        var ae = Autoencoder(x);
+        var probe = EncoderClassifier.Fit(ae, x, y, Options(EncoderTrainingMode.Probe, epochs: 4), Classes);
+        var o = Options(EncoderTrainingMode.FineTune, epochs: 2);
+        o.HeadWarmupEpochs = 4;
+        var fine = EncoderClassifier.Fit(ae, x, y, o, Classes);
+        Assert.Equal(probe.History.Epochs.Select(e => e.TrainLoss), fine.History.Epochs.Take(4).Select(e => e.TrainLoss));
+        Assert.NotEqual(Weights(ae.CodePath), Weights(fine.EncoderLayers)); // the fine-tune phase after it does move the encoder
+    }
+
+    [Fact]
     public void RandomInitialization_KeepsTheArchitecture_ButNotTheWeights()
     {
         var (x, y) = Manifold(90, 1);
@@ -200,6 +234,22 @@ public class EncoderClassifierTests
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => EncoderClassifier.Fit(Autoencoder(x), x, y, Options(EncoderTrainingMode.FineTune), Classes, null, cts.Token));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void Cancellation_InTheMiddleOfAFit_StopsBeforeTheNextEpoch(int warmup)
+    {
+        var (x, y) = Manifold(60, 1);
+        var ae = Autoencoder(x);
+        using var cts = new CancellationTokenSource();
+        var reports = new List<int>();
+        var o = Options(EncoderTrainingMode.FineTune, epochs: 10);
+        o.HeadWarmupEpochs = warmup;
+        var progress = new SyncProgress<EpochReport>(r => { reports.Add(r.Epoch); if (reports.Count == 2) cts.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => EncoderClassifier.Fit(ae, x, y, o, Classes, progress, cts.Token));
+        Assert.Equal(2, reports.Count);
     }
 
     [Fact]

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Mutation testing of the core library with Stryker.NET (pinned in .config/dotnet-tools.json).
+# Too slow for .ci/run: run it by hand.
+#
+#   scripts/mutation-test.sh                 # all four folders: Nn Autoencoders Pca Data (hours on 2 cores)
+#   scripts/mutation-test.sh Nn              # one folder
+#   TEST_FILTER='FullyQualifiedName~Nn' scripts/mutation-test.sh Nn   # also restrict the tests run per mutant
+#   FILES=Nn/TrainingLoop.cs,Nn/ModelArchive.cs scripts/mutation-test.sh Nn   # only some files of the folder
+#
+# Reports (HTML, JSON, log) go to artifacts/mutation/<folders>/ (ignored by git); a Markdown summary with the score
+# and every surviving mutant is written next to them as summary.md (copy it to benchmarks/results/ to keep it).
+# Environment: CONCURRENCY (default 1), FILES (see above), TEST_FILTER (a dotnet test --filter expression; default: every test of
+# tests/MLNetAutoencoders.Tests except the slow real-data and ONNX Runtime classes).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+folders=("$@")
+[ ${#folders[@]} -gt 0 ] || folders=(Nn Autoencoders Pca Data)
+for f in "${folders[@]}"; do
+  [ -d "src/MLNetAutoencoders/$f" ] || { echo "no folder src/MLNetAutoencoders/$f" >&2; exit 2; }
+done
+name=$(IFS=-; echo "${folders[*]}")
+out="$root/artifacts/mutation/$name"
+mkdir -p "$out"
+default_filter='FullyQualifiedName!~FashionMnist&FullyQualifiedName!~RealDataset&FullyQualifiedName!~Onnx&FullyQualifiedName!~SmallLabelledFashionMnist'
+filter=${TEST_FILTER:-$default_filter}
+
+# Stryker reads coverage analysis only from a config file: write one for this run.
+config="$out/stryker-config.json"
+{
+  echo '{ "stryker-config": {'
+  echo '  "project": "MLNetAutoencoders.csproj",'
+  echo '  "test-projects": ["MLNetAutoencoders.Tests.csproj"],'
+  echo '  "configuration": "Release",'
+  echo "  \"concurrency\": ${CONCURRENCY:-1},"
+  echo '  "coverage-analysis": "perTest",'
+  echo "  \"test-case-filter\": \"$filter\","
+  echo '  "reporters": ["html", "json", "progress", "cleartext"],'
+  echo '  "mutate": ['
+  sep=''
+  if [ -n "${FILES:-}" ]; then
+    # FILES narrows the run to some files of the folder(s): names relative to src/MLNetAutoencoders/, comma-separated.
+    IFS=, read -ra files <<< "$FILES"
+    for f in "${files[@]}"; do printf '%s    "**/src/MLNetAutoencoders/%s"' "$sep" "$f"; sep=$',\n'; done
+  else
+    for f in "${folders[@]}"; do printf '%s    "**/src/MLNetAutoencoders/%s/**/*.cs"' "$sep" "$f"; sep=$',\n'; done
+  fi
+  echo; echo '  ],'
+  echo '  "thresholds": { "high": 85, "low": 60, "break": 0 }'
+  echo '} }'
+} > "$config"
+
+dotnet tool restore >/dev/null
+cd tests/MLNetAutoencoders.Tests
+dotnet tool run dotnet-stryker -- --config-file "$config" --output "$out" --skip-version-check 2>&1 | tee "$out/stryker.log"
+
+# Summary: score and survivors from the JSON report (mutation-testing-elements schema).
+report=$(ls -t "$out"/reports/mutation-report.json 2>/dev/null | head -1 || true)
+[ -n "$report" ] || { echo "no JSON report under $out/reports" >&2; exit 1; }
+python3 - "$report" "$out/summary.md" "$name" <<'PY'
+import json, sys, collections
+report, dest, name = sys.argv[1:4]
+r = json.load(open(report))
+counts = collections.Counter()
+survivors = []
+for path, f in sorted(r["files"].items()):
+    lines = f["source"].split("\n")
+    for m in f["mutants"]:
+        counts[m["status"]] += 1
+        if m["status"] in ("Survived", "NoCoverage"):
+            ln = m["location"]["start"]["line"]
+            survivors.append((path.split("src/MLNetAutoencoders/")[-1], ln, m["status"], m["mutatorName"], m.get("replacement", ""), lines[ln - 1].strip()))
+killed = counts["Killed"] + counts["Timeout"]
+valid = killed + counts["Survived"] + counts["NoCoverage"]
+score = 100.0 * killed / valid if valid else float("nan")
+with open(dest, "w") as o:
+    o.write(f"# Mutation testing: {name}\n\n")
+    o.write(f"Score {score:.1f} % ({killed} killed or timed out of {valid} valid mutants). ")
+    o.write(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) + ".\n\n")
+    o.write("| File:line | Status | Mutator | Replacement | Original line | Reason |\n|---|---|---|---|---|---|\n")
+    for p, ln, st, mu, rep, src in survivors:
+        esc = lambda s: s.replace("|", "\\|")[:90]
+        o.write(f"| {p}:{ln} | {st} | {mu} | `{esc(rep)}` | `{esc(src)}` | |\n")
+print(open(dest).read().split("\n\n")[1])
+PY
