@@ -48,7 +48,7 @@ internal sealed record ImageOptions(Option<int?> Width, Option<int?> Height, Opt
     public static ImageOptions Create() => new(
         new Option<int?>("--width") { Description = "image width in pixels (default: the dataset's, or √inputs for square images)" },
         new Option<int?>("--height") { Description = "image height in pixels" },
-        new Option<int>("--scale") { Description = "pixel magnification (1–32)", DefaultValueFactory = _ => 2 },
+        new Option<int>("--zoom") { Description = "pixel magnification (1–32)", DefaultValueFactory = _ => 2 },
         new Option<int?>("--columns") { Description = "images per grid row" });
 
     public IEnumerable<Option> All => new Option[] { Width, Height, Scale, Columns };
