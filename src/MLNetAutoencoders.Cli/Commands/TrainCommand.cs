@@ -15,15 +15,11 @@ namespace MLNetAutoencoders.Cli.Commands;
 internal static class TrainCommand
 {
     /// <summary>The kinds <c>--kind</c> accepts.</summary>
-    public static readonly string[] Kinds = { "ae", "sparse-l1", "sparse-kl", "contractive", "denoising", "dropout", "tied", "stacked", "vae" };
+    public static readonly string[] Kinds = [.. AutoencoderKinds.All, "vae"];
 
-    // Per-kind defaults, chosen on Fashion-MNIST (docs/family/RESULTS.md).
-    internal const float DefaultL1 = 1f;
-    internal const string DefaultKl = "0.1:30";
-    internal const float DefaultContractive = 0.3f;
-    internal const string DefaultNoise = "gaussian:0.2";
-    internal const float DefaultDropout = 0.2f;
-    internal const int DefaultFineTuneEpochs = 10;
+    // Each kind's strength comes from the one preset table (AutoencoderKinds / AutoencoderDefaults), as in the ML.NET stages.
+    private static readonly string DefaultKl = FormattableString.Invariant($"{AutoencoderDefaults.KlSparsityTarget}:{AutoencoderDefaults.KlSparsityWeight}");
+    private static readonly string DefaultNoise = Corruptions.Format(CorruptionKind.Gaussian, AutoencoderDefaults.DenoisingNoise);
 
     public static Command Create()
     {
@@ -41,15 +37,15 @@ internal static class TrainCommand
         var init = new Option<string>("--init") { Description = "auto, glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-normal, pytorch", DefaultValueFactory = _ => "auto" };
         var validation = new Option<double>("--validation-fraction") { DefaultValueFactory = _ => 0.0 };
         var patience = new Option<int>("--patience") { Description = "early-stopping patience in epochs (0 = off)", DefaultValueFactory = _ => 0 };
-        var dropout = new Option<float?>("--dropout") { Description = $"dropout rate after hidden layers of encoder and decoder; default 0, or {DefaultDropout} for dropout" };
+        var dropout = new Option<float?>("--dropout") { Description = $"dropout rate after hidden layers of encoder and decoder; default 0, or {AutoencoderDefaults.DropoutRate} for dropout" };
         var tied = new Option<bool>("--tied") { Description = "tie decoder weights to the encoder's transposes (kind tied sets it)" };
         var noise = new Option<string?>("--noise") { Description = $"training-input corruption gaussian:η, mask:ν or salt-pepper:ν; default none, or {DefaultNoise} for denoising" };
-        var l1 = new Option<float?>("--l1") { Description = $"L1 activity λ on the code; default 0, or {DefaultL1} for sparse-l1" };
+        var l1 = new Option<float?>("--l1") { Description = $"L1 activity λ on the code; default 0, or {AutoencoderDefaults.SparseL1} for sparse-l1" };
         var l2 = new Option<float>("--l2") { Description = "L2 activity λ on the code", DefaultValueFactory = _ => 0f };
         var kl = new Option<string?>("--kl") { Description = $"KL sparsity ρ:weight on a sigmoid code; default off, or {DefaultKl} for sparse-kl" };
-        var contractive = new Option<float?>("--contractive") { Description = $"contractive λ; default 0, or {DefaultContractive} for contractive" };
+        var contractive = new Option<float?>("--contractive") { Description = $"contractive λ; default 0, or {AutoencoderDefaults.Contractive} for contractive" };
         var probes = new Option<int>("--contractive-probes") { Description = "0 = exact ‖J‖² (default), k = unbiased estimate with k probes per sample", DefaultValueFactory = _ => 0 };
-        var fineTune = new Option<int?>("--finetune-epochs") { Description = $"stacked: end-to-end fine-tuning epochs after the greedy phase; default {DefaultFineTuneEpochs}" };
+        var fineTune = new Option<int?>("--finetune-epochs") { Description = $"stacked: end-to-end fine-tuning epochs after the greedy phase; default {AutoencoderDefaults.StackedFineTuneEpochs}" };
         var beta = new Option<float>("--beta") { Description = "vae: KL weight β (1 = ELBO)", DefaultValueFactory = _ => 1f };
         var likelihood = new Option<string>("--likelihood") { Description = "vae: bernoulli or gaussian", DefaultValueFactory = _ => "bernoulli" };
         var sigma = new Option<float>("--gaussian-sigma") { Description = "vae: σ of the Gaussian likelihood", DefaultValueFactory = _ => 1f };
@@ -100,25 +96,26 @@ internal static class TrainCommand
                 }
                 else
                 {
-                    var o = shared.Apply(new AutoencoderOptions
+                    // The kind's preset first (the same table as the ML.NET stages), then whatever was given explicitly.
+                    var o = shared.Apply(AutoencoderKinds.Apply(k, new AutoencoderOptions
                     {
                         CodeSize = r.GetValue(code),
-                        CodeActivation = Activations.Parse(r.GetValue(codeActivation) ?? k switch { "sparse-kl" => "sigmoid", "sparse-l1" => "relu", _ => "identity" }),
                         Loss = Losses.Parse(r.GetValue(loss)!),
-                        DropoutRate = r.GetValue(dropout) ?? (k == "dropout" ? DefaultDropout : 0f),
-                        TiedWeights = r.GetValue(tied) || k == "tied",
-                        L1Activity = r.GetValue(l1) ?? (k == "sparse-l1" ? DefaultL1 : 0f),
                         L2Activity = r.GetValue(l2),
-                        Contractive = r.GetValue(contractive) ?? (k == "contractive" ? DefaultContractive : 0f),
                         ContractiveProbes = r.GetValue(probes),
-                    });
-                    (o.Corruption, o.CorruptionLevel) = Corruptions.Parse(r.GetValue(noise) ?? (k == "denoising" ? DefaultNoise : "none"));
-                    if ((r.GetValue(kl) ?? (k == "sparse-kl" ? DefaultKl : null)) is string klText)
+                    }));
+                    if (r.GetValue(codeActivation) is string ca) o.CodeActivation = Activations.Parse(ca);
+                    if (r.GetValue(dropout) is float d) o.DropoutRate = d;
+                    if (r.GetValue(tied)) o.TiedWeights = true;
+                    if (r.GetValue(l1) is float l) o.L1Activity = l;
+                    if (r.GetValue(contractive) is float c) o.Contractive = c;
+                    if (r.GetValue(noise) is string nz) (o.Corruption, o.CorruptionLevel) = Corruptions.Parse(nz);
+                    if (r.GetValue(kl) is string klText)
                         (o.KlSparsityTarget, o.KlSparsityWeight) = ParsePair(klText, "--kl", "ρ:weight, e.g. 0.05:1");
                     json["variant"] = Describe(o);
                     if (k == "stacked")
                     {
-                        var trainer = new StackedAutoencoderTrainer(new StackedAutoencoderOptions { Autoencoder = o, FineTuneEpochs = r.GetValue(fineTune) ?? DefaultFineTuneEpochs });
+                        var trainer = new StackedAutoencoderTrainer(new StackedAutoencoderOptions { Autoencoder = o, FineTuneEpochs = r.GetValue(fineTune) ?? AutoencoderDefaults.StackedFineTuneEpochs });
                         totalEpochs = trainer.LayerCount * o.Epochs + trainer.Options.FineTuneEpochs;
                         json["finetuneEpochs"] = trainer.Options.FineTuneEpochs;
                         model = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => trainer.Fit(data.Train.Images, ConsoleUi.EpochProgress(k, advance)));

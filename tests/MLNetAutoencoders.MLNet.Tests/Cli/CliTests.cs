@@ -301,4 +301,21 @@ public sealed class CliTests : IDisposable
         Assert.Equal("svg", svg.Root!.Name.LocalName);
         Assert.Contains("scratch (random init)", svg.ToString());
     }
+
+    [Theory]
+    [InlineData("sparse-l1")]
+    [InlineData("sparse-kl")]
+    [InlineData("contractive")]
+    [InlineData("denoising")]
+    [InlineData("dropout")]
+    [InlineData("tied")]
+    public void Train_Kind_UsesTheSamePresetAsTheMLNetStage(string kind)
+    {
+        var (code, stdout) = Run("train", "--dataset", WriteCsv(1f), "--label-column", "label", "--kind", kind, "--hidden", "8", "--code", "3",
+            "--epochs", "1", "--batch", "32", "--threads", "1", "--json");
+        Assert.Equal(0, code);
+        var stage = MLNetAutoencoders.MLNet.Stages.AutoencoderEstimator.Options.ForKind(kind).Autoencoder;
+        (stage.HiddenSizes, stage.CodeSize) = ([8], 3);
+        Assert.Equal(MLNetAutoencoders.Cli.Commands.TrainCommand.Describe(stage), (string?)LastJson(stdout)["variant"]);
+    }
 }
