@@ -513,7 +513,7 @@ internal static class Bench
     /// <summary>Seconds for <paramref name="count"/> single-row predictions (200 warm-up rows first; best of <paramref name="reps"/>).</summary>
     private static Timing Predict(MLContext ml, ITransformer t, ImageRow[] rows, int count, int reps)
     {
-        // Not disposed: disposing a PredictionEngine disposes its transformer too (dotnet/machinelearning#5945),
+        // Not disposed: disposing a PredictionEngine disposes its transformer too, as ML.NET does,
         // which would close the OnnxTransformer's ONNX Runtime session for later use.
         var engine = ml.Model.CreatePredictionEngine<ImageRow, CodeRow>(t);
         var output = new CodeRow();
@@ -534,7 +534,7 @@ internal static class Bench
     /// <summary>Max |Δ| between a prediction engine's codes and the cursor's codes on a few rows.</summary>
     private static double EngineCheck(MLContext ml, ITransformer t, ImageRow[] rows, List<float[]> cursorCodes)
     {
-        // Not disposed: disposing a PredictionEngine disposes its transformer too (dotnet/machinelearning#5945),
+        // Not disposed: disposing a PredictionEngine disposes its transformer too, as ML.NET does,
         // which would close the OnnxTransformer's ONNX Runtime session for later use.
         var engine = ml.Model.CreatePredictionEngine<ImageRow, CodeRow>(t);
         double max = 0;
