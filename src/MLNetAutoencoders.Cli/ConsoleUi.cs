@@ -8,8 +8,27 @@ namespace MLNetAutoencoders.Cli;
 /// <summary>Shared console plumbing: progress bars and messages on stderr, tables and the JSON line on stdout.</summary>
 internal static class ConsoleUi
 {
+    /// <summary>
+    /// True when stderr is a terminal and NO_COLOR is not set: then progress is a live bar with colours; otherwise (a
+    /// log file, a pipe) plain lines without escape codes.
+    /// </summary>
+    public static bool Interactive { get; } = !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+
     /// <summary>A console writing to stderr (progress, notes), so stdout stays clean for tables and JSON.</summary>
-    public static IAnsiConsole Err { get; } = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+    public static IAnsiConsole Err { get; } = CreateErr();
+
+    private static IAnsiConsole CreateErr()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Console.Error),
+            Ansi = Interactive ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = Interactive ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        if (!Interactive) console.Profile.Width = 4096; // a log gets whole lines, not lines wrapped at 80 columns
+        return console;
+    }
 
     /// <summary>Writes one compact JSON object as a line on stdout.</summary>
     public static void WriteJson(JsonNode node) => Console.Out.WriteLine(node.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
@@ -17,6 +36,7 @@ internal static class ConsoleUi
     /// <summary>Runs <paramref name="work"/> under a stderr progress bar with <paramref name="total"/> steps; the work gets a callback to advance it.</summary>
     public static T WithProgress<T>(string title, double total, Func<Action<double, string?>, T> work)
     {
+        if (!Interactive) return WithProgressLines(title, total, work);
         T result = default!;
         Err.Progress()
             .AutoClear(false)
@@ -32,6 +52,25 @@ internal static class ConsoleUi
                 });
                 task.Value = task.MaxValue;
             });
+        return result;
+    }
+
+    /// <summary>Progress as plain lines on stderr, for logs: one line whenever another tenth of the work is done.</summary>
+    private static T WithProgressLines<T>(string title, double total, Func<Action<double, string?>, T> work)
+    {
+        double done = 0, max = Math.Max(total, 1);
+        int shown = -1;
+        string? last = null;
+        var result = work((step, description) =>
+        {
+            done += step;
+            last = description ?? last;
+            int tenth = (int)Math.Floor(10 * Math.Min(done / max, 1));
+            if (tenth <= shown) return;
+            shown = tenth;
+            Console.Error.WriteLine($"{title}: {10 * tenth} %" + (last is null ? "" : $" — {last}"));
+        });
+        if (shown < 10) Console.Error.WriteLine($"{title}: 100 %");
         return result;
     }
 

@@ -318,4 +318,26 @@ public sealed class CliTests : IDisposable
         (stage.HiddenSizes, stage.CodeSize) = ([8], 3);
         Assert.Equal(MLNetAutoencoders.Cli.Commands.TrainCommand.Describe(stage), (string?)LastJson(stdout)["variant"]);
     }
+
+    [Fact]
+    public async Task Progress_ToALogFile_HasNoEscapeCodesAndNoWrapping()
+    {
+        var csv = WriteCsv(1f);
+        var dll = Path.Combine(AppContext.BaseDirectory, "mlae.dll");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { dll, "compare", "--dataset", csv, "--label-column", "label", "--codes", "2", "--methods", "pca,raw", "--folds", "2", "--no-figures" })
+            psi.ArgumentList.Add(a);
+        psi.Environment.Remove("NO_COLOR");
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdoutTask = p.StandardOutput.ReadToEndAsync();
+        var stderr = await p.StandardError.ReadToEndAsync();
+        var stdout = await stdoutTask;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await p.WaitForExitAsync(timeout.Token);
+        Assert.Equal(0, p.ExitCode);
+        Assert.DoesNotContain('\u001b', stderr + stdout);
+        Assert.Contains("compare: 100 %", stderr);
+        // The header line is longer than 80 characters and stays one line.
+        Assert.Contains(stderr.Split('\n'), line => line.Length > 80 && line.Contains("2-fold stratified CV"));
+    }
 }
