@@ -132,4 +132,31 @@ public static class AutoencoderCatalog
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
     public static AutoencoderAnomalyEstimator Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog, AutoencoderAnomalyEstimator.Options options)
         => new(MLNetHost.Environment(catalog), options);
+
+    /// <summary>
+    /// A multiclass classifier on the encoder of <paramref name="encoder"/> (a fitted autoencoder stage): a softmax head
+    /// trained in <paramref name="mode"/> (linear probe, fine-tune, or discriminative fine-tune) on the labelled rows.
+    /// </summary>
+    /// <param name="catalog">The multiclass trainers catalog.</param>
+    /// <param name="encoder">A fitted <c>EncodeWithAutoencoder</c> or <c>EncodeWithVariationalAutoencoder</c> stage.</param>
+    /// <param name="labelColumnName">The label: a key column (use <c>MapValueToKey</c>).</param>
+    /// <param name="featureColumnName">The features: the encoder's input width.</param>
+    /// <param name="mode">How the encoder is trained.</param>
+    /// <param name="seed">Seed of training; null = drawn from the MLContext's seed.</param>
+    public static EncoderClassifierEstimator EncoderClassifier(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        AutoencoderTransformer encoder, string labelColumnName = "Label", string featureColumnName = "Features",
+        MLNetAutoencoders.Classifiers.EncoderTrainingMode mode = MLNetAutoencoders.Classifiers.EncoderTrainingMode.FineTune, int? seed = null)
+        => catalog.EncoderClassifier(new EncoderClassifierEstimator.Options
+        {
+            Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder)),
+            LabelColumnName = labelColumnName,
+            FeatureColumnName = featureColumnName,
+            Seed = seed,
+            Classifier = new MLNetAutoencoders.Classifiers.EncoderClassifierOptions { Mode = mode },
+        });
+
+    /// <summary>A multiclass classifier on a pretrained encoder with every setting in <paramref name="options"/> (or pretraining it here on unlabelled rows).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    public static EncoderClassifierEstimator EncoderClassifier(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, EncoderClassifierEstimator.Options options)
+        => new(MLNetHost.Environment(catalog), options);
 }

@@ -31,6 +31,24 @@ internal static class NativePredictors
             [environment, model, inputSchema, featureColumn, threshold, "Score"]);
     }
 
+    /// <summary>
+    /// A <c>MulticlassPredictionTransformer</c> over a maximum-entropy model with identity weights on the K-value vector
+    /// column <paramref name="logitsColumn"/>: <c>Score</c> = softmax(logits), <c>PredictedLabel</c> = the key of the
+    /// largest, with the class names of <paramref name="labelColumn"/> in <paramref name="inputSchema"/>.
+    /// </summary>
+    public static ITransformer Softmax(IHostEnvironment environment, DataViewSchema inputSchema, string logitsColumn, string labelColumn, string[] classNames)
+    {
+        int k = classNames.Length;
+        var weights = new VBuffer<float>[k];
+        for (int c = 0; c < k; c++) weights[c] = new VBuffer<float>(k, 1, [1f], [c]);
+        var model = Create(typeof(MaximumEntropyModelParameters),
+            [typeof(IHostEnvironment), typeof(VBuffer<float>[]), typeof(float[]), typeof(int), typeof(int), typeof(string[]), typeof(ModelStatisticsBase)],
+            [environment, weights, new float[k], k, k, classNames, null]);
+        return (ITransformer)Create(typeof(MulticlassPredictionTransformer<>).MakeGenericType(typeof(MaximumEntropyModelParameters)),
+            [typeof(IHostEnvironment), typeof(MaximumEntropyModelParameters), typeof(DataViewSchema), typeof(string), typeof(string), typeof(string), typeof(string)],
+            [environment, model, inputSchema, logitsColumn, labelColumn, "Score", "PredictedLabel"]);
+    }
+
     private static object Create(Type type, Type[] parameters, object?[] arguments)
     {
         var ctor = type.GetConstructor(Internal, null, parameters, null)

@@ -24,6 +24,10 @@ internal static class SchemaShapes
     public static SchemaShape.Column BooleanColumn(string name) => (SchemaShape.Column)ColumnConstructor.Invoke(
         [name, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false, null]);
 
+    /// <summary>The shape of a predicted-label column: a scalar key like <paramref name="label"/>, with its annotations (the class names).</summary>
+    public static SchemaShape.Column KeyColumn(string name, SchemaShape.Column label) => (SchemaShape.Column)ColumnConstructor.Invoke(
+        [name, SchemaShape.Column.VectorKind.Scalar, label.ItemType, true, label.Annotations]);
+
     /// <summary><paramref name="input"/> with <paramref name="added"/> appended (a later column of the same name hides an earlier one, as in ML.NET).</summary>
     public static SchemaShape Append(SchemaShape input, IEnumerable<SchemaShape.Column> added)
     {

@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using Microsoft.ML.Data;
 
 namespace MLNetAutoencoders.MLNet.Stages;
@@ -11,8 +12,14 @@ namespace MLNetAutoencoders.MLNet.Stages;
 /// <param name="IsBoolean">A <see cref="bool"/> scalar rather than a <see cref="float"/> one (needs width 0).</param>
 public sealed record OutputColumn(string Name, int Width, bool IsBoolean = false)
 {
-    /// <summary>ML.NET's type of the column: <c>Vector&lt;Single, Width&gt;</c>, <c>Single</c>, or <c>Boolean</c>.</summary>
-    public DataViewType Type => IsBoolean ? BooleanDataViewType.Instance
+    /// <summary>
+    /// For a key column (a predicted class): its key type (<c>UInt32</c>, the class count) and its annotations (the
+    /// class names, copied from the label column); the computed value is the class index + 1. Null otherwise.
+    /// </summary>
+    public (KeyDataViewType Type, DataViewSchema.Annotations Annotations)? Key { get; init; }
+
+    /// <summary>ML.NET's type of the column: <c>Vector&lt;Single, Width&gt;</c>, <c>Single</c>, <c>Boolean</c>, or the key type.</summary>
+    public DataViewType Type => Key is { } k ? k.Type : IsBoolean ? BooleanDataViewType.Instance
         : Width == 0 ? NumberDataViewType.Single : new VectorDataViewType(NumberDataViewType.Single, Width);
 
     /// <summary>True for a scalar column (of either type).</summary>

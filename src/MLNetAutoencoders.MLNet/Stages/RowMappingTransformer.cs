@@ -65,7 +65,7 @@ public abstract class RowMappingTransformer : ITransformer, ICanSaveModel
         VectorColumn.Check(inputSchema, InputColumnName, StageName, InputSize);
         var b = new DataViewSchema.Builder();
         b.AddColumns(inputSchema);
-        foreach (var o in OutputColumns) b.AddColumn(o.Name, o.Type);
+        foreach (var o in OutputColumns) b.AddColumn(o.Name, o.Type, o.Key?.Annotations);
         return b.ToSchema();
     }
 
@@ -255,6 +255,12 @@ public abstract class RowMappingTransformer : ITransformer, ICanSaveModel
             int k = column.Index - _inputCount;
             if (!_active[k]) throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was made.");
             var output = _parent.OutputColumns[k];
+            if (output.Key is not null)
+            {
+                if (typeof(TValue) != typeof(uint)) throw TypeMismatch(output, typeof(TValue));
+                ValueGetter<uint> key = (ref uint value) => { var (m, r) = Locate(k); value = (uint)m[r, 0]; };
+                return (ValueGetter<TValue>)(Delegate)key;
+            }
             if (output.IsBoolean)
             {
                 if (typeof(TValue) != typeof(bool)) throw TypeMismatch(output, typeof(TValue));

@@ -20,6 +20,16 @@ public static class OnnxExportClassifier
     public static ModelProto Classifier(EncoderClassifier model, string inputName = OnnxExport.DefaultInputName, string outputName = DefaultOutputName)
         => OnnxExport.Chain([Stage(model)], inputName, outputName);
 
+    /// <summary>An encoder classifier's logits (the scores before the softmax): input [N, features] → [N, K].</summary>
+    public static ModelProto Logits(EncoderClassifier model, string inputName, string outputName)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var layers = OnnxExport.CodeLayers(model.Network, EncoderClassifier.Kind);
+        var options = JsonSerializer.SerializeToNode(model.Options, ModelArchive.JsonOptions) ?? new JsonObject();
+        return OnnxExport.Chain([new OnnxExportStage(EncoderClassifier.Kind + "-logits", model.Network.InputSize, model.Network.OutputSize, options,
+            (b, x) => OnnxExport.AppendDense(b, x, layers, "classifier"))], inputName, outputName);
+    }
+
     /// <summary>An encoder classifier as a stage of kind <c>encoder-classifier</c>.</summary>
     public static OnnxExportStage Stage(EncoderClassifier model)
     {

@@ -1,0 +1,207 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNetAutoencoders.Autoencoders;
+using MLNetAutoencoders.Classifiers;
+using MLNetAutoencoders.MLNet.Data;
+using MLNetAutoencoders.MLNet.Hosting;
+using MLNetAutoencoders.MLNet.Stages;
+using MLNetAutoencoders.Nn;
+using MLNetAutoencoders.Numerics;
+
+namespace MLNetAutoencoders.MLNet.Trainers;
+
+/// <summary>
+/// A multiclass classifier built on a pretrained encoder: the encoder of a fitted autoencoder stage (or one pretrained
+/// here on unlabelled rows), a softmax head, and a training mode — linear probe (encoder frozen), fine-tune, or
+/// fine-tune with a smaller encoder learning rate. The fitted <see cref="EncoderClassifierTransformer"/> writes ML.NET's
+/// multiclass columns, <c>Score</c> (class probabilities) and <c>PredictedLabel</c> (a key with the label's class
+/// names), so <c>MulticlassClassification.Evaluate</c> and <c>CrossValidate</c> work. Made by
+/// <c>mlContext.MulticlassClassification.Trainers.EncoderClassifier(...)</c>.
+/// </summary>
+public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTransformer>
+{
+    internal const string StageName = "MulticlassClassification.Trainers.EncoderClassifier";
+
+    /// <summary>The trainer's settings.</summary>
+    public sealed class Options
+    {
+        /// <summary>The label column: a key (use <c>MapValueToKey</c>), as for ML.NET's own multiclass trainers. Default <c>Label</c>.</summary>
+        public string LabelColumnName { get; set; } = "Label";
+
+        /// <summary>The feature column: a known-size vector of <see cref="float"/>. Default <c>Features</c>.</summary>
+        public string FeatureColumnName { get; set; } = "Features";
+
+        /// <summary>A fitted autoencoder stage whose encoder starts the classifier (its input width must be the feature column's).</summary>
+        public AutoencoderTransformer? Encoder { get; set; }
+
+        /// <summary>Without <see cref="Encoder"/>: the autoencoder to pretrain on <see cref="UnlabelledData"/> (its column names are ignored). Default: the plain kind.</summary>
+        public AutoencoderEstimator.Options? Pretrain { get; set; }
+
+        /// <summary>Rows to pretrain on (their <see cref="FeatureColumnName"/> column); null = the training rows, labels unused.</summary>
+        public IDataView? UnlabelledData { get; set; }
+
+        /// <summary>The head and the training mode (probe, fine-tune, discriminative), epochs, learning rate, early stopping.</summary>
+        public EncoderClassifierOptions Classifier { get; set; } = new();
+
+        /// <summary>Seed of training; null = drawn from the MLContext's seed.</summary>
+        public int? Seed { get; set; }
+
+        /// <summary>Receives each finished epoch of the classifier (epochs also go to <c>MLContext.Log</c>).</summary>
+        public IProgress<EpochReport>? Progress { get; set; }
+
+        /// <summary>Stops training with an <see cref="OperationCanceledException"/>.</summary>
+        public CancellationToken CancellationToken { get; set; }
+    }
+
+    private readonly IHostEnvironment _environment;
+    private readonly MLNetHost _host;
+    private readonly Options _options;
+    private readonly ulong _seed;
+
+    internal EncoderClassifierEstimator(IHostEnvironment environment, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.LabelColumnName)) throw new ArgumentException($"{StageName}: LabelColumnName must be a column name.", nameof(options));
+        if (string.IsNullOrWhiteSpace(options.FeatureColumnName)) throw new ArgumentException($"{StageName}: FeatureColumnName must be a column name.", nameof(options));
+        ArgumentNullException.ThrowIfNull(options.Classifier, nameof(options.Classifier));
+        options.Classifier.Validate();
+        _environment = environment;
+        _host = new MLNetHost(environment, StageName);
+        _options = options;
+        _seed = _host.Seed(options.Seed);
+    }
+
+    /// <summary>The schema the fitted classifier will produce; fails before training when the feature or label column is not as expected.</summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        VectorColumn.Check(inputSchema, _options.FeatureColumnName, StageName);
+        var label = inputSchema.Where(c => c.Name == _options.LabelColumnName).Select(c => (SchemaShape.Column?)c).LastOrDefault();
+        if (label is not { IsKey: true })
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"{StageName}: schema mismatch for label column '{_options.LabelColumnName}': expected a key (map the labels with MapValueToKey), got {(label is null ? "no such column" : label.Value.ItemType.ToString())}.");
+        return SchemaShapes.Append(inputSchema, [SchemaShapes.SingleColumn(EncoderClassifierTransformer.ScoreColumn, vector: true), SchemaShapes.KeyColumn(EncoderClassifierTransformer.PredictedLabelColumn, label.Value)]);
+    }
+
+    /// <summary>Pretrains the encoder if needed, then trains the classifier on the labelled rows.</summary>
+    /// <exception cref="ArgumentException">No rows, a NaN/∞ feature, a missing label (the message names the row), or a class without rows.</exception>
+    public EncoderClassifierTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var labelColumn = input.Schema.GetColumnOrNull(_options.LabelColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(input), $"{StageName}: the label column '{_options.LabelColumnName}' is missing.");
+        if (labelColumn.Type is not KeyDataViewType keyType || keyType.Count is 0 or > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(input), $"{StageName}: the label column '{_options.LabelColumnName}' is {labelColumn.Type}; expected a key (map the labels with MapValueToKey).");
+        int classes = (int)keyType.Count;
+        var x = VectorColumn.ReadAll(input, _options.FeatureColumnName, StageName, unitRange: false, _options.CancellationToken);
+        var y = ReadLabels(input, labelColumn, x.Rows);
+        var counts = new int[classes];
+        foreach (int c in y) counts[c]++;
+        int empty = Array.IndexOf(counts, 0);
+        if (empty >= 0) throw new ArgumentException($"{StageName}: class {empty + 1} of the label column '{_options.LabelColumnName}' has no rows; every class of the key needs at least one.");
+
+        var encoder = _options.Encoder?.Model ?? Pretrain(input);
+        if (encoder.InputSize != x.Cols)
+            throw new ArgumentException($"{StageName}: the encoder reads {encoder.InputSize} values per row; column '{_options.FeatureColumnName}' has {x.Cols}.");
+        var o = _options.Classifier.Clone();
+        o.Seed = _seed;
+        var model = EncoderClassifier.Fit(encoder, x, y, o, classes, _host.EpochLog(StageName, _options.Progress), _options.CancellationToken);
+        return new EncoderClassifierTransformer(model, _options.FeatureColumnName, _options.LabelColumnName, keyType, labelColumn.Annotations);
+    }
+
+    private IAutoencoder Pretrain(IDataView labelled)
+    {
+        var p = _options.Pretrain ?? AutoencoderEstimator.Options.ForKind(AutoencoderKinds.Plain);
+        var o = new AutoencoderEstimator.Options
+        {
+            InputColumnName = _options.FeatureColumnName, OutputColumnName = "EncoderClassifier.Code", Autoencoder = p.Autoencoder, Stacked = p.Stacked,
+            FineTuneEpochs = p.FineTuneEpochs, Seed = (int)(_seed & int.MaxValue), Progress = p.Progress, CancellationToken = _options.CancellationToken,
+        };
+        return new AutoencoderEstimator(_environment, o).Fit(_options.UnlabelledData ?? labelled).Model;
+    }
+
+    /// <summary>The label keys as class indices 0 … K−1; a missing key (0) is an error naming the row.</summary>
+    private int[] ReadLabels(IDataView input, DataViewSchema.Column column, int rows)
+    {
+        var y = new int[rows];
+        using var cursor = input.GetRowCursor([column]);
+        var getter = cursor.GetGetter<uint>(column);
+        uint key = 0;
+        int i = 0;
+        while (cursor.MoveNext())
+        {
+            getter(ref key);
+            if (key == 0) throw new ArgumentException($"{StageName}: label column '{column.Name}', row {i} is missing (key 0); every training row needs a class.");
+            y[i++] = (int)key - 1;
+        }
+        return y;
+    }
+}
+
+/// <summary>A fitted encoder classifier: adds <c>Score</c> (the K class probabilities) and <c>PredictedLabel</c> (the most probable class, a key).</summary>
+public sealed class EncoderClassifierTransformer : RowMappingTransformer
+{
+    /// <summary>The probabilities column: <c>Score</c>.</summary>
+    public const string ScoreColumn = "Score";
+
+    /// <summary>The prediction column: <c>PredictedLabel</c>.</summary>
+    public const string PredictedLabelColumn = "PredictedLabel";
+
+    private const string Logits = "Score.Logits";
+    private readonly string _labelColumn;
+
+    internal EncoderClassifierTransformer(EncoderClassifier model, string featureColumnName, string labelColumnName, KeyDataViewType keyType, DataViewSchema.Annotations labelAnnotations)
+        : base(EncoderClassifierEstimator.StageName, featureColumnName, model.FeatureCount,
+            [new OutputColumn(ScoreColumn, model.ClassCount), new OutputColumn(PredictedLabelColumn, 0) { Key = (keyType, labelAnnotations) }])
+    {
+        Model = model;
+        _labelColumn = labelColumnName;
+    }
+
+    /// <summary>The trained classifier (the library's model: probabilities, predictions, model file, ONNX).</summary>
+    public EncoderClassifier Model { get; }
+
+    /// <inheritdoc />
+    private protected override Matrix[] Map(Matrix rows)
+    {
+        var p = Model.PredictProbabilities(rows);
+        var predicted = new Matrix(rows.Rows, 1);
+        var best = Model.Predict(rows);
+        for (int i = 0; i < best.Length; i++) predicted[i, 0] = best[i] + 1;
+        return [p, predicted];
+    }
+
+    /// <summary>The class probabilities as an ONNX model (input the feature column, output <c>Score</c>).</summary>
+    public override Onnx.Proto.ModelProto ToOnnx() => Onnx.OnnxExportClassifier.Classifier(Model, InputColumnName, ScoreColumn);
+
+    /// <summary>
+    /// In a model zip: the ONNX model computes the logits, and ML.NET's own multiclass prediction transformer (a
+    /// maximum-entropy model with identity weights) turns them into <c>Score</c> = softmax(logits) and a key
+    /// <c>PredictedLabel</c> with the label's class names; the logits column is then dropped.
+    /// </summary>
+    private protected override ITransformer ToNativeStage(MLContext ml)
+    {
+        var onnx = OnnxStage(ml, Onnx.OnnxExport.SingleRow(Onnx.OnnxExportClassifier.Logits(Model, InputColumnName, Logits)), [Logits]);
+        var keyColumn = OutputColumns[1].Key!.Value;
+        var b = new DataViewSchema.Builder();
+        b.AddColumns(onnx.GetOutputSchema(EmptyInput(ml).Schema));
+        b.AddColumn(_labelColumn, keyColumn.Type, keyColumn.Annotations);
+        var names = ClassNames(keyColumn.Annotations, Model.ClassCount);
+        var softmax = NativePredictors.Softmax(ml, b.ToSchema(), Logits, _labelColumn, names);
+        var drop = ml.Transforms.DropColumns(Logits).Fit(softmax.Transform(onnx.Transform(EmptyInput(ml))));
+        return new TransformerChain<ITransformer>(onnx, softmax, drop);
+    }
+
+    private static string[] ClassNames(DataViewSchema.Annotations annotations, int count)
+    {
+        var names = Enumerable.Range(1, count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var column = annotations.Schema.GetColumnOrNull("KeyValues");
+        if (column is { Type: VectorDataViewType { ItemType: TextDataViewType } })
+        {
+            var values = default(VBuffer<ReadOnlyMemory<char>>);
+            annotations.GetValue("KeyValues", ref values);
+            var dense = values.DenseValues().ToArray();
+            for (int i = 0; i < Math.Min(count, dense.Length); i++) names[i] = dense[i].ToString();
+        }
+        return names;
+    }
+}
