@@ -79,13 +79,8 @@ public class ChainTests
         Assert.Equal(expected.GetColumn<uint>("PredictedLabel"), again.GetColumn<uint>("PredictedLabel"));
 
         // In a process that has only Microsoft.ML and Microsoft.ML.OnnxTransformer.
-        var input = Path.Combine(dir.Path, "input.idv");
-        var output = Path.Combine(dir.Path, "output.idv");
-        using (var s = File.Create(input)) ml.Data.SaveAsBinary(test, s);
-        var (code, stdout) = PlainMLNet.Run(zip, input, output);
-        Assert.True(code == 0, $"PlainMLNet exited with {code}:\n{stdout}");
+        var (plain, stdout) = PlainMLNet.Score(ml, zip, test, dir.Path);
         Assert.Contains("OnnxTransformer", stdout);
-        var plain = ml.Data.LoadFromBinary(output);
         Assert.Equal(expected.Schema["Code"].Type, plain.Schema["Code"].Type);
         AssertClose(Column(expected, "Code"), Column(plain, "Code"), 1e-5f, "codes in plain ML.NET");
         AssertClose(Column(expected, "Score"), Column(plain, "Score"), 1e-4f, "class scores in plain ML.NET");

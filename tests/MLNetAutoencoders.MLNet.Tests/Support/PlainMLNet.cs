@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.ML;
 using MLNetAutoencoders.Tests.Support;
 
 namespace MLNetAutoencoders.MLNet.Tests;
@@ -6,6 +7,21 @@ namespace MLNetAutoencoders.MLNet.Tests;
 /// <summary>Runs tests/PlainMLNet, a program with only Microsoft.ML and Microsoft.ML.OnnxTransformer, in its own process.</summary>
 internal static class PlainMLNet
 {
+    /// <summary>
+    /// Scores <paramref name="data"/> with the model zip in the plain-ML.NET process (data and result pass through binary
+    /// IDataView files in <paramref name="folder"/>); fails the test if the process fails. Returns the scored view and
+    /// what the process printed (the loaded stages' types).
+    /// </summary>
+    public static (IDataView Scored, string Output) Score(MLContext ml, string zip, IDataView data, string folder)
+    {
+        var input = Path.Combine(folder, "input.idv");
+        var output = Path.Combine(folder, "output.idv");
+        using (var s = File.Create(input)) ml.Data.SaveAsBinary(data, s);
+        var (code, stdout) = Run(zip, input, output);
+        Assert.True(code == 0, $"PlainMLNet exited with {code}:\n{stdout}");
+        return (ml.Data.LoadFromBinary(output), stdout);
+    }
+
     /// <summary>PlainMLNet MODEL.zip INPUT.idv OUTPUT.idv: the exit code and everything it printed.</summary>
     public static (int Code, string Output) Run(params string[] args)
     {

@@ -91,12 +91,7 @@ public class AnomalyTrainerTests
         Assert.Equal(expected.GetColumn<bool>("PredictedLabel"), loaded.GetColumn<bool>("PredictedLabel"));
         Assert.Equal(ml.AnomalyDetection.Evaluate(expected).AreaUnderRocCurve, ml.AnomalyDetection.Evaluate(loaded).AreaUnderRocCurve, 6);
 
-        var input = Path.Combine(dir.Path, "input.idv");
-        var output = Path.Combine(dir.Path, "output.idv");
-        using (var s = File.Create(input)) ml.Data.SaveAsBinary(test, s);
-        var (code, stdout) = PlainMLNet.Run(zip, input, output);
-        Assert.True(code == 0, $"PlainMLNet exited with {code}:\n{stdout}");
-        var plain = ml.Data.LoadFromBinary(output);
+        var (plain, stdout) = PlainMLNet.Score(ml, zip, test, dir.Path);
         var p = Scalars(plain, "Score");
         for (int i = 0; i < e.Length; i++) Assert.True(Math.Abs(e[i] - p[i]) <= tolerance * Math.Max(1, Math.Abs(e[i])), $"plain ML.NET, row {i}: {p[i]} vs {e[i]}");
         Assert.Equal(expected.GetColumn<bool>("PredictedLabel"), plain.GetColumn<bool>("PredictedLabel"));

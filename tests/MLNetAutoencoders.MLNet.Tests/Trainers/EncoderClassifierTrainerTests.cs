@@ -72,12 +72,7 @@ public class EncoderClassifierTrainerTests
         AssertClose(Column(expected, "Score"), Column(loaded, "Score"), 1e-5f, "scores after Load");
         Assert.Equal(expected.GetColumn<uint>("PredictedLabel"), loaded.GetColumn<uint>("PredictedLabel"));
 
-        var input = Path.Combine(dir.Path, "input.idv");
-        var output = Path.Combine(dir.Path, "output.idv");
-        using (var s = File.Create(input)) ml.Data.SaveAsBinary(test, s);
-        var (code, stdout) = PlainMLNet.Run(zip, input, output);
-        Assert.True(code == 0, $"PlainMLNet exited with {code}:\n{stdout}");
-        var plain = ml.Data.LoadFromBinary(output);
+        var (plain, stdout) = PlainMLNet.Score(ml, zip, test, dir.Path);
         AssertClose(Column(expected, "Score"), Column(plain, "Score"), 1e-5f, "scores in plain ML.NET");
         Assert.Equal(expected.GetColumn<uint>("PredictedLabel"), plain.GetColumn<uint>("PredictedLabel"));
         Assert.Null(plain.Schema.GetColumnOrNull("Score.Logits"));
