@@ -170,14 +170,9 @@ internal static class AnomalyCommand
             {
                 var model = PcaModel.Fit(c.Train.Images, new PcaOptions { Components = s.Code, Seed = (ulong)s.Seed, Threads = s.Threads });
                 fit = sw.Elapsed.TotalSeconds;
-                var reconstruction = model.Reconstruct(c.Test.Images);
+                var errors = AutoencoderMetrics.RowErrors(c.Test.Images, model.Reconstruct(c.Test.Images));
                 var labels = c.Test.RequireLabels();
-                var points = Enumerable.Range(0, c.Test.Count).Select(i =>
-                {
-                    double e = 0;
-                    for (int j = 0; j < reconstruction.Cols; j++) e += Math.Pow(c.Test.Images[i, j] - reconstruction[i, j], 2);
-                    return new Scored { Label = c.IsAnomaly(labels[i]) ? 1f : 0f, Score = (float)(e / reconstruction.Cols) };
-                });
+                var points = Enumerable.Range(0, c.Test.Count).Select(i => new Scored { Label = c.IsAnomaly(labels[i]) ? 1f : 0f, Score = errors[i, 0] });
                 scored = ml.Data.LoadFromEnumerable(points.ToList());
                 break;
             }

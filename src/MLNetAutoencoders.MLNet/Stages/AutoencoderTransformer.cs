@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Numerics;
 using MLNetAutoencoders.Onnx;
@@ -51,20 +50,8 @@ public sealed class AutoencoderTransformer : RowMappingTransformer
         var reconstruction = Model.Decode(code);
         var result = new List<Matrix> { code };
         if (ReconstructionColumnName != null) result.Add(reconstruction);
-        if (ErrorColumnName != null) result.Add(RowErrors(rows, reconstruction));
+        if (ErrorColumnName != null) result.Add(AutoencoderMetrics.RowErrors(rows, reconstruction));
         return [.. result];
-    }
-
-    /// <summary>The mean of (x − x̂)² over each row, as an N×1 matrix.</summary>
-    internal static Matrix RowErrors(Matrix x, Matrix reconstruction)
-    {
-        var e = new Matrix(x.Rows, 1);
-        for (int i = 0; i < x.Rows; i++)
-        {
-            float d = TensorPrimitives.Distance(x.Row(i), reconstruction.Row(i));
-            e[i, 0] = d * d / x.Cols;
-        }
-        return e;
     }
 
     /// <inheritdoc />

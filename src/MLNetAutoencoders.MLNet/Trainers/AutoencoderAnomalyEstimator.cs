@@ -166,7 +166,7 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
     {
         var score = Score == AnomalyScore.NegativeElbo
             ? new Numerics.Matrix(rows.Rows, 1, ((VaeModel)Model).NegativeElboAtMean(rows).Select(v => (float)v).ToArray())
-            : AutoencoderTransformer.RowErrors(rows, Model.Reconstruct(rows));
+            : AutoencoderMetrics.RowErrors(rows, Model.Reconstruct(rows));
         var predicted = new Numerics.Matrix(rows.Rows, 1);
         for (int i = 0; i < rows.Rows; i++) predicted[i, 0] = score[i, 0] > Threshold ? 1 : 0;
         return [score, predicted];

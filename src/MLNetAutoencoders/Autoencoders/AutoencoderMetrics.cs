@@ -31,6 +31,24 @@ public static class AutoencoderMetrics
     public static double ReconstructionMse(IAutoencoder model, Matrix x) => AutoencoderModel.MeanSquaredError(x, model.Reconstruct(x));
 
     /// <summary>
+    /// The mean of (x − x̂)² over each row (an N×1 matrix): each row's reconstruction error, the anomaly score of the
+    /// autoencoder and PCA detectors.
+    /// </summary>
+    public static Matrix RowErrors(Matrix x, Matrix reconstruction)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(reconstruction);
+        if (x.Rows != reconstruction.Rows || x.Cols != reconstruction.Cols) throw new ArgumentException("The rows and their reconstructions differ in shape.");
+        var e = new Matrix(x.Rows, 1);
+        for (int i = 0; i < x.Rows; i++)
+        {
+            float d = System.Numerics.Tensors.TensorPrimitives.Distance(x.Row(i), reconstruction.Row(i));
+            e[i, 0] = d * d / x.Cols;
+        }
+        return e;
+    }
+
+    /// <summary>
     /// Per-pixel MSE between the clean rows of <paramref name="x"/> and the reconstructions of x + N(0, <paramref name="noise"/>²)
     /// noise drawn from a generator seeded with <paramref name="seed"/>. The noisy input is not clamped to the data's
     /// range (the corruption the denoising autoencoder trains with is not clamped either).

@@ -187,23 +187,15 @@ public sealed class VaeModel : IAutoencoder
             output = _net.Decoder.Predict(mu, Inference);
         }
         var result = new double[x.Rows];
+        bool bernoulli = Options.Likelihood == VaeLikelihood.Bernoulli;
         double gaussianConstant = 0.5 * x.Cols * Math.Log(2 * Math.PI * Options.GaussianSigma * Options.GaussianSigma);
         double inv = 1.0 / (Options.GaussianSigma * Options.GaussianSigma);
         for (int i = 0; i < x.Rows; i++)
         {
-            var xi = x.Row(i);
-            var a = output.Row(i);
-            double rec = 0;
-            if (Options.Likelihood == VaeLikelihood.Bernoulli)
-            {
-                // softplus(a) − x·a, with softplus(a) = max(a, 0) + log(1 + e^{−|a|}).
-                for (int j = 0; j < a.Length; j++) rec += Math.Max(a[j], 0) + Math.Log(1 + Math.Exp(-Math.Abs(a[j]))) - (double)xi[j] * a[j];
-            }
-            else
-            {
-                for (int j = 0; j < a.Length; j++) rec += 0.5 * inv * ((double)xi[j] - a[j]) * ((double)xi[j] - a[j]);
-                rec += gaussianConstant;
-            }
+            // As in training: cross-entropy on the logits, or ½‖x − a‖²/σ² plus the Gaussian's constant.
+            double rec = bernoulli
+                ? Losses.SampleLoss(LossKind.CrossEntropy, output.Row(i), x.Row(i))
+                : Losses.SampleLoss(LossKind.SquaredError, output.Row(i), x.Row(i)) * inv + gaussianConstant;
             result[i] = rec + VaeNetwork.GaussianKl(mu.Row(i), lv.Row(i));
         }
         return result;
