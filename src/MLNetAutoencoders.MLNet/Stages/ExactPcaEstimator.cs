@@ -102,6 +102,8 @@ public sealed class PcaTransformer : RowMappingTransformer
     public string OutputColumnName { get; }
 
     /// <inheritdoc />
+    /// <remarks>A GEMM provider per block: the managed kernel keeps packing buffers, so one provider must not serve
+    /// several cursors at once (Transform may run on several threads).</remarks>
     private protected override Matrix[] Map(Matrix rows) => [Model.Transform(rows, Gemm.Create(GemmKind.Auto, 1))];
 
     /// <inheritdoc />
