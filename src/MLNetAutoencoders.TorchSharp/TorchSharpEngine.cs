@@ -33,13 +33,17 @@ public sealed class TorchSharpEngine : TrainingEngine
         }
         catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException or InvalidOperationException or BadImageFormatException)
         {
-            var inner = e;
-            while (inner.InnerException is not null) inner = inner.InnerException;
-            throw new InvalidOperationException(
-                $"TorchSharp's native libraries could not be loaded: {inner.Message} On Debian 12 and other systems whose libstdc++ " +
-                $"is GCC 12's (it lacks GLIBCXX_3.4.32, which libLibTorchSharp.so asks for), run `{FixCommand}` in the MLNetAutoencoders " +
-                "repository and rebuild: it writes a patched copy of libLibTorchSharp.so that the build puts in the output folder.", e);
+            throw new InvalidOperationException(LoadFailureMessage(e), e);
         }
+    }
+
+    /// <summary>The message when LibTorch cannot load: the innermost error, and the command that fixes it.</summary>
+    internal static string LoadFailureMessage(Exception e)
+    {
+        while (e.InnerException is not null) e = e.InnerException;
+        return $"TorchSharp's native libraries could not be loaded: {e.Message} On Debian 12 and other systems whose libstdc++ " +
+            $"is GCC 12's (it lacks GLIBCXX_3.4.32, which libLibTorchSharp.so asks for), run `{FixCommand}` in the MLNetAutoencoders " +
+            "repository and rebuild: it writes a patched copy of libLibTorchSharp.so that the build puts in the output folder.";
     }
 
     internal override TrainingHistory TrainAutoencoder(AutoencoderOptions options, Network encoder, Network decoder, Matrix data, Rng rng,

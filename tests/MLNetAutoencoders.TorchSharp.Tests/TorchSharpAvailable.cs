@@ -33,9 +33,12 @@ public class NativeLibraryTests
     }
 
     [Fact]
-    public void TheLoadErrorNamesTheFixCommand()
+    public void TheLoadErrorSaysWhatFailedAndNamesTheFixCommand()
     {
-        // The message users see when LibTorchSharp cannot load (checked through the constant it is built from).
-        Assert.Equal("bash scripts/setup.sh", TorchSharpEngine.FixCommand);
+        var e = new TypeInitializationException("TorchSharp.torch", new DllNotFoundException("Unable to load shared library 'LibTorchSharp'."));
+        var message = TorchSharpEngine.LoadFailureMessage(e);
+        Assert.Contains("Unable to load shared library 'LibTorchSharp'.", message);
+        Assert.Contains("`bash scripts/setup.sh`", message);
+        Assert.Contains("GLIBCXX_3.4.32", message);
     }
 }
