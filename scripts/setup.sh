@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests, examples and reference checks need. Idempotent: run it as often as you like.
 #   - Debian packages: Fashion-MNIST (IDX files), OpenBLAS, and the Python reference stack (torch, sklearn, onnx, numpy);
-#   - the LFW face subset (lfw_subset.npy), taken out of the python3-skimage .deb without installing it.
+#   - the LFW face subset (lfw_subset.npy), taken out of the python3-skimage .deb without installing it;
+#   - on GCC 12's libstdc++ only (Debian 12): a patched copy of TorchSharp's native glue (section 3).
 # ONNX Runtime itself needs no set-up: the tests run exported models in process through the Microsoft.ML.OnnxRuntime
 # NuGet package, which `dotnet restore` brings.
 # Runs as root, or through sudo otherwise.
@@ -67,6 +68,62 @@ else
   "${SUDO[@]}" install -m 644 "$src" "$FACES_FILE.tmp"
   "${SUDO[@]}" mv -f "$FACES_FILE.tmp" "$FACES_FILE"
   say "faces installed: $FACES_FILE ($(stat -c %s "$FACES_FILE") bytes)"
+fi
+
+# 3. TorchSharp on GCC 12's libstdc++ (Debian 12). TorchSharp's native glue libLibTorchSharp.so asks libstdc++ for
+#    GLIBCXX_3.4.32 because of one function, std::ios_base_library_init() (added in GCC 13); Debian 12 has GCC 12's
+#    libstdc++ (up to GLIBCXX_3.4.30), so loading TorchSharp fails there with DllNotFoundException. When (and only when)
+#    the host's libstdc++ lacks that version, this writes to $TORCH_FIX_DIR/<SHA-256 of the original file>/ a patched
+#    COPY of the file plus libmlae_ios_init.so, a tiny library defining that one function (it constructs a static
+#    std::ios_base::Init, which is all GCC 13's version does). The copy lists the library as NEEDED (patchelf) and no
+#    longer asks for GLIBCXX_3.4.32 (scripts/torchsharp-glibcxx/patch_version_need.py). The NuGet cache is left as it
+#    is; builds of this repository put the copy into their output folder (src/MLNetAutoencoders.TorchSharp/build/*.targets).
+TORCH_FIX_DIR="/usr/local/lib/mlnetautoencoders/torchsharp-glibcxx"
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LIBSTDCXX="$(ldconfig -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')"
+if [ -z "$LIBSTDCXX" ] || grep -q 'GLIBCXX_3\.4\.32' "$LIBSTDCXX"; then
+  say "TorchSharp: the host libstdc++ has GLIBCXX_3.4.32; no fix needed"
+else
+  fix_tools=()
+  command -v patchelf >/dev/null 2>&1 || fix_tools+=(patchelf)
+  command -v g++ >/dev/null 2>&1 || fix_tools+=(g++)
+  [ -x /usr/bin/python3 ] || fix_tools+=(python3)
+  if [ "${#fix_tools[@]}" -gt 0 ]; then
+    apt_update_once
+    say "installing ${fix_tools[*]} (for the TorchSharp fix)"
+    "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${fix_tools[@]}"
+  fi
+  # The original file comes from the NuGet package that the TorchSharp project restores.
+  say "TorchSharp: restoring the TorchSharp project to find libLibTorchSharp.so"
+  dotnet restore "$REPO/src/MLNetAutoencoders.TorchSharp/MLNetAutoencoders.TorchSharp.csproj" --verbosity quiet >/dev/null
+  ts_version="$(sed -n 's/.*Include="TorchSharp-cpu" Version="\([^"]*\)".*/\1/p' "$REPO/Directory.Packages.props")"
+  packages="${NUGET_PACKAGES:-$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')}"
+  original="${packages%/}/torchsharp/$ts_version/runtimes/linux-x64/native/libLibTorchSharp.so"
+  if [ ! -s "$original" ]; then
+    say "TorchSharp: $original was not found after the restore" >&2
+    exit 1
+  fi
+  target="$TORCH_FIX_DIR/$(sha256sum "$original" | cut -d' ' -f1)"
+  if [ -s "$target/libLibTorchSharp.so" ] && [ -s "$target/libmlae_ios_init.so" ]; then
+    say "TorchSharp: patched copy present: $target"
+  else
+    work="$(mktemp -d)"
+    g++ -O2 -shared -fPIC -o "$work/libmlae_ios_init.so" "$REPO/scripts/torchsharp-glibcxx/ios_base_library_init.cpp"
+    cp "$original" "$work/libLibTorchSharp.so"
+    chmod u+w "$work/libLibTorchSharp.so"
+    patchelf --add-needed libmlae_ios_init.so "$work/libLibTorchSharp.so"
+    /usr/bin/python3 "$REPO/scripts/torchsharp-glibcxx/patch_version_need.py" "$work/libLibTorchSharp.so" >/dev/null
+    if readelf -V "$work/libLibTorchSharp.so" | grep -q 'GLIBCXX_3\.4\.32'; then
+      say "TorchSharp: the patched copy still asks for GLIBCXX_3.4.32" >&2
+      exit 1
+    fi
+    "${SUDO[@]}" mkdir -p "$target.tmp"
+    "${SUDO[@]}" install -m 755 "$work/libLibTorchSharp.so" "$work/libmlae_ios_init.so" "$target.tmp/"
+    "${SUDO[@]}" rm -rf "$target"
+    "${SUDO[@]}" mv "$target.tmp" "$target"
+    rm -rf "$work"
+    say "TorchSharp: patched copy written to $target (rebuild to use it)"
+  fi
 fi
 
 say "done"

@@ -81,6 +81,15 @@ public sealed class AutoencoderTrainer
     internal static TrainingHistory Train(AutoencoderOptions o, Network encoder, Network decoder, Matrix data, Rng rng,
         IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
+        var history = o.Engine.TrainAutoencoder(o, encoder, decoder, data, rng, progress, cancellationToken);
+        history.Engine = o.Engine.Name;
+        return history;
+    }
+
+    /// <summary>The managed engine's training (see <see cref="Train"/>).</summary>
+    internal static TrainingHistory TrainManaged(AutoencoderOptions o, Network encoder, Network decoder, Matrix data, Rng rng,
+        IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
         var ctx = o.CreateContext(rng.Fork(1));
         var terms = AutoencoderTerms.Create(o, data.Cols);
         var parameters = encoder.Parameters.Concat(decoder.Parameters).Distinct().ToList();
@@ -90,14 +99,7 @@ public sealed class AutoencoderTrainer
         double TrainBatch(int[] rows)
         {
             data.GatherRows(rows, ref xb);
-            var input = terms.Corruption?.Apply(xb!, ctx) ?? xb!;
-            var code = encoder.Forward(input, true, ctx);
-            var output = decoder.Forward(code, true, ctx);
-            var g = Matrix.Ensure(ref grad, output.Rows, output.Cols);
-            double loss = Losses.Compute(o.Loss, output, xb!, g);
-            var dCode = decoder.Backward(g, true, ctx)!;
-            foreach (var r in terms.Regularizers) loss += r.Apply(encoder, input, code, dCode, ctx);
-            encoder.Backward(dCode, false, ctx);
+            double loss = LossAndGradients(o, terms, encoder, decoder, xb!, ctx, ref grad);
             optimizer.Step();
             return loss;
         }
@@ -112,6 +114,24 @@ public sealed class AutoencoderTrainer
         }
 
         return TrainingLoop.Run(data.Rows, o.Minibatch, rng, parameters, TrainBatch, ValidationLoss, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// One training batch without the update: corrupts <paramref name="xb"/> (when asked for), runs encoder and decoder in
+    /// training mode, and adds the gradient of the batch-mean objective (loss + penalties) into the parameters'
+    /// gradients. Returns the objective summed over the batch. Draws corruption, dropout and probes from the context's generator, in that order.
+    /// </summary>
+    internal static double LossAndGradients(AutoencoderOptions o, AutoencoderTerms terms, Network encoder, Network decoder, Matrix xb, NnContext ctx, ref Matrix? grad)
+    {
+        var input = terms.Corruption?.Apply(xb, ctx) ?? xb;
+        var code = encoder.Forward(input, true, ctx);
+        var output = decoder.Forward(code, true, ctx);
+        var g = Matrix.Ensure(ref grad, output.Rows, output.Cols);
+        double loss = Losses.Compute(o.Loss, output, xb, g);
+        var dCode = decoder.Backward(g, true, ctx)!;
+        foreach (var r in terms.Regularizers) loss += r.Apply(encoder, input, code, dCode, ctx);
+        encoder.Backward(dCode, false, ctx);
+        return loss;
     }
 
     internal static void ValidateData(Matrix data, LossKind loss)

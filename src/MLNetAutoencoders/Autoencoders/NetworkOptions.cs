@@ -51,9 +51,17 @@ public abstract class NetworkOptions
     /// <summary>GEMM provider. Default auto (OpenBLAS when present).</summary>
     public GemmKind Gemm { get; set; } = GemmKind.Auto;
 
+    /// <summary>
+    /// The engine that runs training: <see cref="TrainingEngine.Managed"/> (default) or the TorchSharp package's
+    /// <c>TorchSharpEngine</c>. Not stored in model files (the history records the engine's name).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public TrainingEngine Engine { get; set; } = TrainingEngine.Managed;
+
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first shared option out of range.</summary>
     protected void ValidateShared()
     {
+        if (Engine is null) throw new ArgumentOutOfRangeException(nameof(Engine), "Engine must be set (TrainingEngine.Managed is the default).");
         if (HiddenSizes is null || HiddenSizes.Any(h => h < 1))
             throw new ArgumentOutOfRangeException(nameof(HiddenSizes), "HiddenSizes must all be ≥ 1 (an empty list means a single-layer encoder).");
         if (!(LeakyReluSlope >= 0 && LeakyReluSlope < 1)) throw new ArgumentOutOfRangeException(nameof(LeakyReluSlope), LeakyReluSlope, "LeakyReluSlope must be in [0, 1).");

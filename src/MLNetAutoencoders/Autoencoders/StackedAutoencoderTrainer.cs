@@ -82,7 +82,7 @@ public sealed class StackedAutoencoderTrainer
         if (Options.FineTuneLearningRate > 0) o.LearningRate = Options.FineTuneLearningRate;
         o.Seed = Options.Autoencoder.Seed + (ulong)LayerCount;
         var fine = AutoencoderTrainer.Train(o, stacked.Encoder, stacked.Decoder, data, new Rng(o.Seed), progress, cancellationToken);
-        var history = new TrainingHistory { Epochs = stacked.History.Epochs.Concat(fine.Epochs).ToList(), StoppedEarly = fine.StoppedEarly };
+        var history = new TrainingHistory { Epochs = stacked.History.Epochs.Concat(fine.Epochs).ToList(), StoppedEarly = fine.StoppedEarly, Engine = fine.Engine };
         history.BestEpoch = stacked.History.Epochs.Count + fine.BestEpoch;
         return new AutoencoderModel(stacked.Options, stacked.Encoder, stacked.Decoder, history);
     }
@@ -153,7 +153,7 @@ public sealed class StackedAutoencoderTrainer
         o.CodeSize = widths[^1];
         o.Loss = parts[0].Options.Loss;
         o.OutputActivation = parts[0].Options.OutputActivation;
-        var history = new TrainingHistory { Epochs = parts.SelectMany(p => p.History.Epochs).ToList() };
+        var history = new TrainingHistory { Epochs = parts.SelectMany(p => p.History.Epochs).ToList(), Engine = parts[0].History.Engine };
         history.BestEpoch = history.Epochs.Count;
         return new AutoencoderModel(o, new Network(encoder), new Network(decoder), history);
     }

@@ -31,6 +31,14 @@ public sealed class VaeTrainer
         AutoencoderTrainer.ValidateData(data, o.Likelihood == VaeLikelihood.Bernoulli ? LossKind.CrossEntropy : LossKind.SquaredError);
         var rng = new Rng(o.Seed);
         var net = VaeNetwork.Build(o, data.Cols, rng);
+        var history = o.Engine.TrainVae(o, net, data, rng, progress, cancellationToken);
+        history.Engine = o.Engine.Name;
+        return new VaeModel(o, net, history);
+    }
+
+    /// <summary>The managed engine's training of the VAE's networks.</summary>
+    internal static TrainingHistory TrainManaged(VaeOptions o, VaeNetwork net, Matrix data, Rng rng, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
         var ctx = o.CreateContext(rng.Fork(1));
         var parameters = net.Parameters;
         var optimizer = Optimizer.Create(o.Optimizer, parameters, o.LearningRate, o.Momentum);
@@ -46,7 +54,6 @@ public sealed class VaeTrainer
             return rec + o.Beta * kl;
         }
 
-        var history = TrainingLoop.Run(data.Rows, o.Minibatch, rng, parameters, rows => Batch(rows, true), rows => Batch(rows, false), progress, cancellationToken);
-        return new VaeModel(o, net, history);
+        return TrainingLoop.Run(data.Rows, o.Minibatch, rng, parameters, rows => Batch(rows, true), rows => Batch(rows, false), progress, cancellationToken);
     }
 }

@@ -23,6 +23,9 @@ public sealed class TrainingHistory
     /// <summary>True when early stopping ended training before the requested epochs.</summary>
     public bool StoppedEarly { get; set; }
 
+    /// <summary>The engine that trained the model (<c>managed</c> or <c>torchsharp</c>; see <c>TrainingEngine</c>).</summary>
+    public string Engine { get; set; } = "managed";
+
     /// <summary>Total training seconds.</summary>
     public double TotalSeconds => Epochs.Sum(e => e.Seconds);
 }
@@ -56,10 +59,12 @@ public static class TrainingLoop
     /// <summary>
     /// Runs training. <paramref name="trainBatch"/> performs one optimisation step on the given rows and returns the
     /// loss summed over them; <paramref name="validationLoss"/> returns the summed loss of the given rows without training.
+    /// <paramref name="epochEnd"/>, when given, runs after each epoch's last batch, before validation (an engine that
+    /// trains copies of <paramref name="parameters"/> writes them back there).
     /// </summary>
     public static TrainingHistory Run(int rowCount, MinibatchSettings settings, Rng rng, IReadOnlyList<Parameter> parameters,
         Func<int[], double> trainBatch, Func<int[], double> validationLoss,
-        IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+        IProgress<EpochReport>? progress, CancellationToken cancellationToken, Action? epochEnd = null)
     {
         settings.Validate();
         if (rowCount < 1) throw new ArgumentException("Training data is empty: it needs at least one row.");
@@ -93,6 +98,7 @@ public static class TrainingLoop
                     throw new TrainingDivergedException($"Training diverged: the loss became {loss} at epoch {epoch}, batch {b + 1} of {batches.Count}. Lower the learning rate or check the data's scale.");
                 total += loss;
             }
+            epochEnd?.Invoke();
             double? vLoss = null;
             if (nVal > 0)
             {

@@ -1,0 +1,64 @@
+using MLNetAutoencoders.Autoencoders;
+using MLNetAutoencoders.Nn;
+using MLNetAutoencoders.Numerics;
+using TorchSharp;
+
+namespace MLNetAutoencoders.TorchSharp;
+
+/// <summary>
+/// Trains the autoencoder family with TorchSharp (LibTorch on the CPU): set <c>options.Engine = new TorchSharpEngine()</c>
+/// on <see cref="AutoencoderOptions"/> or <see cref="VaeOptions"/>. The networks are built and initialised by the
+/// library exactly as for the managed engine; their weights are copied into LibTorch tensors, trained with the same
+/// objective (loss, activity/KL sparsity, contractive penalty, corruption, dropout, tied weights, the VAE's ELBO) and
+/// LibTorch's Adam or SGD, and copied back after every epoch, so the fitted model is the usual
+/// <see cref="AutoencoderModel"/> or <see cref="VaeModel"/>. Corruption noise, dropout masks, contractive probes and the
+/// VAE's ε are drawn from the same seeded generator, in the same order, as the managed engine draws them.
+/// </summary>
+public sealed class TorchSharpEngine : TrainingEngine
+{
+    /// <summary>The command that installs the fix for systems where LibTorchSharp cannot load.</summary>
+    public const string FixCommand = "bash scripts/setup.sh";
+
+    /// <inheritdoc />
+    public override string Name => "torchsharp";
+
+    /// <summary>
+    /// Loads LibTorch (once per process) or throws an <see cref="InvalidOperationException"/> that says why and how to fix it.
+    /// </summary>
+    public static void EnsureAvailable()
+    {
+        try
+        {
+            using var t = torch.zeros(1);
+        }
+        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException or InvalidOperationException or BadImageFormatException)
+        {
+            throw new InvalidOperationException(LoadFailureMessage(e), e);
+        }
+    }
+
+    /// <summary>The message when LibTorch cannot load: the innermost error, and the command that fixes it.</summary>
+    internal static string LoadFailureMessage(Exception e)
+    {
+        while (e.InnerException is not null) e = e.InnerException;
+        return $"TorchSharp's native libraries could not be loaded: {e.Message} On Debian 12 and other systems whose libstdc++ " +
+            $"is GCC 12's (it lacks GLIBCXX_3.4.32, which libLibTorchSharp.so asks for), run `{FixCommand}` in the MLNetAutoencoders " +
+            "repository and rebuild: it writes a patched copy of libLibTorchSharp.so that the build puts in the output folder.";
+    }
+
+    internal override TrainingHistory TrainAutoencoder(AutoencoderOptions options, Network encoder, Network decoder, Matrix data, Rng rng,
+        IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
+        EnsureAvailable();
+        using var net = new TorchAutoencoder(options, encoder, decoder);
+        return net.Train(data, rng, progress, cancellationToken);
+    }
+
+    internal override TrainingHistory TrainVae(VaeOptions options, VaeNetwork network, Matrix data, Rng rng,
+        IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
+        EnsureAvailable();
+        using var net = new TorchVae(options, network);
+        return net.Train(data, rng, progress, cancellationToken);
+    }
+}

@@ -1,0 +1,64 @@
+using MLNetAutoencoders.Autoencoders;
+using MLNetAutoencoders.Data;
+using MLNetAutoencoders.Numerics;
+using MLNetAutoencoders.Tests.Support;
+
+namespace MLNetAutoencoders.TorchSharp.Tests;
+
+/// <summary>
+/// Both engines train every kind to the same quality: 3 epochs on the first 10 000 Fashion-MNIST training images, test
+/// MSE (per pixel, on the first 2 000 test images) within 5 % of each other. To keep the suite fast the network is
+/// 784-128-64-20 with batch 256 (the VAE: its reference 784-128-20, batch 128) instead of the full reference size.
+/// The fitted model is the library's own type whichever engine trained it, and records the engine.
+/// </summary>
+public class EngineQualityTests
+{
+    private static readonly Lazy<(Matrix Train, Matrix Test)> Data = new(() =>
+    {
+        TestEnv.RequireFile(Path.Combine(FashionMnist.ResolveDirectory(), "train-images-idx3-ubyte.gz"), "Fashion-MNIST (dataset-fashion-mnist)");
+        var (train, test) = FashionMnist.Load();
+        return (train.Images.SliceRows(0, 10_000), test.Images.SliceRows(0, 2_000));
+    });
+
+    public static TheoryData<string> Kinds => new() { "ae", "sparse-l1", "sparse-kl", "contractive", "denoising", "dropout", "tied", "stacked" };
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void ThreeEpochsGiveTheSameTestMse(string kind)
+    {
+        TorchSharpAvailable.Require();
+        var (train, test) = Data.Value;
+        double Mse(TrainingEngine engine)
+        {
+            var o = AutoencoderKinds.Apply(kind, new AutoencoderOptions { HiddenSizes = [128, 64], Epochs = 3, BatchSize = 256, Seed = 1, Threads = 2, Engine = engine });
+            AutoencoderModel model;
+            if (kind == AutoencoderKinds.Stacked)
+            {
+                o.Epochs = 1;
+                model = new StackedAutoencoderTrainer(new StackedAutoencoderOptions { Autoencoder = o, FineTuneEpochs = 3 }).Fit(train);
+            }
+            else model = new AutoencoderTrainer(o).Fit(train);
+            Assert.Equal(engine.Name, model.History.Engine);
+            return model.ReconstructionMse(test);
+        }
+        double managed = Mse(TrainingEngine.Managed), torch = Mse(new TorchSharpEngine());
+        Assert.True(Math.Abs(torch / managed - 1) <= 0.05, $"{kind}: test MSE managed {managed:F5}, TorchSharp {torch:F5} (ratio {torch / managed:F3}).");
+    }
+
+    [Fact]
+    public void VaeThreeEpochsGiveTheSameTestMseAndElbo()
+    {
+        TorchSharpAvailable.Require();
+        var (train, test) = Data.Value;
+        (double Mse, double Elbo) Fit(TrainingEngine engine)
+        {
+            var model = new VaeTrainer(new VaeOptions { Epochs = 3, Seed = 1, Threads = 2, Engine = engine }).Fit(train);
+            Assert.Equal(engine.Name, model.History.Engine);
+            return (AutoencoderModel.MeanSquaredError(test, model.Reconstruct(test)), model.Evaluate(test).NegativeElbo);
+        }
+        var managed = Fit(TrainingEngine.Managed);
+        var torch = Fit(new TorchSharpEngine());
+        Assert.True(Math.Abs(torch.Mse / managed.Mse - 1) <= 0.05, $"VAE test MSE managed {managed.Mse:F5}, TorchSharp {torch.Mse:F5}.");
+        Assert.True(Math.Abs(torch.Elbo / managed.Elbo - 1) <= 0.05, $"VAE test −ELBO managed {managed.Elbo:F2}, TorchSharp {torch.Elbo:F2}.");
+    }
+}
