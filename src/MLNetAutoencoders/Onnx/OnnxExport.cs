@@ -17,7 +17,8 @@ namespace MLNetAutoencoders.Onnx;
 /// <remarks>
 /// <para>Every model has IR version <see cref="OnnxGraphBuilder.IrVersion"/> and opset <see cref="OnnxGraphBuilder.OpsetVersion"/>,
 /// one float32 input [N, D] and float32 outputs [N, k] (N symbolic, named <see cref="OnnxGraphBuilder.BatchDimension"/>),
-/// weights as initializers, standard operators only (Gemm, Sub, Mul, Add, Clip, Relu, LeakyRelu, Selu, Sigmoid, Tanh), and
+/// weights as initializers, standard operators only (Gemm, Sub, Mul, Add, Clip, Relu, LeakyRelu, Selu, Sigmoid, Tanh; models that
+/// write their own graph, <see cref="IOnnxAutoencoder"/>, may use the builder's others), and
 /// the metadata <see cref="MetadataModelKind"/>, <see cref="MetadataStageKinds"/>, <see cref="MetadataInputSize"/>,
 /// <see cref="MetadataCodeSize"/> and <see cref="MetadataTrainingOptions"/> (plus the producer name and version).</para>
 /// <para>The graphs compute what the library computes, operation for operation (e.g. PCA as (x − x̄)·Vᵀ), so outputs agree to float32 rounding. Save a model with <see cref="OnnxModelFile.Save"/>.</para>
