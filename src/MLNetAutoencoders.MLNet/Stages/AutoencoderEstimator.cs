@@ -14,7 +14,7 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase
 {
     internal const string StageName = "EncodeWithAutoencoder";
 
-    /// <summary>Everything the stage can be told: columns, the family's settings, greedy stacking, seed, progress.</summary>
+    /// <summary>Everything the stage can be told: columns, the family's settings (or the user's own modules, <see cref="AutoencoderOptions.Modules"/>), greedy stacking, seed, progress.</summary>
     public sealed class Options : AutoencoderStageOptions
     {
         /// <summary>
@@ -50,6 +50,8 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase
     {
         ArgumentNullException.ThrowIfNull(options.Autoencoder, nameof(options.Autoencoder));
         options.Autoencoder.Validate();
+        if (options.Stacked && options.Autoencoder.Modules is not null)
+            throw new ArgumentException($"{StageName}: Stacked trains the built-in dense layers greedily; it cannot be combined with Autoencoder.Modules (the user's own modules).", nameof(options.Stacked));
         if (options.FineTuneEpochs is < 0 or > 10000)
             throw new ArgumentOutOfRangeException(nameof(options.FineTuneEpochs), options.FineTuneEpochs, $"{StageName}: FineTuneEpochs must be in 0–10000.");
     })
@@ -63,6 +65,7 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase
     {
         var o = _options.Autoencoder.Clone();
         o.Seed = seed;
+        if (o.Modules is { } modules) return modules.Fit(o, x, progress, cancellationToken);
         return _options.Stacked
             ? new StackedAutoencoderTrainer(new StackedAutoencoderOptions { Autoencoder = o, FineTuneEpochs = _options.FineTuneEpochs }).Fit(x, progress, cancellationToken)
             : new AutoencoderTrainer(o).Fit(x, progress, cancellationToken);

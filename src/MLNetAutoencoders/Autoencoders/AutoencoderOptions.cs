@@ -66,6 +66,16 @@ public sealed class AutoencoderOptions : NetworkOptions
     /// </summary>
     public float CorruptionLevel { get; set; }
 
+    /// <summary>
+    /// The user's own encoder and decoder (e.g. the TorchSharp package's <c>TorchModules</c>), trained in place of the
+    /// dense networks; null (default) = the networks <see cref="NetworkOptions.HiddenSizes"/> and <see cref="CodeSize"/>
+    /// describe. The modules decide the architecture, so the architecture options (hidden sizes, code size and
+    /// activations, initialisation) are not used; see the implementation for which of the family's terms apply.
+    /// Train them with <see cref="IAutoencoderModules.Fit"/> or the ML.NET stage; not stored in model files.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IAutoencoderModules? Modules { get; set; }
+
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
     public void Validate()
     {

@@ -65,6 +65,8 @@ public sealed class AutoencoderTrainer
     {
         ArgumentNullException.ThrowIfNull(data);
         var o = Options;
+        if (o.Modules is not null)
+            throw new InvalidOperationException($"The options name modules of the user's own ({o.Modules.GetType().Name}); they give their own model type: train them with options.Modules.Fit(options, data) or the ML.NET stage.");
         ValidateData(data, o.Loss);
         var rng = new Rng(o.Seed);
         var (encoder, decoder) = Build(o, data.Cols, rng);

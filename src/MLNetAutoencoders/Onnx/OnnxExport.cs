@@ -163,6 +163,7 @@ public static class OnnxExport
     /// <summary>Decodes <paramref name="code"/> (with the sigmoid for cross-entropy / Bernoulli models): the reconstruction [N, D].</summary>
     private static string AppendReconstruction(OnnxGraphBuilder b, IAutoencoder model, string code)
     {
+        if (model is IOnnxAutoencoder own) return own.AppendReconstruction(b, code);
         var (layers, sigmoid) = DecoderLayers(model);
         var r = AppendDense(b, code, layers, "decoder");
         return sigmoid ? b.Activation(r, OnnxActivation.Sigmoid, hint: "reconstruction_sigmoid") : r;
@@ -284,8 +285,10 @@ public static class OnnxExport
                 return new OnnxExportStage(VaeModel.Kind, vae.InputSize, vae.CodeSize, Json(vae.Options),
                     (b, x) => AppendDense(b, x, layers, "vae"));
             }
+            case IOnnxAutoencoder own:
+                return own.EncoderStage();
             default:
-                throw new NotSupportedException($"ONNX export does not support the autoencoder type {model.GetType().Name}; it exports {nameof(AutoencoderModel)} and {nameof(VaeModel)}.");
+                throw new NotSupportedException($"ONNX export does not support the autoencoder type {model.GetType().Name}; it exports {nameof(AutoencoderModel)}, {nameof(VaeModel)} and models that implement {nameof(IOnnxAutoencoder)}.");
         }
     }
 

@@ -11,8 +11,17 @@ public sealed class OnnxExportStage : IOnnxStage
     private readonly Func<OnnxGraphBuilder, string, string> _append;
     private readonly JsonNode _options;
 
-    internal OnnxExportStage(string kind, int inputSize, int outputSize, JsonNode options, Func<OnnxGraphBuilder, string, string> append)
+    /// <summary>
+    /// A stage of kind <paramref name="kind"/> from <paramref name="inputSize"/> to <paramref name="outputSize"/> features;
+    /// <paramref name="append"/> writes its nodes (given the builder and the input's name, it returns the output's name).
+    /// </summary>
+    public OnnxExportStage(string kind, int inputSize, int outputSize, JsonNode options, Func<OnnxGraphBuilder, string, string> append)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(append);
+        if (inputSize < 1) throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "A stage reads at least 1 feature.");
+        if (outputSize < 1) throw new ArgumentOutOfRangeException(nameof(outputSize), outputSize, "A stage writes at least 1 feature.");
         Kind = kind;
         InputSize = inputSize;
         OutputSize = outputSize;

@@ -27,7 +27,7 @@ namespace MLNetAutoencoders.Onnx;
 /// nodes are added, so a mismatch between stages fails when the graph is built, naming the values involved, rather
 /// than in a runtime. Initializers must be finite. Not thread-safe.</para>
 /// </remarks>
-public sealed class OnnxGraphBuilder
+public sealed partial class OnnxGraphBuilder
 {
     /// <summary>The ONNX IR version written (8: accepted by onnx ≥ 1.10 and every ONNX Runtime since 1.10).</summary>
     public const long IrVersion = 8;
