@@ -64,35 +64,52 @@ public sealed class AutoencoderTrainer
     public AutoencoderModel Fit(Matrix data, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        ValidateData(data, Options.Loss);
+        return Fit(data.Cols, MinibatchSource.InMemory(data, Options.Minibatch), progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fits the autoencoder on rows read pass after pass from <paramref name="rows"/> (one pass per epoch, plus one per
+    /// epoch for the validation loss), shuffled through a buffer of <see cref="NetworkOptions.ShuffleBufferRows"/> rows:
+    /// memory does not grow with the number of rows. The stream checks the values (finite; in [0, 1] for the
+    /// cross-entropy loss).
+    /// </summary>
+    public AutoencoderModel Fit(IRowStream rows, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return Fit(rows.Width, MinibatchSource.Streaming(rows, Options.Minibatch, Options.ShuffleBufferRows), progress, cancellationToken);
+    }
+
+    internal AutoencoderModel Fit(int inputSize, IMinibatchSource<Matrix> source, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
         var o = Options;
-        ValidateData(data, o.Loss);
         var rng = new Rng(o.Seed);
-        var (encoder, decoder) = Build(o, data.Cols, rng);
-        var history = Train(o, encoder, decoder, data, rng, progress, cancellationToken);
+        var (encoder, decoder) = Build(o, inputSize, rng);
+        var history = Train(o, encoder, decoder, source, inputSize, rng, progress, cancellationToken);
         return new AutoencoderModel(o, encoder, decoder, history);
     }
 
     /// <summary>
-    /// Trains existing networks (freshly built, or a stack to fine-tune) on <paramref name="data"/> with the loss, variant
-    /// terms and optimisation settings of <paramref name="o"/>; <paramref name="rng"/> drives the split, shuffling, noise and dropout.
+    /// Trains existing networks (freshly built, or a stack to fine-tune) on the minibatches of <paramref name="source"/>
+    /// (rows of width <paramref name="inputSize"/>) with the loss, variant terms and optimisation settings of
+    /// <paramref name="o"/>; <paramref name="rng"/> drives the split, shuffling, noise and dropout.
     /// </summary>
-    internal static TrainingHistory Train(AutoencoderOptions o, Network encoder, Network decoder, Matrix data, Rng rng,
+    internal static TrainingHistory Train(AutoencoderOptions o, Network encoder, Network decoder, IMinibatchSource<Matrix> source, int inputSize, Rng rng,
         IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         var ctx = o.CreateContext(rng.Fork(1));
-        var terms = AutoencoderTerms.Create(o, data.Cols);
+        var terms = AutoencoderTerms.Create(o, inputSize);
         var parameters = encoder.Parameters.Concat(decoder.Parameters).Distinct().ToList();
         var optimizer = Optimizer.Create(o.Optimizer, parameters, o.LearningRate, o.Momentum);
-        Matrix? xb = null, grad = null;
+        Matrix? grad = null;
 
-        double TrainBatch(int[] rows)
+        double TrainBatch(Matrix xb)
         {
-            data.GatherRows(rows, ref xb);
-            var input = terms.Corruption?.Apply(xb!, ctx) ?? xb!;
+            var input = terms.Corruption?.Apply(xb, ctx) ?? xb;
             var code = encoder.Forward(input, true, ctx);
             var output = decoder.Forward(code, true, ctx);
             var g = Matrix.Ensure(ref grad, output.Rows, output.Cols);
-            double loss = Losses.Compute(o.Loss, output, xb!, g);
+            double loss = Losses.Compute(o.Loss, output, xb, g);
             var dCode = decoder.Backward(g, true, ctx)!;
             foreach (var r in terms.Regularizers) loss += r.Apply(encoder, input, code, dCode, ctx);
             encoder.Backward(dCode, false, ctx);
@@ -100,16 +117,15 @@ public sealed class AutoencoderTrainer
             return loss;
         }
 
-        double ValidationLoss(int[] rows)
+        double ValidationLoss(Matrix xb)
         {
-            data.GatherRows(rows, ref xb);
-            var output = decoder.Forward(encoder.Forward(xb!, false, ctx), false, ctx);
+            var output = decoder.Forward(encoder.Forward(xb, false, ctx), false, ctx);
             double s = 0;
-            for (int i = 0; i < output.Rows; i++) s += Losses.SampleLoss(o.Loss, output.Row(i), xb!.Row(i));
+            for (int i = 0; i < output.Rows; i++) s += Losses.SampleLoss(o.Loss, output.Row(i), xb.Row(i));
             return s;
         }
 
-        return TrainingLoop.Run(data.Rows, o.Minibatch, rng, parameters, TrainBatch, ValidationLoss, progress, cancellationToken);
+        return TrainingLoop.Run(source, o.Minibatch, rng, parameters, TrainBatch, ValidationLoss, progress, cancellationToken);
     }
 
     internal static void ValidateData(Matrix data, LossKind loss)
