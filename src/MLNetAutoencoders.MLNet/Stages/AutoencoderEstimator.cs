@@ -60,11 +60,17 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase
     private protected override bool NeedsUnitRange => _options.Autoencoder.Loss == LossKind.CrossEntropy;
 
     private protected override IAutoencoder Train(Matrix x, ulong seed, IProgress<EpochReport> progress, CancellationToken cancellationToken)
+        => _options.Stacked ? Stacked(seed).Fit(x, progress, cancellationToken) : new AutoencoderTrainer(Seeded(seed)).Fit(x, progress, cancellationToken);
+
+    private protected override IAutoencoder Train(IRowStream rows, ulong seed, IProgress<EpochReport> progress, CancellationToken cancellationToken)
+        => _options.Stacked ? Stacked(seed).Fit(rows, progress, cancellationToken) : new AutoencoderTrainer(Seeded(seed)).Fit(rows, progress, cancellationToken);
+
+    private AutoencoderOptions Seeded(ulong seed)
     {
         var o = _options.Autoencoder.Clone();
         o.Seed = seed;
-        return _options.Stacked
-            ? new StackedAutoencoderTrainer(new StackedAutoencoderOptions { Autoencoder = o, FineTuneEpochs = _options.FineTuneEpochs }).Fit(x, progress, cancellationToken)
-            : new AutoencoderTrainer(o).Fit(x, progress, cancellationToken);
+        return o;
     }
+
+    private StackedAutoencoderTrainer Stacked(ulong seed) => new(new StackedAutoencoderOptions { Autoencoder = Seeded(seed), FineTuneEpochs = _options.FineTuneEpochs });
 }
