@@ -31,34 +31,31 @@ internal sealed class TorchAutoencoder : IDisposable
 
     public TorchParameters Parameters => _p;
 
-    public TrainingHistory Train(Matrix data, Rng rng, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    public TrainingHistory Train(IMinibatchSource<Matrix> source, int inputSize, Rng rng, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         torch.set_num_threads(_o.Threads);
         var ctx = _o.CreateContext(rng.Fork(1));
-        var terms = AutoencoderTerms.Create(_o, data.Cols);
+        var terms = AutoencoderTerms.Create(_o, inputSize);
         _p.CreateOptimizer(_o.Optimizer, _o.LearningRate, _o.Momentum);
-        Matrix? xb = null;
 
-        double TrainBatch(int[] rows)
+        double TrainBatch(Matrix xb)
         {
-            data.GatherRows(rows, ref xb);
             using var scope = torch.NewDisposeScope();
-            double loss = LossAndGradients(xb!, terms.Corruption, ctx.Rng, ctx);
+            double loss = LossAndGradients(xb, terms.Corruption, ctx.Rng, ctx);
             _p.Step();
             return loss;
         }
 
-        double ValidationLoss(int[] rows)
+        double ValidationLoss(Matrix xb)
         {
-            data.GatherRows(rows, ref xb);
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
-            var x = TorchLayers.Input(xb!);
+            var x = TorchLayers.Input(xb);
             var output = TorchLayers.Forward(_decoder, _p, TorchLayers.Forward(_encoder, _p, x, null), null);
             return TorchLayers.Loss(_o.Loss, output, x).to_type(ScalarType.Float64).item<double>();
         }
 
-        return TrainingLoop.Run(data.Rows, _o.Minibatch, rng, _p.Parameters, TrainBatch, ValidationLoss, progress, cancellationToken, _p.Store);
+        return TrainingLoop.Run(source, _o.Minibatch, rng, _p.Parameters, TrainBatch, ValidationLoss, progress, cancellationToken, _p.Store);
     }
 
     /// <summary>

@@ -46,19 +46,19 @@ public sealed class TorchSharpEngine : TrainingEngine
             "repository and rebuild: it writes a patched copy of libLibTorchSharp.so that the build puts in the output folder.";
     }
 
-    internal override TrainingHistory TrainAutoencoder(AutoencoderOptions options, Network encoder, Network decoder, Matrix data, Rng rng,
+    internal override TrainingHistory TrainAutoencoder(AutoencoderOptions options, Network encoder, Network decoder, IMinibatchSource<Matrix> source, int inputSize, Rng rng,
         IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         EnsureAvailable();
         using var net = new TorchAutoencoder(options, encoder, decoder);
-        return net.Train(data, rng, progress, cancellationToken);
+        return net.Train(source, inputSize, rng, progress, cancellationToken);
     }
 
-    internal override TrainingHistory TrainVae(VaeOptions options, VaeNetwork network, Matrix data, Rng rng,
+    internal override TrainingHistory TrainVae(VaeOptions options, VaeNetwork network, IMinibatchSource<Matrix> source, Rng rng,
         IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         EnsureAvailable();
         using var net = new TorchVae(options, network);
-        return net.Train(data, rng, progress, cancellationToken);
+        return net.Train(source, rng, progress, cancellationToken);
     }
 }

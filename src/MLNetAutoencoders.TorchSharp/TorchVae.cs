@@ -26,30 +26,29 @@ internal sealed class TorchVae : IDisposable
 
     public TorchParameters Parameters => _p;
 
-    public TrainingHistory Train(Matrix data, Rng rng, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    public TrainingHistory Train(IMinibatchSource<Matrix> source, Rng rng, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         torch.set_num_threads(_o.Threads);
         var ctx = _o.CreateContext(rng.Fork(1));
         _p.CreateOptimizer(_o.Optimizer, _o.LearningRate, _o.Momentum);
-        Matrix? xb = null, eps = null;
+        Matrix? eps = null;
 
-        double Batch(int[] rows, bool train)
+        double Batch(Matrix xb, bool train)
         {
-            data.GatherRows(rows, ref xb);
-            var e = Matrix.Ensure(ref eps, rows.Length, _o.LatentSize);
+            var e = Matrix.Ensure(ref eps, xb.Rows, _o.LatentSize);
             ctx.Rng.FillGaussian(e.Span);
             using var scope = torch.NewDisposeScope();
             if (!train)
             {
                 using var noGrad = torch.no_grad();
-                return Objective(xb!, e).to_type(ScalarType.Float64).item<double>();
+                return Objective(xb, e).to_type(ScalarType.Float64).item<double>();
             }
-            double loss = LossAndGradients(xb!, e);
+            double loss = LossAndGradients(xb, e);
             _p.Step();
             return loss;
         }
 
-        return TrainingLoop.Run(data.Rows, _o.Minibatch, rng, _p.Parameters, rows => Batch(rows, true), rows => Batch(rows, false),
+        return TrainingLoop.Run(source, _o.Minibatch, rng, _p.Parameters, xb => Batch(xb, true), xb => Batch(xb, false),
             progress, cancellationToken, _p.Store);
     }
 

@@ -79,7 +79,7 @@ internal static class VectorColumn
             }
         }
         if (rows == 0) throw new ArgumentException($"{stage}: the input has no rows; column '{column}' needs at least one row to train on.", nameof(data));
-        if (rows * width > Array.MaxLength) throw new ArgumentException($"{stage}: {rows} rows of {width} values do not fit in one array; use fewer rows.", nameof(data));
+        if (rows * width > Array.MaxLength) throw new ArgumentException($"{stage}: {rows} rows of {width} values do not fit in one array; stream them (Streaming.Mode = TrainingDataMode.Streaming).", nameof(data));
         if (blocks.Count == 0 && inBlock == blockRows) return new Matrix((int)rows, width, current);
         var all = new float[rows * width];
         long at = 0;

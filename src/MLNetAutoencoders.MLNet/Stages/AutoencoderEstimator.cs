@@ -63,11 +63,24 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase
 
     private protected override IAutoencoder Train(Matrix x, ulong seed, IProgress<EpochReport> progress, CancellationToken cancellationToken)
     {
+        var o = Seeded(seed);
+        if (o.Modules is { } modules) return modules.Fit(o, x, progress, cancellationToken);
+        return _options.Stacked ? Stacked(seed).Fit(x, progress, cancellationToken) : new AutoencoderTrainer(o).Fit(x, progress, cancellationToken);
+    }
+
+    private protected override IAutoencoder Train(IRowStream rows, ulong seed, IProgress<EpochReport> progress, CancellationToken cancellationToken)
+    {
+        if (_options.Autoencoder.Modules is not null)
+            throw new NotSupportedException($"{StageName}: the user's own modules (Autoencoder.Modules) train on rows held in memory; set Streaming.Mode = TrainingDataMode.InMemory.");
+        return _options.Stacked ? Stacked(seed).Fit(rows, progress, cancellationToken) : new AutoencoderTrainer(Seeded(seed)).Fit(rows, progress, cancellationToken);
+    }
+
+    private AutoencoderOptions Seeded(ulong seed)
+    {
         var o = _options.Autoencoder.Clone();
         o.Seed = seed;
-        if (o.Modules is { } modules) return modules.Fit(o, x, progress, cancellationToken);
-        return _options.Stacked
-            ? new StackedAutoencoderTrainer(new StackedAutoencoderOptions { Autoencoder = o, FineTuneEpochs = _options.FineTuneEpochs }).Fit(x, progress, cancellationToken)
-            : new AutoencoderTrainer(o).Fit(x, progress, cancellationToken);
+        return o;
     }
+
+    private StackedAutoencoderTrainer Stacked(ulong seed) => new(new StackedAutoencoderOptions { Autoencoder = Seeded(seed), FineTuneEpochs = _options.FineTuneEpochs });
 }

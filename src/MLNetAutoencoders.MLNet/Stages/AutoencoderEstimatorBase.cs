@@ -24,6 +24,8 @@ public abstract class AutoencoderEstimatorBase : IEstimator<AutoencoderTransform
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ValidateColumns(stage);
+        ArgumentNullException.ThrowIfNull(options.Streaming, nameof(options.Streaming));
+        options.Streaming.Validate(stage);
         validate();
         _stage = stage;
         _host = new MLNetHost(environment, stage);
@@ -42,16 +44,26 @@ public abstract class AutoencoderEstimatorBase : IEstimator<AutoencoderTransform
         return SchemaShapes.Append(inputSchema, added);
     }
 
-    /// <summary>Reads the input column through a cursor and trains the model.</summary>
+    /// <summary>
+    /// Trains the model on the input column: copied into memory through a cursor, or streamed (a new cursor every epoch,
+    /// a bounded shuffle buffer), as <see cref="AutoencoderStageOptions.Streaming"/> decides.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of the wrong kind.</exception>
     /// <exception cref="ArgumentException">No rows, a NaN/∞ value, or (cross-entropy or Bernoulli models) a value outside [0, 1]; the message names the row.</exception>
+    /// <exception cref="InvalidDataException">Streaming: the view failed to give a row (e.g. a damaged file); the message names the row and carries the view's own.</exception>
+    /// <exception cref="IOException">Streaming: the view's file could not be read (e.g. it was deleted); the message names the row and the view's own message the file.</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException">The options' cancellation token was cancelled.</exception>
     public AutoencoderTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var x = VectorColumn.ReadAll(input, _options.InputColumnName, _stage, NeedsUnitRange, _options.CancellationToken);
-        var model = Train(x, _seed, _host.EpochLog(_stage, _options.Progress), _options.CancellationToken);
+        var (_, width) = VectorColumn.Check(input.Schema, _options.InputColumnName, _stage);
+        var (stream, reason) = _options.Streaming.Decide(input, width);
+        _host.Info($"{_stage}: {(stream ? "streaming the rows" : "training from an in-memory copy")} ({reason}).");
+        var progress = _host.EpochLog(_stage, _options.Progress);
+        var model = stream
+            ? Train(new CursorRowStream(input, _options.InputColumnName, _stage, NeedsUnitRange), _seed, progress, _options.CancellationToken)
+            : Train(VectorColumn.ReadAll(input, _options.InputColumnName, _stage, NeedsUnitRange, _options.CancellationToken), _seed, progress, _options.CancellationToken);
         return new AutoencoderTransformer(_stage, model, _options.InputColumnName, _options.OutputColumnName, _options.ReconstructionColumnName, _options.ErrorColumnName);
     }
 
@@ -60,4 +72,7 @@ public abstract class AutoencoderEstimatorBase : IEstimator<AutoencoderTransform
 
     /// <summary>Trains on the rows with the given seed.</summary>
     private protected abstract IAutoencoder Train(Matrix x, ulong seed, IProgress<EpochReport> progress, CancellationToken cancellationToken);
+
+    /// <summary>Trains on rows streamed pass after pass, with the given seed.</summary>
+    private protected abstract IAutoencoder Train(IRowStream rows, ulong seed, IProgress<EpochReport> progress, CancellationToken cancellationToken);
 }

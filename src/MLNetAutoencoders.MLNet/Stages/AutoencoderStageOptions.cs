@@ -29,6 +29,9 @@ public abstract class AutoencoderStageOptions
     /// <summary>Stops training with an <see cref="OperationCanceledException"/>.</summary>
     public CancellationToken CancellationToken { get; set; }
 
+    /// <summary>Train from an in-memory copy of the input column or stream it (default: in memory up to 512 MB, streaming above).</summary>
+    public StreamingOptions Streaming { get; set; } = new();
+
     /// <summary>Throws naming the first column option that is empty or used twice.</summary>
     internal void ValidateColumns(string stage)
     {

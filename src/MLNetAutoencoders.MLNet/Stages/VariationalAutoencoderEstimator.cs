@@ -38,9 +38,15 @@ public sealed class VariationalAutoencoderEstimator : AutoencoderEstimatorBase
     private protected override bool NeedsUnitRange => _options.Vae.Likelihood == VaeLikelihood.Bernoulli;
 
     private protected override IAutoencoder Train(Matrix x, ulong seed, IProgress<EpochReport> progress, CancellationToken cancellationToken)
+        => Trainer(seed).Fit(x, progress, cancellationToken);
+
+    private protected override IAutoencoder Train(IRowStream rows, ulong seed, IProgress<EpochReport> progress, CancellationToken cancellationToken)
+        => Trainer(seed).Fit(rows, progress, cancellationToken);
+
+    private VaeTrainer Trainer(ulong seed)
     {
         var o = _options.Vae.Clone();
         o.Seed = seed;
-        return new VaeTrainer(o).Fit(x, progress, cancellationToken);
+        return new VaeTrainer(o);
     }
 }

@@ -62,6 +62,9 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         /// <summary>Stops training with an <see cref="OperationCanceledException"/>.</summary>
         public CancellationToken CancellationToken { get; set; }
 
+        /// <summary>Train from an in-memory copy of the feature column or stream it (default: in memory up to 512 MB). The threshold is then set from one more streamed pass that keeps one score per row.</summary>
+        public StreamingOptions Streaming { get; set; } = new();
+
         /// <summary>The options with a named kind's preset (<see cref="AutoencoderKinds"/>, or <c>vae</c>), code size 8.</summary>
         /// <exception cref="ArgumentException">An unknown kind.</exception>
         public static Options ForKind(string kind)
@@ -93,13 +96,13 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
             ? new VariationalAutoencoderEstimator(environment, new VariationalAutoencoderEstimator.Options
             {
                 InputColumnName = options.FeatureColumnName, OutputColumnName = CodeColumn, Vae = vae,
-                Seed = options.Seed, Progress = options.Progress, CancellationToken = options.CancellationToken,
+                Seed = options.Seed, Progress = options.Progress, CancellationToken = options.CancellationToken, Streaming = options.Streaming,
             })
             : new AutoencoderEstimator(environment, new AutoencoderEstimator.Options
             {
                 InputColumnName = options.FeatureColumnName, OutputColumnName = CodeColumn,
                 Autoencoder = options.Autoencoder, Stacked = options.Stacked,
-                Seed = options.Seed, Progress = options.Progress, CancellationToken = options.CancellationToken,
+                Seed = options.Seed, Progress = options.Progress, CancellationToken = options.CancellationToken, Streaming = options.Streaming,
             });
     }
 

@@ -35,7 +35,7 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
         /// <summary>A fitted autoencoder stage whose encoder starts the classifier (its input width must be the feature column's).</summary>
         public AutoencoderTransformer? Encoder { get; set; }
 
-        /// <summary>Without <see cref="Encoder"/>: the autoencoder to pretrain on <see cref="UnlabelledData"/> (its column names are ignored). Default: the plain kind.</summary>
+        /// <summary>Without <see cref="Encoder"/>: the autoencoder to pretrain on <see cref="UnlabelledData"/> (its column names are ignored; its <see cref="AutoencoderStageOptions.Streaming"/> decides whether the unlabelled rows are streamed). Default: the plain kind.</summary>
         public AutoencoderEstimator.Options? Pretrain { get; set; }
 
         /// <summary>Rows to pretrain on (their <see cref="FeatureColumnName"/> column); null = the training rows, labels unused.</summary>
@@ -115,6 +115,7 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
         {
             InputColumnName = _options.FeatureColumnName, OutputColumnName = "EncoderClassifier.Code", Autoencoder = p.Autoencoder, Stacked = p.Stacked,
             FineTuneEpochs = p.FineTuneEpochs, Seed = (int)(_seed & int.MaxValue), Progress = p.Progress, CancellationToken = _options.CancellationToken,
+            Streaming = p.Streaming,
         };
         return new AutoencoderEstimator(_environment, o).Fit(_options.UnlabelledData ?? labelled).Model;
     }

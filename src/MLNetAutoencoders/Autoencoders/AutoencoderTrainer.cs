@@ -64,56 +64,72 @@ public sealed class AutoencoderTrainer
     public AutoencoderModel Fit(Matrix data, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        ValidateData(data, Options.Loss);
+        return Fit(data.Cols, MinibatchSource.InMemory(data, Options.Minibatch), progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fits the autoencoder on rows read pass after pass from <paramref name="rows"/> (one pass per epoch, plus one per
+    /// epoch for the validation loss), shuffled through a buffer of <see cref="NetworkOptions.ShuffleBufferRows"/> rows:
+    /// memory does not grow with the number of rows. The stream checks the values (finite; in [0, 1] for the
+    /// cross-entropy loss).
+    /// </summary>
+    public AutoencoderModel Fit(IRowStream rows, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return Fit(rows.Width, MinibatchSource.Streaming(rows, Options.Minibatch, Options.ShuffleBufferRows), progress, cancellationToken);
+    }
+
+    internal AutoencoderModel Fit(int inputSize, IMinibatchSource<Matrix> source, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
         var o = Options;
         if (o.Modules is not null)
             throw new InvalidOperationException($"The options name modules of the user's own ({o.Modules.GetType().Name}); they give their own model type: train them with options.Modules.Fit(options, data) or the ML.NET stage.");
-        ValidateData(data, o.Loss);
         var rng = new Rng(o.Seed);
-        var (encoder, decoder) = Build(o, data.Cols, rng);
-        var history = Train(o, encoder, decoder, data, rng, progress, cancellationToken);
+        var (encoder, decoder) = Build(o, inputSize, rng);
+        var history = Train(o, encoder, decoder, source, inputSize, rng, progress, cancellationToken);
         return new AutoencoderModel(o, encoder, decoder, history);
     }
 
     /// <summary>
-    /// Trains existing networks (freshly built, or a stack to fine-tune) on <paramref name="data"/> with the loss, variant
-    /// terms and optimisation settings of <paramref name="o"/>; <paramref name="rng"/> drives the split, shuffling, noise and dropout.
+    /// Trains existing networks (freshly built, or a stack to fine-tune) on the minibatches of <paramref name="source"/>
+    /// (rows of width <paramref name="inputSize"/>) with the loss, variant terms and optimisation settings of
+    /// <paramref name="o"/>; <paramref name="rng"/> drives the split, shuffling, noise and dropout.
     /// </summary>
-    internal static TrainingHistory Train(AutoencoderOptions o, Network encoder, Network decoder, Matrix data, Rng rng,
+    internal static TrainingHistory Train(AutoencoderOptions o, Network encoder, Network decoder, IMinibatchSource<Matrix> source, int inputSize, Rng rng,
         IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
-        var history = o.Engine.TrainAutoencoder(o, encoder, decoder, data, rng, progress, cancellationToken);
+        var history = o.Engine.TrainAutoencoder(o, encoder, decoder, source, inputSize, rng, progress, cancellationToken);
         history.Engine = o.Engine.Name;
         return history;
     }
 
     /// <summary>The managed engine's training (see <see cref="Train"/>).</summary>
-    internal static TrainingHistory TrainManaged(AutoencoderOptions o, Network encoder, Network decoder, Matrix data, Rng rng,
+    internal static TrainingHistory TrainManaged(AutoencoderOptions o, Network encoder, Network decoder, IMinibatchSource<Matrix> source, int inputSize, Rng rng,
         IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         var ctx = o.CreateContext(rng.Fork(1));
-        var terms = AutoencoderTerms.Create(o, data.Cols);
+        var terms = AutoencoderTerms.Create(o, inputSize);
         var parameters = encoder.Parameters.Concat(decoder.Parameters).Distinct().ToList();
         var optimizer = Optimizer.Create(o.Optimizer, parameters, o.LearningRate, o.Momentum);
-        Matrix? xb = null, grad = null;
+        Matrix? grad = null;
 
-        double TrainBatch(int[] rows)
+        double TrainBatch(Matrix xb)
         {
-            data.GatherRows(rows, ref xb);
-            double loss = LossAndGradients(o, terms, encoder, decoder, xb!, ctx, ref grad);
+            double loss = LossAndGradients(o, terms, encoder, decoder, xb, ctx, ref grad);
             optimizer.Step();
             return loss;
         }
 
-        double ValidationLoss(int[] rows)
+        double ValidationLoss(Matrix xb)
         {
-            data.GatherRows(rows, ref xb);
-            var output = decoder.Forward(encoder.Forward(xb!, false, ctx), false, ctx);
+            var output = decoder.Forward(encoder.Forward(xb, false, ctx), false, ctx);
             double s = 0;
-            for (int i = 0; i < output.Rows; i++) s += Losses.SampleLoss(o.Loss, output.Row(i), xb!.Row(i));
+            for (int i = 0; i < output.Rows; i++) s += Losses.SampleLoss(o.Loss, output.Row(i), xb.Row(i));
             return s;
         }
 
-        return TrainingLoop.Run(data.Rows, o.Minibatch, rng, parameters, TrainBatch, ValidationLoss, progress, cancellationToken);
+        return TrainingLoop.Run(source, o.Minibatch, rng, parameters, TrainBatch, ValidationLoss, progress, cancellationToken);
     }
 
     /// <summary>

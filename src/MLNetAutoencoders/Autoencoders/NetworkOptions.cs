@@ -48,6 +48,12 @@ public abstract class NetworkOptions
     /// <summary>Threads for the GEMM kernels (≥ 1). With one thread results are bit-identical run to run. Default 1.</summary>
     public int Threads { get; set; } = 1;
 
+    /// <summary>
+    /// When training from a row stream (<c>Fit(IRowStream)</c>): rows held in the shuffle buffer (≥ 1). Larger mixes rows
+    /// from further apart in the stream; memory is this many rows. Default <see cref="AutoencoderDefaults.ShuffleBufferRows"/>.
+    /// </summary>
+    public int ShuffleBufferRows { get; set; } = AutoencoderDefaults.ShuffleBufferRows;
+
     /// <summary>GEMM provider. Default auto (OpenBLAS when present).</summary>
     public GemmKind Gemm { get; set; } = GemmKind.Auto;
 
@@ -68,6 +74,7 @@ public abstract class NetworkOptions
         if (!(LearningRate > 0 && float.IsFinite(LearningRate))) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be positive.");
         if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum must be in [0, 1).");
         if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
+        if (ShuffleBufferRows < 1) throw new ArgumentOutOfRangeException(nameof(ShuffleBufferRows), ShuffleBufferRows, "ShuffleBufferRows must be ≥ 1.");
         if (EarlyStoppingPatience > 0 && ValidationFraction <= 0)
             throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience needs ValidationFraction > 0.");
         Minibatch.Validate();

@@ -73,15 +73,38 @@ public sealed class StackedAutoencoderTrainer
 
     /// <summary>Greedy, stacked, then fine-tuned when <see cref="StackedAutoencoderOptions.FineTuneEpochs"/> &gt; 0.</summary>
     public AutoencoderModel Fit(Matrix data, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+        => FineTune(FitLayers(data, progress, cancellationToken), o => MinibatchSource.InMemory(data, o.Minibatch), data.Cols, progress, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Fit(Matrix, IProgress{EpochReport}?, CancellationToken)"/>, from rows read pass after pass from
+    /// <paramref name="rows"/>: each layer streams the rows through the frozen encoders below it (nothing is kept in
+    /// memory but the shuffle buffer and one minibatch).
+    /// </summary>
+    public AutoencoderModel Fit(IRowStream rows, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
-        var parts = FitLayers(data, progress, cancellationToken);
+        ArgumentNullException.ThrowIfNull(rows);
+        IMinibatchSource<Matrix> Source(AutoencoderOptions o) => MinibatchSource.Streaming(rows, o.Minibatch, o.ShuffleBufferRows);
+        var parts = new List<AutoencoderModel>();
+        for (int k = 0; k < LayerCount; k++)
+        {
+            var below = parts.ToArray();
+            var o = LayerOptions(k);
+            var source = k == 0 ? Source(o) : Source(o).Select(x => below.Aggregate(x, (h, p) => p.Encode(h)));
+            parts.Add(new AutoencoderTrainer(o).Fit(k == 0 ? rows.Width : below[^1].CodeSize, source, progress, cancellationToken));
+        }
+        return FineTune(parts, Source, rows.Width, progress, cancellationToken);
+    }
+
+    private AutoencoderModel FineTune(IReadOnlyList<AutoencoderModel> parts, Func<AutoencoderOptions, IMinibatchSource<Matrix>> source, int inputSize,
+        IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
         var stacked = Stack(parts, Options.Autoencoder);
         if (Options.FineTuneEpochs == 0) return stacked;
         var o = stacked.Options.Clone();
         o.Epochs = Options.FineTuneEpochs;
         if (Options.FineTuneLearningRate > 0) o.LearningRate = Options.FineTuneLearningRate;
         o.Seed = Options.Autoencoder.Seed + (ulong)LayerCount;
-        var fine = AutoencoderTrainer.Train(o, stacked.Encoder, stacked.Decoder, data, new Rng(o.Seed), progress, cancellationToken);
+        var fine = AutoencoderTrainer.Train(o, stacked.Encoder, stacked.Decoder, source(o), inputSize, new Rng(o.Seed), progress, cancellationToken);
         var history = new TrainingHistory { Epochs = stacked.History.Epochs.Concat(fine.Epochs).ToList(), StoppedEarly = fine.StoppedEarly, Engine = fine.Engine };
         history.BestEpoch = stacked.History.Epochs.Count + fine.BestEpoch;
         return new AutoencoderModel(stacked.Options, stacked.Encoder, stacked.Decoder, history);

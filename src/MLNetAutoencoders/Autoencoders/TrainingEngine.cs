@@ -26,15 +26,15 @@ public abstract class TrainingEngine
     public override string ToString() => Name;
 
     /// <summary>
-    /// Trains <paramref name="encoder"/> and <paramref name="decoder"/> in place on the rows of <paramref name="data"/> with
+    /// Trains <paramref name="encoder"/> and <paramref name="decoder"/> in place on the minibatches of <paramref name="source"/> (rows of width <paramref name="inputSize"/>) with
     /// the loss, variant terms and optimisation settings of <paramref name="options"/>; <paramref name="rng"/> drives the
     /// split, shuffling, corruption, dropout and contractive probes exactly as the managed engine uses it.
     /// </summary>
-    internal abstract TrainingHistory TrainAutoencoder(AutoencoderOptions options, Network encoder, Network decoder, Matrix data, Rng rng,
+    internal abstract TrainingHistory TrainAutoencoder(AutoencoderOptions options, Network encoder, Network decoder, IMinibatchSource<Matrix> source, int inputSize, Rng rng,
         IProgress<EpochReport>? progress, CancellationToken cancellationToken);
 
     /// <summary>Trains the VAE's networks in place (the same contract as <see cref="TrainAutoencoder"/>).</summary>
-    internal abstract TrainingHistory TrainVae(VaeOptions options, VaeNetwork network, Matrix data, Rng rng,
+    internal abstract TrainingHistory TrainVae(VaeOptions options, VaeNetwork network, IMinibatchSource<Matrix> source, Rng rng,
         IProgress<EpochReport>? progress, CancellationToken cancellationToken);
 }
 
@@ -43,11 +43,11 @@ internal sealed class ManagedTrainingEngine : TrainingEngine
 {
     public override string Name => "managed";
 
-    internal override TrainingHistory TrainAutoencoder(AutoencoderOptions options, Network encoder, Network decoder, Matrix data, Rng rng,
+    internal override TrainingHistory TrainAutoencoder(AutoencoderOptions options, Network encoder, Network decoder, IMinibatchSource<Matrix> source, int inputSize, Rng rng,
         IProgress<EpochReport>? progress, CancellationToken cancellationToken)
-        => AutoencoderTrainer.TrainManaged(options, encoder, decoder, data, rng, progress, cancellationToken);
+        => AutoencoderTrainer.TrainManaged(options, encoder, decoder, source, inputSize, rng, progress, cancellationToken);
 
-    internal override TrainingHistory TrainVae(VaeOptions options, VaeNetwork network, Matrix data, Rng rng,
+    internal override TrainingHistory TrainVae(VaeOptions options, VaeNetwork network, IMinibatchSource<Matrix> source, Rng rng,
         IProgress<EpochReport>? progress, CancellationToken cancellationToken)
-        => VaeTrainer.TrainManaged(options, network, data, rng, progress, cancellationToken);
+        => VaeTrainer.TrainManaged(options, network, source, rng, progress, cancellationToken);
 }

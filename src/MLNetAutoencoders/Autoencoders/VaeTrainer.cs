@@ -27,33 +27,48 @@ public sealed class VaeTrainer
     public VaeModel Fit(Matrix data, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        AutoencoderTrainer.ValidateData(data, Options.Likelihood == VaeLikelihood.Bernoulli ? LossKind.CrossEntropy : LossKind.SquaredError);
+        return Fit(data.Cols, MinibatchSource.InMemory(data, Options.Minibatch), progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fits the VAE on rows read pass after pass from <paramref name="rows"/>, shuffled through a buffer of
+    /// <see cref="NetworkOptions.ShuffleBufferRows"/> rows (memory does not grow with the number of rows); the stream
+    /// checks the values.
+    /// </summary>
+    public VaeModel Fit(IRowStream rows, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return Fit(rows.Width, MinibatchSource.Streaming(rows, Options.Minibatch, Options.ShuffleBufferRows), progress, cancellationToken);
+    }
+
+    private VaeModel Fit(int inputSize, IMinibatchSource<Matrix> source, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
         var o = Options;
-        AutoencoderTrainer.ValidateData(data, o.Likelihood == VaeLikelihood.Bernoulli ? LossKind.CrossEntropy : LossKind.SquaredError);
         var rng = new Rng(o.Seed);
-        var net = VaeNetwork.Build(o, data.Cols, rng);
-        var history = o.Engine.TrainVae(o, net, data, rng, progress, cancellationToken);
+        var net = VaeNetwork.Build(o, inputSize, rng);
+        var history = o.Engine.TrainVae(o, net, source, rng, progress, cancellationToken);
         history.Engine = o.Engine.Name;
         return new VaeModel(o, net, history);
     }
 
     /// <summary>The managed engine's training of the VAE's networks.</summary>
-    internal static TrainingHistory TrainManaged(VaeOptions o, VaeNetwork net, Matrix data, Rng rng, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    internal static TrainingHistory TrainManaged(VaeOptions o, VaeNetwork net, IMinibatchSource<Matrix> source, Rng rng, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         var ctx = o.CreateContext(rng.Fork(1));
         var parameters = net.Parameters;
         var optimizer = Optimizer.Create(o.Optimizer, parameters, o.LearningRate, o.Momentum);
-        Matrix? xb = null, eps = null;
+        Matrix? eps = null;
 
-        double Batch(int[] rows, bool train)
+        double Batch(Matrix xb, bool train)
         {
-            data.GatherRows(rows, ref xb);
-            var e = Matrix.Ensure(ref eps, rows.Length, o.LatentSize);
+            var e = Matrix.Ensure(ref eps, xb.Rows, o.LatentSize);
             ctx.Rng.FillGaussian(e.Span);
-            var (rec, kl) = net.Loss(xb!, e, o.Beta, train, ctx);
+            var (rec, kl) = net.Loss(xb, e, o.Beta, train, ctx);
             if (train) optimizer.Step();
             return rec + o.Beta * kl;
         }
 
-        return TrainingLoop.Run(data.Rows, o.Minibatch, rng, parameters, rows => Batch(rows, true), rows => Batch(rows, false), progress, cancellationToken);
+        return TrainingLoop.Run(source, o.Minibatch, rng, parameters, xb => Batch(xb, true), xb => Batch(xb, false), progress, cancellationToken);
     }
 }

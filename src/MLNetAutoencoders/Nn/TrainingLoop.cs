@@ -51,62 +51,68 @@ public sealed record MinibatchSettings(int Epochs, int BatchSize, double Validat
 }
 
 /// <summary>
-/// The epoch/minibatch loop every trainer uses: a seeded validation split, a reshuffle per epoch, divergence checks,
-/// early stopping on validation loss with the best parameters restored, progress and cancellation.
+/// The epoch/minibatch loop every trainer uses: minibatches from an <see cref="IMinibatchSource{TBatch}"/> (rows in
+/// memory, reshuffled every epoch, or streamed through a shuffle buffer), divergence checks, early stopping on
+/// validation loss with the best parameters restored, progress and cancellation.
 /// </summary>
 public static class TrainingLoop
 {
     /// <summary>
-    /// Runs training. <paramref name="trainBatch"/> performs one optimisation step on the given rows and returns the
-    /// loss summed over them; <paramref name="validationLoss"/> returns the summed loss of the given rows without training.
-    /// <paramref name="epochEnd"/>, when given, runs after each epoch's last batch, before validation (an engine that
-    /// trains copies of <paramref name="parameters"/> writes them back there).
+    /// Runs training on the row indices 0 … <paramref name="rowCount"/>−1 (<see cref="MinibatchSource.Indices"/>).
+    /// <paramref name="trainBatch"/> performs one optimisation step on the given rows and returns the loss summed over
+    /// them; <paramref name="validationLoss"/> returns the summed loss of the given rows without training.
     /// </summary>
     public static TrainingHistory Run(int rowCount, MinibatchSettings settings, Rng rng, IReadOnlyList<Parameter> parameters,
         Func<int[], double> trainBatch, Func<int[], double> validationLoss,
         IProgress<EpochReport>? progress, CancellationToken cancellationToken, Action? epochEnd = null)
+        => Run(MinibatchSource.Indices(rowCount, settings), settings, rng, parameters, trainBatch, validationLoss, progress, cancellationToken, epochEnd);
+
+    /// <summary>
+    /// Runs training on the minibatches of <paramref name="source"/> (which applies the batch size and validation split
+    /// of <paramref name="settings"/>; the loop uses its epochs and patience). <paramref name="trainBatch"/> performs one
+    /// optimisation step and returns the loss summed over the batch's rows; <paramref name="validationLoss"/> returns
+    /// the summed loss of held-out rows without training. <paramref name="rng"/> drives the source's split and shuffles.
+    /// <paramref name="epochEnd"/>, when given, runs after each epoch's last batch, before validation (an engine that
+    /// trains copies of <paramref name="parameters"/> writes them back there).
+    /// </summary>
+    public static TrainingHistory Run<TBatch>(IMinibatchSource<TBatch> source, MinibatchSettings settings, Rng rng, IReadOnlyList<Parameter> parameters,
+        Func<TBatch, double> trainBatch, Func<TBatch, double> validationLoss,
+        IProgress<EpochReport>? progress, CancellationToken cancellationToken, Action? epochEnd = null)
     {
+        ArgumentNullException.ThrowIfNull(source);
         settings.Validate();
-        if (rowCount < 1) throw new ArgumentException("Training data is empty: it needs at least one row.");
-        var order = rng.Permutation(rowCount);
-        int nVal = (int)Math.Round(rowCount * settings.ValidationFraction);
-        if (settings.ValidationFraction > 0 && (nVal < 1 || nVal >= rowCount))
-            throw new ArgumentException($"ValidationFraction {settings.ValidationFraction} of {rowCount} rows leaves no training or no validation rows.");
-        var val = order[..nVal];
-        Array.Sort(val);
-        var train = order[nVal..];
-        Array.Sort(train);
         var history = new TrainingHistory();
         double best = double.PositiveInfinity;
         int bestEpoch = 0;
         Matrix[]? bestParams = null;
-        var batches = new List<int[]>();
-        for (int s = 0; s < train.Length; s += settings.BatchSize)
-            batches.Add(new int[Math.Min(settings.BatchSize, train.Length - s)]);
 
         for (int epoch = 1; epoch <= settings.Epochs; epoch++)
         {
             var sw = Stopwatch.StartNew();
-            rng.Shuffle(train.AsSpan());
             double total = 0;
-            for (int b = 0, s = 0; b < batches.Count; b++, s += settings.BatchSize)
+            long trainRows = 0;
+            int b = 0;
+            foreach (var batch in source.TrainingBatches(epoch, rng, cancellationToken))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                train.AsSpan(s, batches[b].Length).CopyTo(batches[b]);
-                double loss = trainBatch(batches[b]);
+                b++;
+                double loss = trainBatch(batch);
                 if (!double.IsFinite(loss))
-                    throw new TrainingDivergedException($"Training diverged: the loss became {loss} at epoch {epoch}, batch {b + 1} of {batches.Count}. Lower the learning rate or check the data's scale.");
+                    throw new TrainingDivergedException($"Training diverged: the loss became {loss} at epoch {epoch}, batch {b}{(source.BatchesPerEpoch is int n ? $" of {n}" : "")}. Lower the learning rate or check the data's scale.");
                 total += loss;
+                trainRows += source.RowCount(batch);
             }
             epochEnd?.Invoke();
             double? vLoss = null;
-            if (nVal > 0)
+            long valRows = 0;
+            double v = 0;
+            foreach (var batch in source.ValidationBatches(cancellationToken))
             {
-                double v = 0;
-                for (int s = 0; s < val.Length; s += 1024) v += validationLoss(val[s..Math.Min(val.Length, s + 1024)]);
-                vLoss = v / nVal;
+                v += validationLoss(batch);
+                valRows += source.RowCount(batch);
             }
-            var report = new EpochReport(epoch, settings.Epochs, total / train.Length, vLoss, sw.Elapsed.TotalSeconds);
+            if (valRows > 0) vLoss = v / valRows;
+            var report = new EpochReport(epoch, settings.Epochs, total / trainRows, vLoss, sw.Elapsed.TotalSeconds);
             history.Epochs.Add(report);
             progress?.Report(report);
             if (vLoss is double vl && settings.Patience > 0)

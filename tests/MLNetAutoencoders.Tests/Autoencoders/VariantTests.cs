@@ -90,7 +90,7 @@ public class VariantTests
         o.Corruption = CorruptionKind.Masking; o.CorruptionLevel = 0.5f;
         var (encoder, decoder) = AutoencoderTrainer.Build(o, 12, new Rng(9));
         var (encoder2, decoder2) = AutoencoderTrainer.Build(o, 12, new Rng(9));
-        var history = AutoencoderTrainer.Train(o, encoder, decoder, x, new Rng(21), null, CancellationToken.None);
+        var history = AutoencoderTrainer.Train(o, encoder, decoder, MinibatchSource.InMemory(x, o.Minibatch), x.Cols, new Rng(21), null, CancellationToken.None);
 
         var ctx = o.CreateContext(new Rng(21).Fork(1));
         var corrupted = Corruptions.Create(o.Corruption, o.CorruptionLevel)!.Apply(x, ctx);
