@@ -30,7 +30,7 @@ public class EngineQualityTests
         var (train, test) = Data.Value;
         double Mse(TrainingEngine engine)
         {
-            var o = AutoencoderKinds.Apply(kind, new AutoencoderOptions { HiddenSizes = [128, 64], Epochs = 3, BatchSize = 256, Seed = 1, Threads = 2, Engine = engine });
+            var o = AutoencoderKinds.Apply(kind, new AutoencoderOptions { HiddenSizes = [128, 64], Epochs = 3, BatchSize = 256, Seed = 1, Threads = 1, Engine = engine });
             AutoencoderModel model;
             if (kind == AutoencoderKinds.Stacked)
             {
@@ -52,7 +52,7 @@ public class EngineQualityTests
         var (train, test) = Data.Value;
         (double Mse, double Elbo) Fit(TrainingEngine engine)
         {
-            var model = new VaeTrainer(new VaeOptions { Epochs = 3, Seed = 1, Threads = 2, Engine = engine }).Fit(train);
+            var model = new VaeTrainer(new VaeOptions { Epochs = 3, Seed = 1, Threads = 1, Engine = engine }).Fit(train);
             Assert.Equal(engine.Name, model.History.Engine);
             return (AutoencoderModel.MeanSquaredError(test, model.Reconstruct(test)), model.Evaluate(test).NegativeElbo);
         }

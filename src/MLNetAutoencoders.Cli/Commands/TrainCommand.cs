@@ -50,11 +50,12 @@ internal static class TrainCommand
         var likelihood = new Option<string>("--likelihood") { Description = "vae: bernoulli or gaussian", DefaultValueFactory = _ => "bernoulli" };
         var sigma = new Option<float>("--gaussian-sigma") { Description = "vae: σ of the Gaussian likelihood", DefaultValueFactory = _ => 1f };
         var output = new Option<string?>("--out") { Description = "where to save the model (.mlae)" };
+        var backend = Backends.CreateOption();
 
         var cmd = new Command("train", "Train an autoencoder (any kind of the family) on a dataset and report test measurements.");
         common.AddTo(cmd);
         foreach (var o in new Option[] { kind, hidden, code, epochs, batch, lr, activation, codeActivation, loss, optimizer, init, validation, patience,
-                     dropout, tied, noise, l1, l2, kl, contractive, probes, fineTune, beta, likelihood, sigma, output })
+                     dropout, tied, noise, l1, l2, kl, contractive, probes, fineTune, beta, likelihood, sigma, output, backend })
             cmd.Options.Add(o);
 
         cmd.SetAction(r =>
@@ -68,10 +69,11 @@ internal static class TrainCommand
                     CommonOptions.ParseSizes(r.GetValue(hidden) ?? (vae ? "128" : "256,128"), "--hidden"),
                     r.GetValue(epochs) ?? (vae ? 10 : 20), r.GetValue(batch) ?? (vae ? 128 : 512), r.GetValue(lr),
                     Activations.Parse(r.GetValue(activation)!), ParseOptimizer(r.GetValue(optimizer)!), ParseInit(r.GetValue(init)!),
-                    r.GetValue(validation), r.GetValue(patience), r.GetValue(common.Seed), r.GetValue(common.Threads), common.GemmKind(r));
+                    r.GetValue(validation), r.GetValue(patience), r.GetValue(common.Seed), r.GetValue(common.Threads), common.GemmKind(r),
+                    Backends.Parse(r.GetValue(backend)!));
                 var data = common.Load(r);
                 var test = data.Test ?? throw new ArgumentException($"Dataset '{data.Name}' has no test split.");
-                var json = new JsonObject { ["dataset"] = data.Name, ["kind"] = k };
+                var json = new JsonObject { ["dataset"] = data.Name, ["kind"] = k, ["backend"] = shared.Engine.Name };
                 var sw = Stopwatch.StartNew();
                 IAutoencoder model;
                 int totalEpochs;
@@ -179,13 +181,13 @@ internal static class TrainCommand
 
     /// <summary>The settings every kind shares, applied to either options class.</summary>
     private sealed record Settings(int[] Hidden, int Epochs, int Batch, float LearningRate, ActivationKind Activation, OptimizerKind Optimizer, InitKind Init,
-        double Validation, int Patience, ulong Seed, int Threads, MLNetAutoencoders.Numerics.GemmKind Gemm)
+        double Validation, int Patience, ulong Seed, int Threads, MLNetAutoencoders.Numerics.GemmKind Gemm, TrainingEngine Engine)
     {
         public T Apply<T>(T o) where T : NetworkOptions
         {
             o.HiddenSizes = Hidden; o.Epochs = Epochs; o.BatchSize = Batch; o.LearningRate = LearningRate; o.HiddenActivation = Activation;
             o.Optimizer = Optimizer; o.Init = Init; o.ValidationFraction = Validation; o.EarlyStoppingPatience = Patience;
-            o.Seed = Seed; o.Threads = Threads; o.Gemm = Gemm;
+            o.Seed = Seed; o.Threads = Threads; o.Gemm = Gemm; o.Engine = Engine;
             return o;
         }
     }

@@ -32,6 +32,7 @@ internal static class TorchModulesTrainer
         o.Validate();
         RequireApplicable(o);
         TorchSharpEngine.EnsureAvailable();
+        torch.set_num_threads(o.Threads);
         AutoencoderTrainer.ValidateData(data, o.Loss);
         var shape = (modules.InputShape ?? [data.Cols]).ToArray();
         if (TorchOnnxExport.RowSize(shape) != data.Cols)
@@ -57,7 +58,7 @@ internal static class TorchModulesTrainer
         var corruption = Corruptions.Create(o.Corruption, o.CorruptionLevel);
         var parameters = encoder.parameters().Concat(decoder.parameters()).ToList();
         using var optimizer = o.Optimizer == OptimizerKind.Adam
-            ? (optim.Optimizer)optim.Adam(parameters, o.LearningRate)
+            ? (optim.Optimizer)optim.Adam(parameters, o.LearningRate, beta1: 0.9, beta2: 0.999)
             : optim.SGD(parameters, o.LearningRate, o.Momentum);
         var mirror = new StateMirror(encoder, decoder);
         Matrix? xb = null;

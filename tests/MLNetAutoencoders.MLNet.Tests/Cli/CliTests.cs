@@ -94,6 +94,35 @@ public sealed class CliTests : IDisposable
         Assert.NotEqual(0, Run("train", "--dataset", WriteCsv(1f), "--code", "0", "--epochs", "1").Code);
     }
 
+    [Theory]
+    [InlineData("ae")]
+    [InlineData("vae")]
+    public void Train_WithTheTorchSharpBackend_SavesTheUsualModel_ThatExportsToOnnx(string kind)
+    {
+        var csv = WriteCsv(1f);
+        var model = Path.Combine(_dir, kind + ".mlae");
+        var (code, stdout) = Run("train", "--dataset", csv, "--label-column", "label", "--kind", kind, "--hidden", "8", "--code", "3",
+            "--epochs", "2", "--batch", "32", "--threads", "1", "--backend", "torchsharp", "--out", model, "--json");
+        Assert.True(code == 0, "mlae train --backend torchsharp failed (if TorchSharp cannot load, run `bash scripts/setup.sh` and rebuild).");
+        var json = LastJson(stdout);
+        Assert.Equal("torchsharp", (string?)json["backend"]);
+        var onnx = Path.Combine(_dir, kind + ".onnx");
+        Assert.Equal(0, Run("export-onnx", "--model", model, "--out", onnx).Code);
+        var test = DatasetResolver.Load(csv, new DatasetLoadOptions { LabelColumn = "label" }).WithTestSplit(0.2, 0).Test!;
+        IAutoencoder loaded = kind == "vae" ? VaeModel.Load(model) : AutoencoderModel.Load(model);
+        Assert.Equal("torchsharp", loaded.History.Engine);
+        OnnxRuntimeHarness.AssertMatches(onnx, test.Images, loaded.Encode(test.Images), 1e-5f);
+    }
+
+    [Fact]
+    public void Train_UnknownBackend_IsAnErrorListingTheKnownOnes()
+    {
+        var (code, _) = Run("train", "--dataset", WriteCsv(1f), "--label-column", "label", "--epochs", "1", "--backend", "tensorflow");
+        Assert.NotEqual(0, code);
+        Assert.Equal("--backend: unknown 'tensorflow'; expected managed or torchsharp.",
+            Assert.Throws<ArgumentException>(() => MLNetAutoencoders.Cli.Backends.Parse("tensorflow")).Message);
+    }
+
     [Fact]
     public void Encode_And_ExportOnnx_AgreeInOnnxRuntime()
     {
