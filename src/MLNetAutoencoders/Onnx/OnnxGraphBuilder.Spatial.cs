@@ -62,10 +62,10 @@ public sealed partial class OnnxGraphBuilder
         dims[1] = outC;
         for (int i = 0; i < spatial; i++)
         {
-            long k = weightShape[2 + i];
-            dims[2 + i] = (d[2 + i] + pads[i] + pads[spatial + i] - dilations[i] * (k - 1) - 1) / strides[i] + 1;
-            if (dims[2 + i] < 1)
+            long span = d[2 + i] + pads[i] + pads[spatial + i] - dilations[i] * (weightShape[2 + i] - 1) - 1;
+            if (span < 0)
                 throw new ArgumentException($"{hint}: the kernel {FormatShape(weightShape[2..].ToArray())} (dilation {dilations[i]}) is larger than the padded input {FormatShape(d)}.");
+            dims[2 + i] = span / strides[i] + 1;
         }
         return ConvNode("Conv", x, m, weight, weightShape, bias, outC, strides, pads, dilations, [], group, dims, hint);
     }
@@ -129,23 +129,35 @@ public sealed partial class OnnxGraphBuilder
     /// <paramref name="ceilMode"/> the output size is rounded up, except that a window starting beyond the input and
     /// its begin padding is dropped. <paramref name="pads"/> is in ONNX order (all begins, then all ends).
     /// </summary>
+    /// <remarks>
+    /// Opset 17's rule for ceil mode keeps that last window (ONNX Runtime drops it, as PyTorch does, but shape inference
+    /// and other runtimes follow the rule), so ceil mode is written as floor mode with the end padding that gives
+    /// PyTorch's output size; the extra padding is −∞ and never changes a maximum.
+    /// </remarks>
     public string MaxPool(string x, ReadOnlySpan<long> kernel, ReadOnlySpan<long> strides, ReadOnlySpan<long> pads,
         ReadOnlySpan<long> dilations, bool ceilMode = false, string hint = "max_pool")
     {
         var (m, d, spatial) = SpatialInput(x, "MaxPool", hint);
         var dims = PoolDims(hint, x, d, spatial, kernel, strides, pads, dilations, ceilMode);
+        var floorPads = FloorPads(d, dims, spatial, kernel, strides, pads, dilations);
         return Emit("MaxPool", [x], dims, m.Elem, hint,
         [
-            Attribute("kernel_shape", kernel.ToArray()), Attribute("strides", strides.ToArray()), Attribute("pads", pads.ToArray()),
-            Attribute("dilations", dilations.ToArray()), Attribute("ceil_mode", ceilMode ? 1L : 0L),
+            Attribute("kernel_shape", kernel.ToArray()), Attribute("strides", strides.ToArray()), Attribute("pads", floorPads),
+            Attribute("dilations", dilations.ToArray()), Attribute("ceil_mode", 0L),
         ]);
     }
 
     /// <summary>
-    /// ONNX <c>AveragePool</c> over x [N, C, spatial…]: the mean of each window, counting the zero padding in the
-    /// divisor when <paramref name="countIncludePad"/> (PyTorch's default), and with <paramref name="ceilMode"/> the
-    /// output size rounded up as <see cref="MaxPool"/> does.
+    /// ONNX <c>AveragePool</c> over x [N, C, spatial…] as PyTorch's <c>avg_pool</c> computes it: the mean of each window,
+    /// counting the zero padding in the divisor when <paramref name="countIncludePad"/> (PyTorch's default), and with
+    /// <paramref name="ceilMode"/> the output size rounded up as <see cref="MaxPool"/> does, the part of a window beyond
+    /// the padding not counted.
     /// </summary>
+    /// <remarks>
+    /// Written in floor mode (see <see cref="MaxPool"/>). When ceil mode needs other end padding and the padding counts,
+    /// the zero padding is added by an explicit <c>Pad</c> and the pool counts only what lies inside it, which is
+    /// PyTorch's divisor.
+    /// </remarks>
     public string AveragePool(string x, ReadOnlySpan<long> kernel, ReadOnlySpan<long> strides, ReadOnlySpan<long> pads,
         bool ceilMode = false, bool countIncludePad = true, string hint = "average_pool")
     {
@@ -153,11 +165,48 @@ public sealed partial class OnnxGraphBuilder
         var ones = new long[spatial];
         Array.Fill(ones, 1L);
         var dims = PoolDims(hint, x, d, spatial, kernel, strides, pads, ones, ceilMode);
-        return Emit("AveragePool", [x], dims, m.Elem, hint,
+        var floorPads = FloorPads(d, dims, spatial, kernel, strides, pads, ones);
+        var stem = UniqueName(hint);
+        if (countIncludePad && !floorPads.AsSpan().SequenceEqual(pads) && pads.ToArray().Any(p => p != 0))
+        {
+            // Pad explicitly with PyTorch's padding, then pool the padded tensor counting only what lies inside it.
+            var padded = (long[])d.Clone();
+            var padAll = new long[2 * d.Length];
+            for (int i = 0; i < spatial; i++)
+            {
+                padded[2 + i] += pads[i] + pads[spatial + i];
+                padAll[2 + i] = pads[i];
+                padAll[d.Length + 2 + i] = pads[spatial + i];
+                floorPads[spatial + i] -= pads[spatial + i];
+                floorPads[i] = 0;
+            }
+            x = Emit("Pad", [x, AddInt64Initializer(padAll, stem + "_pads")], padded, m.Elem, stem + "_pad", [Attribute("mode", "constant")]);
+        }
+        // Without padding of PyTorch's own, its divisor counts only the input, whatever ceil mode adds.
+        if (!floorPads.AsSpan().SequenceEqual(pads)) countIncludePad = false;
+        return Emit("AveragePool", [x], dims, m.Elem, stem,
         [
-            Attribute("kernel_shape", kernel.ToArray()), Attribute("strides", strides.ToArray()), Attribute("pads", pads.ToArray()),
-            Attribute("ceil_mode", ceilMode ? 1L : 0L), Attribute("count_include_pad", countIncludePad ? 1L : 0L),
+            Attribute("kernel_shape", kernel.ToArray()), Attribute("strides", strides.ToArray()), Attribute("pads", floorPads),
+            Attribute("ceil_mode", 0L), Attribute("count_include_pad", countIncludePad ? 1L : 0L),
         ]);
+    }
+
+    /// <summary>
+    /// The pads with which floor mode gives the output sizes <paramref name="dims"/>: the begin pads as given, each end
+    /// pad kept when it already does, else the nearest that does (never negative).
+    /// </summary>
+    private static long[] FloorPads(long[] d, long[] dims, int spatial, ReadOnlySpan<long> kernel, ReadOnlySpan<long> strides,
+        ReadOnlySpan<long> pads, ReadOnlySpan<long> dilations)
+    {
+        var result = pads.ToArray();
+        for (int i = 0; i < spatial; i++)
+        {
+            // floor((in + begin + end − window) / stride) + 1 = n exactly for end in [lowest, lowest + stride − 1].
+            long window = dilations[i] * (kernel[i] - 1) + 1;
+            long lowest = (dims[2 + i] - 1) * strides[i] + window - d[2 + i] - pads[i];
+            result[spatial + i] = Math.Clamp(pads[spatial + i], Math.Max(lowest, 0), lowest + strides[i] - 1);
+        }
+        return result;
     }
 
     private static long[] PoolDims(string hint, string x, long[] d, int spatial, ReadOnlySpan<long> kernel, ReadOnlySpan<long> strides,
