@@ -151,7 +151,7 @@ public class StreamingTests
         for (int i = bytes.Length / 2; i < bytes.Length / 2 + 4096; i++) bytes[i] ^= 0x5A;
         File.WriteAllBytes(path, bytes);
         var e = Assert.ThrowsAny<Exception>(() => ml.Transforms.EncodeWithAutoencoder(Streamed()).Fit(ml.Data.LoadFromBinary(path)));
-        Assert.True(e is InvalidDataException or ArgumentException, e.ToString());
+        Assert.True(e is InvalidDataException or IOException or ArgumentException, e.ToString()); // which one depends on where the damage lands
         Assert.Matches(@"EncodeWithAutoencoder: (reading column 'Features' failed at row \d+|column 'Features', row \d+, slot \d+)", e.Message);
         Assert.Equal(["rows.idv"], Directory.GetFiles(folder.Path).Select(Path.GetFileName));
     }
