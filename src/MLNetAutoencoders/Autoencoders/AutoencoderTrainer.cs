@@ -88,14 +88,7 @@ public sealed class AutoencoderTrainer
         double TrainBatch(int[] rows)
         {
             data.GatherRows(rows, ref xb);
-            var input = terms.Corruption?.Apply(xb!, ctx) ?? xb!;
-            var code = encoder.Forward(input, true, ctx);
-            var output = decoder.Forward(code, true, ctx);
-            var g = Matrix.Ensure(ref grad, output.Rows, output.Cols);
-            double loss = Losses.Compute(o.Loss, output, xb!, g);
-            var dCode = decoder.Backward(g, true, ctx)!;
-            foreach (var r in terms.Regularizers) loss += r.Apply(encoder, input, code, dCode, ctx);
-            encoder.Backward(dCode, false, ctx);
+            double loss = AddGradients(encoder, decoder, terms, o.Loss, xb!, ctx, ref grad);
             optimizer.Step();
             return loss;
         }
@@ -110,6 +103,24 @@ public sealed class AutoencoderTrainer
         }
 
         return TrainingLoop.Run(data.Rows, o.Minibatch, rng, parameters, TrainBatch, ValidationLoss, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// One training pass of the reconstruction objective on <paramref name="batch"/>: corrupts it (if the terms say so),
+    /// encodes, decodes, and adds the gradient of the batch-mean loss plus regularisers into the parameters' gradients.
+    /// Returns the objective summed over the batch.
+    /// </summary>
+    internal static double AddGradients(Network encoder, Network decoder, AutoencoderTerms terms, LossKind lossKind, Matrix batch, NnContext ctx, ref Matrix? grad)
+    {
+        var input = terms.Corruption?.Apply(batch, ctx) ?? batch;
+        var code = encoder.Forward(input, true, ctx);
+        var output = decoder.Forward(code, true, ctx);
+        var g = Matrix.Ensure(ref grad, output.Rows, output.Cols);
+        double loss = Losses.Compute(lossKind, output, batch, g);
+        var dCode = decoder.Backward(g, true, ctx)!;
+        foreach (var r in terms.Regularizers) loss += r.Apply(encoder, input, code, dCode, ctx);
+        encoder.Backward(dCode, false, ctx);
+        return loss;
     }
 
     internal static void ValidateData(Matrix data, LossKind loss)
