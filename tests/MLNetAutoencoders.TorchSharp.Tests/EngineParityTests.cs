@@ -56,7 +56,7 @@ public class EngineParityTests
         var parameters = encoder.Parameters.Concat(decoder.Parameters).Distinct().ToList();
 
         Matrix? grad = null;
-        double managed = AutoencoderTrainer.LossAndGradients(o, AutoencoderTerms.Create(o, inputs), encoder, decoder, x, o.CreateContext(new Rng(9)), ref grad);
+        double managed = AutoencoderTrainer.AddGradients(encoder, decoder, AutoencoderTerms.Create(o, inputs), o.Loss, x, o.CreateContext(new Rng(9)), ref grad);
         var managedGrads = parameters.Select(p => p.Grad.Clone()).ToList();
         parameters.ForEach(p => p.Grad.Clear());
 

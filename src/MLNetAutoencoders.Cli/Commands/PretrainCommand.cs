@@ -4,16 +4,24 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Classifiers;
+using Microsoft.ML;
+using Microsoft.ML.Transforms;
+using MLNetAutoencoders.Data;
+using MLNetAutoencoders.MLNet.Data;
+using MLNetAutoencoders.MLNet.Stages;
+using MLNetAutoencoders.MLNet.Trainers;
 using MLNetAutoencoders.Nn;
+using MLNetAutoencoders.Numerics;
 using Spectre.Console;
 
 namespace MLNetAutoencoders.Cli.Commands;
 
 /// <summary>
 /// <c>mlae pretrain</c>: unsupervised pretraining, then supervised training with few labels
-/// (<see cref="PretrainingExperiment"/>). For each seed every kind is pretrained on all training images without labels;
-/// for each N a class-balanced labelled sample is drawn and the same encoder network is trained from scratch, probed
-/// and fine-tuned; test accuracy is reported as mean ± sample std over the seeds.
+/// (<see cref="PretrainingExperiment"/>). For each seed every kind is pretrained on the unlabelled training images; for
+/// each N a class-balanced labelled sample is drawn and the same encoder network is trained from scratch and in each
+/// chosen mode (probe, fine-tune, discriminative, joint) by ML.NET's <c>MulticlassClassification.Trainers.EncoderClassifier</c>;
+/// accuracy on the test images (or on held-out training images, <c>--eval-rows</c>) is reported as mean ± sample std over the seeds.
 /// </summary>
 internal static class PretrainCommand
 {
@@ -37,7 +45,12 @@ internal static class PretrainCommand
         var epochs = new Option<int>("--epochs") { Description = "classifier epochs (maximum; early stopping)", DefaultValueFactory = _ => c.Epochs };
         var batch = new Option<int>("--batch") { Description = "classifier batch size", DefaultValueFactory = _ => c.BatchSize };
         var lr = new Option<float>("--lr") { Description = "classifier learning rate (Adam), the same for scratch, probe and head", DefaultValueFactory = _ => c.LearningRate };
-        var mode = new Option<string>("--finetune") { Description = "how finetune rows train the encoder: full or discriminative", DefaultValueFactory = _ => d.FineTuneMode == EncoderTrainingMode.FineTune ? "full" : "discriminative" };
+        var modes = new Option<string>("--modes") { Description = "how each pretrained kind is used: probe, finetune, discriminative, joint, joint-scratch (a scratch row is always fitted)", DefaultValueFactory = _ => Join(d.Modes.Select(PretrainingExperiment.Name)) };
+        var jointWeight = new Option<float>("--joint-weight") { Description = "joint modes: weight of the unlabelled rows' reconstruction loss (per image) against the labelled cross-entropy", DefaultValueFactory = _ => c.ReconstructionWeight };
+        var unlabelledBatch = new Option<int>("--unlabelled-batch") { Description = "joint modes: unlabelled rows reconstructed per labelled minibatch", DefaultValueFactory = _ => c.UnlabelledBatchSize };
+        var labelRows = new Option<string?>("--label-rows") { Description = "draw the labelled rows from these training rows only, e.g. 0-39999 (default: all)" };
+        var evalRows = new Option<string?>("--eval-rows") { Description = "score on these training rows, e.g. 50000-59999, instead of the test set (they stay out of the labelled draws)" };
+        var unlabelledRows = new Option<string?>("--unlabelled-rows") { Description = "pretrain and reconstruct on these training rows only, e.g. 0-59999 (default: all)" };
         var encoderLr = new Option<float>("--encoder-lr-scale") { Description = "encoder learning rate / head learning rate (discriminative)", DefaultValueFactory = _ => c.EncoderLearningRateScale };
         var warmup = new Option<int>("--warmup-epochs") { Description = "probe-then-fine-tune: head-only epochs before the encoder is released", DefaultValueFactory = _ => c.HeadWarmupEpochs };
         var dropout = new Option<float>("--dropout") { Description = "dropout after hidden layers while training classifiers (not inside a probed encoder)", DefaultValueFactory = _ => c.DropoutRate };
@@ -48,14 +61,13 @@ internal static class PretrainCommand
         var patience = new Option<int>("--patience") { Description = "early-stopping patience (epochs)", DefaultValueFactory = _ => c.EarlyStoppingPatience };
         var head = new Option<string?>("--head") { Description = "hidden widths of the head (default: none, a softmax layer)" };
         var noStandardize = new Option<bool>("--no-standardize") { Description = "feed raw codes to the head (no fixed standardisation)" };
-        var noProbe = new Option<bool>("--no-probe") { Description = "skip the linear-probe rows" };
         var cache = new Option<string?>("--cache") { Description = "directory to save and reuse pretrained autoencoders" };
         var chart = new Option<string?>("--chart") { Description = "write the learning curves (accuracy against N) as SVG here" };
 
         var cmd = new Command("pretrain", "Pretrain encoders without labels, then fine-tune with few labels; compare with training from scratch.");
         common.AddTo(cmd);
         foreach (var o in new Option[] { labels, kinds, seeds, hidden, code, pretrainEpochs, pretrainBatch, pretrainLr, corruption, stackedDenoising, stackedFineTune,
-                     epochs, batch, lr, mode, encoderLr, warmup, dropout, l2, anchor, augment, validation, patience, head, noStandardize, noProbe, cache, chart })
+                     epochs, batch, lr, modes, jointWeight, unlabelledBatch, labelRows, evalRows, unlabelledRows, encoderLr, warmup, dropout, l2, anchor, augment, validation, patience, head, noStandardize, cache, chart })
             cmd.Options.Add(o);
 
         cmd.SetAction(r =>
@@ -79,13 +91,7 @@ internal static class PretrainCommand
                     DenoisingLevel = dLevel,
                     StackedDenoising = r.GetValue(stackedDenoising),
                     StackedFineTuneEpochs = r.GetValue(stackedFineTune),
-                    FineTuneMode = r.GetValue(mode)!.ToLowerInvariant() switch
-                    {
-                        "discriminative" => EncoderTrainingMode.DiscriminativeFineTune,
-                        "full" => EncoderTrainingMode.FineTune,
-                        var s => throw new ArgumentException($"--finetune: unknown '{s}'; expected discriminative or full."),
-                    },
-                    Probe = !r.GetValue(noProbe),
+                    Modes = r.GetValue(modes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(PretrainingExperiment.ParseMode).Distinct().ToArray(),
                     CacheDirectory = r.GetValue(cache),
                     Threads = r.GetValue(common.Threads),
                     Gemm = common.GemmKind(r),
@@ -95,6 +101,8 @@ internal static class PretrainCommand
                         BatchSize = r.GetValue(batch),
                         LearningRate = r.GetValue(lr),
                         EncoderLearningRateScale = r.GetValue(encoderLr),
+                        ReconstructionWeight = r.GetValue(jointWeight),
+                        UnlabelledBatchSize = r.GetValue(unlabelledBatch),
                         HeadWarmupEpochs = r.GetValue(warmup),
                         DropoutRate = r.GetValue(dropout),
                         L2 = r.GetValue(l2),
@@ -108,18 +116,30 @@ internal static class PretrainCommand
                     },
                 };
                 options.Validate();
+                if (options.Kinds.Length == 0) throw new ArgumentException("--kinds needs at least one kind: the ML.NET trainer takes its encoder architecture from a pretrained autoencoder.");
                 var data = common.Load(r);
                 var train = data.Train;
-                var test = data.Test!;
+                var trainLabels = train.RequireLabels();
+                var evaluation = ParseRange(r.GetValue(evalRows), "--eval-rows", train.Count);
+                var labelPool = (ParseRange(r.GetValue(labelRows), "--label-rows", train.Count) ?? Enumerable.Range(0, train.Count).ToArray())
+                    .Except(evaluation ?? []).ToArray();
+                var unlabelledPool = ParseRange(r.GetValue(unlabelledRows), "--unlabelled-rows", train.Count);
+                var evalX = evaluation is null ? data.Test!.Images : train.Images.SelectRows(evaluation);
+                var evalY = evaluation is null ? data.Test!.RequireLabels() : evaluation.Select(i => trainLabels[i]).ToArray();
+                var unlabelled = unlabelledPool is null ? train.Images : train.Images.SelectRows(unlabelledPool);
+                var labelledX = train.Images.SelectRows(labelPool);
+                var labelledY = labelPool.Select(i => trainLabels[i]).ToArray();
+                string scoredOn = evaluation is null ? $"{evalX.Rows} test images" : $"training images {r.GetValue(evalRows)} (held out)";
                 ConsoleUi.Err.MarkupLine(Markup.Escape(
-                    $"{data.Name}: pretraining on {train.Count} unlabelled images, N = {string.Join(", ", options.LabelCounts)} labelled, {test.Count} test images; " +
-                    $"encoder {train.Dimension}→{string.Join("→", options.HiddenSizes)}→{options.CodeSize}; {options.Seeds} seed(s)"));
+                    $"{data.Name}: pretraining on {unlabelled.Rows} unlabelled images, N = {string.Join(", ", options.LabelCounts)} labelled drawn from {labelPool.Length}, scored on {scoredOn}; " +
+                    $"encoder {train.Dimension}→{string.Join("→", options.HiddenSizes)}→{options.CodeSize}; modes scratch, {string.Join(", ", options.Modes.Select(PretrainingExperiment.Name))}; {options.Seeds} seed(s)"));
 
                 var sw = Stopwatch.StartNew();
+                var trainer = new MLNetClassifierFitter(unlabelled);
                 var runs = ConsoleUi.WithProgress("pretrain", 1, advance =>
                 {
                     int last = 0;
-                    return PretrainingExperiment.Run(train.Images, train.RequireLabels(), test.Images, test.RequireLabels(), options,
+                    return PretrainingExperiment.Run(unlabelled, labelledX, labelledY, evalX, evalY, options, trainer.Fit,
                         new SyncProgress<PretrainingProgress>(p =>
                         {
                             advance((p.Done - last) / (double)p.Total, p.Message);
@@ -143,6 +163,10 @@ internal static class PretrainCommand
                     {
                         ["dataset"] = data.Name,
                         ["seeds"] = options.Seeds,
+                        ["scoredOn"] = evaluation is null ? "test" : $"train:{r.GetValue(evalRows)}",
+                        ["labelledPool"] = labelPool.Length,
+                        ["unlabelled"] = unlabelled.Rows,
+                        ["trainer"] = "MulticlassClassification.Trainers.EncoderClassifier",
                         ["seconds"] = Math.Round(seconds, 1),
                         ["runs"] = new JsonArray(runs.Select(x => (JsonNode)new JsonObject
                         {
@@ -165,6 +189,17 @@ internal static class PretrainCommand
         return cmd;
     }
 
+    /// <summary>"A-B" (inclusive) as the row indices A … B, checked against the <paramref name="count"/> training rows; null text gives null.</summary>
+    private static int[]? ParseRange(string? text, string option, int count)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var parts = text.Split('-', StringSplitOptions.TrimEntries);
+        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out int a) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int b) || a < 0 || b < a)
+            throw new ArgumentException($"{option} expects a row range such as 50000-59999; got '{text}'.");
+        if (b >= count) throw new ArgumentException($"{option}: row {b} is outside the {count} training rows.");
+        return Enumerable.Range(a, b - a + 1).ToArray();
+    }
+
     /// <summary>One line per N and (kind, mode): mean ± std in %, and the gain over scratch.</summary>
     private static void PrintTable(IReadOnlyList<PretrainingSummary> summary)
     {
@@ -174,6 +209,34 @@ internal static class PretrainCommand
             var scratch = summary.FirstOrDefault(s => s.Labels == row.Labels && s.Mode == "scratch");
             string gain = scratch is null || row.Mode == "scratch" ? "" : (100 * (row.Accuracy - scratch.Accuracy)).ToString("+0.00;-0.00", CultureInfo.InvariantCulture);
             Console.WriteLine(FormattableString.Invariant($"{row.Labels,6}  {row.Kind,-10} {row.Mode,-9} {100 * row.Accuracy,8:F2} ± {100 * row.AccuracyStd,4:F2}  {gain,10}"));
+        }
+    }
+
+    /// <summary>
+    /// Trains each classifier of the experiment through ML.NET: the labelled rows as a view with a key label, the
+    /// pretrained autoencoder as an encoder stage, the unlabelled rows as a view for the joint modes, and
+    /// <c>MulticlassClassification.Trainers.EncoderClassifier</c>; returns the fitted stage's model.
+    /// </summary>
+    private sealed class MLNetClassifierFitter(Matrix unlabelled)
+    {
+        private IDataView? _unlabelled;
+
+        public EncoderClassifier Fit(PretrainingFitRequest request, CancellationToken cancellationToken)
+        {
+            var ml = new MLContext(seed: 0);
+            var labelled = ImageDataViews.Load(ml, new ImageDataset(request.X, request.Labels, request.X.Cols, 1, "labelled"), multiclass: true);
+            if (request.Options.Mode == EncoderTrainingMode.Joint)
+                _unlabelled ??= ImageDataViews.Load(ml, new ImageDataset(unlabelled, null, unlabelled.Cols, 1, "unlabelled"));
+            var trainer = ml.MulticlassClassification.Trainers.EncoderClassifier(new EncoderClassifierEstimator.Options
+            {
+                Encoder = AutoencoderTransformer.FromModel(request.Autoencoder ?? throw new ArgumentException("The ML.NET trainer needs a pretrained autoencoder.")),
+                UnlabelledData = request.Options.Mode == EncoderTrainingMode.Joint ? _unlabelled : null,
+                Classifier = request.Options,
+                Seed = (int)(request.Options.Seed & int.MaxValue),
+                CancellationToken = cancellationToken,
+            });
+            var model = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Append(trainer).Fit(labelled);
+            return model.LastTransformer.Model;
         }
     }
 }

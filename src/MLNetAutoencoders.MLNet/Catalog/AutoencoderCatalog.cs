@@ -135,7 +135,8 @@ public static class AutoencoderCatalog
 
     /// <summary>
     /// A multiclass classifier on the encoder of <paramref name="encoder"/> (a fitted autoencoder stage): a softmax head
-    /// trained in <paramref name="mode"/> (linear probe, fine-tune, or discriminative fine-tune) on the labelled rows.
+    /// trained in <paramref name="mode"/> (linear probe, fine-tune, discriminative fine-tune, or joint with
+    /// <paramref name="unlabelledData"/>) on the labelled rows.
     /// </summary>
     /// <param name="catalog">The multiclass trainers catalog.</param>
     /// <param name="encoder">A fitted <c>EncodeWithAutoencoder</c> or <c>EncodeWithVariationalAutoencoder</c> stage.</param>
@@ -143,15 +144,18 @@ public static class AutoencoderCatalog
     /// <param name="featureColumnName">The features: the encoder's input width.</param>
     /// <param name="mode">How the encoder is trained.</param>
     /// <param name="seed">Seed of training; null = drawn from the MLContext's seed.</param>
+    /// <param name="unlabelledData">Joint mode: the unlabelled rows reconstructed while the classifier trains (required there).</param>
     public static EncoderClassifierEstimator EncoderClassifier(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         AutoencoderTransformer encoder, string labelColumnName = "Label", string featureColumnName = "Features",
-        MLNetAutoencoders.Classifiers.EncoderTrainingMode mode = MLNetAutoencoders.Classifiers.EncoderTrainingMode.FineTune, int? seed = null)
+        MLNetAutoencoders.Classifiers.EncoderTrainingMode mode = MLNetAutoencoders.Classifiers.EncoderTrainingMode.FineTune, int? seed = null,
+        IDataView? unlabelledData = null)
         => catalog.EncoderClassifier(new EncoderClassifierEstimator.Options
         {
             Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder)),
             LabelColumnName = labelColumnName,
             FeatureColumnName = featureColumnName,
             Seed = seed,
+            UnlabelledData = unlabelledData,
             Classifier = new MLNetAutoencoders.Classifiers.EncoderClassifierOptions { Mode = mode },
         });
 

@@ -22,6 +22,20 @@ public sealed class AutoencoderTransformer : RowMappingTransformer
         ErrorColumnName = errorColumnName;
     }
 
+    /// <summary>
+    /// The stage of a model trained with the core library or loaded from its model file (<see cref="AutoencoderFile.Load"/>):
+    /// writes the code of <paramref name="inputColumnName"/> to <paramref name="codeColumnName"/>, as a fitted
+    /// <c>EncodeWithAutoencoder</c> (or, for a <see cref="VaeModel"/>, <c>EncodeWithVariationalAutoencoder</c>) stage would.
+    /// </summary>
+    public static AutoencoderTransformer FromModel(IAutoencoder model, string inputColumnName = "Features", string codeColumnName = "Code")
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(codeColumnName);
+        return new AutoencoderTransformer(model is VaeModel ? VariationalAutoencoderEstimator.StageName : AutoencoderEstimator.StageName,
+            model, inputColumnName, codeColumnName, null, null);
+    }
+
     /// <summary>The trained autoencoder (encode, decode, reconstruct, history, the library's model file); a <see cref="VaeModel"/> for a VAE stage.</summary>
     public IAutoencoder Model { get; }
 

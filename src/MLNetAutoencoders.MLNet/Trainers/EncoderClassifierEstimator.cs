@@ -13,8 +13,9 @@ namespace MLNetAutoencoders.MLNet.Trainers;
 
 /// <summary>
 /// A multiclass classifier built on a pretrained encoder: the encoder of a fitted autoencoder stage (or one pretrained
-/// here on unlabelled rows), a softmax head, and a training mode — linear probe (encoder frozen), fine-tune, or
-/// fine-tune with a smaller encoder learning rate. The fitted <see cref="EncoderClassifierTransformer"/> writes ML.NET's
+/// here on unlabelled rows), a softmax head, and a training mode — linear probe (encoder frozen), fine-tune,
+/// fine-tune with a smaller encoder learning rate, or joint (semi-supervised: the classification loss of the labelled
+/// rows plus a weighted reconstruction loss of <see cref="Options.UnlabelledData"/>, one shared encoder). The fitted <see cref="EncoderClassifierTransformer"/> writes ML.NET's
 /// multiclass columns, <c>Score</c> (class probabilities) and <c>PredictedLabel</c> (a key with the label's class
 /// names), so <c>MulticlassClassification.Evaluate</c> and <c>CrossValidate</c> work. Made by
 /// <c>mlContext.MulticlassClassification.Trainers.EncoderClassifier(...)</c>.
@@ -38,10 +39,17 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
         /// <summary>Without <see cref="Encoder"/>: the autoencoder to pretrain on <see cref="UnlabelledData"/> (its column names are ignored; its <see cref="AutoencoderStageOptions.Streaming"/> decides whether the unlabelled rows are streamed). Default: the plain kind.</summary>
         public AutoencoderEstimator.Options? Pretrain { get; set; }
 
-        /// <summary>Rows to pretrain on (their <see cref="FeatureColumnName"/> column); null = the training rows, labels unused.</summary>
+        /// <summary>
+        /// Unlabelled rows (their <see cref="FeatureColumnName"/> column): pretrained on when there is no <see cref="Encoder"/>,
+        /// and, in <see cref="EncoderTrainingMode.Joint"/> mode (where they are required), reconstructed while the
+        /// classifier trains. Null outside joint mode = pretrain on the training rows, labels unused.
+        /// </summary>
         public IDataView? UnlabelledData { get; set; }
 
-        /// <summary>The head and the training mode (probe, fine-tune, discriminative), epochs, learning rate, early stopping.</summary>
+        /// <summary>
+        /// The head and the training mode (probe, fine-tune, discriminative, joint with its
+        /// <see cref="EncoderClassifierOptions.ReconstructionWeight"/>), epochs, learning rate, early stopping.
+        /// </summary>
         public EncoderClassifierOptions Classifier { get; set; } = new();
 
         /// <summary>Seed of training; null = drawn from the MLContext's seed.</summary>
@@ -66,6 +74,10 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
         if (string.IsNullOrWhiteSpace(options.FeatureColumnName)) throw new ArgumentException($"{StageName}: FeatureColumnName must be a column name.", nameof(options));
         ArgumentNullException.ThrowIfNull(options.Classifier, nameof(options.Classifier));
         options.Classifier.Validate();
+        if (options.Classifier.Mode == EncoderTrainingMode.Joint && options.UnlabelledData is null)
+            throw new ArgumentException($"{StageName}: joint mode needs UnlabelledData, the unlabelled rows to reconstruct while the classifier trains.", nameof(options));
+        if (options.Classifier.Mode == EncoderTrainingMode.Joint && options.Encoder is { Model: not AutoencoderModel })
+            throw new ArgumentException($"{StageName}: joint mode needs a deterministic autoencoder stage (EncodeWithAutoencoder) as its Encoder; a VAE stage has no joint mode.", nameof(options));
         _environment = environment;
         _host = new MLNetHost(environment, StageName);
         _options = options;
@@ -104,7 +116,18 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
             throw new ArgumentException($"{StageName}: the encoder reads {encoder.InputSize} values per row; column '{_options.FeatureColumnName}' has {x.Cols}.");
         var o = _options.Classifier.Clone();
         o.Seed = _seed;
-        var model = EncoderClassifier.Fit(encoder, x, y, o, classes, _host.EpochLog(StageName, _options.Progress), _options.CancellationToken);
+        var progress = _host.EpochLog(StageName, _options.Progress);
+        EncoderClassifier model;
+        if (o.Mode == EncoderTrainingMode.Joint)
+        {
+            var ae = (AutoencoderModel)encoder; // checked when made, or pretrained here by EncodeWithAutoencoder
+            var unlabelled = VectorColumn.ReadAll(_options.UnlabelledData!, _options.FeatureColumnName, StageName,
+                unitRange: ae.Options.Loss == LossKind.CrossEntropy, _options.CancellationToken);
+            if (unlabelled.Cols != x.Cols)
+                throw new ArgumentException($"{StageName}: column '{_options.FeatureColumnName}' of the unlabelled rows has {unlabelled.Cols} values per row; the training rows have {x.Cols}.");
+            model = EncoderClassifier.FitJoint(ae, x, y, unlabelled, o, classes, progress, _options.CancellationToken);
+        }
+        else model = EncoderClassifier.Fit(encoder, x, y, o, classes, progress, _options.CancellationToken);
         return new EncoderClassifierTransformer(model, _options.FeatureColumnName, _options.LabelColumnName, keyType, labelColumn.Annotations);
     }
 

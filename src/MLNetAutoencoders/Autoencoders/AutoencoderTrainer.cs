@@ -116,7 +116,7 @@ public sealed class AutoencoderTrainer
 
         double TrainBatch(Matrix xb)
         {
-            double loss = LossAndGradients(o, terms, encoder, decoder, xb, ctx, ref grad);
+            double loss = AddGradients(encoder, decoder, terms, o.Loss, xb, ctx, ref grad);
             optimizer.Step();
             return loss;
         }
@@ -133,17 +133,17 @@ public sealed class AutoencoderTrainer
     }
 
     /// <summary>
-    /// One training batch without the update: corrupts <paramref name="xb"/> (when asked for), runs encoder and decoder in
-    /// training mode, and adds the gradient of the batch-mean objective (loss + penalties) into the parameters'
-    /// gradients. Returns the objective summed over the batch. Draws corruption, dropout and probes from the context's generator, in that order.
+    /// One training pass of the reconstruction objective on <paramref name="batch"/>: corrupts it (if the terms say so),
+    /// encodes, decodes, and adds the gradient of the batch-mean loss plus regularisers into the parameters' gradients.
+    /// Returns the objective summed over the batch. Draws corruption, dropout and probes from the context's generator, in that order.
     /// </summary>
-    internal static double LossAndGradients(AutoencoderOptions o, AutoencoderTerms terms, Network encoder, Network decoder, Matrix xb, NnContext ctx, ref Matrix? grad)
+    internal static double AddGradients(Network encoder, Network decoder, AutoencoderTerms terms, LossKind lossKind, Matrix batch, NnContext ctx, ref Matrix? grad)
     {
-        var input = terms.Corruption?.Apply(xb, ctx) ?? xb;
+        var input = terms.Corruption?.Apply(batch, ctx) ?? batch;
         var code = encoder.Forward(input, true, ctx);
         var output = decoder.Forward(code, true, ctx);
         var g = Matrix.Ensure(ref grad, output.Rows, output.Cols);
-        double loss = Losses.Compute(o.Loss, output, xb, g);
+        double loss = Losses.Compute(lossKind, output, batch, g);
         var dCode = decoder.Backward(g, true, ctx)!;
         foreach (var r in terms.Regularizers) loss += r.Apply(encoder, input, code, dCode, ctx);
         encoder.Backward(dCode, false, ctx);

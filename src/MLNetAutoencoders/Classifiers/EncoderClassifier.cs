@@ -17,6 +17,13 @@ public enum EncoderTrainingMode
     /// times the head's learning rate (through <see cref="Parameter.LearningRateScale"/>).
     /// </summary>
     DiscriminativeFineTune,
+    /// <summary>
+    /// Joint (semi-supervised) training: the encoder and the autoencoder's decoder learn together on the classification
+    /// loss of the labelled rows plus <see cref="EncoderClassifierOptions.ReconstructionWeight"/> times the autoencoder's
+    /// own reconstruction objective (its loss, corruption and regularisers) on unlabelled rows, at the same learning rate.
+    /// Trained by <see cref="EncoderClassifier.FitJoint"/>.
+    /// </summary>
+    Joint,
 }
 
 /// <summary>Where the encoder's starting weights come from.</summary>
@@ -82,6 +89,16 @@ public sealed class EncoderClassifierOptions
     /// <summary>Strength of <see cref="InputCorruption"/> (Gaussian η in [0, 10], otherwise a share in [0, 1)).</summary>
     public float InputCorruptionLevel { get; set; }
 
+    /// <summary>
+    /// <see cref="EncoderTrainingMode.Joint"/>: weight λ of the reconstruction objective (per-row mean over an unlabelled
+    /// batch, in the autoencoder's units, e.g. nats per image for cross-entropy) against the labelled batch's mean
+    /// cross-entropy; finite, ≥ 0 (0 = plain fine-tuning). Default 0.01.
+    /// </summary>
+    public float ReconstructionWeight { get; set; } = 0.01f;
+
+    /// <summary><see cref="EncoderTrainingMode.Joint"/>: unlabelled rows reconstructed with each labelled minibatch (≥ 1). Default 128.</summary>
+    public int UnlabelledBatchSize { get; set; } = 128;
+
     /// <summary>Passes over the labelled training rows (≥ 1). Default 100.</summary>
     public int Epochs { get; set; } = 100;
 
@@ -132,6 +149,9 @@ public sealed class EncoderClassifierOptions
         if (!levelOk)
             throw new ArgumentOutOfRangeException(nameof(InputCorruptionLevel), InputCorruptionLevel,
                 "InputCorruptionLevel must be 0 without a corruption, in [0, 10] for gaussian and in [0, 1) for masking or salt-and-pepper.");
+        if (!(ReconstructionWeight >= 0 && float.IsFinite(ReconstructionWeight)))
+            throw new ArgumentOutOfRangeException(nameof(ReconstructionWeight), ReconstructionWeight, "ReconstructionWeight must be a finite number ≥ 0.");
+        if (UnlabelledBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(UnlabelledBatchSize), UnlabelledBatchSize, "UnlabelledBatchSize must be ≥ 1.");
         if (!(LearningRate > 0 && float.IsFinite(LearningRate))) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be positive.");
         if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
         if (EarlyStoppingPatience > 0 && ValidationFraction <= 0)
@@ -230,11 +250,57 @@ public sealed class EncoderClassifier
     public static EncoderClassifier Fit(IReadOnlyList<DenseLayer> encoderLayers, Matrix x, int[] labels, EncoderClassifierOptions? options = null,
         int? classCount = null, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
+        var o = (options ?? new EncoderClassifierOptions()).Clone();
+        o.Validate();
+        if (o.Mode == EncoderTrainingMode.Joint)
+            throw new ArgumentException("Joint mode needs the autoencoder's decoder and unlabelled rows: train it with EncoderClassifier.FitJoint.", nameof(options));
+        return FitCore(encoderLayers, x, labels, o, classCount, null, null, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Joint (semi-supervised) training, <see cref="EncoderTrainingMode.Joint"/>: one encoder, started from the code path
+    /// of <paramref name="autoencoder"/> (copied, or re-initialised with <see cref="EncoderInitialization.Random"/>), with
+    /// a copy of its decoder, learns from the sum of the classification loss on the labelled rows and
+    /// <see cref="EncoderClassifierOptions.ReconstructionWeight"/> × the autoencoder's reconstruction objective on the
+    /// unlabelled rows: its loss, with its corruption and regularisers (the kind's preset, <see cref="AutoencoderOptions"/>).
+    /// Each labelled minibatch step also reconstructs <see cref="EncoderClassifierOptions.UnlabelledBatchSize"/> unlabelled
+    /// rows, taken in a reshuffled cycle; early stopping watches the labelled validation split's classification loss only.
+    /// </summary>
+    /// <param name="autoencoder">A fitted deterministic autoencoder (any kind but the VAE); it is not modified.</param>
+    /// <param name="x">N×d labelled inputs (finite).</param>
+    /// <param name="labels">N class indices ≥ 0.</param>
+    /// <param name="unlabelled">M×d unlabelled inputs (finite; in [0, 1] for the cross-entropy loss).</param>
+    /// <param name="options">Settings with <see cref="EncoderClassifierOptions.Mode"/> = <see cref="EncoderTrainingMode.Joint"/> (validated and copied).</param>
+    /// <param name="classCount">K; null means max(label) + 1 (at least 2).</param>
+    /// <param name="progress">Receives each finished epoch (over the labelled rows).</param>
+    /// <param name="cancellationToken">Stops training.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="ArgumentException">Not joint mode, a VAE, no or mismatched unlabelled rows, or bad labelled data.</exception>
+    public static EncoderClassifier FitJoint(IAutoencoder autoencoder, Matrix x, int[] labels, Matrix unlabelled, EncoderClassifierOptions options,
+        int? classCount = null, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(autoencoder);
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options.Clone();
+        o.Validate();
+        if (o.Mode != EncoderTrainingMode.Joint)
+            throw new ArgumentException($"FitJoint trains in joint mode; the options ask for {o.Mode}.", nameof(options));
+        if (autoencoder is not AutoencoderModel ae)
+            throw new ArgumentException($"Joint mode needs a deterministic autoencoder with a decoder; got a {autoencoder.GetType().Name} (a VAE's sampled code has no joint mode here).", nameof(autoencoder));
+        if (unlabelled is null || unlabelled.Rows == 0)
+            throw new ArgumentException("Joint mode needs unlabelled rows to reconstruct; none were given.", nameof(unlabelled));
+        if (unlabelled.Cols != ae.InputSize)
+            throw new ArgumentException($"The unlabelled rows have {unlabelled.Cols} columns; the autoencoder takes {ae.InputSize}.", nameof(unlabelled));
+        AutoencoderTrainer.ValidateData(unlabelled, ae.Options.Loss);
+        return FitCore(ae.CodePath, x, labels, o, classCount, ae, unlabelled, progress, cancellationToken);
+    }
+
+    private static EncoderClassifier FitCore(IReadOnlyList<DenseLayer> encoderLayers, Matrix x, int[] labels, EncoderClassifierOptions o, int? classCount,
+        AutoencoderModel? autoencoder, Matrix? unlabelled, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(encoderLayers);
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(labels);
-        var o = (options ?? new EncoderClassifierOptions()).Clone();
-        o.Validate();
         if (encoderLayers.Count == 0) throw new ArgumentException("The encoder has no layers.", nameof(encoderLayers));
         if (x.Cols != encoderLayers[0].InputSize)
             throw new ArgumentException($"The training matrix has {x.Cols} columns; the encoder takes {encoderLayers[0].InputSize}.", nameof(x));
@@ -251,6 +317,10 @@ public sealed class EncoderClassifier
         var anchors = o.EncoderAnchorL2 > 0 ? encoder.ToDictionary(d => d.Weight, d => d.Weight.Value.Clone()) : null;
         var corruption = Corruptions.Create(o.InputCorruption, o.InputCorruptionLevel);
         ulong splitSeed = rng.NextUInt64();
+        // The reconstruction branch draws from its own generator and context, so that with weight 0 the classifier's
+        // batches, dropout masks and updates are bit for bit those of a plain fine-tune.
+        var joint = autoencoder is null ? null
+            : JointTerm.Create(autoencoder, encoder, unlabelled!, o, new NnContext(ctx.Gemm, new Rng(o.Seed ^ 0x5DEECE66DUL)));
 
         var history = new TrainingHistory();
         if (o.HeadWarmupEpochs > 0 && o.Mode != EncoderTrainingMode.Probe)
@@ -258,10 +328,10 @@ public sealed class EncoderClassifier
             SetEncoderTraining(encoder, EncoderTrainingMode.Probe, 1f);
             var warm = o.Clone();
             warm.Epochs = o.HeadWarmupEpochs;
-            Append(history, Train(net, x, labels, warm, anchors, corruption, new Rng(splitSeed), ctx, progress, cancellationToken));
+            Append(history, Train(net, x, labels, warm, anchors, corruption, null, new Rng(splitSeed), ctx, progress, cancellationToken));
         }
         SetEncoderTraining(encoder, o.Mode, o.EncoderLearningRateScale);
-        Append(history, Train(net, x, labels, o, anchors, corruption, new Rng(splitSeed), ctx, progress, cancellationToken));
+        Append(history, Train(net, x, labels, o, anchors, corruption, joint, new Rng(splitSeed), ctx, progress, cancellationToken));
         foreach (var p in net.Parameters) { p.Frozen = false; p.LearningRateScale = 1f; }
         return new EncoderClassifier(o, net, encoderCount, history);
     }
@@ -287,9 +357,9 @@ public sealed class EncoderClassifier
     }
 
     private static TrainingHistory Train(Network net, Matrix x, int[] labels, EncoderClassifierOptions o, IReadOnlyDictionary<Parameter, Matrix>? anchors, ICorruption? corruption,
-        Rng loopRng, NnContext ctx, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+        JointTerm? joint, Rng loopRng, NnContext ctx, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
-        var parameters = net.Parameters;
+        var parameters = joint is null ? net.Parameters : net.Parameters.Concat(joint.Parameters).Distinct().ToList();
         var optimizer = Optimizer.Create(o.Optimizer, parameters, o.LearningRate);
         Matrix? xb = null, grad = null;
         int[] yb = Array.Empty<int>();
@@ -305,7 +375,8 @@ public sealed class EncoderClassifier
         {
             Gather(rows);
             var input = corruption?.Apply(xb!, ctx) ?? xb!;
-            double loss = LossAndGradients(net, input, yb, o.L2, o.EncoderAnchorL2, anchors, ctx, ref grad);
+            double loss = joint?.AddGradients(joint.NextBatch()) ?? 0;
+            loss += LossAndGradients(net, input, yb, o.L2, o.EncoderAnchorL2, anchors, ctx, ref grad);
             optimizer.Step(ctx);
             return loss * rows.Length;
         }
@@ -358,6 +429,110 @@ public sealed class EncoderClassifier
             }
         }
         return loss;
+    }
+
+    /// <summary>
+    /// The reconstruction half of the joint objective: the classifier's encoder layers (shared parameters, with the
+    /// autoencoder's own dropout between them) and a copy of the autoencoder's decoder (tied layers tied to the shared
+    /// encoder weights), the autoencoder's loss, corruption and regularisers, and a reshuffled cycle over the unlabelled rows.
+    /// </summary>
+    internal sealed class JointTerm
+    {
+        private readonly Network _encoder, _decoder;
+        private readonly AutoencoderTerms _terms;
+        private readonly LossKind _loss;
+        private readonly float _weight;
+        private readonly NnContext _ctx;
+        private readonly Matrix _unlabelled;
+        private readonly int[] _order;
+        private readonly int[] _rows;
+        private int _next;
+        private Matrix? _batch, _grad;
+
+        private JointTerm(Network encoder, Network decoder, AutoencoderOptions ao, float weight, Matrix unlabelled, int batchSize, NnContext ctx)
+        {
+            _encoder = encoder;
+            _decoder = decoder;
+            _terms = AutoencoderTerms.Create(ao, unlabelled.Cols);
+            _loss = ao.Loss;
+            _weight = weight;
+            _ctx = ctx;
+            _unlabelled = unlabelled;
+            _order = ctx.Rng.Permutation(unlabelled.Rows);
+            _rows = new int[Math.Min(batchSize, unlabelled.Rows)];
+            Parameters = encoder.Parameters.Concat(decoder.Parameters).Distinct().ToList();
+        }
+
+        /// <summary>Encoder and decoder parameters (tied weights once).</summary>
+        public IReadOnlyList<Parameter> Parameters { get; }
+
+        /// <summary>The reconstruction network's layers: encoder then decoder.</summary>
+        internal IEnumerable<Layer> Layers => _encoder.Layers.Concat(_decoder.Layers);
+
+        public static JointTerm Create(AutoencoderModel ae, IReadOnlyList<DenseLayer> encoder, Matrix unlabelled, EncoderClassifierOptions o, NnContext ctx)
+        {
+            var ao = ae.Options;
+            var enc = new List<Layer>();
+            for (int i = 0; i < encoder.Count; i++)
+            {
+                enc.Add(encoder[i]);
+                if (ao.DropoutRate > 0 && i + 1 < encoder.Count) enc.Add(new DropoutLayer(encoder[i].OutputSize, ao.DropoutRate));
+            }
+            var source = ae.CodePath;
+            var dec = new List<Layer>();
+            foreach (var layer in ae.Decoder.Layers)
+            {
+                switch (layer)
+                {
+                    case DropoutLayer d:
+                        dec.Add(new DropoutLayer(d.OutputSize, d.Rate));
+                        break;
+                    case DenseLayer { Transposed: true } d:
+                        int tied = source.ToList().FindIndex(e => ReferenceEquals(e.Weight, d.Weight));
+                        if (tied < 0) throw new ArgumentException($"Decoder layer '{d.Bias.Name}' is tied to a weight that is not in the encoder.");
+                        var bias = new Parameter(d.Bias.Name, 1, d.OutputSize);
+                        if (o.Initialization == EncoderInitialization.Pretrained) d.Bias.Value.Span.CopyTo(bias.Value.Span);
+                        dec.Add(new DenseLayer(encoder[tied].Weight, true, bias, d.Activation, d.Slope));
+                        break;
+                    case DenseLayer d:
+                        var copy = new DenseLayer(d.Weight.Name[..^".weight".Length], d.InputSize, d.OutputSize, d.Activation, d.Slope);
+                        if (o.Initialization == EncoderInitialization.Pretrained)
+                        {
+                            d.Weight.Value.Span.CopyTo(copy.Weight.Value.Span);
+                            d.Bias.Value.Span.CopyTo(copy.Bias.Value.Span);
+                        }
+                        else Initializer.Initialize(copy, ao.Init, ctx.Rng);
+                        dec.Add(copy);
+                        break;
+                    default:
+                        throw new ArgumentException($"Joint mode cannot copy a decoder layer of type {layer.GetType().Name}.");
+                }
+            }
+            return new JointTerm(new Network(enc), new Network(dec), ao, o.ReconstructionWeight, unlabelled, o.UnlabelledBatchSize, ctx);
+        }
+
+        /// <summary>The next unlabelled batch (reshuffling the cycle when it is used up).</summary>
+        public Matrix NextBatch()
+        {
+            for (int i = 0; i < _rows.Length; i++)
+            {
+                if (_next == _order.Length) { _ctx.Rng.Shuffle(_order.AsSpan()); _next = 0; }
+                _rows[i] = _order[_next++];
+            }
+            _unlabelled.GatherRows(_rows, ref _batch);
+            return _batch!;
+        }
+
+        /// <summary>
+        /// Adds λ × the gradient of the batch-mean reconstruction objective (loss + regularisers) to the parameters'
+        /// gradients, which must be zero on entry (as after an optimiser step); returns λ × that objective.
+        /// </summary>
+        public double AddGradients(Matrix batch)
+        {
+            double loss = AutoencoderTrainer.AddGradients(_encoder, _decoder, _terms, _loss, batch, _ctx, ref _grad);
+            foreach (var p in Parameters) TensorPrimitives.Multiply(p.Grad.Span, _weight, p.Grad.Span);
+            return _weight * loss / batch.Rows;
+        }
     }
 
     private static void SetEncoderTraining(IReadOnlyList<DenseLayer> encoder, EncoderTrainingMode mode, float scale)

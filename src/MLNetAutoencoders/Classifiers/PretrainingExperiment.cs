@@ -19,7 +19,33 @@ public enum PretrainKind
     Stacked,
 }
 
-/// <summary>Settings of <see cref="PretrainingExperiment.Run"/>.</summary>
+/// <summary>How the experiment trains a classifier on a pretrained kind (beside the scratch baseline every N gets).</summary>
+public enum PretrainMode
+{
+    /// <summary>Linear probe: the pretrained encoder frozen (<c>probe</c>).</summary>
+    Probe,
+    /// <summary>Full fine-tuning from the pretrained encoder (<c>finetune</c>).</summary>
+    FineTune,
+    /// <summary>Fine-tuning with the encoder at <see cref="EncoderClassifierOptions.EncoderLearningRateScale"/> × the learning rate (<c>discriminative</c>).</summary>
+    Discriminative,
+    /// <summary>Joint training from the pretrained encoder and decoder, reconstructing the unlabelled rows (<c>joint</c>).</summary>
+    Joint,
+    /// <summary>Joint training of the same encoder and decoder from random initialisation (<c>joint-scratch</c>).</summary>
+    JointScratch,
+}
+
+/// <summary>One classifier fit the experiment asks for; <see cref="PretrainingExperiment.FitClassifier"/> is the library's way to do it.</summary>
+/// <param name="Autoencoder">The pretrained autoencoder of the row's kind (the first kind's, as the architecture, for scratch rows); null only when no kind is pretrained.</param>
+/// <param name="EncoderLayers">The encoder the classifier starts from (the autoencoder's code path, or a fresh architecture when there is none).</param>
+/// <param name="X">The N labelled rows.</param>
+/// <param name="Labels">Their class indices.</param>
+/// <param name="Unlabelled">The unlabelled rows (for joint modes).</param>
+/// <param name="Options">The classifier settings: mode, initialisation and seed already set.</param>
+/// <param name="Classes">Number of classes K.</param>
+public sealed record PretrainingFitRequest(IAutoencoder? Autoencoder, IReadOnlyList<DenseLayer> EncoderLayers, Matrix X, int[] Labels, Matrix Unlabelled,
+    EncoderClassifierOptions Options, int Classes);
+
+/// <summary>Settings of <see cref="PretrainingExperiment"/>.Run.</summary>
 public sealed class PretrainingExperimentOptions
 {
     /// <summary>Numbers N of labelled training rows (each ≥ the class count). Default 100, 600, 6000.</summary>
@@ -70,11 +96,8 @@ public sealed class PretrainingExperimentOptions
     /// </summary>
     public EncoderClassifierOptions Classifier { get; set; } = new() { Epochs = 500, EarlyStoppingPatience = 30, DropoutRate = 0.5f };
 
-    /// <summary>How the "finetune" rows train the pretrained encoder (fine-tune or discriminative). Default full fine-tuning.</summary>
-    public EncoderTrainingMode FineTuneMode { get; set; } = EncoderTrainingMode.FineTune;
-
-    /// <summary>Also fit the linear-probe rows. Default true.</summary>
-    public bool Probe { get; set; } = true;
+    /// <summary>The ways each pretrained kind is used (a scratch row per N is always fitted). Default probe and fine-tune.</summary>
+    public PretrainMode[] Modes { get; set; } = { PretrainMode.Probe, PretrainMode.FineTune };
 
     /// <summary>A directory where pretrained autoencoders are saved and reused (keyed by every pretraining setting); null = none.</summary>
     public string? CacheDirectory { get; set; }
@@ -94,8 +117,9 @@ public sealed class PretrainingExperimentOptions
         if (Seeds < 1) throw new ArgumentOutOfRangeException(nameof(Seeds), Seeds, "Seeds must be ≥ 1.");
         if (PretrainEpochs < 1) throw new ArgumentOutOfRangeException(nameof(PretrainEpochs), PretrainEpochs, "PretrainEpochs must be ≥ 1.");
         if (StackedFineTuneEpochs is < 0 or > 10000) throw new ArgumentOutOfRangeException(nameof(StackedFineTuneEpochs), StackedFineTuneEpochs, "StackedFineTuneEpochs must be in 0–10000.");
-        if (!(FineTuneMode is EncoderTrainingMode.FineTune or EncoderTrainingMode.DiscriminativeFineTune))
-            throw new ArgumentOutOfRangeException(nameof(FineTuneMode), FineTuneMode, "FineTuneMode must be fine-tune or discriminative fine-tune.");
+        if (Modes is null || Modes.Any(m => !Enum.IsDefined(m))) throw new ArgumentOutOfRangeException(nameof(Modes), "Modes holds an unknown mode.");
+        if (Modes.Any(m => m is PretrainMode.Joint or PretrainMode.JointScratch) && Kinds.Contains(PretrainKind.Vae))
+            throw new ArgumentOutOfRangeException(nameof(Modes), "The joint modes need deterministic autoencoders; drop the vae kind or the joint modes.");
         if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
         ArgumentNullException.ThrowIfNull(Classifier, nameof(Classifier));
         Classifier.Validate();
@@ -132,7 +156,7 @@ public sealed class PretrainingExperimentOptions
 /// <summary>One fitted classifier of the experiment.</summary>
 /// <param name="Labels">N, the labelled training rows.</param>
 /// <param name="Kind">The pretrained kind (<c>ae</c>, <c>denoising</c>, <c>vae</c>, <c>stacked</c>), or <c>none</c> for scratch.</param>
-/// <param name="Mode"><c>scratch</c>, <c>probe</c> or <c>finetune</c>.</param>
+/// <param name="Mode"><c>scratch</c>, or a <see cref="PretrainMode"/>'s name: <c>probe</c>, <c>finetune</c>, <c>discriminative</c>, <c>joint</c>, <c>joint-scratch</c>.</param>
 /// <param name="Seed">The repetition's seed.</param>
 /// <param name="Accuracy">Accuracy on the test rows.</param>
 /// <param name="Epochs">Epochs run (early stopping included).</param>
@@ -142,13 +166,13 @@ public sealed record PretrainingRun(int Labels, string Kind, string Mode, ulong 
 /// <summary>Mean and sample standard deviation of the accuracy over the seeds of one (N, kind, mode).</summary>
 /// <param name="Labels">N.</param>
 /// <param name="Kind">Kind, or <c>none</c> for scratch.</param>
-/// <param name="Mode"><c>scratch</c>, <c>probe</c> or <c>finetune</c>.</param>
+/// <param name="Mode"><c>scratch</c> or a <see cref="PretrainMode"/>'s name.</param>
 /// <param name="Accuracy">Mean test accuracy.</param>
 /// <param name="AccuracyStd">Sample standard deviation (n − 1) over seeds; 0 for one seed.</param>
 /// <param name="Runs">Number of seeds.</param>
 public sealed record PretrainingSummary(int Labels, string Kind, string Mode, double Accuracy, double AccuracyStd, int Runs);
 
-/// <summary>Progress of <see cref="PretrainingExperiment.Run"/>.</summary>
+/// <summary>Progress of <see cref="PretrainingExperiment"/>.Run.</summary>
 /// <param name="Message">What just finished.</param>
 /// <param name="Done">Work units done (pretraining epochs and classifier fits).</param>
 /// <param name="Total">Work units in all.</param>
@@ -164,6 +188,18 @@ public static class PretrainingExperiment
 {
     /// <summary>The kind's name in tables and JSON.</summary>
     public static string Name(PretrainKind kind) => kind.ToString().ToLowerInvariant();
+
+    /// <summary>The mode's name in tables and JSON: probe, finetune, discriminative, joint, joint-scratch.</summary>
+    public static string Name(PretrainMode mode) => mode switch
+    {
+        PretrainMode.JointScratch => "joint-scratch",
+        _ => mode.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Parses a mode's <see cref="Name(PretrainMode)"/>.</summary>
+    public static PretrainMode ParseMode(string text) =>
+        Enum.GetValues<PretrainMode>().FirstOrDefault(m => Name(m) == text.Trim().ToLowerInvariant(), (PretrainMode)(-1)) is var m && Enum.IsDefined(m)
+            ? m : throw new ArgumentException($"Unknown mode '{text}'; expected {string.Join(", ", Enum.GetValues<PretrainMode>().Select(Name))}.");
 
     /// <summary>Parses <c>ae</c>, <c>denoising</c>, <c>vae</c> or <c>stacked</c>.</summary>
     public static PretrainKind ParseKind(string text) => text.Trim().ToLowerInvariant() switch
@@ -224,17 +260,29 @@ public static class PretrainingExperiment
     /// </summary>
     public static IReadOnlyList<PretrainingRun> Run(Matrix trainX, int[] trainY, Matrix testX, int[] testY, PretrainingExperimentOptions options,
         IProgress<PretrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        => Run(trainX, trainX, trainY, testX, testY, options, FitClassifier, progress, cancellationToken);
+
+    /// <summary>
+    /// Runs the experiment with the unlabelled rows given apart: pretraining (and the joint modes' reconstruction) on
+    /// <paramref name="unlabelled"/>, labelled samples from (<paramref name="labelledX"/>, <paramref name="labelledY"/>),
+    /// accuracy on (<paramref name="testX"/>, <paramref name="testY"/>); every classifier is trained by <paramref name="fit"/>
+    /// (<see cref="FitClassifier"/>, or the ML.NET trainer). Returns one entry per fitted classifier, in the order fitted.
+    /// </summary>
+    public static IReadOnlyList<PretrainingRun> Run(Matrix unlabelled, Matrix labelledX, int[] labelledY, Matrix testX, int[] testY, PretrainingExperimentOptions options,
+        Func<PretrainingFitRequest, CancellationToken, EncoderClassifier> fit, IProgress<PretrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(trainX);
-        ArgumentNullException.ThrowIfNull(trainY);
+        ArgumentNullException.ThrowIfNull(unlabelled);
+        ArgumentNullException.ThrowIfNull(labelledX);
+        ArgumentNullException.ThrowIfNull(labelledY);
         ArgumentNullException.ThrowIfNull(testX);
         ArgumentNullException.ThrowIfNull(testY);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(fit);
         options.Validate();
-        if (trainY.Length != trainX.Rows) throw new ArgumentException($"There are {trainY.Length} training labels for {trainX.Rows} rows.", nameof(trainY));
+        if (labelledY.Length != labelledX.Rows) throw new ArgumentException($"There are {labelledY.Length} training labels for {labelledX.Rows} rows.", nameof(labelledY));
         if (testY.Length != testX.Rows) throw new ArgumentException($"There are {testY.Length} test labels for {testX.Rows} rows.", nameof(testY));
-        int classes = Math.Max(trainY.Max(), testY.Max()) + 1;
-        int fitsPerN = 1 + options.Kinds.Length * (options.Probe ? 2 : 1);
+        int classes = Math.Max(labelledY.Max(), testY.Max()) + 1;
+        int fitsPerN = 1 + options.Kinds.Length * options.Modes.Length;
         int total = options.Seeds * (options.Kinds.Sum(k => PretrainUnits(k, options)) + options.LabelCounts.Length * fitsPerN);
         int done = 0;
         var runs = new List<PretrainingRun>();
@@ -248,17 +296,17 @@ public static class PretrainingExperiment
                 var epochs = progress is null ? null : new SyncProgress<EpochReport>(e => progress.Report(new PretrainingProgress(
                     FormattableString.Invariant($"{what} epoch {e.Epoch}/{e.Epochs} loss {e.TrainLoss:F2}"), ++done, total)));
                 int before = done;
-                encoders.Add((kind, PretrainCached(kind, trainX, options, seed, epochs, cancellationToken)));
+                encoders.Add((kind, PretrainCached(kind, unlabelled, options, seed, epochs, cancellationToken)));
                 done = before + PretrainUnits(kind, options);
                 progress?.Report(new PretrainingProgress($"{what} done", done, total));
             }
             foreach (int n in options.LabelCounts)
             {
-                var rows = BalancedSample(trainY, n, Mix(seed, (ulong)n));
-                var x = trainX.SelectRows(rows);
-                var y = rows.Select(r => trainY[r]).ToArray();
-                var template = encoders.Count > 0 ? encoders[0].Model.CodePath : ScratchTemplate(options, trainX.Cols);
-                void Fit(string kind, string mode, IReadOnlyList<DenseLayer> encoder, EncoderTrainingMode trainMode, EncoderInitialization init)
+                var rows = BalancedSample(labelledY, n, Mix(seed, (ulong)n));
+                var x = labelledX.SelectRows(rows);
+                var y = rows.Select(r => labelledY[r]).ToArray();
+                var first = encoders.Count > 0 ? encoders[0].Model : null;
+                void Fit(string kind, string mode, IAutoencoder? autoencoder, EncoderTrainingMode trainMode, EncoderInitialization init)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var o = options.Classifier.Clone();
@@ -269,21 +317,39 @@ public static class PretrainingExperiment
                     o.Gemm = options.Gemm;
                     if (init == EncoderInitialization.Random) { o.HeadWarmupEpochs = 0; o.EncoderAnchorL2 = 0; }
                     var sw = System.Diagnostics.Stopwatch.StartNew();
-                    var model = EncoderClassifier.Fit(encoder, x, y, o, classes, null, cancellationToken);
+                    var layers = autoencoder?.CodePath ?? ScratchTemplate(options, labelledX.Cols);
+                    var model = fit(new PretrainingFitRequest(autoencoder, layers, x, y, unlabelled, o, classes), cancellationToken);
                     double acc = Accuracy(testY, model.Predict(testX));
                     runs.Add(new PretrainingRun(n, kind, mode, seed, acc, model.History.Epochs.Count, sw.Elapsed.TotalSeconds));
                     progress?.Report(new PretrainingProgress(FormattableString.Invariant(
                         $"seed {seed}, N={n}: {kind} {mode} accuracy {acc:P2} ({model.History.Epochs.Count} epochs, {sw.Elapsed.TotalSeconds:F1}s)"), ++done, total));
                 }
-                Fit("none", "scratch", template, EncoderTrainingMode.FineTune, EncoderInitialization.Random);
+                Fit("none", "scratch", first, EncoderTrainingMode.FineTune, EncoderInitialization.Random);
                 foreach (var (kind, model) in encoders)
-                {
-                    if (options.Probe) Fit(Name(kind), "probe", model.CodePath, EncoderTrainingMode.Probe, EncoderInitialization.Pretrained);
-                    Fit(Name(kind), "finetune", model.CodePath, options.FineTuneMode, EncoderInitialization.Pretrained);
-                }
+                    foreach (var mode in options.Modes)
+                    {
+                        var (trainMode, init) = mode switch
+                        {
+                            PretrainMode.Probe => (EncoderTrainingMode.Probe, EncoderInitialization.Pretrained),
+                            PretrainMode.Discriminative => (EncoderTrainingMode.DiscriminativeFineTune, EncoderInitialization.Pretrained),
+                            PretrainMode.Joint => (EncoderTrainingMode.Joint, EncoderInitialization.Pretrained),
+                            PretrainMode.JointScratch => (EncoderTrainingMode.Joint, EncoderInitialization.Random),
+                            _ => (EncoderTrainingMode.FineTune, EncoderInitialization.Pretrained),
+                        };
+                        Fit(Name(kind), Name(mode), model, trainMode, init);
+                    }
             }
         }
         return runs;
+    }
+
+    /// <summary>Trains one classifier of the experiment with the library's <see cref="EncoderClassifier"/> (joint modes through <see cref="EncoderClassifier.FitJoint"/>).</summary>
+    public static EncoderClassifier FitClassifier(PretrainingFitRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Options.Mode == EncoderTrainingMode.Joint
+            ? EncoderClassifier.FitJoint(request.Autoencoder!, request.X, request.Labels, request.Unlabelled, request.Options, request.Classes, null, cancellationToken)
+            : EncoderClassifier.Fit(request.EncoderLayers, request.X, request.Labels, request.Options, request.Classes, null, cancellationToken);
     }
 
     /// <summary>Mean and sample standard deviation per (N, kind, mode), ordered by N, then scratch, then kinds as run.</summary>

@@ -331,6 +331,35 @@ public sealed class CliTests : IDisposable
         Assert.Contains("scratch (random init)", svg.ToString());
     }
 
+    [Fact]
+    public void Pretrain_JointMode_RunsThroughTheMLNetTrainer_AndScoresHeldOutTrainingRows()
+    {
+        // 200 rows: labelled draws from rows 0-119, scored on rows 150-199 (never labelled), unlabelled rows 0-199.
+        var csv = WriteCsv(1f);
+        var (code, stdout) = Run("pretrain", "--dataset", csv, "--label-column", "label", "--test-fraction", "0.01", "--labels", "12", "--kinds", "denoising", "--seeds", "2",
+            "--modes", "finetune,discriminative,joint,joint-scratch", "--joint-weight", "0.05", "--unlabelled-batch", "16", "--label-rows", "0-119", "--eval-rows", "150-197",
+            "--hidden", "8", "--code", "3", "--pretrain-epochs", "2", "--epochs", "4", "--batch", "4", "--threads", "1", "--json");
+        Assert.Equal(0, code);
+        var json = LastJson(stdout);
+        Assert.Equal("MulticlassClassification.Trainers.EncoderClassifier", (string?)json["trainer"]);
+        Assert.Equal("train:150-197", (string?)json["scoredOn"]);
+        Assert.Equal(120, (int)json["labelledPool"]!);
+        var runs = json["runs"]!.AsArray();
+        Assert.Equal(2 * 5, runs.Count); // per seed: scratch + 4 modes
+        foreach (var r in runs)
+        {
+            double acc = (double)r!["accuracy"]!;
+            Assert.Equal(Math.Round(acc * 48), acc * 48, 9); // a count of correct rows among the 48 scored
+        }
+        var rows = json["rows"]!.AsArray();
+        Assert.Equal(new[] { "discriminative", "finetune", "joint", "joint-scratch", "scratch" }, rows.Select(r => (string)r!["mode"]!).Order());
+        Assert.All(rows, r => { Assert.Equal(12, (int)r!["labels"]!); Assert.InRange((double)r["accuracy"]!, 0, 1); Assert.NotNull(r["accuracyStd"]); });
+
+        Assert.NotEqual(0, Run("pretrain", "--dataset", csv, "--label-column", "label", "--kinds", "vae", "--modes", "joint", "--threads", "1").Code);
+        Assert.NotEqual(0, Run("pretrain", "--dataset", csv, "--label-column", "label", "--modes", "joint", "--joint-weight", "-1", "--threads", "1").Code);
+        Assert.NotEqual(0, Run("pretrain", "--dataset", csv, "--label-column", "label", "--eval-rows", "150-999", "--threads", "1").Code);
+    }
+
     [Theory]
     [InlineData("sparse-l1")]
     [InlineData("sparse-kl")]

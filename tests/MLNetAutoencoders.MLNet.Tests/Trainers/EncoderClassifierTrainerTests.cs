@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Classifiers;
 using MLNetAutoencoders.MLNet.Tests.Stages;
 using MLNetAutoencoders.MLNet.Trainers;
@@ -119,5 +120,60 @@ public class EncoderClassifierTrainerTests
         rows[7].Features[2] = float.NaN;
         var bad = keyed.Transform(ml.Data.LoadFromEnumerable(rows));
         Assert.Contains("row 7", Assert.Throws<ArgumentException>(() => trainer.Fit(bad)).Message);
+    }
+    [Fact]
+    public void Joint_mode_trains_with_unlabelled_rows_evaluates_and_saves()
+    {
+        var (ml, train, test, encoder) = Setup();
+        var o = Options(encoder, EncoderTrainingMode.Joint);
+        o.UnlabelledData = View(ml, 600, 1);
+        o.Classifier.ReconstructionWeight = 0.02f;
+        o.Classifier.UnlabelledBatchSize = 64;
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.EncoderClassifier(o)).Fit(train);
+        var scored = model.Transform(test);
+        Assert.True(ml.MulticlassClassification.Evaluate(scored).MicroAccuracy > 0.6);
+        var trained = model.LastTransformer.Model;
+        Assert.Equal(EncoderTrainingMode.Joint, trained.Options.Mode);
+        using var dir = new TempFolder();
+        var zip = Path.Combine(dir.Path, "joint.zip");
+        ml.Model.Save(model, train.Schema, zip);
+        AssertClose(Column(scored, "Score"), Column(ml.Model.Load(zip, out _).Transform(test), "Score"), 1e-5f, "joint scores after Load");
+
+        // The simple overload takes the unlabelled rows too; without an encoder, the trainer pretrains on them first.
+        var simple = ml.MulticlassClassification.Trainers.EncoderClassifier(encoder, mode: EncoderTrainingMode.Joint, seed: 2, unlabelledData: View(ml, 200, 1));
+        Assert.NotNull(ml.Transforms.Conversion.MapValueToKey("Label").Append(simple).Fit(View(ml, 60, 2)));
+        var pretrain = Options(encoder, EncoderTrainingMode.Joint);
+        pretrain.Encoder = null;
+        pretrain.Pretrain = SmallAe(AutoencoderKinds.Denoising);
+        pretrain.UnlabelledData = View(ml, 200, 1);
+        pretrain.Classifier.Epochs = 3;
+        Assert.NotNull(ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.EncoderClassifier(pretrain)).Fit(View(ml, 60, 2)));
+    }
+
+    private sealed class NarrowRow
+    {
+        [VectorType(3)] public float[] Features { get; set; } = new float[3];
+    }
+
+    [Fact]
+    public void Joint_mode_errors_name_the_missing_rows_the_weight_and_the_encoder()
+    {
+        var (ml, train, _, encoder) = Setup();
+        var trainers = ml.MulticlassClassification.Trainers;
+        var o = Options(encoder, EncoderTrainingMode.Joint);
+        Assert.Contains("UnlabelledData", Assert.Throws<ArgumentException>(() => trainers.EncoderClassifier(o)).Message);
+        o.UnlabelledData = View(ml, 100, 1);
+        o.Classifier.ReconstructionWeight = -1;
+        Assert.Equal("ReconstructionWeight", Assert.Throws<ArgumentOutOfRangeException>(() => trainers.EncoderClassifier(o)).ParamName);
+        o.Classifier.ReconstructionWeight = float.NaN;
+        Assert.Equal("ReconstructionWeight", Assert.Throws<ArgumentOutOfRangeException>(() => trainers.EncoderClassifier(o)).ParamName);
+        o.Classifier.ReconstructionWeight = 0.1f;
+        var vae = ml.Transforms.EncodeWithVariationalAutoencoder(SmallVae()).Fit(View(ml, 100, 1));
+        o.Encoder = vae;
+        Assert.Contains("deterministic autoencoder", Assert.Throws<ArgumentException>(() => trainers.EncoderClassifier(o)).Message);
+        o.Encoder = encoder;
+        o.UnlabelledData = ml.Data.LoadFromEnumerable(new[] { new NarrowRow(), new NarrowRow() });
+        var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(train).Transform(train);
+        Assert.Contains("'Features'", Assert.ThrowsAny<ArgumentException>(() => trainers.EncoderClassifier(o).Fit(keyed)).Message);
     }
 }

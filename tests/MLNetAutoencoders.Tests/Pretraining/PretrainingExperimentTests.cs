@@ -75,13 +75,37 @@ public class PretrainingExperimentTests
     }
 
     [Fact]
+    public void Run_FitsEveryMode_OnSeparateUnlabelledRows()
+    {
+        var (u, _) = Manifold(200, 3);
+        var (x, y) = Manifold(60, 1);
+        var (tx, ty) = Manifold(90, 2);
+        var o = new PretrainingExperimentOptions
+        {
+            LabelCounts = new[] { 15 }, Kinds = new[] { PretrainKind.Denoising }, Seeds = 1, Modes = Enum.GetValues<PretrainMode>(),
+            HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed,
+            Classifier = new EncoderClassifierOptions { Epochs = 4, BatchSize = 8, ValidationFraction = 0, EarlyStoppingPatience = 0, ReconstructionWeight = 0.05f, UnlabelledBatchSize = 16 },
+        };
+        var requests = new List<PretrainingFitRequest>();
+        var runs = PretrainingExperiment.Run(u, x, y, tx, ty, o, (r, ct) => { requests.Add(r); return PretrainingExperiment.FitClassifier(r, ct); });
+        Assert.Equal(new[] { "scratch", "probe", "finetune", "discriminative", "joint", "joint-scratch" }, runs.Select(r => r.Mode));
+        Assert.All(requests, r => Assert.Same(u, r.Unlabelled));
+        Assert.Equal(new[] { EncoderTrainingMode.FineTune, EncoderTrainingMode.Probe, EncoderTrainingMode.FineTune, EncoderTrainingMode.DiscriminativeFineTune, EncoderTrainingMode.Joint, EncoderTrainingMode.Joint },
+            requests.Select(r => r.Options.Mode));
+        Assert.Equal(new[] { true, false, false, false, false, true }, requests.Select(r => r.Options.Initialization == EncoderInitialization.Random));
+        Assert.All(runs, r => Assert.True(r.Accuracy > 1.0 / Classes, $"{r.Mode}: {r.Accuracy}"));
+    }
+
+    [Fact]
     public void Options_AreValidatedWithNames()
     {
         var (x, y) = Manifold(30, 1);
         Assert.Equal("LabelCounts", Assert.Throws<ArgumentOutOfRangeException>(() =>
             PretrainingExperiment.Run(x, y, x, y, new PretrainingExperimentOptions { LabelCounts = Array.Empty<int>() })).ParamName);
-        Assert.Equal("FineTuneMode", Assert.Throws<ArgumentOutOfRangeException>(() =>
-            PretrainingExperiment.Run(x, y, x, y, new PretrainingExperimentOptions { FineTuneMode = EncoderTrainingMode.Probe })).ParamName);
+        Assert.Equal("Modes", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            PretrainingExperiment.Run(x, y, x, y, new PretrainingExperimentOptions { Modes = new[] { PretrainMode.Joint } })).ParamName); // with the vae kind
+        Assert.Equal(PretrainMode.JointScratch, PretrainingExperiment.ParseMode("joint-scratch"));
+        Assert.Contains("expected probe, finetune, discriminative, joint, joint-scratch", Assert.Throws<ArgumentException>(() => PretrainingExperiment.ParseMode("full")).Message);
         Assert.Equal("CorruptionLevel", Assert.Throws<ArgumentOutOfRangeException>(() =>
             PretrainingExperiment.Run(x, y, x, y, new PretrainingExperimentOptions { DenoisingLevel = 2 })).ParamName);
         Assert.Equal(PretrainKind.Denoising, PretrainingExperiment.ParseKind("denoising"));
