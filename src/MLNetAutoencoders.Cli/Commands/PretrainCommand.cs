@@ -138,9 +138,9 @@ internal static class PretrainCommand
                     LearningCurves(summary, $"{data.Name}: test accuracy against labelled examples ({options.Seeds} seeds)").Save(chartPath);
                     ConsoleUi.Err.MarkupLine($"learning curves written to {Markup.Escape(chartPath)}");
                 }
-                if (r.GetValue(common.Json))
+                if (common.WantsJson(r))
                 {
-                    ConsoleUi.WriteJson(new JsonObject
+                    common.WriteJson(r, new JsonObject
                     {
                         ["dataset"] = data.Name,
                         ["seeds"] = options.Seeds,
