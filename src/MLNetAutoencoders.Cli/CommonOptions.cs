@@ -15,10 +15,25 @@ internal sealed class CommonOptions
     public Option<int> Threads { get; } = new("--threads") { Description = "threads for the GEMM kernels", DefaultValueFactory = _ => Environment.ProcessorCount };
     public Option<string> Gemm { get; } = new("--gemm") { Description = "GEMM provider: auto, managed or openblas", DefaultValueFactory = _ => "auto" };
     public Option<bool> Json { get; } = new("--json") { Description = "print one JSON object as the last line of stdout" };
+    public Option<string?> JsonOut { get; } = new("--json-out") { Description = "write the results as an indented JSON file here" };
 
     public void AddTo(Command c)
     {
-        foreach (var o in new Option[] { Dataset, TestFraction, LabelColumn, Scale, Seed, Threads, Gemm, Json }) c.Options.Add(o);
+        foreach (var o in new Option[] { Dataset, TestFraction, LabelColumn, Scale, Seed, Threads, Gemm, Json, JsonOut }) c.Options.Add(o);
+    }
+
+    /// <summary>True when the results are wanted as JSON (<c>--json</c> or <c>--json-out</c>).</summary>
+    public bool WantsJson(ParseResult r) => r.GetValue(Json) || r.GetValue(JsonOut) is not null;
+
+    /// <summary>Writes the results: one line on stdout (<c>--json</c>) and/or an indented file (<c>--json-out</c>, atomically).</summary>
+    public void WriteJson(ParseResult r, System.Text.Json.Nodes.JsonNode node)
+    {
+        if (r.GetValue(Json)) ConsoleUi.WriteJson(node);
+        if (r.GetValue(JsonOut) is { } path)
+        {
+            AtomicFile.WriteAllText(path, node.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+            Spectre.Console.AnsiConsoleExtensions.WriteLine(ConsoleUi.Err, $"results written to {path}");
+        }
     }
 
     public GemmKind GemmKind(ParseResult r) => Numerics.Gemm.ParseKind(r.GetValue(Gemm)!);

@@ -40,9 +40,9 @@ internal static class EncodeCommand
                 Npy.Write(path, codes);
                 ConsoleUi.Err.MarkupLine(Markup.Escape(
                     $"{f.Kind}: encoded {codes.Rows} {which} rows of {data.Name} ({f.InputName} [N, {f.InputSize}] → {f.OutputName} [N, {codes.Cols}]) in {seconds:F2}s; wrote {path}"));
-                if (r.GetValue(common.Json))
+                if (common.WantsJson(r))
                 {
-                    ConsoleUi.WriteJson(new JsonObject
+                    common.WriteJson(r, new JsonObject
                     {
                         ["model"] = r.GetValue(model), ["kind"] = f.Kind, ["dataset"] = data.Name, ["split"] = which,
                         ["rows"] = codes.Rows, ["codeSize"] = codes.Cols, ["out"] = path, ["seconds"] = Math.Round(seconds, 4),

@@ -135,7 +135,7 @@ internal static class PcaCommand
                     $"{data.Train.Count}×{model.InputDimension}: {total:P2} of the variance, test MSE {testMse:F5}, {mainSeconds:F2}s; " +
                     $"exact PCA test MSE from codes {rows[0].TestMse:F6} vs PcaModel.Reconstruct {reconstructMse:F6}"));
                 PrintTable(rows, data.Train.Count, model.InputDimension, threads, reps);
-                if (r.GetValue(common.Json)) ConsoleUi.WriteJson(json);
+                if (common.WantsJson(r)) common.WriteJson(r, json);
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException)

@@ -10,6 +10,7 @@ using MLNetAutoencoders.Data;
 using MLNetAutoencoders.MLNet.Data;
 using MLNetAutoencoders.MLNet.Stages;
 using MLNetAutoencoders.MLNet.Trainers;
+using MLNetAutoencoders.Imaging;
 using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Numerics;
 using Spectre.Console;
@@ -62,7 +63,7 @@ internal static class PretrainCommand
         var head = new Option<string?>("--head") { Description = "hidden widths of the head (default: none, a softmax layer)" };
         var noStandardize = new Option<bool>("--no-standardize") { Description = "feed raw codes to the head (no fixed standardisation)" };
         var cache = new Option<string?>("--cache") { Description = "directory to save and reuse pretrained autoencoders" };
-        var chart = new Option<string?>("--chart") { Description = "write the learning curves (accuracy against N) as SVG here" };
+        var chart = new Option<string?>("--chart") { Description = "write the learning curves (accuracy against N, ± 1 sd over seeds) as a PNG here" };
 
         var cmd = new Command("pretrain", "Pretrain encoders without labels, then fine-tune with few labels; compare with training from scratch.");
         common.AddTo(cmd);
@@ -154,12 +155,12 @@ internal static class PretrainCommand
                 var chartPath = r.GetValue(chart);
                 if (chartPath != null)
                 {
-                    PretrainingExperiment.LearningCurves(summary, $"{data.Name}: test accuracy against labelled examples ({options.Seeds} seeds)").Save(chartPath);
+                    LearningCurves(summary, $"{data.Name}: test accuracy against labelled examples ({options.Seeds} seeds)").Save(chartPath);
                     ConsoleUi.Err.MarkupLine($"learning curves written to {Markup.Escape(chartPath)}");
                 }
-                if (r.GetValue(common.Json))
+                if (common.WantsJson(r))
                 {
-                    ConsoleUi.WriteJson(new JsonObject
+                    common.WriteJson(r, new JsonObject
                     {
                         ["dataset"] = data.Name,
                         ["seeds"] = options.Seeds,
@@ -198,6 +199,19 @@ internal static class PretrainCommand
             throw new ArgumentException($"{option} expects a row range such as 50000-59999; got '{text}'.");
         if (b >= count) throw new ArgumentException($"{option}: row {b} is outside the {count} training rows.");
         return Enumerable.Range(a, b - a + 1).ToArray();
+    }
+
+    /// <summary>Learning curves: mean test accuracy (%) ± one standard deviation over seeds against N (log axis), one line per (kind, mode).</summary>
+    internal static Chart LearningCurves(IReadOnlyList<PretrainingSummary> summary, string title)
+    {
+        var chart = new Chart { Title = title, XLabel = "labelled training images N (log scale)", YLabel = "test accuracy (%), mean ± 1 sd over seeds", LogX = true };
+        foreach (var g in summary.GroupBy(r => (r.Kind, r.Mode)))
+        {
+            var pts = g.OrderBy(r => r.Labels).ToList();
+            string name = g.Key.Mode == "scratch" ? "scratch (random init)" : $"{g.Key.Kind} {g.Key.Mode}";
+            chart.Add(name, pts.Select(p => (double)p.Labels).ToList(), pts.Select(p => 100 * p.Accuracy).ToList(), pts.Select(p => 100 * p.AccuracyStd).ToList());
+        }
+        return chart;
     }
 
     /// <summary>One line per N and (kind, mode): mean ± std in %, and the gain over scratch.</summary>

@@ -167,7 +167,7 @@ internal static class TrainCommand
                 if (path != null) json["model"] = path;
                 ConsoleUi.Err.MarkupLine(Markup.Escape($"{k}: {model.ParameterCount} parameters, test MSE {m.Mse:F5}, denoising MSE {m.DenoisingMse:F5}, " +
                     $"‖J‖² {m.JacobianFrobeniusSq:G4}, near-zero codes {m.Code.FractionNearZero:P1}{extra}, {trainSeconds:F1}s" + (path != null ? $", saved to {path}" : "")));
-                if (r.GetValue(common.Json)) ConsoleUi.WriteJson(json);
+                if (common.WantsJson(r)) common.WriteJson(r, json);
                 else Console.WriteLine($"testMse {m.Mse:F5}  denoisingMse {m.DenoisingMse:F5}  jacobianFrobeniusSq {m.JacobianFrobeniusSq:G4}  parameters {model.ParameterCount}  seconds/epoch {json["secondsPerEpoch"]}");
                 return 0;
             }
