@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests, examples and reference checks need. Idempotent: run it as often as you like.
-#   - Debian packages: Fashion-MNIST (IDX files), OpenBLAS, and the Python reference stack (torch, sklearn, onnx, numpy);
+#   - Debian packages: Fashion-MNIST (IDX files), OpenBLAS, the DejaVu fonts (the pictures' text: SkiaSharp's native
+#     library reads fonts from /usr/share/fonts and needs no other system library), and the Python reference stack
+#     (torch, sklearn, onnx, numpy);
 #   - the LFW face subset (lfw_subset.npy), taken out of the python3-skimage .deb without installing it.
 # ONNX Runtime itself needs no set-up: the tests run exported models in process through the Microsoft.ML.OnnxRuntime
 # NuGet package, which `dotnet restore` brings.
@@ -9,7 +11,7 @@ set -euo pipefail
 
 FACES_DIR="/usr/local/share/mlnetautoencoders"
 FACES_FILE="$FACES_DIR/lfw_subset.npy"
-APT_PACKAGES=(dataset-fashion-mnist libopenblas0-pthread python3-torch python3-sklearn python3-onnx python3-numpy)
+APT_PACKAGES=(dataset-fashion-mnist libopenblas0-pthread fonts-dejavu-core python3-torch python3-sklearn python3-onnx python3-numpy)
 
 say() { printf 'setup: %s\n' "$*"; }
 

@@ -454,7 +454,7 @@ internal static class Figures
         }
         if (rows.FirstOrDefault(x => x.Method == "raw") is { } raw)
             chart.Add("raw pixels", new double[] { codes.Min(), codes.Max() }, new[] { raw.Mean, raw.Mean });
-        var chartPath = Path.Combine(dir, "accuracy.svg");
+        var chartPath = Path.Combine(dir, "accuracy.png");
         chart.Save(chartPath);
         json["chart"] = chartPath;
         return json;

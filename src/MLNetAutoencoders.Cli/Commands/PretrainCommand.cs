@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Classifiers;
+using MLNetAutoencoders.Imaging;
 using MLNetAutoencoders.Nn;
 using Spectre.Console;
 
@@ -50,7 +51,7 @@ internal static class PretrainCommand
         var noStandardize = new Option<bool>("--no-standardize") { Description = "feed raw codes to the head (no fixed standardisation)" };
         var noProbe = new Option<bool>("--no-probe") { Description = "skip the linear-probe rows" };
         var cache = new Option<string?>("--cache") { Description = "directory to save and reuse pretrained autoencoders" };
-        var chart = new Option<string?>("--chart") { Description = "write the learning curves (accuracy against N) as SVG here" };
+        var chart = new Option<string?>("--chart") { Description = "write the learning curves (accuracy against N, ± 1 sd over seeds) as a PNG here" };
 
         var cmd = new Command("pretrain", "Pretrain encoders without labels, then fine-tune with few labels; compare with training from scratch.");
         common.AddTo(cmd);
@@ -134,7 +135,7 @@ internal static class PretrainCommand
                 var chartPath = r.GetValue(chart);
                 if (chartPath != null)
                 {
-                    PretrainingExperiment.LearningCurves(summary, $"{data.Name}: test accuracy against labelled examples ({options.Seeds} seeds)").Save(chartPath);
+                    LearningCurves(summary, $"{data.Name}: test accuracy against labelled examples ({options.Seeds} seeds)").Save(chartPath);
                     ConsoleUi.Err.MarkupLine($"learning curves written to {Markup.Escape(chartPath)}");
                 }
                 if (r.GetValue(common.Json))
@@ -166,6 +167,19 @@ internal static class PretrainCommand
     }
 
     /// <summary>One line per N and (kind, mode): mean ± std in %, and the gain over scratch.</summary>
+    /// <summary>Learning curves: mean test accuracy (%) ± one standard deviation over seeds against N (log axis), one line per (kind, mode).</summary>
+    internal static Chart LearningCurves(IReadOnlyList<PretrainingSummary> summary, string title)
+    {
+        var chart = new Chart { Title = title, XLabel = "labelled training images N (log scale)", YLabel = "test accuracy (%), mean ± 1 sd over seeds", LogX = true };
+        foreach (var g in summary.GroupBy(r => (r.Kind, r.Mode)))
+        {
+            var pts = g.OrderBy(r => r.Labels).ToList();
+            string name = g.Key.Mode == "scratch" ? "scratch (random init)" : $"{g.Key.Kind} {g.Key.Mode}";
+            chart.Add(name, pts.Select(p => (double)p.Labels).ToList(), pts.Select(p => 100 * p.Accuracy).ToList(), pts.Select(p => 100 * p.AccuracyStd).ToList());
+        }
+        return chart;
+    }
+
     private static void PrintTable(IReadOnlyList<PretrainingSummary> summary)
     {
         Console.WriteLine($"{"N",6}  {"kind",-10} {"mode",-9} {"accuracy %",15}  {"vs scratch",10}");

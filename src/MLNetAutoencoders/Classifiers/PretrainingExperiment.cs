@@ -1,6 +1,5 @@
 using System.Globalization;
 using MLNetAutoencoders.Autoencoders;
-using MLNetAutoencoders.Imaging;
 using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Numerics;
 
@@ -300,20 +299,6 @@ public static class PretrainingExperiment
                 return new PretrainingSummary(g.Key.Labels, g.Key.Kind, g.Key.Mode, mean, std, a.Length);
             })
             .ToList();
-    }
-
-    /// <summary>Learning curves: mean test accuracy (%) against N (log axis), one line per (kind, mode).</summary>
-    public static Chart LearningCurves(IReadOnlyList<PretrainingSummary> summary, string title = "Fashion-MNIST: accuracy against labelled examples")
-    {
-        ArgumentNullException.ThrowIfNull(summary);
-        var chart = new Chart { Title = title, XLabel = "labelled training images N (log scale)", YLabel = "test accuracy (%)", LogX = true };
-        foreach (var g in summary.GroupBy(r => (r.Kind, r.Mode)))
-        {
-            var pts = g.OrderBy(r => r.Labels).ToList();
-            string name = g.Key.Mode == "scratch" ? "scratch (random init)" : $"{g.Key.Kind} {g.Key.Mode}";
-            chart.Add(name, pts.Select(p => (double)p.Labels).ToList(), pts.Select(p => 100 * p.Accuracy).ToList());
-        }
-        return chart;
     }
 
     private static double Accuracy(int[] truth, int[] predicted)

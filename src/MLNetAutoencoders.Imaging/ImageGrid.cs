@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using MLNetAutoencoders.Numerics;
+using SkiaSharp;
 
 namespace MLNetAutoencoders.Imaging;
 
@@ -32,12 +34,39 @@ public sealed class GrayImage
         set => Pixels[y * Width + x] = value;
     }
 
-    /// <summary>The image encoded as PNG.</summary>
-    public byte[] ToPng() => PngWriter.Encode(Pixels, Width, Height);
+    /// <summary>
+    /// Where <see cref="ImageGrid"/> put each image: its top-left pixel and the grid row it is in (empty for an image
+    /// not made by a grid). <see cref="GridFigure"/> places row labels and captions with it.
+    /// </summary>
+    public IReadOnlyList<GridCell> Cells { get; internal set; } = [];
+
+    /// <summary>Width and height of one image in a grid cell, in pixels (after scaling); (0, 0) when not a grid.</summary>
+    public (int Width, int Height) CellSize { get; internal set; }
+
+    /// <summary>Background pixels above each row of a grid (padding + row gap): where captions go.</summary>
+    internal int SpaceAbove { get; set; }
+
+    /// <summary>The image as an 8-bit grey SkiaSharp bitmap (a copy).</summary>
+    public SKBitmap ToBitmap()
+    {
+        var bitmap = new SKBitmap(new SKImageInfo(Width, Height, SKColorType.Gray8, SKAlphaType.Opaque));
+        Marshal.Copy(Pixels, 0, bitmap.GetPixels(), Pixels.Length);
+        return bitmap;
+    }
+
+    /// <summary>The image encoded as an 8-bit grey PNG.</summary>
+    public byte[] ToPng()
+    {
+        using var bitmap = ToBitmap();
+        return Drawing.Png(bitmap);
+    }
 
     /// <summary>Writes the image as a PNG file (atomically).</summary>
-    public void SavePng(string path) => PngWriter.Write(path, Pixels, Width, Height);
+    public void SavePng(string path) => Drawing.Save(path, ToPng());
 }
+
+/// <summary>Where one image of a grid was drawn: top-left pixel (<paramref name="X"/>, <paramref name="Y"/>) and grid row.</summary>
+public readonly record struct GridCell(int X, int Y, int Row);
 
 /// <summary>Options for <see cref="ImageGrid"/>.</summary>
 public sealed class ImageGridOptions
@@ -57,12 +86,16 @@ public sealed class ImageGridOptions
     /// <summary>Grey level of the background in [0, 1] (default 1 = white).</summary>
     public float Background { get; init; } = 1f;
 
+    /// <summary>Extra pixels of background above every row of images (0–64): room for captions (<see cref="GridFigure"/>).</summary>
+    public int RowGap { get; init; }
+
     internal void Validate()
     {
         if (Columns < 0) throw new ArgumentOutOfRangeException(nameof(Columns), Columns, "Columns must be ≥ 0 (0 = automatic).");
         if (Padding is < 0 or > 64) throw new ArgumentOutOfRangeException(nameof(Padding), Padding, "Padding must be in 0–64.");
         if (Scale is < 1 or > 32) throw new ArgumentOutOfRangeException(nameof(Scale), Scale, "Scale must be in 1–32.");
         if (!(Background >= 0 && Background <= 1)) throw new ArgumentOutOfRangeException(nameof(Background), Background, "Background must be in [0, 1].");
+        if (RowGap is < 0 or > 64) throw new ArgumentOutOfRangeException(nameof(RowGap), RowGap, "RowGap must be in 0–64.");
     }
 }
 
@@ -81,7 +114,9 @@ public static class ImageGrid
         int cols = options.Columns > 0 ? Math.Min(options.Columns, n) : (int)Math.Ceiling(Math.Sqrt(n));
         int rows = (n + cols - 1) / cols;
         var canvas = Canvas(cols, rows, width, height, options, 0);
-        for (int i = 0; i < n; i++) Draw(canvas, images.Row(i), i / cols, i % cols, width, height, options, 0, i);
+        var cells = new GridCell[n];
+        for (int i = 0; i < n; i++) cells[i] = Draw(canvas, images.Row(i), i / cols, i % cols, width, height, options, 0, i);
+        canvas.Cells = cells;
         return canvas;
     }
 
@@ -104,12 +139,14 @@ public static class ImageGrid
         int blocks = (n + cols - 1) / cols;
         int gap = Math.Max(options.Padding, 1);
         var canvas = Canvas(cols, 2 * blocks, width, height, options, (blocks - 1) * gap);
+        var cells = new GridCell[2 * n];
         for (int i = 0; i < n; i++)
         {
             int block = i / cols, c = i % cols;
-            Draw(canvas, originals.Row(i), 2 * block, c, width, height, options, block * gap, i);
-            Draw(canvas, reconstructions.Row(i), 2 * block + 1, c, width, height, options, block * gap, i);
+            cells[2 * i] = Draw(canvas, originals.Row(i), 2 * block, c, width, height, options, block * gap, i);
+            cells[2 * i + 1] = Draw(canvas, reconstructions.Row(i), 2 * block + 1, c, width, height, options, block * gap, i);
         }
+        canvas.Cells = cells;
         return canvas;
     }
 
@@ -128,13 +165,13 @@ public static class ImageGrid
     private static GrayImage Canvas(int cols, int rows, int width, int height, ImageGridOptions o, int extraHeight)
     {
         long w = (long)cols * width * o.Scale + (cols + 1L) * o.Padding;
-        long h = (long)rows * height * o.Scale + (rows + 1L) * o.Padding + extraHeight;
+        long h = (long)rows * (height * o.Scale + o.RowGap) + (rows + 1L) * o.Padding + extraHeight;
         if (w * h > 1L << 28)
             throw new ArgumentException($"The grid would be {w}×{h} pixels; reduce the number of images or the scale.");
-        return new GrayImage((int)w, (int)h, ToByte(o.Background));
+        return new GrayImage((int)w, (int)h, ToByte(o.Background)) { CellSize = (width * o.Scale, height * o.Scale), SpaceAbove = o.Padding + o.RowGap };
     }
 
-    private static void Draw(GrayImage canvas, ReadOnlySpan<float> image, int row, int col, int width, int height, ImageGridOptions o, int yOffset, int index)
+    private static GridCell Draw(GrayImage canvas, ReadOnlySpan<float> image, int row, int col, int width, int height, ImageGridOptions o, int yOffset, int index)
     {
         float lo = 0, scale = 1;
         if (o.NormalizeEach)
@@ -150,7 +187,7 @@ public static class ImageGrid
         }
         int s = o.Scale;
         int x0 = o.Padding + col * (width * s + o.Padding);
-        int y0 = o.Padding + row * (height * s + o.Padding) + yOffset;
+        int y0 = o.Padding + row * (height * s + o.Padding + o.RowGap) + o.RowGap + yOffset;
         for (int y = 0; y < height; y++)
         {
             for (int x = 0; x < width; x++)
@@ -162,5 +199,6 @@ public static class ImageGrid
                     canvas.Pixels.AsSpan((y0 + y * s + dy) * canvas.Width + x0 + x * s, s).Fill(g);
             }
         }
+        return new GridCell(x0, y0, row);
     }
 }

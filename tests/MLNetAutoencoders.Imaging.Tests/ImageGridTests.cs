@@ -1,8 +1,7 @@
-using MLNetAutoencoders.Imaging;
 using MLNetAutoencoders.Numerics;
-using MLNetAutoencoders.Tests.Data;
+using SkiaSharp;
 
-namespace MLNetAutoencoders.Tests.Imaging;
+namespace MLNetAutoencoders.Imaging.Tests;
 
 public class ImageGridTests
 {
@@ -60,13 +59,30 @@ public class ImageGridTests
         Assert.Equal(ImageGrid.ToByte(0.2f), g[1, 8]); // original 2 in the second block
         Assert.Equal(255, g[1, 11]); // its reconstruction
 
-        var (w, h, _, pixels) = PngWriterTests.Decode(g.ToPng());
-        Assert.Equal((g.Width, g.Height), (w, h));
-        Assert.Equal(g.Pixels, pixels);
+        using var decoded = Png.Decode(g.ToPng());
+        Assert.Equal((g.Width, g.Height), (decoded.Width, decoded.Height));
+        Assert.Equal(SKColorType.Gray8, decoded.ColorType);
+        Assert.Equal(g.Pixels, decoded.Bytes);
 
         using var s = new Scratch();
-        g.SavePng(s.Path("pairs.png"));
-        Assert.Equal(g.ToPng(), File.ReadAllBytes(s.Path("pairs.png")));
+        g.SavePng(s.Path("sub/pairs.png"));
+        Assert.Equal(g.ToPng(), File.ReadAllBytes(s.Path("sub/pairs.png")));
+        Assert.Equal(["pairs.png"], Directory.GetFiles(s.Path("sub")).Select(Path.GetFileName)); // no temporary file left
+        Assert.Equal([new GridCell(1, 1, 0), new GridCell(1, 4, 1), new GridCell(4, 1, 0)], g.Cells.Take(3));
+    }
+
+    [Fact]
+    public void RowGap_LeavesRoomAboveEveryRowAndRecordsTheCells()
+    {
+        var g = ImageGrid.Tile(Three(), 2, 2, new ImageGridOptions { Columns = 2, Padding = 1, RowGap = 3 });
+        // 2 rows × (2 px + 3 gap) + 3 paddings = 13 high.
+        Assert.Equal((7, 13), (g.Width, g.Height));
+        Assert.Equal([new GridCell(1, 4, 0), new GridCell(4, 4, 0), new GridCell(1, 10, 1)], g.Cells);
+        Assert.Equal((2, 2), g.CellSize);
+        Assert.Equal(0, g[1, 4]); // image 0, pixel (0,0), under the gap
+        Assert.Equal(255, g[1, 3]); // the gap above it
+        Assert.Equal(ImageGrid.ToByte(0.2f), g[1, 10]); // image 2
+        Assert.Contains("RowGap", Assert.Throws<ArgumentOutOfRangeException>(() => ImageGrid.Tile(Three(), 2, 2, new ImageGridOptions { RowGap = 65 })).Message);
     }
 
     [Fact]
