@@ -12,5 +12,6 @@ var root = new RootCommand("mlae: autoencoders, PCA and classifiers for .NET —
     EncodeCommand.Create(),
     PretrainCommand.Create(),
     AnomalyCommand.Create(),
+    MapCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -49,6 +49,8 @@ public sealed class TorchSharpEngine : TrainingEngine
     internal override TrainingHistory TrainAutoencoder(AutoencoderOptions options, Network encoder, Network decoder, IMinibatchSource<Matrix> source, int inputSize, Rng rng,
         IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
+        if (options.Adversarial > 0)
+            throw new NotSupportedException($"The adversarial term (Adversarial {options.Adversarial}) trains on the managed engine only; set Engine = TrainingEngine.Managed (--backend managed).");
         EnsureAvailable();
         using var net = new TorchAutoencoder(options, encoder, decoder);
         return net.Train(source, inputSize, rng, progress, cancellationToken);

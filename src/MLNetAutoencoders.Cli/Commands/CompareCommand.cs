@@ -333,7 +333,7 @@ internal sealed record FeaturizerSettings(int[] Hidden, int Epochs, int Batch, i
 /// <summary>Runs every (method, code) cell, in parallel across cells, each cell's fits single-threaded (so results do not depend on scheduling).</summary>
 internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> methods, IReadOnlyList<int> codes, int folds, FeaturizerSettings settings, int threads)
 {
-    public static readonly string[] Methods = { "pca", "mlnet-pca", "ae", "sparse", "contractive", "denoising", "vae", "raw" };
+    public static readonly string[] Methods = { "pca", "mlnet-pca", "ae", "sparse", "contractive", "denoising", "adversarial", "vae", "raw" };
 
     /// <param name="Method">The method.</param>
     /// <param name="Code">The code size (the pixel count for raw).</param>

@@ -44,6 +44,7 @@ internal static class TrainCommand
         var l2 = new Option<float>("--l2") { Description = "L2 activity λ on the code", DefaultValueFactory = _ => 0f };
         var kl = new Option<string?>("--kl") { Description = $"KL sparsity ρ:weight on a sigmoid code; default off, or {DefaultKl} for sparse-kl" };
         var contractive = new Option<float?>("--contractive") { Description = $"contractive λ; default 0, or {AutoencoderDefaults.Contractive} for contractive" };
+        var adversarial = new Option<float?>("--adversarial") { Description = $"adversarial λ (a discriminator pushes the codes towards N(0, I)); default 0, or {AutoencoderDefaults.Adversarial} for adversarial" };
         var probes = new Option<int>("--contractive-probes") { Description = "0 = exact ‖J‖² (default), k = unbiased estimate with k probes per sample", DefaultValueFactory = _ => 0 };
         var fineTune = new Option<int?>("--finetune-epochs") { Description = $"stacked: end-to-end fine-tuning epochs after the greedy phase; default {AutoencoderDefaults.StackedFineTuneEpochs}" };
         var beta = new Option<float>("--beta") { Description = "vae: KL weight β (1 = ELBO)", DefaultValueFactory = _ => 1f };
@@ -55,7 +56,7 @@ internal static class TrainCommand
         var cmd = new Command("train", "Train an autoencoder (any kind of the family) on a dataset and report test measurements.");
         common.AddTo(cmd);
         foreach (var o in new Option[] { kind, hidden, code, epochs, batch, lr, activation, codeActivation, loss, optimizer, init, validation, patience,
-                     dropout, tied, noise, l1, l2, kl, contractive, probes, fineTune, beta, likelihood, sigma, output, backend })
+                     dropout, tied, noise, l1, l2, kl, contractive, adversarial, probes, fineTune, beta, likelihood, sigma, output, backend })
             cmd.Options.Add(o);
 
         cmd.SetAction(r =>
@@ -111,6 +112,7 @@ internal static class TrainCommand
                     if (r.GetValue(tied)) o.TiedWeights = true;
                     if (r.GetValue(l1) is float l) o.L1Activity = l;
                     if (r.GetValue(contractive) is float c) o.Contractive = c;
+                    if (r.GetValue(adversarial) is float adv) o.Adversarial = adv;
                     if (r.GetValue(noise) is string nz) (o.Corruption, o.CorruptionLevel) = Corruptions.Parse(nz);
                     if (r.GetValue(kl) is string klText)
                         (o.KlSparsityTarget, o.KlSparsityWeight) = ParsePair(klText, "--kl", "ρ:weight, e.g. 0.05:1");
@@ -155,6 +157,7 @@ internal static class TrainCommand
                 json["meanAbsCode"] = m.Code.MeanAbsCode;
                 json["fractionNearZero"] = m.Code.FractionNearZero;
                 json["meanActivation"] = m.Code.MeanActivation;
+                json["priorKl"] = m.PriorKl;
                 string extra = "";
                 if (model is VaeModel vm)
                 {
@@ -230,6 +233,7 @@ internal static class TrainCommand
         if (o.Contractive > 0) parts.Add(FormattableString.Invariant($"contractive={o.Contractive}") + (o.ContractiveProbes > 0 ? $"/probes={o.ContractiveProbes}" : ""));
         if (o.Corruption != CorruptionKind.None) parts.Add("noise=" + Corruptions.Format(o.Corruption, o.CorruptionLevel));
         if (o.DropoutRate > 0) parts.Add(FormattableString.Invariant($"dropout={o.DropoutRate}"));
+        if (o.Adversarial > 0) parts.Add(FormattableString.Invariant($"adversarial={o.Adversarial}"));
         if (o.TiedWeights) parts.Add("tied");
         parts.Add($"{string.Join("-", o.HiddenSizes.Append(o.CodeSize))} {Activations.Name(o.HiddenActivation)}/{Activations.Name(o.CodeActivation)}");
         return string.Join(" ", parts);

@@ -133,6 +133,8 @@ internal static class TorchModulesTrainer
             throw new NotSupportedException($"DropoutRate ({o.DropoutRate}) adds dropout to the built-in dense layers; with your own modules, put nn.Dropout layers in them.");
         if (o.Contractive > 0)
             throw new NotSupportedException($"The contractive penalty (Contractive {o.Contractive}) is computed in closed form for the built-in dense encoder; it is not available for your own modules.");
+        if (o.Adversarial > 0)
+            throw new NotSupportedException($"The adversarial term (Adversarial {o.Adversarial}) is trained by the managed engine on the built-in dense encoder; it is not available for your own modules.");
     }
 
     /// <summary>The last leaf of a Sequential (the module itself otherwise).</summary>

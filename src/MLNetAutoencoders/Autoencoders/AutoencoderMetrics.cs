@@ -13,7 +13,8 @@ public sealed record CodeStatistics(double MeanAbsCode, double FractionNearZero,
 /// <param name="DenoisingMse">Per-pixel MSE between the clean input and the reconstruction of the input plus N(0, 0.2²) noise.</param>
 /// <param name="JacobianFrobeniusSq">Mean over samples of the exact ‖∂f(x)/∂x‖²_F of the encoder.</param>
 /// <param name="Code">Statistics of the codes of the clean input.</param>
-public sealed record AutoencoderMeasurements(double Mse, double DenoisingMse, double JacobianFrobeniusSq, CodeStatistics Code);
+/// <param name="PriorKl">KL(N(μ, Σ) ‖ N(0, I)) of the Gaussian fitted to those codes (<see cref="PriorCodes.GaussianKl"/>; NaN with too few rows).</param>
+public sealed record AutoencoderMeasurements(double Mse, double DenoisingMse, double JacobianFrobeniusSq, CodeStatistics Code, double PriorKl);
 
 /// <summary>Measurements shared by every autoencoder kind (the <c>train</c> command's JSON line uses them).</summary>
 public static class AutoencoderMetrics
@@ -95,9 +96,10 @@ public static class AutoencoderMetrics
     }
 
     /// <summary>All of the above on the rows of <paramref name="x"/>.</summary>
-    public static AutoencoderMeasurements Measure(IAutoencoder model, Matrix x, IGemm? gemm = null) => new(
-        ReconstructionMse(model, x),
-        DenoisingMse(model, x),
-        JacobianFrobeniusSq(model, x, gemm),
-        CodeStatistics(model.Encode(x)));
+    public static AutoencoderMeasurements Measure(IAutoencoder model, Matrix x, IGemm? gemm = null)
+    {
+        var codes = model.Encode(x);
+        return new(ReconstructionMse(model, x), DenoisingMse(model, x), JacobianFrobeniusSq(model, x, gemm), CodeStatistics(codes),
+            codes.Rows > codes.Cols ? PriorCodes.GaussianKl(codes) : double.NaN);
+    }
 }

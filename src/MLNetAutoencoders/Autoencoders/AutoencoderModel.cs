@@ -71,6 +71,15 @@ public sealed class AutoencoderModel : IAutoencoder
         return y;
     }
 
+    /// <summary>
+    /// Decodes <paramref name="count"/> draws z ~ N(0, I) (seeded). Meaningful for the adversarial kind, whose codes were
+    /// trained to follow that prior; for the other kinds it shows what the decoder makes of codes it was never shown.
+    /// </summary>
+    public Matrix Sample(int count, ulong seed = 0) => Decode(PriorCodes.Draw(count, CodeSize, seed));
+
+    /// <summary>For a 2-D code: decodes the grid <see cref="PriorCodes.Grid"/> of <paramref name="steps"/>² codes over the prior.</summary>
+    public Matrix Manifold(int steps = 20) => Decode(PriorCodes.Grid(CodeSize, steps));
+
     /// <summary>Decode(Encode(x)).</summary>
     public Matrix Reconstruct(Matrix x) => Decode(Encode(x));
 

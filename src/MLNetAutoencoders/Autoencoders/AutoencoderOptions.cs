@@ -76,6 +76,19 @@ public sealed class AutoencoderOptions : NetworkOptions
     [System.Text.Json.Serialization.JsonIgnore]
     public IAutoencoderModules? Modules { get; set; }
 
+    /// <summary>
+    /// λ of the adversarial term (the adversarial autoencoder): a discriminator learns to tell the codes from N(0, I)
+    /// draws, and the encoder is trained to fool it with λ·(−log D(z)) per sample beside the reconstruction loss; 0 = off.
+    /// Range [0, ∞). The discriminator is used in training only.
+    /// </summary>
+    public float Adversarial { get; set; }
+
+    /// <summary>Hidden widths of the adversarial term's discriminator (ReLU; one logit out). Default 128, 128.</summary>
+    public int[] DiscriminatorHiddenSizes { get; set; } = AutoencoderDefaults.DiscriminatorHiddenSizes;
+
+    /// <summary>Learning rate of the discriminator (same optimiser kind as the autoencoder); 0 (default) = <see cref="NetworkOptions.LearningRate"/>. Range [0, ∞).</summary>
+    public float DiscriminatorLearningRate { get; set; }
+
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
     public void Validate()
     {
@@ -86,6 +99,10 @@ public sealed class AutoencoderOptions : NetworkOptions
         RequireNonNegative(L2Activity, nameof(L2Activity));
         RequireNonNegative(KlSparsityWeight, nameof(KlSparsityWeight));
         RequireNonNegative(Contractive, nameof(Contractive));
+        RequireNonNegative(Adversarial, nameof(Adversarial));
+        RequireNonNegative(DiscriminatorLearningRate, nameof(DiscriminatorLearningRate));
+        if (DiscriminatorHiddenSizes is null || DiscriminatorHiddenSizes.Any(h => h < 1))
+            throw new ArgumentOutOfRangeException(nameof(DiscriminatorHiddenSizes), "DiscriminatorHiddenSizes must all be ≥ 1 (an empty list means a linear discriminator).");
         if (!(KlSparsityTarget > 0 && KlSparsityTarget < 1))
             throw new ArgumentOutOfRangeException(nameof(KlSparsityTarget), KlSparsityTarget, "KlSparsityTarget (ρ) must be in (0, 1).");
         if (KlSparsityWeight > 0 && CodeActivation != ActivationKind.Sigmoid)
@@ -110,5 +127,10 @@ public sealed class AutoencoderOptions : NetworkOptions
     }
 
     /// <summary>A copy (arrays copied).</summary>
-    public AutoencoderOptions Clone() => CloneAs<AutoencoderOptions>();
+    public AutoencoderOptions Clone()
+    {
+        var c = CloneAs<AutoencoderOptions>();
+        c.DiscriminatorHiddenSizes = (int[])DiscriminatorHiddenSizes.Clone();
+        return c;
+    }
 }

@@ -49,6 +49,12 @@ public static class AutoencoderDefaults
     /// <summary><c>dropout</c>: the dropout rate after hidden layers: 0.2.</summary>
     public const float DropoutRate = 0.2f;
 
+    /// <summary><c>adversarial</c>: λ of the encoder's term that fools the discriminator: 0.3.</summary>
+    public const float Adversarial = 0.3f;
+
+    /// <summary><c>adversarial</c>: the discriminator's hidden widths 128, 128 (a new array each call).</summary>
+    public static int[] DiscriminatorHiddenSizes => [128, 128];
+
     /// <summary><c>stacked</c>: end-to-end fine-tuning epochs after the greedy layer-wise phase: 10.</summary>
     public const int StackedFineTuneEpochs = 10;
 
@@ -86,8 +92,11 @@ public static class AutoencoderKinds
     /// <summary>Greedy layer-wise training, then fine-tuning (<see cref="AutoencoderDefaults.StackedFineTuneEpochs"/> epochs).</summary>
     public const string Stacked = "stacked";
 
+    /// <summary>Adversarial autoencoder: a discriminator pushes the codes towards N(0, I), λ = <see cref="AutoencoderDefaults.Adversarial"/>.</summary>
+    public const string Adversarial = "adversarial";
+
     /// <summary>Every kind, in the order tables list them.</summary>
-    public static IReadOnlyList<string> All { get; } = [Plain, SparseL1, SparseKl, Contractive, Denoising, Dropout, Tied, Stacked];
+    public static IReadOnlyList<string> All { get; } = [Plain, SparseL1, SparseKl, Contractive, Denoising, Dropout, Tied, Stacked, Adversarial];
 
     /// <summary>
     /// Sets the term of <paramref name="kind"/> on <paramref name="options"/> (in place) and returns it; the other
@@ -110,6 +119,7 @@ public static class AutoencoderKinds
             case Denoising: options.Corruption = CorruptionKind.Gaussian; options.CorruptionLevel = AutoencoderDefaults.DenoisingNoise; break;
             case Dropout: options.DropoutRate = AutoencoderDefaults.DropoutRate; break;
             case Tied: options.TiedWeights = true; break;
+            case Adversarial: options.Adversarial = AutoencoderDefaults.Adversarial; break;
             default: throw new ArgumentException($"Unknown autoencoder kind '{kind}'; expected one of {string.Join(", ", All)} (or vae).", nameof(kind));
         }
         return options;

@@ -168,6 +168,7 @@ public sealed class AutoencoderTrainer
 /// <summary>The corruption and regularisers an <see cref="AutoencoderOptions"/> asks for (each only when its option is non-zero).</summary>
 internal sealed record AutoencoderTerms(ICorruption? Corruption, IReadOnlyList<IRegularizer> Regularizers)
 {
+    /// <summary>The terms of <paramref name="o"/> (the adversarial term's discriminator is initialised from a stream of <see cref="NetworkOptions.Seed"/> of its own, so the other kinds' random streams are unchanged).</summary>
     public static AutoencoderTerms Create(AutoencoderOptions o, int inputSize)
     {
         var regs = new List<IRegularizer>();
@@ -175,6 +176,9 @@ internal sealed record AutoencoderTerms(ICorruption? Corruption, IReadOnlyList<I
         if (o.L2Activity > 0) regs.Add(new L2ActivityRegularizer(o.L2Activity));
         if (o.KlSparsityWeight > 0) regs.Add(new KlSparsityRegularizer(o.KlSparsityWeight, o.KlSparsityTarget));
         if (o.Contractive > 0) regs.Add(new ContractiveRegularizer(o.Contractive, o.ContractiveProbes));
+        if (o.Adversarial > 0)
+            regs.Add(new AdversarialRegularizer(o.Adversarial, o.CodeSize, o.DiscriminatorHiddenSizes, o.Optimizer,
+                o.DiscriminatorLearningRate > 0 ? o.DiscriminatorLearningRate : o.LearningRate, o.Momentum, new Rng(o.Seed).Fork(0xAD)));
         return new(Corruptions.Create(o.Corruption, o.CorruptionLevel), regs);
     }
 }

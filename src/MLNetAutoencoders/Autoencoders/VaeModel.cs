@@ -96,13 +96,7 @@ public sealed class VaeModel : IAutoencoder
     public Matrix Reconstruct(Matrix x) => Decode(Encode(x));
 
     /// <summary>Decodes <paramref name="count"/> draws z ~ N(0, I) from a generator seeded with <paramref name="seed"/>.</summary>
-    public Matrix Sample(int count, ulong seed = 0)
-    {
-        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be ≥ 1.");
-        var z = new Matrix(count, CodeSize);
-        new Rng(seed).FillGaussian(z.Span);
-        return Decode(z);
-    }
+    public Matrix Sample(int count, ulong seed = 0) => Decode(PriorCodes.Draw(count, CodeSize, seed));
 
     /// <summary>
     /// Decodes <paramref name="steps"/> evenly spaced points on the segment from code <paramref name="from"/> to code
@@ -128,21 +122,7 @@ public sealed class VaeModel : IAutoencoder
     /// at the standard normal's quantiles 0.05 … 0.95 on each axis (so the grid covers the prior evenly), row by row:
     /// z₁ grows left to right, z₂ falls top to bottom. Tile the rows with <c>ImageGrid.Tile</c> (columns = steps).
     /// </summary>
-    public Matrix Manifold(int steps = 20)
-    {
-        if (CodeSize != 2) throw new InvalidOperationException($"A manifold grid needs a 2-D latent space; this model's is {CodeSize}-D.");
-        if (steps is < 2 or > 100) throw new ArgumentOutOfRangeException(nameof(steps), steps, "steps must be in 2–100.");
-        var q = new float[steps];
-        for (int i = 0; i < steps; i++) q[i] = (float)MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.05 + 0.9 * i / (steps - 1));
-        var z = new Matrix(steps * steps, 2);
-        for (int r = 0; r < steps; r++)
-            for (int c = 0; c < steps; c++)
-            {
-                z[r * steps + c, 0] = q[c];
-                z[r * steps + c, 1] = q[steps - 1 - r];
-            }
-        return Decode(z);
-    }
+    public Matrix Manifold(int steps = 20) => Decode(PriorCodes.Grid(CodeSize, steps));
 
     /// <summary>
     /// The per-sample negative ELBO (β = 1), reconstruction term and KL on the rows of <paramref name="x"/>, with one

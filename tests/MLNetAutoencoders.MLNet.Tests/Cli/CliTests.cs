@@ -244,12 +244,67 @@ public sealed class CliTests : IDisposable
         Assert.Equal((12, 12), (m.Width, m.Height)); // 3×3 tiles, no padding
         AssertTile(m, 0, 0, vae.Manifold(3).Row(0));
 
-        // A plain autoencoder has no prior to sample: an error, and no file.
-        var ae = Path.Combine(_dir, "ae.mlae");
-        new AutoencoderTrainer(new AutoencoderOptions { HiddenSizes = new[] { 4 }, CodeSize = 2, Epochs = 1, BatchSize = 8 }).Fit(TestData.LowRankData(20, 16)).Save(ae);
+        // An adversarial autoencoder decodes the same prior draws; a plain one does too (with a note that its codes were not trained towards the prior).
+        foreach (var kind in new[] { AutoencoderKinds.Adversarial, AutoencoderKinds.Plain })
+        {
+            var ae = Path.Combine(_dir, kind + ".mlae");
+            var trained = new AutoencoderTrainer(AutoencoderKinds.Apply(kind, new AutoencoderOptions { HiddenSizes = [4], CodeSize = 2, Epochs = 2, BatchSize = 8, Gemm = GemmKind.Managed }))
+                .Fit(TestData.LowRankData(40, 16));
+            trained.Save(ae);
+            var aePng = Path.Combine(_dir, kind + ".png");
+            Assert.Equal(0, Run("sample", "--model", ae, "--count", "6", "--seed", "3", "--out", aePng, "--width", "4", "--height", "4", "--zoom", "1").Code);
+            AssertTile(ReadGreyPng(aePng), 2 + 2 * 6, 2 + 6, trained.Sample(6, seed: 3).Row(5));
+        }
+        // Not a model file: an error, and no picture.
+        var notModel = Path.Combine(_dir, "not-a-model.mlae");
+        File.WriteAllText(notModel, "hello");
         var none = Path.Combine(_dir, "none.png");
-        Assert.NotEqual(0, Run("sample", "--model", ae, "--out", none).Code);
+        Assert.NotEqual(0, Run("sample", "--model", notModel, "--out", none).Code);
         Assert.False(File.Exists(none));
+    }
+
+    [Fact]
+    public void Map_draws_tsne_maps_of_wide_codes_and_2d_codes_as_they_are()
+    {
+        var csv = WriteCsv(1f);
+        var png = Path.Combine(_dir, "map.png");
+        var (code, stdout) = Run("map", "--dataset", csv, "--label-column", "label", "--methods", "pca,ae", "--code", "4", "--hidden", "8",
+            "--epochs", "3", "--count", "40", "--perplexity", "5", "--iterations", "300", "--threads", "1", "--out", png, "--json");
+        Assert.Equal(0, code);
+        var json = LastJson(stdout);
+        Assert.Equal(40, (int)json["count"]!);
+        foreach (var name in new[] { "PCA-4", "AE-4" })
+        {
+            Assert.Equal("tsne", (string)json[name]!["map"]!);
+            Assert.InRange((double)json[name]!["trustworthiness"]!, 0.5, 1.0);
+            Assert.Contains($"{name}: t-SNE of 40 codes", stdout);
+        }
+        var (w, h) = PngSize(png);
+        Assert.True(w > 1.8 * h, $"two panels side by side and a legend: {w}×{h}");
+
+        // 2-D codes are drawn as they are (no t-SNE); a saved model can be mapped too.
+        var model = Path.Combine(_dir, "ae2.mlae");
+        Assert.Equal(0, Run("train", "--dataset", csv, "--label-column", "label", "--hidden", "8", "--code", "2", "--epochs", "2", "--threads", "1", "--out", model).Code);
+        var png2 = Path.Combine(_dir, "codes.png");
+        (code, stdout) = Run("map", "--dataset", csv, "--label-column", "label", "--methods", "pca", "--code", "2", "--models", model,
+            "--count", "40", "--threads", "1", "--out", png2, "--json");
+        Assert.Equal(0, code);
+        json = LastJson(stdout);
+        Assert.Equal("codes", (string)json["PCA-2"]!["map"]!);
+        Assert.Equal("codes", (string)json["AE-2"]!["map"]!);
+        Assert.True(File.Exists(png2));
+
+        // Bad input: an unknown method is named; nothing is written.
+        var bad = Path.Combine(_dir, "bad.png");
+        Assert.NotEqual(0, Run("map", "--dataset", csv, "--label-column", "label", "--methods", "tsne", "--out", bad).Code);
+        Assert.False(File.Exists(bad));
+    }
+
+    private static (int Width, int Height) PngSize(string path)
+    {
+        var b = File.ReadAllBytes(path);
+        Assert.Equal(0x89, b[0]);
+        return ((b[16] << 24) | (b[17] << 16) | (b[18] << 8) | b[19], (b[20] << 24) | (b[21] << 16) | (b[22] << 8) | b[23]);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.MLNet.Stages;
 using MLNetAutoencoders.Nn;
+using MLNetAutoencoders.Tests.Support;
 using static MLNetAutoencoders.MLNet.Tests.Stages.StageTestData;
 
 namespace MLNetAutoencoders.MLNet.Tests.Stages;
@@ -148,6 +149,7 @@ public class AutoencoderStageTests
     [InlineData(AutoencoderKinds.Dropout)]
     [InlineData(AutoencoderKinds.Tied)]
     [InlineData(AutoencoderKinds.Stacked)]
+    [InlineData(AutoencoderKinds.Adversarial)]
     public void Every_kind_of_the_family_fits_through_the_options_and_reconstructs_better_than_the_mean(string kind)
     {
         var ml = new MLContext(seed: 1);
@@ -157,6 +159,7 @@ public class AutoencoderStageTests
         o.ErrorColumnName = "Error";
         var model = ml.Transforms.EncodeWithAutoencoder(o).Fit(data);
         Assert.Equal(kind == AutoencoderKinds.Tied, model.Model is AutoencoderModel { Options.TiedWeights: true });
+        Assert.Equal(kind == AutoencoderKinds.Adversarial, model.Model is AutoencoderModel { Options.Adversarial: > 0 });
         double mse = Scalars(model.Transform(data), "Error").Average();
         // The mean image's error (the variance per pixel): a model that learnt nothing gets this.
         var x = Matrix(Rows(600, 1));
@@ -170,6 +173,27 @@ public class AutoencoderStageTests
         }
         variance /= x.Rows * x.Cols;
         Assert.True(mse < 0.7 * variance, $"{kind}: reconstruction MSE {mse:G4} vs the mean image's {variance:G4}");
+    }
+
+    [Fact]
+    public void The_adversarial_kind_saves_into_a_model_zip_and_scores_the_same_through_ONNX_Runtime()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = View(ml, 300);
+        var o = SmallAe(AutoencoderKinds.Adversarial);
+        o.ErrorColumnName = "Error";
+        var model = ml.Transforms.EncodeWithAutoencoder(o).Fit(data);
+        using var dir = new TempFolder();
+        var zip = Path.Combine(dir.Path, "aae.zip");
+        ml.Model.Save(model, data.Schema, zip);
+        var loaded = ml.Model.Load(zip, out _);
+        Assert.Equal("OnnxTransformer", loaded.GetType().Name);
+        var test = View(ml, 100, 5);
+        AssertClose(Column(model.Transform(test), "Code"), Column(loaded.Transform(test), "Code"), 1e-5f, "codes through ONNX Runtime");
+        // The decoder runs too: each row's reconstruction error (a one-element vector after the ONNX round trip).
+        var error = Scalars(model.Transform(test), "Error");
+        var onnxError = Column(loaded.Transform(test), "Error");
+        for (int i = 0; i < error.Length; i++) Assert.Equal(error[i], onnxError[i][0], 5);
     }
 
     [Fact]

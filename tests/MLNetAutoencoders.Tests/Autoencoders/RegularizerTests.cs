@@ -42,7 +42,7 @@ public class RegularizerTests
     }
 
     /// <summary>Checks every parameter's analytic gradient of the regulariser against central differences.</summary>
-    private static void CheckGradients(IRegularizer reg, Network enc, Matrix x)
+    internal static void CheckGradients(IRegularizer reg, Network enc, Matrix x)
     {
         foreach (var p in enc.Parameters) p.Grad.Clear();
         double value = MeanPenalty(reg, enc, x, true);

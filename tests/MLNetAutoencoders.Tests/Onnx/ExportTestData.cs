@@ -34,7 +34,7 @@ internal static class ExportCases
     public static readonly string[] AutoencoderCases =
     [
         "ae-plain", "ae-tied", "ae-dropout", "ae-deep-tied-dropout", "ae-no-hidden", "ae-selu", "ae-sigmoid", "ae-tanh", "ae-leaky-relu",
-        "ae-sparse-l1", "ae-sparse-kl", "ae-contractive", "ae-denoising", "ae-squared-error", "stacked", "vae",
+        "ae-sparse-l1", "ae-sparse-kl", "ae-contractive", "ae-denoising", "ae-adversarial", "ae-squared-error", "stacked", "vae",
     ];
 
     /// <summary>PCA variants and the normalisers.</summary>
@@ -128,6 +128,7 @@ internal static class ExportCases
             case "sparse-kl": o.KlSparsityWeight = 0.1f; o.CodeActivation = ActivationKind.Sigmoid; break;
             case "contractive": o.Contractive = 0.1f; break;
             case "denoising": o.Corruption = CorruptionKind.Gaussian; o.CorruptionLevel = 0.2f; break;
+            case "adversarial": o.Adversarial = AutoencoderDefaults.Adversarial; break;
             case "squared-error": o.Loss = LossKind.SquaredError; o.OutputActivation = ActivationKind.Sigmoid; break;
             default: throw new ArgumentOutOfRangeException(nameof(variant), variant, "Unknown autoencoder variant.");
         }
