@@ -41,7 +41,10 @@ mlae export-onnx --model "$OUT/ae.mlae" --out "$OUT/ae-encoder.onnx"
 
 if [ "$PRETRAIN" = 1 ]; then
   echo "== pretraining, then fine-tuning with few labels"
-  mlae pretrain --dataset fashion-mnist --labels 100,600,6000 --kinds ae,denoising,vae,stacked --seeds 3 --out-dir "$OUT/pretrain" --json \
+  mlae pretrain --dataset fashion-mnist --labels 100,600,6000 --kinds ae,denoising,vae,stacked --seeds 3 --chart "$OUT/pretrain-curves.svg" --json \
     | tee "$OUT/pretrain.txt"
+  echo "== every mode (joint included), scored on held-out training images 50000-59999"
+  mlae pretrain --dataset fashion-mnist --labels 100,600 --kinds denoising --seeds 3 --modes probe,finetune,discriminative,joint --joint-weight 0.03 \
+    --unlabelled-rows 0-19999 --label-rows 0-39999 --eval-rows 50000-59999 --json | tee "$OUT/pretrain-modes.txt"
 fi
 echo "== done: tables above, pictures and models in $OUT/"
