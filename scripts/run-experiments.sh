@@ -75,6 +75,11 @@ if [ "$PRETRAIN" = 1 ]; then
   wrote "$OUT/pretrain.txt" "pretraining: accuracy table as printed"
   wrote "$OUT/pretrain.json" "pretraining: every run (JSON)"
   wrote "$OUT/pretrain-learning-curves.png" "pretraining: accuracy against labelled examples, ± 1 sd over seeds"
+  echo "== every mode (joint included), scored on held-out training images 50000-59999"
+  mlae pretrain --dataset fashion-mnist --labels 100,600 --kinds denoising --seeds 3 --modes probe,finetune,discriminative,joint --joint-weight 0.03 \
+    --unlabelled-rows 0-19999 --label-rows 0-39999 --eval-rows 50000-59999 --json-out "$OUT/pretrain-modes.json" | tee "$OUT/pretrain-modes.txt"
+  wrote "$OUT/pretrain-modes.txt" "pretraining: every mode side by side on held-out images 50000-59999 (table)"
+  wrote "$OUT/pretrain-modes.json" "pretraining: every mode, every run (JSON)"
 fi
 
 echo

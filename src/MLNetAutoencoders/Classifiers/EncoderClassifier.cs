@@ -92,12 +92,13 @@ public sealed class EncoderClassifierOptions
     /// <summary>
     /// <see cref="EncoderTrainingMode.Joint"/>: weight λ of the reconstruction objective (per-row mean over an unlabelled
     /// batch, in the autoencoder's units, e.g. nats per image for cross-entropy) against the labelled batch's mean
-    /// cross-entropy; finite, ≥ 0 (0 = plain fine-tuning). Default 0.01.
+    /// cross-entropy; finite, ≥ 0 (0 = plain fine-tuning). Default 0.03 (chosen on a validation split of Fashion-MNIST
+    /// images with a denoising autoencoder; 0.01 was as good).
     /// </summary>
-    public float ReconstructionWeight { get; set; } = 0.01f;
+    public float ReconstructionWeight { get; set; } = 0.03f;
 
-    /// <summary><see cref="EncoderTrainingMode.Joint"/>: unlabelled rows reconstructed with each labelled minibatch (≥ 1). Default 128.</summary>
-    public int UnlabelledBatchSize { get; set; } = 128;
+    /// <summary><see cref="EncoderTrainingMode.Joint"/>: unlabelled rows reconstructed with each labelled minibatch (≥ 1). Default 64.</summary>
+    public int UnlabelledBatchSize { get; set; } = 64;
 
     /// <summary>Passes over the labelled training rows (≥ 1). Default 100.</summary>
     public int Epochs { get; set; } = 100;
