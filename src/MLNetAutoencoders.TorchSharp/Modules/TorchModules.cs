@@ -24,7 +24,9 @@ namespace MLNetAutoencoders.TorchSharp.Modules;
 /// <c>nn.Dropout</c> in the modules), tied weights and the contractive penalty (its closed form needs the built-in dense
 /// encoder) — the last three are errors when set, the others are not used.</para>
 /// <para>The modules must be exportable to ONNX (<see cref="TorchOnnxExport.SupportedLayers"/>, checked before training),
-/// so that the fitted stage saves into ML.NET's model zip like the built-in ones. Modules run in float32 on the CPU.</para>
+/// so that the fitted stage saves into ML.NET's model zip like the built-in ones. Modules run in float32 on the CPU, with
+/// <see cref="NetworkOptions.Threads"/> LibTorch threads (a process-wide setting). Fits of user modules in one process take turns, since
+/// TorchSharp's random generator is process-wide too; with the same seed, data and thread count a fit is reproducible.</para>
 /// </remarks>
 public sealed class TorchModules : IAutoencoderModules
 {
