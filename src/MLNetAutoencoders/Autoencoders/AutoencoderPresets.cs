@@ -58,7 +58,7 @@ public static class AutoencoderDefaults
     /// <summary><c>stacked</c>: end-to-end fine-tuning epochs after the greedy layer-wise phase: 10.</summary>
     public const int StackedFineTuneEpochs = 10;
 
-    /// <summary>Streaming training: rows of the shuffle buffer, 8 192 (26 MB for 784 values a row).</summary>
+    /// <summary>Streaming training: rows of the shuffle buffer, 8 192 (24.5 MB for 784 values a row).</summary>
     public const int ShuffleBufferRows = 8192;
 
     /// <summary>The ML.NET stages train from memory when the input column holds at most this many megabytes (rows × width × 4 bytes), and stream above it: 512.</summary>
