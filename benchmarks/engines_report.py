@@ -44,8 +44,11 @@ def main():
             case["testMse"] = out.get("testMse")
             if case["model"] == "vae":
                 case["testNegElbo"] = out.get("negElbo")
-        rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(base + ".time").read())
+        timing = open(base + ".time").read()
+        rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", timing)
         case["peakRssMb"] = round(int(rss[1]) / 1024, 1) if rss else None
+        cpu = [float(v) for v in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", timing)]
+        case["processCpuSeconds"] = round(sum(cpu), 2) if cpu else None
         cases.append(case)
 
     def find(model, engine, threads, rnd):
@@ -62,16 +65,18 @@ def main():
 
     lines = [f"# Engines: managed, TorchSharp backend, plain TorchSharp, PyTorch 1.13 ({a.epochs} epochs, interleaved)", "",
              "Seconds per epoch: median of epochs 2.. (epoch 1 in brackets). Ratios: against plain TorchSharp code at the same",
-             "thread count; managed also against the TorchSharp backend. Load: the 1/5/15-minute load average before the case.", "",
-             "| model | threads | engine | s/epoch (epoch 1) | ÷ plain TorchSharp | managed ÷ backend | peak MB | test MSE | test −ELBO | load before |",
-             "|---|---:|---|---:|---:|---:|---:|---:|---:|---|"]
+             "thread count; managed also against the TorchSharp backend. Load: the 1/5/15-minute load average before the case.",
+             "CPU s: user + system seconds of the whole process (start-up, data loading, all epochs, test evaluation): on an",
+             "overloaded machine a steadier measure of work done than wall-clock epochs.", "",
+             "| model | threads | engine | s/epoch (epoch 1) | ÷ plain TorchSharp | managed ÷ backend | peak MB | CPU s | test MSE | test −ELBO | load before |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for c in sorted(cases, key=lambda c: (c["model"], c["threads"], c["round"], ["managed", "torchsharp", "plain-torchsharp", "pytorch"].index(c["engine"]))):
         if "error" in c:
-            lines.append(f"| {c['model']} | {c['threads']} | {c['engine']} | failed: {c['error'][:80]} | | | | | | {' '.join(c['loadBefore'])} |")
+            lines.append(f"| {c['model']} | {c['threads']} | {c['engine']} | failed: {c['error'][:80]} | | | | | | | {' '.join(c['loadBefore'])} |")
             continue
-        lines.append("| {} | {} | {} | {:.3f} ({:.2f}) | {} | {} | {} | {:.5f} | {} | {} |".format(
+        lines.append("| {} | {} | {} | {:.3f} ({:.2f}) | {} | {} | {} | {} | {:.5f} | {} | {} |".format(
             c["model"], c["threads"], c["engine"], c["secondsPerEpoch"], c["epochSeconds"][0],
-            c.get("ratioToPlainTorchSharp", ""), c.get("ratioToTorchSharpBackend", ""), c["peakRssMb"], c["testMse"],
+            c.get("ratioToPlainTorchSharp", ""), c.get("ratioToTorchSharpBackend", ""), c["peakRssMb"], c["processCpuSeconds"], c["testMse"],
             f"{c['testNegElbo']:.2f}" if c.get("testNegElbo") is not None else "", " ".join(c["loadBefore"])))
     open(a.md_out, "w").write("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -13,6 +13,8 @@ using MLNetAutoencoders.MLNet.Stages;
 using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Numerics;
 using MLNetAutoencoders.Pca;
+using MLNetAutoencoders.TorchSharp;
+using MLNetAutoencoders.TorchSharp.Modules;
 using Spectre.Console;
 
 namespace MLNetAutoencoders.Cli.Commands;
@@ -67,7 +69,8 @@ internal static class CompareCommand
                 var data = LoadData(common, r, nFolds);
                 data.Train.RequireLabels();
                 var s = FeaturizerSettings.For(data.Train.Count, r.GetValue(hidden), r.GetValue(epochs), r.GetValue(batch),
-                    r.GetValue(lr), r.GetValue(noise), (int)seed, common.GemmKind(r), r.GetValue(maxIter), r.GetValue(l1), r.GetValue(l2));
+                    r.GetValue(lr), r.GetValue(noise), (int)seed, common.GemmKind(r), r.GetValue(maxIter), r.GetValue(l1), r.GetValue(l2))
+                    with { ImageShape = [1, data.Train.Height, data.Train.Width] };
                 var comparison = new Comparison(data, methodList, codeList, nFolds, s, threads);
                 ConsoleUi.Err.MarkupLine(Markup.Escape(
                     $"{data.Name}: {data.Train.Count} training images of {data.Train.Width}×{data.Train.Height}" +
@@ -120,6 +123,8 @@ internal static class CompareCommand
                                 ["foldAccuracies"] = new JsonArray(x.FoldAccuracies.Select(a => (JsonNode)a).ToArray()),
                             };
                             if (x.FitSeconds is { } fs) o["fitSeconds"] = Math.Round(fs, 4);
+                            if (comparison.Trained.TryGetValue((x.Method, x.Code), out var trained))
+                                o["testMse"] = AutoencoderModel.MeanSquaredError(data.Test!.Images, trained.Reconstruct(data.Test.Images));
                             return (JsonNode)o;
                         }).ToArray()),
                         ["seconds"] = Math.Round(seconds, 2),
@@ -200,8 +205,11 @@ internal sealed record FeaturizerSettings(int[] Hidden, int Epochs, int Batch, i
             lr, noise ?? AutoencoderDefaults.DenoisingNoise, seed, gemm, maxIterations, l1, l2);
     }
 
-    /// <summary>The preset kind of a method name ("sparse" is the L1 sparse autoencoder).</summary>
-    public static string Kind(string method) => method == "sparse" ? AutoencoderKinds.SparseL1 : method;
+    /// <summary>The images' channels × height × width (the conv method's input shape).</summary>
+    public int[] ImageShape { get; init; } = [];
+
+    /// <summary>The preset kind of a method name ("sparse" is the L1 sparse autoencoder; "conv" the plain objective on the convolutional networks).</summary>
+    public static string Kind(string method) => method switch { "sparse" => AutoencoderKinds.SparseL1, "conv" => AutoencoderKinds.Plain, _ => method };
 
     /// <summary>The autoencoder stage's options: the kind's preset, this comparison's architecture and training, one thread.</summary>
     public AutoencoderEstimator.Options Autoencoder(string method, int code, string input = "Scaled")
@@ -220,6 +228,12 @@ internal sealed record FeaturizerSettings(int[] Hidden, int Epochs, int Batch, i
         a.Gemm = Gemm;
         a.Seed = (ulong)Seed;
         if (a.Corruption == CorruptionKind.Gaussian) a.CorruptionLevel = Noise;
+        if (method == "conv")
+        {
+            // The convolutional autoencoder (TorchSharp only), its default channels, this comparison's code and training.
+            a.Modules = ConvAutoencoder.Modules(new ConvAutoencoderOptions { ImageShape = ImageShape }, code);
+            a.Engine = new TorchSharpEngine();
+        }
         return o;
     }
 
@@ -333,7 +347,7 @@ internal sealed record FeaturizerSettings(int[] Hidden, int Epochs, int Batch, i
 /// <summary>Runs every (method, code) cell, in parallel across cells, each cell's fits single-threaded (so results do not depend on scheduling).</summary>
 internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> methods, IReadOnlyList<int> codes, int folds, FeaturizerSettings settings, int threads)
 {
-    public static readonly string[] Methods = { "pca", "mlnet-pca", "ae", "sparse", "contractive", "denoising", "adversarial", "vae", "raw" };
+    public static readonly string[] Methods = { "pca", "mlnet-pca", "ae", "sparse", "contractive", "denoising", "adversarial", "vae", "conv", "raw" };
 
     /// <param name="Method">The method.</param>
     /// <param name="Code">The code size (the pixel count for raw).</param>

@@ -6,6 +6,7 @@ using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Numerics;
 using MLNetAutoencoders.Onnx;
 using MLNetAutoencoders.Onnx.Proto;
+using MLNetAutoencoders.TorchSharp.Modules;
 using Spectre.Console;
 
 namespace MLNetAutoencoders.Cli.Commands;
@@ -103,6 +104,12 @@ internal static class FeaturizerFile
                     string input = inputName ?? OnnxExport.DefaultInputName, output = outputName ?? OnnxExport.DefaultOutputName;
                     return new Featurizer(archive.Kind, input, output, model.InputSize, model.CodeSize, model.Encode, () => OnnxExport.Encoder(model, input, output));
                 }
+                case ConvAutoencoder.Kind:
+                {
+                    var (model, _) = ConvAutoencoder.FromArchive(archive);
+                    string input = inputName ?? OnnxExport.DefaultInputName, output = outputName ?? OnnxExport.DefaultOutputName;
+                    return new Featurizer(archive.Kind, input, output, model.InputSize, model.CodeSize, model.Encode, () => OnnxExport.Encoder(model, input, output));
+                }
                 case EncoderClassifier.Kind:
                 {
                     var model = EncoderClassifier.FromArchive(archive);
@@ -111,7 +118,7 @@ internal static class FeaturizerFile
                         () => OnnxExportClassifier.Classifier(model, input, output));
                 }
                 default:
-                    throw new InvalidDataException($"holds a '{archive.Kind}' model; expected '{AutoencoderModel.Kind}', '{VaeModel.Kind}' or '{EncoderClassifier.Kind}'.");
+                    throw new InvalidDataException($"holds a '{archive.Kind}' model; expected '{AutoencoderModel.Kind}', '{VaeModel.Kind}', '{ConvAutoencoder.Kind}' or '{EncoderClassifier.Kind}'.");
             }
         }
         catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException)

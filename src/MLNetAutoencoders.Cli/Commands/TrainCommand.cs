@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Nn;
+using MLNetAutoencoders.TorchSharp.Modules;
 
 namespace MLNetAutoencoders.Cli.Commands;
 
@@ -15,7 +16,7 @@ namespace MLNetAutoencoders.Cli.Commands;
 internal static class TrainCommand
 {
     /// <summary>The kinds <c>--kind</c> accepts.</summary>
-    public static readonly string[] Kinds = [.. AutoencoderKinds.All, "vae"];
+    public static readonly string[] Kinds = [.. AutoencoderKinds.All, "vae", "conv"];
 
     // Each kind's strength comes from the one preset table (AutoencoderKinds / AutoencoderDefaults), as in the ML.NET stages.
     private static readonly string DefaultKl = FormattableString.Invariant($"{AutoencoderDefaults.KlSparsityTarget}:{AutoencoderDefaults.KlSparsityWeight}");
@@ -52,11 +53,13 @@ internal static class TrainCommand
         var sigma = new Option<float>("--gaussian-sigma") { Description = "vae: σ of the Gaussian likelihood", DefaultValueFactory = _ => 1f };
         var output = new Option<string?>("--out") { Description = "where to save the model (.mlae)" };
         var backend = Backends.CreateOption();
+        var imageShape = new Option<string?>("--image-shape") { Description = "conv: channels×height×width of a row, e.g. 1x28x28 (default: 1 × the dataset's image size)" };
+        var channels = new Option<string>("--channels") { Description = "conv: output channels of the stride-2 convolutions", DefaultValueFactory = _ => "32,64" };
 
         var cmd = new Command("train", "Train an autoencoder (any kind of the family) on a dataset and report test measurements.");
         common.AddTo(cmd);
         foreach (var o in new Option[] { kind, hidden, code, epochs, batch, lr, activation, codeActivation, loss, optimizer, init, validation, patience,
-                     dropout, tied, noise, l1, l2, kl, contractive, adversarial, probes, fineTune, beta, likelihood, sigma, output, backend })
+                     dropout, tied, noise, l1, l2, kl, contractive, adversarial, probes, fineTune, beta, likelihood, sigma, output, backend, imageShape, channels })
             cmd.Options.Add(o);
 
         cmd.SetAction(r =>
@@ -78,6 +81,7 @@ internal static class TrainCommand
                 var sw = Stopwatch.StartNew();
                 IAutoencoder model;
                 int totalEpochs;
+                Action<string>? saveConv = null;
                 if (vae)
                 {
                     var o = shared.Apply(new VaeOptions
@@ -100,7 +104,7 @@ internal static class TrainCommand
                 else
                 {
                     // The kind's preset first (the same table as the ML.NET stages), then whatever was given explicitly.
-                    var o = shared.Apply(AutoencoderKinds.Apply(k, new AutoencoderOptions
+                    var o = shared.Apply(AutoencoderKinds.Apply(k == "conv" ? AutoencoderKinds.Plain : k, new AutoencoderOptions
                     {
                         CodeSize = r.GetValue(code),
                         Loss = Losses.Parse(r.GetValue(loss)!),
@@ -117,7 +121,22 @@ internal static class TrainCommand
                     if (r.GetValue(kl) is string klText)
                         (o.KlSparsityTarget, o.KlSparsityWeight) = ParsePair(klText, "--kl", "ρ:weight, e.g. 0.05:1");
                     json["variant"] = Describe(o);
-                    if (k == "stacked")
+                    if (k == "conv")
+                    {
+                        if (o.Engine.Name != "torchsharp")
+                            throw new ArgumentException("--kind conv trains on the TorchSharp backend only (the managed engine has no convolutions): add --backend torchsharp.");
+                        var conv = new ConvAutoencoderOptions
+                        {
+                            ImageShape = r.GetValue(imageShape) is string shapeText ? ParseShape(shapeText) : [1, data.Train.Height, data.Train.Width],
+                            Channels = CommonOptions.ParseSizes(r.GetValue(channels), "--channels"),
+                        };
+                        totalEpochs = o.Epochs;
+                        json["variant"] = $"conv {string.Join("x", conv.ImageShape)} channels {string.Join(",", conv.Channels)} code {o.CodeSize}";
+                        var fitted = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => ConvAutoencoder.Fit(conv, o, data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
+                        model = fitted;
+                        saveConv = path => ConvAutoencoder.Save(fitted, conv, path);
+                    }
+                    else if (k == "stacked")
                     {
                         var trainer = new StackedAutoencoderTrainer(new StackedAutoencoderOptions { Autoencoder = o, FineTuneEpochs = r.GetValue(fineTune) ?? AutoencoderDefaults.StackedFineTuneEpochs });
                         totalEpochs = trainer.LayerCount * o.Epochs + trainer.Options.FineTuneEpochs;
@@ -133,7 +152,7 @@ internal static class TrainCommand
                 }
                 double trainSeconds = sw.Elapsed.TotalSeconds;
                 var path = r.GetValue(output);
-                if (path != null) model.Save(path);
+                if (path != null) (saveConv ?? model.Save)(path);
                 var gemm = MLNetAutoencoders.Numerics.Gemm.Create(shared.Gemm, shared.Threads);
                 var m = ConsoleUi.WithProgress("measuring on the test set", 1, _ => AutoencoderMetrics.Measure(model, test.Images, gemm));
 
@@ -153,7 +172,7 @@ internal static class TrainCommand
                 json["secondsPerEpoch"] = Math.Round(model.History.Epochs.Average(e => e.Seconds), 3);
                 json["testMse"] = m.Mse;
                 json["denoisingMse"] = m.DenoisingMse;
-                json["jacobianFrobeniusSq"] = m.JacobianFrobeniusSq;
+                json["jacobianFrobeniusSq"] = double.IsNaN(m.JacobianFrobeniusSq) ? null : m.JacobianFrobeniusSq;
                 json["meanAbsCode"] = m.Code.MeanAbsCode;
                 json["fractionNearZero"] = m.Code.FractionNearZero;
                 json["meanActivation"] = m.Code.MeanActivation;
@@ -193,6 +212,15 @@ internal static class TrainCommand
             o.Seed = Seed; o.Threads = Threads; o.Gemm = Gemm; o.Engine = Engine;
             return o;
         }
+    }
+
+    /// <summary>Parses "1x28x28" (or "1,28,28") into channels, height, width.</summary>
+    private static int[] ParseShape(string text)
+    {
+        var parts = text.Split(['x', 'X', ',', '×'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length != 3 || !parts.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v >= 1))
+            throw new ArgumentException($"--image-shape expects channels×height×width such as 1x28x28; got '{text}'.");
+        return parts.Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
     }
 
     private static OptimizerKind ParseOptimizer(string s) => s.Trim().ToLowerInvariant() switch

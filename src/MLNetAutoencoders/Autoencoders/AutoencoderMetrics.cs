@@ -67,13 +67,15 @@ public static class AutoencoderMetrics
 
     /// <summary>
     /// Mean over the rows of <paramref name="x"/> of the exact squared Frobenius norm of the encoder's Jacobian
-    /// ‖∂f(x)/∂x‖²_F (μ(x) for a VAE), by batched reverse-mode rows (see <see cref="AutoencoderOptions.Contractive"/>).
+    /// ‖∂f(x)/∂x‖²_F (μ(x) for a VAE), by batched reverse-mode rows (see <see cref="AutoencoderOptions.Contractive"/>);
+    /// NaN for a model whose encoder is not the library's dense layers (an empty <see cref="IAutoencoder.CodePath"/>).
     /// </summary>
     public static double JacobianFrobeniusSq(IAutoencoder model, Matrix x, IGemm? gemm = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         AutoencoderModel.CheckInput(x, model.InputSize, "input");
         if (x.Rows == 0) throw new ArgumentException("There are no rows to measure.", nameof(x));
+        if (model.CodePath.Count == 0) return double.NaN;
         var jacobian = new EncoderJacobian(model.CodePath);
         return jacobian.Exact(x, gemm ?? Gemm.Create(GemmKind.Auto, 1), 0f) / x.Rows;
     }

@@ -1,4 +1,6 @@
 using MLNetAutoencoders.Tests.Support;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -109,6 +111,54 @@ public sealed class CliTests : IDisposable
         IAutoencoder loaded = kind == "vae" ? VaeModel.Load(model) : AutoencoderModel.Load(model);
         Assert.Equal("torchsharp", loaded.History.Engine);
         OnnxRuntimeHarness.AssertMatches(onnx, test.Images, loaded.Encode(test.Images), 1e-5f);
+    }
+
+    /// <summary>One 64-pixel row (an 8 × 8 image) for ML.NET.</summary>
+    private sealed class ImageRow64
+    {
+        [Microsoft.ML.Data.VectorType(64)]
+        public float[] Features { get; set; } = [];
+    }
+
+    [Fact]
+    public void Train_ConvKind_TrainsOnTorchSharp_ExportsToOnnx_AndRunsInMLNetAndOnnxRuntime()
+    {
+        // 8 × 8 images: the rank-3 rows, 64 values each.
+        var x = TestData.LowRankData(200, 64);
+        var sb = new StringBuilder(string.Join(",", Enumerable.Range(0, 64).Select(i => $"p{i}")) + ",label\n");
+        for (int i = 0; i < x.Rows; i++)
+            sb.Append(string.Join(",", x.Row(i).ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture)))).Append(',').Append(i % 2).Append('\n');
+        var csv = Path.Combine(_dir, "images.csv");
+        File.WriteAllText(csv, sb.ToString());
+        var model = Path.Combine(_dir, "conv.mlae");
+        var (code, stdout) = Run("train", "--dataset", csv, "--label-column", "label", "--kind", "conv", "--image-shape", "1x8x8", "--channels", "4,8",
+            "--code", "3", "--epochs", "2", "--batch", "32", "--threads", "1", "--backend", "torchsharp", "--out", model, "--json");
+        Assert.True(code == 0, "mlae train --kind conv failed (if TorchSharp cannot load, run `bash scripts/setup.sh` and rebuild).");
+        var json = LastJson(stdout);
+        Assert.Equal("conv", (string?)json["kind"]);
+        Assert.Equal("torchsharp", (string?)json["backend"]);
+        Assert.Null(json["jacobianFrobeniusSq"]);
+
+        var onnx = Path.Combine(_dir, "conv.onnx");
+        Assert.Equal(0, Run("export-onnx", "--model", model, "--out", onnx).Code);
+        var test = DatasetResolver.Load(csv, new DatasetLoadOptions { LabelColumn = "label" }).WithTestSplit(0.2, 0).Test!;
+        var (loaded, conv) = MLNetAutoencoders.TorchSharp.Modules.ConvAutoencoder.Load(model);
+        Assert.Equal([1, 8, 8], conv.ImageShape);
+        Assert.Equal("torchsharp", loaded.History.Engine);
+        var expected = loaded.Encode(test.Images);
+        Assert.Equal((double)json["testMse"]!, AutoencoderModel.MeanSquaredError(test.Images, loaded.Reconstruct(test.Images)), 6);
+        OnnxRuntimeHarness.AssertMatches(onnx, test.Images, expected, 1e-5f);
+
+        // The exported encoder as an ML.NET stage (ApplyOnnxModel) gives the same codes.
+        var ml = new Microsoft.ML.MLContext(seed: 0);
+        var view = ml.Data.LoadFromEnumerable(Enumerable.Range(0, test.Count).Select(i => new ImageRow64 { Features = test.Images.Row(i).ToArray() }));
+        var codes = ml.Transforms.ApplyOnnxModel(["Code"], ["Features"], onnx).Fit(view).Transform(view).GetColumn<float[]>("Code").ToArray();
+        for (int i = 0; i < test.Count; i++)
+            for (int j = 0; j < 3; j++) Assert.Equal(expected[i, j], codes[i][j], 1e-5f);
+
+        // The managed backend has no convolutions: a clear error that names the backend the kind needs.
+        Assert.NotEqual(0, Run("train", "--dataset", csv, "--label-column", "label", "--kind", "conv", "--image-shape", "1x8x8", "--epochs", "1").Code);
+        Assert.NotEqual(0, Run("train", "--dataset", csv, "--label-column", "label", "--kind", "conv", "--image-shape", "1x7x7", "--backend", "torchsharp", "--epochs", "1").Code);
     }
 
     [Fact]
