@@ -94,6 +94,7 @@ internal static class CompareCommand
                     var json = new JsonObject
                     {
                         ["dataset"] = data.Name,
+                        ["classNames"] = data.ClassNames is { } cn ? new JsonArray(cn.Select(c => (JsonNode)c!).ToArray()) : null,
                         ["folds"] = nFolds,
                         ["seed"] = s.Seed,
                         ["trainRows"] = data.Train.Count,
@@ -140,11 +141,17 @@ internal static class CompareCommand
     /// <summary>The dataset: for one fold it must have a test part (the built-in one, or a seeded split of a file).</summary>
     private static LoadedDataset LoadData(CommonOptions common, ParseResult r, int folds)
     {
-        if (folds == 1) return common.Load(r);
+        if (folds == 1)
+        {
+            var loaded = common.Load(r);
+            CommonOptions.RequireTest(loaded, "compare --folds 1");
+            return loaded;
+        }
         var name = r.GetValue(common.Dataset)!;
         var data = DatasetResolver.Load(name, new DatasetLoadOptions { LabelColumn = r.GetValue(common.LabelColumn) });
         if (r.GetValue(common.Scale))
             throw new ArgumentException("--scale is for --folds 1; with cross-validation a scaler would see the held-out folds (the pipeline min-max scales inside each fold anyway).");
+        common.AnnounceClasses(r, data);
         return data;
     }
 
@@ -391,9 +398,13 @@ internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> metho
             for (int f = 0; f < views.Length; f++)
             {
                 string name = views.Length == 1 ? $"{method}-{code}" : $"{method}-{code} fold {f + 1}";
+                // Each fit is one step of the overall progress: its epochs take 0.9 of it, the classifier the rest.
+                double reported = 0;
                 var epochs = new SyncProgress<EpochReport>(e =>
                 {
-                    if (e.Epoch % 10 == 0 || e.Epoch == e.Epochs) lock (gate) advance(0, $"{name} epoch {e.Epoch}/{e.Epochs}");
+                    double step = 0.9 / Math.Max(e.Epochs, 1);
+                    reported += step;
+                    lock (gate) advance(step, e.Epoch % 10 == 0 || e.Epoch == e.Epochs ? $"{name} epoch {e.Epoch}/{e.Epochs}" : null);
                 });
                 var result = settings.FitAndEvaluate(method, code, views[f].Train, views[f].Test, Multiclass, IsAutoencoder(method) ? epochs : null);
                 acc[f] = result.Accuracy;
@@ -401,7 +412,7 @@ internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> metho
                 lock (gate)
                 {
                     if (views.Length == 1 && result.Featurizer is AutoencoderTransformer ae) _trained[(method, code)] = ae.Model;
-                    advance(1, $"{name} done");
+                    advance(1 - reported, $"{name} done");
                 }
             }
             results[i] = new Row(method, code, acc, method == "raw" ? null : seconds.Average());

@@ -111,7 +111,7 @@ internal static class PretrainCommand
                 options.Validate();
                 var data = common.Load(r);
                 var train = data.Train;
-                var test = data.Test!;
+                var test = CommonOptions.RequireTest(data, "pretrain");
                 ConsoleUi.Err.MarkupLine(Markup.Escape(
                     $"{data.Name}: pretraining on {train.Count} unlabelled images, N = {string.Join(", ", options.LabelCounts)} labelled, {test.Count} test images; " +
                     $"encoder {train.Dimension}→{string.Join("→", options.HiddenSizes)}→{options.CodeSize}; {options.Seeds} seed(s)"));
