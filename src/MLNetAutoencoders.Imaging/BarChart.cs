@@ -61,9 +61,7 @@ public sealed class BarChart : IPicture
     /// <summary>Adds a dashed horizontal line at <paramref name="y"/>, named in the legend; returns this chart.</summary>
     public BarChart AddReferenceLine(string name, double y)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        if (!double.IsFinite(y)) throw new ArgumentException($"Reference line '{name}': y = {y} is not finite.", nameof(y));
-        _references.Add((name, y));
+        Drawing.AddReference(_references, name, y);
         return this;
     }
 
@@ -102,12 +100,7 @@ public sealed class BarChart : IPicture
         }
         var barPlot = plot.Add.Bars(bars);
         barPlot.ValueLabelStyle.FontSize = n > 4 ? 11 : 13;
-        for (int r = 0; r < _references.Count; r++)
-        {
-            var (name, y) = _references[r];
-            var line = plot.Add.HorizontalLine(y, 2, new ScottPlot.Color(0x33, 0x33, 0x33), ScottPlot.LinePattern.Dashed);
-            line.LegendText = name;
-        }
+        Drawing.DrawReferences(plot, _references);
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, Categories.Count).Select(i => (double)i).ToArray(), Categories.ToArray());
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         plot.Axes.SetLimits(-0.5, Categories.Count - 0.5, lo, hi);

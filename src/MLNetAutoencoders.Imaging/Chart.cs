@@ -84,9 +84,7 @@ public sealed class Chart : IPicture
     /// <summary>Adds a dashed horizontal line across the chart at <paramref name="y"/>, named in the legend; returns this chart.</summary>
     public Chart AddReferenceLine(string name, double y)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        if (!double.IsFinite(y)) throw new ArgumentException($"Reference line '{name}': y = {y} is not finite.", nameof(y));
-        _references.Add((name, y));
+        Drawing.AddReference(_references, name, y);
         return this;
     }
 
@@ -126,14 +124,8 @@ public sealed class Chart : IPicture
                 else ys.AddRange(py);
             }
         }
-        for (int r = 0; r < _references.Count; r++)
-        {
-            var (name, y) = _references[r];
-            var line = plot.Add.HorizontalLine(y, 2, new ScottPlot.Color(0x33, 0x33, 0x33), ScottPlot.LinePattern.Dashed);
-            line.LegendText = name;
-            line.LabelOppositeAxis = false;
-            ys.Add(y);
-        }
+        Drawing.DrawReferences(plot, _references);
+        ys.AddRange(_references.Select(r => r.Y));
 
         var (x0, x1) = Range(xs, 0.04);
         var (y0, y1) = Range(ys, 0.06);
