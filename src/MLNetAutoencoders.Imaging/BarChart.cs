@@ -36,6 +36,9 @@ public sealed class BarChart : IPicture
     /// <summary>Format of the value written above each bar (e.g. "0.0"); empty for none.</summary>
     public string ValueFormat { get; init; } = "0.0";
 
+    /// <summary>Highest value the y axis shows (e.g. 100 for a percentage), or null: the data decide.</summary>
+    public double? YMaximum { get; init; }
+
     /// <summary>Width of the picture in pixels (200–4000).</summary>
     public int Width { get; init; } = 800;
 
@@ -78,6 +81,7 @@ public sealed class BarChart : IPicture
         var (lo, hi) = Chart.Range(ys, 0.08);
         if (ys.Count > 0 && ys.Min() >= 0 && lo < 0) lo = 0;
         hi += (hi - lo) * 0.06; // room for the value labels
+        if (YMaximum is double top && hi > top) hi = Math.Max(top, lo + 1e-9);
 
         int n = Math.Max(_series.Count, 1);
         double width = 0.8 / n;

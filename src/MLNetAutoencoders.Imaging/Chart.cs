@@ -42,6 +42,9 @@ public sealed class Chart : IPicture
     /// <summary>Logarithmic x axis (x values must be positive).</summary>
     public bool LogX { get; init; }
 
+    /// <summary>Highest value the y axis shows (e.g. 100 for a percentage), or null: the data decide.</summary>
+    public double? YMaximum { get; init; }
+
     /// <summary>Width of the picture in pixels (200–4000).</summary>
     public int Width { get; init; } = 800;
 
@@ -97,14 +100,18 @@ public sealed class Chart : IPicture
 
         var xs = new List<double>();
         var ys = new List<double>();
+        // With error bars, series at the same x are shifted apart a little so that their bars do not hide each other.
+        var all = _series.SelectMany(s => FiniteRuns(s).SelectMany(run => run.Select(i => Tx(s.X[i])))).ToList();
+        double dodge = _series.Count > 1 && _series.Any(s => s.YError is not null) && all.Count > 0 ? 0.008 * (all.Max() - all.Min()) : 0;
         for (int k = 0; k < _series.Count; k++)
         {
             var s = _series[k];
             var color = Drawing.Color(k);
             bool named = false;
+            double shift = dodge * (k - (_series.Count - 1) / 2.0);
             foreach (var run in FiniteRuns(s))
             {
-                var px = run.Select(i => Tx(s.X[i])).ToArray();
+                var px = run.Select(i => Tx(s.X[i]) + shift).ToArray();
                 var py = run.Select(i => s.Y[i]).ToArray();
                 var line = plot.Add.Scatter(px, py, color);
                 line.LineWidth = 2;
@@ -129,8 +136,9 @@ public sealed class Chart : IPicture
 
         var (x0, x1) = Range(xs, 0.04);
         var (y0, y1) = Range(ys, 0.06);
+        if (YMaximum is double top && y1 > top) y1 = Math.Max(top, y0 + 1e-9);
         plot.Axes.SetLimits(x0, x1, y0, y1);
-        if (LogX) SetLogTicks(plot, xs);
+        if (LogX) SetLogTicks(plot, all);
         if (_series.Count + _references.Count > 0) plot.ShowLegend(ScottPlot.Edge.Right);
         return plot.GetImageBytes(Width, Height, ScottPlot.ImageFormat.Png);
     }

@@ -188,7 +188,7 @@ internal static class PretrainCommand
     /// <summary>Learning curves: mean test accuracy (%) ± one standard deviation over seeds against N (log axis), one line per (kind, mode).</summary>
     internal static Chart LearningCurves(IReadOnlyList<PretrainingSummary> summary, string title)
     {
-        var chart = new Chart { Title = title, XLabel = "labelled training images N (log scale)", YLabel = "test accuracy (%), mean ± 1 sd over seeds", LogX = true };
+        var chart = new Chart { Title = title, XLabel = "labelled training images N (log scale)", YLabel = "test accuracy (%), mean ± 1 sd over seeds", LogX = true, YMaximum = 100 };
         foreach (var g in summary.GroupBy(r => (r.Kind, r.Mode)))
         {
             var pts = g.OrderBy(r => r.Labels).ToList();

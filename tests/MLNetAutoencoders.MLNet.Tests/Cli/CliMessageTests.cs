@@ -198,4 +198,21 @@ public sealed class CliMessageTests : IDisposable
         Assert.Contains("has no \"runs\" array", err);
         NoDotNetTails(err);
     }
+
+    [Fact]
+    public void Compare_RedrawsTheAccuracyChartFromASavedResult()
+    {
+        var saved = Path.Combine(_dir, "compare.json");
+        File.WriteAllText(saved, """
+            {"dataset":"faces","rows":[
+             {"method":"pca","code":1,"foldAccuracies":[0.8,0.9]},{"method":"pca","code":2,"foldAccuracies":[0.9,0.95]},
+             {"method":"ae","code":1,"foldAccuracies":[0.7,0.8]},{"method":"ae","code":2,"foldAccuracies":[0.95,1.0]},
+             {"method":"raw","code":625,"foldAccuracies":[0.96,0.97]}]}
+            """);
+        var (code, _, err) = Mlae("compare", "--dataset", "faces", "--redraw", saved, "--out-dir", _dir);
+        Assert.Equal(0, code);
+        Assert.Contains("accuracy chart of 5 rows", err);
+        using var bitmap = SkiaSharp.SKBitmap.Decode(Path.Combine(_dir, "accuracy.png"));
+        Assert.Equal((800, 500), (bitmap.Width, bitmap.Height));
+    }
 }
