@@ -30,7 +30,7 @@ internal static class EncodeCommand
                 var which = r.GetValue(split)!.Trim().ToLowerInvariant();
                 if (which is not ("test" or "train")) throw new ArgumentException($"--split: unknown '{r.GetValue(split)}'; expected test or train.");
                 var data = common.Load(r);
-                var rows = which == "train" ? data.Train : data.Test!;
+                var rows = which == "train" ? data.Train : CommonOptions.RequireTest(data, "encode --split test");
                 if (rows.Images.Cols != f.InputSize)
                     throw new ArgumentException($"Dataset '{data.Name}' has {rows.Images.Cols} values per row; the model's '{f.InputName}' expects {f.InputSize}.");
                 var sw = Stopwatch.StartNew();
