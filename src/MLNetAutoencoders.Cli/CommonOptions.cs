@@ -8,30 +8,64 @@ namespace MLNetAutoencoders.Cli;
 internal sealed class CommonOptions
 {
     public Option<string> Dataset { get; } = new("--dataset") { Description = "fashion-mnist, faces, or a path to an IDX, NPY or CSV file", Required = true };
-    public Option<double> TestFraction { get; } = new("--test-fraction") { Description = "held-out share for a file without a test split", DefaultValueFactory = _ => 0.2 };
-    public Option<string?> LabelColumn { get; } = new("--label-column") { Description = "CSV: label column by name or 0-based index" };
+    public Option<double> TestFraction { get; } = new("--test-fraction") { Description = "held-out share for a file without a test split (0 = fit on every row, hold none out)", DefaultValueFactory = _ => 0.2 };
+    public Option<string?> LabelColumn { get; } = new("--label-column") { Description = "CSV: label column by name or 0-based index (integers, or class names: mapped to 0, 1, … in sorted order)" };
     public Option<bool> Scale { get; } = new("--scale") { Description = "min-max scale each feature to [0,1] using the training rows" };
     public Option<ulong> Seed { get; } = new("--seed") { Description = "seed of all randomness", DefaultValueFactory = _ => 0UL };
     public Option<int> Threads { get; } = new("--threads") { Description = "threads for the GEMM kernels", DefaultValueFactory = _ => Environment.ProcessorCount };
     public Option<string> Gemm { get; } = new("--gemm") { Description = "GEMM provider: auto, managed or openblas", DefaultValueFactory = _ => "auto" };
     public Option<bool> Json { get; } = new("--json") { Description = "print one JSON object as the last line of stdout" };
+    public Option<string?> JsonOut { get; } = new("--json-out") { Description = "write the results as an indented JSON file here" };
 
     public void AddTo(Command c)
     {
-        foreach (var o in new Option[] { Dataset, TestFraction, LabelColumn, Scale, Seed, Threads, Gemm, Json }) c.Options.Add(o);
+        foreach (var o in new Option[] { Dataset, TestFraction, LabelColumn, Scale, Seed, Threads, Gemm, Json, JsonOut }) c.Options.Add(o);
+    }
+
+    /// <summary>True when the results are wanted as JSON (<c>--json</c> or <c>--json-out</c>).</summary>
+    public bool WantsJson(ParseResult r) => r.GetValue(Json) || r.GetValue(JsonOut) is not null;
+
+    /// <summary>Writes the results: one line on stdout (<c>--json</c>) and/or an indented file (<c>--json-out</c>, atomically).</summary>
+    public void WriteJson(ParseResult r, System.Text.Json.Nodes.JsonNode node)
+    {
+        if (r.GetValue(Json)) ConsoleUi.WriteJson(node);
+        if (r.GetValue(JsonOut) is { } path)
+        {
+            AtomicFile.WriteAllText(path, node.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+            Spectre.Console.AnsiConsoleExtensions.WriteLine(ConsoleUi.Err, $"results written to {path}");
+        }
     }
 
     public GemmKind GemmKind(ParseResult r) => Numerics.Gemm.ParseKind(r.GetValue(Gemm)!);
 
-    /// <summary>Loads the dataset with a train/test split (the built-in split, or a seeded one for files), optionally min-max scaled.</summary>
+    /// <summary>
+    /// Loads the dataset with a train/test split (the built-in split, or a seeded one for files; none with
+    /// <c>--test-fraction 0</c>), optionally min-max scaled. Class names read from a CSV's label column are printed.
+    /// </summary>
     public LoadedDataset Load(ParseResult r)
     {
         var name = r.GetValue(Dataset)!;
+        double fraction = r.GetValue(TestFraction);
+        if (!(fraction >= 0 && fraction < 1))
+            throw new ArgumentException($"--test-fraction must be at least 0 and below 1 (0 = no held-out rows); got {fraction}.");
         var data = DatasetResolver.Load(name, new DatasetLoadOptions { LabelColumn = r.GetValue(LabelColumn) });
-        data = data.WithTestSplit(r.GetValue(TestFraction), r.GetValue(Seed));
+        if (fraction > 0) data = data.WithTestSplit(fraction, r.GetValue(Seed));
         if (r.GetValue(Scale)) data = MinMaxScale(data);
+        AnnounceClasses(r, data);
         return data;
     }
+
+    /// <summary>Prints the classes a CSV's label column of names was mapped to (they are also in the JSON results).</summary>
+    public void AnnounceClasses(ParseResult r, LoadedDataset data)
+    {
+        if (data.ClassNames is { } names && !DatasetResolver.BuiltInNames.Contains(r.GetValue(Dataset)!, StringComparer.OrdinalIgnoreCase))
+            Spectre.Console.AnsiConsoleExtensions.WriteLine(ConsoleUi.Err,
+                $"{r.GetValue(LabelColumn)}: {names.Count} classes: " + string.Join(", ", names.Select((n, i) => $"{i} = {n}")));
+    }
+
+    /// <summary>The held-out rows; an error naming <c>--test-fraction</c> when there are none.</summary>
+    public static ImageDataset RequireTest(LoadedDataset data, string command) =>
+        data.Test ?? throw new ArgumentException($"{data.Name} has no held-out rows (--test-fraction 0), which `mlae {command}` needs; give --test-fraction above 0.");
 
     private static LoadedDataset MinMaxScale(LoadedDataset d)
     {

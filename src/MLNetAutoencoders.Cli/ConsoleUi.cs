@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MLNetAutoencoders.Nn;
@@ -38,6 +39,7 @@ internal static class ConsoleUi
     {
         if (!Interactive) return WithProgressLines(title, total, work);
         T result = default!;
+        var gate = new object();
         Err.Progress()
             .AutoClear(false)
             .HideCompleted(false)
@@ -47,8 +49,11 @@ internal static class ConsoleUi
                 var task = ctx.AddTask(Markup.Escape(title), maxValue: Math.Max(total, 1));
                 result = work((step, description) =>
                 {
-                    task.Increment(step);
-                    if (description != null) task.Description = Markup.Escape(description);
+                    lock (gate) // parallel jobs share the one bar; it only rises
+                    {
+                        if (step > 0) task.Increment(Math.Min(step, task.MaxValue - task.Value));
+                        if (description != null) task.Description = Markup.Escape(description);
+                    }
                 });
                 task.Value = task.MaxValue;
             });
@@ -61,14 +66,18 @@ internal static class ConsoleUi
         double done = 0, max = Math.Max(total, 1);
         int shown = -1;
         string? last = null;
+        var gate = new object();
         var result = work((step, description) =>
         {
-            done += step;
-            last = description ?? last;
-            int tenth = (int)Math.Floor(10 * Math.Min(done / max, 1));
-            if (tenth <= shown) return;
-            shown = tenth;
-            Console.Error.WriteLine($"{title}: {10 * tenth} %" + (last is null ? "" : $" — {last}"));
+            lock (gate) // parallel jobs report here at once: one count, lines only for a higher tenth
+            {
+                if (step > 0) done += step;
+                last = description ?? last;
+                int tenth = (int)Math.Floor(10 * Math.Min(done / max, 1));
+                if (tenth <= shown) return;
+                shown = tenth;
+                Console.Error.WriteLine($"{title}: {10 * tenth} %" + (last is null ? "" : $" — {last}"));
+            }
         });
         if (shown < 10) Console.Error.WriteLine($"{title}: 100 %");
         return result;
@@ -79,11 +88,80 @@ internal static class ConsoleUi
         new SyncProgress<EpochReport>(e => advance(1, $"{title} epoch {e.Epoch}/{e.Epochs} loss {e.TrainLoss:F4}" +
             (e.ValidationLoss is double v ? $" val {v:F4}" : "") + $" ({e.Seconds:F2}s)"));
 
-    /// <summary>Prints an error message for the user.</summary>
+    /// <summary>Prints an error message for the user (see <see cref="Clean"/>).</summary>
     public static int Fail(string message)
     {
-        Err.MarkupLine("[red]error:[/] " + Markup.Escape(message));
+        Err.MarkupLine("[red]error:[/] " + Markup.Escape(Clean(message)));
         return 1;
+    }
+
+    /// <summary>
+    /// The library's option names as the command line spells them: an options class says "LearningRate must be
+    /// positive", the user typed <c>--lr</c>.
+    /// </summary>
+    private static readonly (string Property, string Option)[] OptionNames =
+    [
+        ("LearningRate", "--lr"), ("PretrainLearningRate", "--pretrain-lr"), ("EncoderLearningRate", "--encoder-lr"),
+        ("PretrainEpochs", "--pretrain-epochs"), ("StackedFineTuneEpochs", "--finetune-epochs"), ("FineTuneEpochs", "--finetune-epochs"),
+        ("Epochs", "--epochs"), ("PretrainBatchSize", "--batch"), ("BatchSize", "--batch"), ("CodeSize", "--code"), ("LatentSize", "--code"),
+        ("HiddenSizes", "--hidden"), ("Threads", "--threads"), ("DropoutRate", "--dropout"), ("ValidationFraction", "--validation-fraction"),
+        ("EarlyStoppingPatience", "--patience"), ("Patience", "--patience"), ("Likelihood", "--likelihood"), ("GaussianSigma", "--gaussian-sigma"),
+        ("CorruptionLevel", "--noise"), ("Corruption", "--noise"), ("L1Activity", "--l1"), ("WeightDecay", "--l2"),
+        ("ContractiveWeight", "--contractive"), ("ContractiveProbes", "--contractive-probes"), ("KlSparsityTarget", "--kl"),
+        ("KlSparsityWeight", "--kl"), ("Seeds", "--seeds"), ("LabelCounts", "--labels"), ("Components", "--components"),
+        ("testFraction", "--test-fraction"), ("Contamination", "--contamination"),
+    ];
+
+    /// <summary>
+    /// Makes an exception message fit for a person at a command line: option names as typed (<c>--lr</c>, not
+    /// <c>LearningRate</c>), no .NET tails ("(Parameter '…')", "Actual value was …" becomes "(got …)", CLR type names
+    /// become words), and for values outside [0, 1] the options that fix them.
+    /// </summary>
+    internal static string Clean(string message)
+    {
+        var actual = Regex.Match(message, @"\s*Actual value was (.*?)\.?\s*$", RegexOptions.Singleline);
+        if (actual.Success) message = message[..actual.Index];
+        message = Regex.Replace(message, @"\s*\(Parameter '[^']*'\)", "").TrimEnd();
+        if (actual.Success && !message.Contains(actual.Groups[1].Value, StringComparison.Ordinal))
+            message = message.TrimEnd('.') + $" (got {actual.Groups[1].Value}).";
+        message = Regex.Replace(message, @"System\.Nullable`1\[System\.(\w+)\]|System\.(\w+)", m => TypeWord(m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value));
+        foreach (var (property, option) in OptionNames)
+            message = Regex.Replace(message, $@"(?<![\w-]){property}\b", option);
+        if (message.Contains("outside [0, 1]", StringComparison.Ordinal))
+            message += " On the command line: --scale min-max scales every column to [0, 1] (fitted on the training rows), --loss mse"
+                + " trains on any range, and if that column is the class label, name it with --label-column.";
+        return message;
+    }
+
+    private static string TypeWord(string clrName) => clrName switch
+    {
+        "Single" or "Double" or "Decimal" => "a number",
+        "Int32" or "Int64" or "Int16" => "a whole number",
+        "UInt64" or "UInt32" => "a whole number ≥ 0",
+        "Boolean" => "true or false",
+        "String" => "text",
+        _ => clrName,
+    };
+
+    /// <summary>
+    /// A command-line parse error as one line and a hint (not the whole help): the most specific error first (a value
+    /// that does not parse, an unknown option), else the first.
+    /// </summary>
+    internal static int ParseFailed(System.CommandLine.ParseResult parse)
+    {
+        var errors = parse.Errors.Select(e => e.Message).ToList();
+        string message = errors.FirstOrDefault(e => e.StartsWith("Cannot parse", StringComparison.Ordinal))
+            ?? errors.FirstOrDefault(e => e.StartsWith("Unrecognized", StringComparison.Ordinal))
+            ?? errors[0];
+        var parsed = Regex.Match(message, @"^Cannot parse argument '(.*)' for option '(.*)' as expected type '(.*)'\.$");
+        if (parsed.Success) message = $"{parsed.Groups[2].Value}: '{parsed.Groups[1].Value}' is not {TypeWord(Regex.Match(parsed.Groups[3].Value, @"(\w+)\]?$").Groups[1].Value)}.";
+        var unknown = Regex.Match(message, @"^Unrecognized command or argument '(.*)'\.$");
+        if (unknown.Success) message = $"unknown option or argument '{unknown.Groups[1].Value}'.";
+        string command = string.Join(' ', parse.CommandResult.Command.Name == "mlae" || parse.CommandResult.Parent is null
+            ? ["mlae"] : new[] { "mlae", parse.CommandResult.Command.Name });
+        Err.MarkupLine("[red]error:[/] " + Markup.Escape(Clean(message.Split('\n')[0].Trim())));
+        Err.MarkupLine(Markup.Escape($"Run '{command} --help' to see the options."));
+        return 2;
     }
 }
 

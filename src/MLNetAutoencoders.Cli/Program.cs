@@ -14,4 +14,6 @@ var root = new RootCommand("mlae: autoencoders, PCA and classifiers for .NET —
     AnomalyCommand.Create(),
     MapCommand.Create(),
 };
-return root.Parse(args).Invoke();
+var parse = root.Parse(args);
+bool help = args.Any(a => a is "-h" or "--help" or "-?");
+return parse.Errors.Count > 0 && !help ? MLNetAutoencoders.Cli.ConsoleUi.ParseFailed(parse) : parse.Invoke();

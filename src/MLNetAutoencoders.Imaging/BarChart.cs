@@ -8,7 +8,7 @@ namespace MLNetAutoencoders.Imaging;
 /// lines (e.g. "raw pixels"), title, axis labels and a legend. The value axis is clipped to the data (bars rise from
 /// the bottom of the visible range), so small differences stay visible; the printed values say the rest.
 /// </summary>
-public sealed class BarChart
+public sealed class BarChart : IPicture
 {
     private readonly List<(string Name, double[] Values, double[]? Errors)> _series = [];
     private readonly List<(string Name, double Y)> _references = [];
@@ -93,8 +93,8 @@ public sealed class BarChart
                 if (!double.IsFinite(v[c])) continue;
                 bars.Add(new ScottPlot.Bar
                 {
-                    Position = c - 0.4 + width * (k + 0.5), Value = v[c], ValueBase = lo, Error = e?[c] ?? 0, Size = width * 0.92,
-                    FillColor = color, LineWidth = 0,
+                    Position = c - 0.4 + width * (k + 0.5), Value = v[c], ValueBase = lo, Error = e?[c] ?? 0, Size = width * 0.92, ErrorSize = width * 0.3,
+                    FillColor = color, LineWidth = 1.2f, LineColor = new ScottPlot.Color(0x33, 0x33, 0x33), // outline and error bars
                     Label = ValueFormat.Length > 0 ? v[c].ToString(ValueFormat, CultureInfo.InvariantCulture) : "",
                 });
             }

@@ -25,7 +25,7 @@ public sealed class ChartSeries
 /// each point. With <see cref="LogX"/>, the x axis is logarithmic and, when there are at most 12 distinct x values,
 /// its ticks are exactly those values.
 /// </summary>
-public sealed class Chart
+public sealed class Chart : IPicture
 {
     private readonly List<ChartSeries> _series = [];
     private readonly List<(string Name, double Y)> _references = [];

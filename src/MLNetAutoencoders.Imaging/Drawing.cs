@@ -3,6 +3,16 @@ using SkiaSharp;
 
 namespace MLNetAutoencoders.Imaging;
 
+/// <summary>A chart that can be written as a PNG (<see cref="Chart"/>, <see cref="BarChart"/>).</summary>
+public interface IPicture
+{
+    /// <summary>The picture encoded as PNG.</summary>
+    byte[] ToPng();
+
+    /// <summary>Writes the picture as a PNG file (atomically).</summary>
+    void Save(string path);
+}
+
 /// <summary>What every picture shares: the font, the colours, PNG encoding and atomic writes.</summary>
 internal static class Drawing
 {

@@ -89,11 +89,12 @@ internal static class CompareCommand
                 }
 
                 PrintTable(rows, methodList, codeList);
-                if (r.GetValue(common.Json))
+                if (common.WantsJson(r))
                 {
                     var json = new JsonObject
                     {
                         ["dataset"] = data.Name,
+                        ["classNames"] = data.ClassNames is { } cn ? new JsonArray(cn.Select(c => (JsonNode)c!).ToArray()) : null,
                         ["folds"] = nFolds,
                         ["seed"] = s.Seed,
                         ["trainRows"] = data.Train.Count,
@@ -125,7 +126,7 @@ internal static class CompareCommand
                         ["seconds"] = Math.Round(seconds, 2),
                     };
                     if (figures != null) json["figures"] = figures;
-                    ConsoleUi.WriteJson(json);
+                    common.WriteJson(r, json);
                 }
                 return 0;
             }
@@ -140,11 +141,17 @@ internal static class CompareCommand
     /// <summary>The dataset: for one fold it must have a test part (the built-in one, or a seeded split of a file).</summary>
     private static LoadedDataset LoadData(CommonOptions common, ParseResult r, int folds)
     {
-        if (folds == 1) return common.Load(r);
+        if (folds == 1)
+        {
+            var loaded = common.Load(r);
+            CommonOptions.RequireTest(loaded, "compare --folds 1");
+            return loaded;
+        }
         var name = r.GetValue(common.Dataset)!;
         var data = DatasetResolver.Load(name, new DatasetLoadOptions { LabelColumn = r.GetValue(common.LabelColumn) });
         if (r.GetValue(common.Scale))
             throw new ArgumentException("--scale is for --folds 1; with cross-validation a scaler would see the held-out folds (the pipeline min-max scales inside each fold anyway).");
+        common.AnnounceClasses(r, data);
         return data;
     }
 
@@ -391,9 +398,13 @@ internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> metho
             for (int f = 0; f < views.Length; f++)
             {
                 string name = views.Length == 1 ? $"{method}-{code}" : $"{method}-{code} fold {f + 1}";
+                // Each fit is one step of the overall progress: its epochs take 0.9 of it, the classifier the rest.
+                double reported = 0;
                 var epochs = new SyncProgress<EpochReport>(e =>
                 {
-                    if (e.Epoch % 10 == 0 || e.Epoch == e.Epochs) lock (gate) advance(0, $"{name} epoch {e.Epoch}/{e.Epochs}");
+                    double step = 0.9 / Math.Max(e.Epochs, 1);
+                    reported += step;
+                    lock (gate) advance(step, e.Epoch % 10 == 0 || e.Epoch == e.Epochs ? $"{name} epoch {e.Epoch}/{e.Epochs}" : null);
                 });
                 var result = settings.FitAndEvaluate(method, code, views[f].Train, views[f].Test, Multiclass, IsAutoencoder(method) ? epochs : null);
                 acc[f] = result.Accuracy;
@@ -401,7 +412,7 @@ internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> metho
                 lock (gate)
                 {
                     if (views.Length == 1 && result.Featurizer is AutoencoderTransformer ae) _trained[(method, code)] = ae.Model;
-                    advance(1, $"{name} done");
+                    advance(1 - reported, $"{name} done");
                 }
             }
             results[i] = new Row(method, code, acc, method == "raw" ? null : seconds.Average());
@@ -412,6 +423,28 @@ internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> metho
 /// <summary>The experiment's pictures: mean image, eigenimages, PCA vs autoencoder reconstructions, accuracy chart.</summary>
 internal static class Figures
 {
+    /// <summary>How a method is named in pictures and tables.</summary>
+    public static string Display(string method) => method switch
+    {
+        "pca" => "PCA (ours)",
+        "mlnet-pca" => "ML.NET PCA",
+        "ae" => "AE",
+        "denoising" => "denoising AE",
+        "vae" => "VAE (μ)",
+        "raw" => "raw pixels",
+        _ => method,
+    };
+
+    /// <summary>The short row label of a method's reconstructions at code size k (PCA-20, AE-20, …).</summary>
+    private static string Short(string method, int k) => method switch
+    {
+        "pca" => $"PCA-{k}",
+        "ae" => $"AE-{k}",
+        "vae" => $"VAE-{k}",
+        "denoising" => $"denoising AE-{k}",
+        _ => $"{method}-{k}",
+    };
+
     public static JsonObject Write(ImageDataset train, IReadOnlyList<string> methods, IReadOnlyList<int> codes, FeaturizerSettings s, string dir,
         IReadOnlyList<Comparison.Row> rows, IReadOnlyDictionary<(string Method, int Code), IAutoencoder> trained, Action<double, string?> advance)
     {
@@ -419,12 +452,21 @@ internal static class Figures
         int w = train.Width, h = train.Height;
         int scale = Math.Max(1, 100 / Math.Max(w, h));
         int k = Math.Min(codes.Max(), Math.Min(train.Count, train.Dimension));
+        string name = DatasetName(train.Name);
         var json = new JsonObject { ["code"] = k };
 
         var pca = PcaModel.Fit(train.Images, new PcaOptions { Components = k, Seed = (ulong)s.Seed });
         var mean = new Matrix(1, pca.Mean.Length, (float[])pca.Mean.Clone());
-        json["mean"] = Save(ImageGrid.Tile(mean, w, h, new ImageGridOptions { Scale = scale * 2 }), dir, "mean.png");
-        json["eigen"] = Save(ImageGrid.Tile(pca.Components, w, h, new ImageGridOptions { Columns = Math.Min(10, k), Scale = scale, NormalizeEach = true }), dir, "eigen.png");
+        json["mean"] = Save(new GridFigure { Title = $"{name}: mean image", Subtitle = $"{train.Count} training images of {w}×{h} pixels" },
+            ImageGrid.Tile(mean, w, h, new ImageGridOptions { Scale = scale * 2 }), dir, "mean.png");
+        int columns = Math.Min(10, k);
+        json["eigen"] = Save(new GridFigure
+            {
+                Title = $"{name}: the first {k} principal components (eigen-images)",
+                Subtitle = "each stretched to black (most negative) – white (most positive); numbered by explained variance",
+                Captions = Enumerable.Range(1, k).Select(i => $"{i}").ToList(),
+            },
+            ImageGrid.Tile(pca.Components, w, h, new ImageGridOptions { Columns = columns, Scale = scale, NormalizeEach = true, Padding = 4, RowGap = 12 }), dir, "eigen.png");
         advance(1, "PCA figures");
 
         // Reconstructions of 10 images spread over the set (for faces: faces first, then non-faces).
@@ -433,37 +475,75 @@ internal static class Figures
         var originals = train.Images.SelectRows(picks);
         var strips = new List<Matrix> { originals, pca.Reconstruct(originals) };
         var legend = new JsonArray("original", $"pca-{k}");
+        var labels = new List<string> { "original", Short("pca", k) };
         foreach (var m in methods.Where(Comparison.IsAutoencoder))
         {
             if (!trained.TryGetValue((m, k), out var model))
                 model = m == "vae" ? new VaeTrainer(s.Vae(k).Vae).Fit(train.Images) : new AutoencoderTrainer(s.Autoencoder(m, k).Autoencoder).Fit(train.Images);
             strips.Add(model.Reconstruct(originals));
             legend.Add($"{m}-{k}");
+            labels.Add(Short(m, k));
             advance(1, $"{m} reconstructions");
         }
         var all = new Matrix(strips.Count * n, train.Dimension);
         for (int i = 0; i < strips.Count; i++) strips[i].Span.CopyTo(all.Data.AsSpan(i * n * train.Dimension));
-        json["reconstructions"] = Save(ImageGrid.Tile(all, w, h, new ImageGridOptions { Columns = n, Scale = scale }), dir, "reconstructions.png");
+        json["reconstructions"] = Save(new GridFigure
+            {
+                Title = $"{name}: training images and their reconstructions from {k} numbers",
+                Subtitle = "top row: the images; below: PCA and each autoencoder, every model fitted on all training images",
+                RowLabels = labels,
+            },
+            ImageGrid.Tile(all, w, h, new ImageGridOptions { Columns = n, Scale = scale }), dir, "reconstructions.png");
         json["reconstructionRows"] = legend;
 
-        var chart = new Chart { Title = "Logistic regression accuracy on codes", XLabel = "code size", YLabel = "accuracy", LogX = true };
-        foreach (var m in methods.Where(m => m != "raw"))
-        {
-            var mr = rows.Where(x => x.Method == m).OrderBy(x => x.Code).ToList();
-            chart.Add(m, mr.Select(x => (double)x.Code).ToList(), mr.Select(x => x.Mean).ToList());
-        }
-        if (rows.FirstOrDefault(x => x.Method == "raw") is { } raw)
-            chart.Add("raw pixels", new double[] { codes.Min(), codes.Max() }, new[] { raw.Mean, raw.Mean });
         var chartPath = Path.Combine(dir, "accuracy.png");
-        chart.Save(chartPath);
+        AccuracyChart(name, methods, codes, rows).Save(chartPath);
         json["chart"] = chartPath;
         return json;
     }
 
-    private static string Save(GrayImage image, string dir, string name)
+    /// <summary>
+    /// Accuracy (%) against code size: a line per method with ± 1 sd over folds as error bars (log x axis), or grouped
+    /// bars when there is one code size; raw pixels as a dashed reference line. Axes are clipped to the data.
+    /// </summary>
+    internal static IPicture AccuracyChart(string name, IReadOnlyList<string> methods, IReadOnlyList<int> codes, IReadOnlyList<Comparison.Row> rows)
+    {
+        int folds = rows.Count > 0 ? rows[0].FoldAccuracies.Length : 1;
+        string title = $"{name}: a linear classifier on the codes";
+        string yLabel = folds > 1 ? $"accuracy (%), mean ± 1 sd over {folds} folds" : "test-set accuracy (%)";
+        var raw = rows.FirstOrDefault(x => x.Method == "raw");
+        var featurizers = methods.Where(m => m != "raw").ToList();
+        if (codes.Count == 1)
+        {
+            var bars = new MLNetAutoencoders.Imaging.BarChart([$"code size k = {codes[0]}"]) { Title = title, XLabel = "featurizer", YLabel = yLabel, ValueFormat = folds > 1 ? "0.0" : "0.00" };
+            foreach (var m in featurizers)
+                if (rows.FirstOrDefault(x => x.Method == m && x.Code == codes[0]) is { } row)
+                    bars.Add(Display(m), [100 * row.Mean], folds > 1 ? [100 * row.Std] : null);
+            if (raw != null) bars.AddReferenceLine($"raw pixels ({100 * raw.Mean:0.0} %)", 100 * raw.Mean);
+            return bars;
+        }
+        var chart = new Chart { Title = title, XLabel = "code size k (numbers per image, log scale)", YLabel = yLabel, LogX = true };
+        foreach (var m in featurizers)
+        {
+            var mr = rows.Where(x => x.Method == m).OrderBy(x => x.Code).ToList();
+            chart.Add(Display(m), mr.Select(x => (double)x.Code).ToList(), mr.Select(x => 100 * x.Mean).ToList(), folds > 1 ? mr.Select(x => 100 * x.Std).ToList() : null);
+        }
+        if (raw != null) chart.AddReferenceLine($"raw pixels ({100 * raw.Mean:0.0} %)", 100 * raw.Mean);
+        return chart;
+    }
+
+    /// <summary>A data set's name as people know it (fashion-mnist → Fashion-MNIST, faces → Faces vs non-faces; a file: its name).</summary>
+    internal static string DatasetName(string name) => name switch
+    {
+        _ when name.StartsWith("fashion-mnist", StringComparison.OrdinalIgnoreCase) => "Fashion-MNIST",
+        _ when name.StartsWith("faces", StringComparison.OrdinalIgnoreCase) => "Faces vs non-faces",
+        _ => Path.GetFileName(name.Split(" (")[0]),
+    };
+
+    private static string Save(GridFigure figure, GrayImage grid, string dir, string name)
     {
         var path = Path.Combine(dir, name);
-        image.SavePng(path);
+        figure.Save(path, grid);
         return path;
     }
 }

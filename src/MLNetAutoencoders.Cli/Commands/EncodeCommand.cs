@@ -30,7 +30,7 @@ internal static class EncodeCommand
                 var which = r.GetValue(split)!.Trim().ToLowerInvariant();
                 if (which is not ("test" or "train")) throw new ArgumentException($"--split: unknown '{r.GetValue(split)}'; expected test or train.");
                 var data = common.Load(r);
-                var rows = which == "train" ? data.Train : data.Test!;
+                var rows = which == "train" ? data.Train : CommonOptions.RequireTest(data, "encode --split test");
                 if (rows.Images.Cols != f.InputSize)
                     throw new ArgumentException($"Dataset '{data.Name}' has {rows.Images.Cols} values per row; the model's '{f.InputName}' expects {f.InputSize}.");
                 var sw = Stopwatch.StartNew();
@@ -40,9 +40,9 @@ internal static class EncodeCommand
                 Npy.Write(path, codes);
                 ConsoleUi.Err.MarkupLine(Markup.Escape(
                     $"{f.Kind}: encoded {codes.Rows} {which} rows of {data.Name} ({f.InputName} [N, {f.InputSize}] → {f.OutputName} [N, {codes.Cols}]) in {seconds:F2}s; wrote {path}"));
-                if (r.GetValue(common.Json))
+                if (common.WantsJson(r))
                 {
-                    ConsoleUi.WriteJson(new JsonObject
+                    common.WriteJson(r, new JsonObject
                     {
                         ["model"] = r.GetValue(model), ["kind"] = f.Kind, ["dataset"] = data.Name, ["split"] = which,
                         ["rows"] = codes.Rows, ["codeSize"] = codes.Cols, ["out"] = path, ["seconds"] = Math.Round(seconds, 4),

@@ -60,7 +60,7 @@ internal static class PcaCommand
                 };
                 var gemm = Gemm.Create(common.GemmKind(r), threads);
                 var data = common.Load(r);
-                if (data.Test is null) throw new ArgumentException($"{data.Name} has no test split.");
+                if (data.Test is null) throw new ArgumentException($"{data.Name} has no held-out rows (--test-fraction 0), which `mlae pca` needs; give --test-fraction above 0.");
                 var ml = new MLContext(seed: (int)seed);
                 var train = ImageDataViews.Load(ml, new ImageDataset(data.Train.Images, null, data.Train.Width, data.Train.Height, data.Train.Name)); // Features only
                 var test = ImageDataViews.Load(ml, new ImageDataset(data.Test.Images, null, data.Test.Width, data.Test.Height, data.Test.Name));
@@ -135,7 +135,7 @@ internal static class PcaCommand
                     $"{data.Train.Count}×{model.InputDimension}: {total:P2} of the variance, test MSE {testMse:F5}, {mainSeconds:F2}s; " +
                     $"exact PCA test MSE from codes {rows[0].TestMse:F6} vs PcaModel.Reconstruct {reconstructMse:F6}"));
                 PrintTable(rows, data.Train.Count, model.InputDimension, threads, reps);
-                if (r.GetValue(common.Json)) ConsoleUi.WriteJson(json);
+                if (common.WantsJson(r)) common.WriteJson(r, json);
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException)

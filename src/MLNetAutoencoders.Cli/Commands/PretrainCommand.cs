@@ -111,7 +111,7 @@ internal static class PretrainCommand
                 options.Validate();
                 var data = common.Load(r);
                 var train = data.Train;
-                var test = data.Test!;
+                var test = CommonOptions.RequireTest(data, "pretrain");
                 ConsoleUi.Err.MarkupLine(Markup.Escape(
                     $"{data.Name}: pretraining on {train.Count} unlabelled images, N = {string.Join(", ", options.LabelCounts)} labelled, {test.Count} test images; " +
                     $"encoder {train.Dimension}→{string.Join("→", options.HiddenSizes)}→{options.CodeSize}; {options.Seeds} seed(s)"));
@@ -138,9 +138,9 @@ internal static class PretrainCommand
                     LearningCurves(summary, $"{data.Name}: test accuracy against labelled examples ({options.Seeds} seeds)").Save(chartPath);
                     ConsoleUi.Err.MarkupLine($"learning curves written to {Markup.Escape(chartPath)}");
                 }
-                if (r.GetValue(common.Json))
+                if (common.WantsJson(r))
                 {
-                    ConsoleUi.WriteJson(new JsonObject
+                    common.WriteJson(r, new JsonObject
                     {
                         ["dataset"] = data.Name,
                         ["seeds"] = options.Seeds,

@@ -41,8 +41,14 @@ internal static class ReconstructCommand
                 }
                 var (w, h) = size.Resolve(r, ae.InputSize, (set.Width, set.Height));
                 var png = ImageGrid.Pairs(originals, ae.Reconstruct(originals), w, h, size.Grid(r, 0, 2));
-                png.SavePng(r.GetValue(output)!);
-                ConsoleUi.Err.MarkupLine(Markup.Escape($"wrote {originals.Rows} originals and reconstructions ({png.Width}×{png.Height} px) to {r.GetValue(output)}"));
+                int rows = png.Cells.Max(c => c.Row) + 1;
+                var labels = Enumerable.Range(0, rows).Select(i => i % 2 == 0 ? (sigma > 0 ? "noisy input" : "original") : "reconstruction").ToList();
+                string file = Path.GetFileName(r.GetValue(model)!);
+                size.Save(r, r.GetValue(output)!, png,
+                    $"{Figures.DatasetName(data.Name)}: {originals.Rows} {(data.Test is null ? "" : "test ")}images and their reconstructions from {ae.CodeSize} numbers",
+                    $"model {file} ({ae.GetType().Name.Replace("Model", "")}, {ae.InputSize} → {ae.CodeSize} → {ae.InputSize})" + (sigma > 0 ? $"; inputs with Gaussian noise σ = {sigma}" : ""),
+                    labels);
+                ConsoleUi.Err.MarkupLine(Markup.Escape($"wrote {originals.Rows} originals and reconstructions to {r.GetValue(output)}"));
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException)

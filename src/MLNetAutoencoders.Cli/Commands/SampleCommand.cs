@@ -45,8 +45,12 @@ internal static class SampleCommand
                 var images = grid > 0 ? manifoldOf(grid) : sampleOf(r.GetValue(count), r.GetValue(seed));
                 var (w, h) = size.Resolve(r, loaded.InputSize);
                 var png = ImageGrid.Tile(images, w, h, size.Grid(r, grid > 0 ? grid : 0, grid > 0 ? 0 : 2));
-                png.SavePng(r.GetValue(output)!);
-                ConsoleUi.Err.MarkupLine(Markup.Escape($"wrote {images.Rows} images ({png.Width}×{png.Height} px) to {r.GetValue(output)}"));
+                string what = grid > 0
+                    ? $"VAE-{vae.CodeSize} ({Path.GetFileName(path)}): the decoder over a {grid}×{grid} grid of the 2-D latent space"
+                    : $"VAE-{vae.CodeSize} ({Path.GetFileName(path)}): {images.Rows} images decoded from random draws z ~ N(0, I)";
+                string? note = grid > 0 ? "z₁ grows left to right, z₂ falls top to bottom, at the prior's quantiles" : $"seed {r.GetValue(seed)}";
+                size.Save(r, r.GetValue(output)!, png, what, note, null);
+                ConsoleUi.Err.MarkupLine(Markup.Escape($"wrote {images.Rows} images to {r.GetValue(output)}"));
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException)
@@ -59,15 +63,24 @@ internal static class SampleCommand
 }
 
 /// <summary>Image size and grid layout options shared by <c>sample</c> and <c>reconstruct</c>.</summary>
-internal sealed record ImageOptions(Option<int?> Width, Option<int?> Height, Option<int> Scale, Option<int?> Columns)
+internal sealed record ImageOptions(Option<int?> Width, Option<int?> Height, Option<int> Scale, Option<int?> Columns, Option<string?> Title, Option<bool> Bare)
 {
     public static ImageOptions Create() => new(
         new Option<int?>("--width") { Description = "image width in pixels (default: the dataset's, or √inputs for square images)" },
         new Option<int?>("--height") { Description = "image height in pixels" },
         new Option<int>("--zoom") { Description = "pixel magnification (1–32)", DefaultValueFactory = _ => 2 },
-        new Option<int?>("--columns") { Description = "images per grid row" });
+        new Option<int?>("--columns") { Description = "images per grid row" },
+        new Option<string?>("--title") { Description = "title written above the grid (default: what the picture shows)" },
+        new Option<bool>("--bare") { Description = "write the grid alone, without title and row labels" });
 
-    public IEnumerable<Option> All => new Option[] { Width, Height, Scale, Columns };
+    public IEnumerable<Option> All => new Option[] { Width, Height, Scale, Columns, Title, Bare };
+
+    /// <summary>Writes the grid: with a title, a second line and row labels, or (<c>--bare</c>) alone.</summary>
+    public void Save(ParseResult r, string path, GrayImage grid, string title, string? subtitle, IReadOnlyList<string>? rowLabels)
+    {
+        if (r.GetValue(Bare)) grid.SavePng(path);
+        else new GridFigure { Title = r.GetValue(Title) ?? title, Subtitle = subtitle, RowLabels = rowLabels }.Save(path, grid);
+    }
 
     /// <summary>The image size: the options, else <paramref name="known"/>, else the square root of the input width.</summary>
     public (int Width, int Height) Resolve(ParseResult r, int inputs, (int, int)? known = null)

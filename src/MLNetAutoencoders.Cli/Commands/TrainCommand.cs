@@ -71,8 +71,11 @@ internal static class TrainCommand
                     Activations.Parse(r.GetValue(activation)!), ParseOptimizer(r.GetValue(optimizer)!), ParseInit(r.GetValue(init)!),
                     r.GetValue(validation), r.GetValue(patience), r.GetValue(common.Seed), r.GetValue(common.Threads), common.GemmKind(r));
                 var data = common.Load(r);
-                var test = data.Test ?? throw new ArgumentException($"Dataset '{data.Name}' has no test split.");
-                var json = new JsonObject { ["dataset"] = data.Name, ["kind"] = k };
+                // --test-fraction 0: fit on every row; the measurements are then on the training rows, and say so.
+                var test = data.Test ?? data.Train;
+                string on = data.Test is null ? "training-rows" : "test";
+                var json = new JsonObject { ["dataset"] = data.Name, ["kind"] = k, ["measuredOn"] = data.Test is null ? "train" : "test", ["trainRows"] = data.Train.Count };
+                if (data.ClassNames is { } cn) json["classNames"] = new JsonArray(cn.Select(c => (JsonNode)c!).ToArray());
                 var sw = Stopwatch.StartNew();
                 IAutoencoder model;
                 int totalEpochs;
@@ -133,7 +136,7 @@ internal static class TrainCommand
                 var path = r.GetValue(output);
                 if (path != null) model.Save(path);
                 var gemm = MLNetAutoencoders.Numerics.Gemm.Create(shared.Gemm, shared.Threads);
-                var m = ConsoleUi.WithProgress("measuring on the test set", 1, _ => AutoencoderMetrics.Measure(model, test.Images, gemm));
+                var m = ConsoleUi.WithProgress(data.Test is null ? "measuring on the training rows" : "measuring on the test set", 1, _ => AutoencoderMetrics.Measure(model, test.Images, gemm));
 
                 var epochsJson = new JsonArray();
                 foreach (var e in model.History.Epochs)
@@ -163,12 +166,12 @@ internal static class TrainCommand
                     json["negElbo"] = ev.NegativeElbo;
                     json["reconstruction"] = ev.Reconstruction;
                     json["kl"] = ev.Kl;
-                    extra = $", test −ELBO {ev.NegativeElbo:F2} (rec {ev.Reconstruction:F2} + KL {ev.Kl:F2})";
+                    extra = $", {on} −ELBO {ev.NegativeElbo:F2} (rec {ev.Reconstruction:F2} + KL {ev.Kl:F2})";
                 }
                 if (path != null) json["model"] = path;
-                ConsoleUi.Err.MarkupLine(Markup.Escape($"{k}: {model.ParameterCount} parameters, test MSE {m.Mse:F5}, denoising MSE {m.DenoisingMse:F5}, " +
+                ConsoleUi.Err.MarkupLine(Markup.Escape($"{k}: {model.ParameterCount} parameters, {on} MSE {m.Mse:F5}, denoising MSE {m.DenoisingMse:F5}, " +
                     $"‖J‖² {m.JacobianFrobeniusSq:G4}, near-zero codes {m.Code.FractionNearZero:P1}{extra}, {trainSeconds:F1}s" + (path != null ? $", saved to {path}" : "")));
-                if (r.GetValue(common.Json)) ConsoleUi.WriteJson(json);
+                if (common.WantsJson(r)) common.WriteJson(r, json);
                 else Console.WriteLine($"testMse {m.Mse:F5}  denoisingMse {m.DenoisingMse:F5}  jacobianFrobeniusSq {m.JacobianFrobeniusSq:G4}  parameters {model.ParameterCount}  seconds/epoch {json["secondsPerEpoch"]}");
                 return 0;
             }

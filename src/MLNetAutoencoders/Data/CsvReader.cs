@@ -9,7 +9,8 @@ public sealed class CsvOptions
     /// <summary>Whether the first line is a header: true, false, or null to detect it (a header has a cell that is not a number).</summary>
     public bool? HasHeader { get; init; }
 
-    /// <summary>The label column: a header name, or a 0-based column index; null for no labels. Labels must be integers.</summary>
+    /// <summary>The label column: a header name, or a 0-based column index; null for no labels. Labels are integers, or
+    /// any text: then the distinct texts, sorted (ordinal), become classes 0, 1, … (<see cref="CsvData.ClassNames"/>).</summary>
     public string? LabelColumn { get; init; }
 
     /// <summary>The field separator (default ',').</summary>
@@ -30,6 +31,9 @@ public sealed class CsvData
 
     /// <summary>Name of the label column, or null.</summary>
     public string? LabelName { get; init; }
+
+    /// <summary>When the labels are text: the class names by class number (sorted, ordinal); null for integer labels.</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
 }
 
 /// <summary>
@@ -61,7 +65,7 @@ public static class CsvReader
         int labelIndex = ResolveLabelColumn(path, options.LabelColumn, names, hasHeader);
 
         var values = new List<float>();
-        var labels = labelIndex >= 0 ? new List<int>() : null;
+        var labels = labelIndex >= 0 ? new List<string>() : null;
         int rows = 0;
         string? dataLine = hasHeader ? null : line;
         int dataLineNo = lineNo;
@@ -79,13 +83,31 @@ public static class CsvReader
         if (rows == 0) throw new InvalidDataException($"{path}: the file has a header line but no data lines.");
 
         int cols = width - (labelIndex >= 0 ? 1 : 0);
+        var (classes, classNames) = labels is null ? (null, null) : Classes(labels);
         return new CsvData
         {
             Features = new Matrix(rows, cols, values.ToArray()),
-            Labels = labels?.ToArray(),
+            Labels = classes,
+            ClassNames = classNames,
             FeatureNames = [.. names.Where((_, i) => i != labelIndex)],
             LabelName = labelIndex >= 0 ? names[labelIndex] : null,
         };
+    }
+
+    /// <summary>Integer labels as they are; otherwise each distinct text (sorted, ordinal) becomes a class number.</summary>
+    private static (int[] Labels, IReadOnlyList<string>? Names) Classes(List<string> cells)
+    {
+        var ints = new int[cells.Count];
+        bool numeric = true;
+        for (int i = 0; i < cells.Count && numeric; i++)
+        {
+            numeric = TryParseNumber(cells[i], out double v) && v == Math.Floor(v) && v is >= int.MinValue and <= int.MaxValue;
+            if (numeric) ints[i] = (int)v;
+        }
+        if (numeric) return (ints, null);
+        var names = cells.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var index = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
+        return (cells.Select(c => index[c]).ToArray(), names);
     }
 
     private static int ResolveLabelColumn(string path, string? labelColumn, string[] names, bool hasHeader)
@@ -107,7 +129,7 @@ public static class CsvReader
             : $"{path}: the file has no header, so the label column must be a 0-based index, not '{labelColumn}'.");
     }
 
-    private static void ParseLine(string path, string line, int lineNo, char delimiter, string[] names, int labelIndex, List<float> values, List<int>? labels)
+    private static void ParseLine(string path, string line, int lineNo, char delimiter, string[] names, int labelIndex, List<float> values, List<string>? labels)
     {
         int col = 0;
         var rest = line.AsSpan();
@@ -119,9 +141,11 @@ public static class CsvReader
                 throw new InvalidDataException($"{path}: line {lineNo} has more than {names.Length} columns (the first line has {names.Length}).");
             if (col == labelIndex)
             {
-                if (!TryParseNumber(cell, out double v) || v != Math.Floor(v) || v is < int.MinValue or > int.MaxValue)
-                    throw new InvalidDataException($"{path}: line {lineNo}, label column {col} ('{names[col]}'): '{cell}' is not an integer label.");
-                labels!.Add((int)v);
+                if (cell.IsEmpty)
+                    throw new InvalidDataException($"{path}: line {lineNo}, label column {col} ('{names[col]}') is empty.");
+                if (TryParseNumber(cell, out double v) && (v != Math.Floor(v) || v is < int.MinValue or > int.MaxValue))
+                    throw new InvalidDataException($"{path}: line {lineNo}, label column {col} ('{names[col]}'): '{cell}' is not an integer label (labels are whole numbers or class names).");
+                labels!.Add(cell.ToString());
             }
             else
             {

@@ -79,23 +79,26 @@ public static class DatasetResolver
         if (!File.Exists(nameOrPath))
             throw new FileNotFoundException(
                 $"Dataset '{nameOrPath}' is neither a built-in name ({string.Join(", ", BuiltInNames)}) nor an existing file or directory.", nameOrPath);
-        return new LoadedDataset { Name = nameOrPath, Train = LoadFile(nameOrPath, options) };
+        var (train, classNames) = LoadFileAndClasses(nameOrPath, options ?? new DatasetLoadOptions());
+        return new LoadedDataset { Name = nameOrPath, Train = train, ClassNames = classNames };
     }
 
     /// <summary>Loads one file (IDX, NPY or CSV) as an image dataset named after the path.</summary>
     /// <exception cref="FileNotFoundException">The file (or the labels file) does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is malformed, of an unsupported format, or its shape does not fit the options.</exception>
-    public static ImageDataset LoadFile(string path, DatasetLoadOptions? options = null)
+    public static ImageDataset LoadFile(string path, DatasetLoadOptions? options = null) => LoadFileAndClasses(path, options ?? new DatasetLoadOptions()).Data;
+
+    /// <summary>Loads one file, and the class names when its labels are text (a CSV label column of names).</summary>
+    private static (ImageDataset Data, IReadOnlyList<string>? ClassNames) LoadFileAndClasses(string path, DatasetLoadOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        options ??= new DatasetLoadOptions();
         if (!File.Exists(path)) throw new FileNotFoundException($"Dataset file not found: {path}", path);
 
-        if (IsNpy(path)) return LoadNpy(path, options);
+        if (IsNpy(path)) return (LoadNpy(path, options), null);
         if (IdxReader.LooksLikeIdx(path))
         {
             var (pixels, rows, cols) = IdxReader.ReadImages(path);
-            return WithLabels(pixels, cols, rows, options.LabelsPath ?? SiblingIdxLabels(path), path);
+            return (WithLabels(pixels, cols, rows, options.LabelsPath ?? SiblingIdxLabels(path), path), null);
         }
         string ext = Path.GetExtension(path).ToLowerInvariant();
         if (ext is ".csv" or ".txt" or ".tsv")
@@ -107,7 +110,7 @@ public static class DatasetResolver
                 Delimiter = ext == ".tsv" ? '\t' : ',',
             });
             var (w, h) = FlatShape(csv.Features.Cols, options, path);
-            return new ImageDataset(csv.Features, csv.Labels, w, h, path);
+            return (new ImageDataset(csv.Features, csv.Labels, w, h, path), csv.ClassNames);
         }
         throw new InvalidDataException(
             $"{path}: unrecognised format; expected IDX uint8 images (plain or gzip), NPY (\\x93NUMPY) or CSV (.csv, .txt, .tsv).");

@@ -201,7 +201,7 @@ public sealed class CliTests : IDisposable
         var model = Path.Combine(_dir, "vae.mlae");
         vae.Save(model);
         var png = Path.Combine(_dir, "samples.png");
-        Assert.Equal(0, Run("sample", "--model", model, "--count", "6", "--seed", "3", "--out", png, "--width", "4", "--height", "4", "--zoom", "1").Code);
+        Assert.Equal(0, Run("sample", "--model", model, "--count", "6", "--seed", "3", "--out", png, "--width", "4", "--height", "4", "--zoom", "1", "--bare").Code);
         var image = ReadGreyPng(png);
         // 6 images → a 3×2 grid of 4×4 tiles with 2-pixel padding: 3·4 + 4·2 wide, 2·4 + 3·2 high.
         Assert.Equal((20, 14), (image.Width, image.Height));
@@ -210,7 +210,7 @@ public sealed class CliTests : IDisposable
         AssertTile(image, 2 + 2 * 6, 2 + 6, expected.Row(5));
 
         var grid = Path.Combine(_dir, "manifold.png");
-        Assert.Equal(0, Run("sample", "--model", model, "--manifold", "3", "--out", grid, "--width", "4", "--height", "4", "--zoom", "1").Code);
+        Assert.Equal(0, Run("sample", "--model", model, "--manifold", "3", "--out", grid, "--width", "4", "--height", "4", "--zoom", "1", "--bare").Code);
         var m = ReadGreyPng(grid);
         Assert.Equal((12, 12), (m.Width, m.Height)); // 3×3 tiles, no padding
         AssertTile(m, 0, 0, vae.Manifold(3).Row(0));
@@ -287,7 +287,7 @@ public sealed class CliTests : IDisposable
         var png = Path.Combine(_dir, "rec.png");
         // Pixel magnification 2 (--zoom; --scale is the dataset's min-max scaling flag, which the two once shared).
         Assert.Equal(0, Run("reconstruct", "--model", model, "--dataset", csv, "--label-column", "label", "--count", "3", "--out", png,
-            "--width", "4", "--height", "4", "--zoom", "2").Code);
+            "--width", "4", "--height", "4", "--zoom", "2", "--bare").Code);
         var image = ReadGreyPng(png);
         // 3 pairs in one block of 8×8-pixel tiles: originals on the first row of tiles, reconstructions on the second.
         Assert.Equal((3 * 8 + 4 * 2, 2 * 8 + 3 * 2), (image.Width, image.Height));

@@ -60,6 +60,25 @@ public class CsvReaderTests
     }
 
     [Fact]
+    public void TextLabels_BecomeClassesInSortedOrder_AndReachTheDataset()
+    {
+        using var s = new Scratch();
+        var path = s.WriteText("t.csv", "a,kind\n0.1,dog\n0.2,cat\n0.3,dog\n0.4,7\n");
+        var csv = CsvReader.Read(path, new CsvOptions { LabelColumn = "kind" });
+        Assert.Equal(["7", "cat", "dog"], csv.ClassNames!); // ordinal order
+        Assert.Equal([2, 1, 2, 0], csv.Labels!);
+        var data = DatasetResolver.Load(path, new DatasetLoadOptions { LabelColumn = "kind" });
+        Assert.Equal(["7", "cat", "dog"], data.ClassNames!);
+        Assert.Equal([2, 1, 2, 0], data.Train.Labels!);
+        // whole numbers stay as they are, without names
+        var ints = CsvReader.Read(s.WriteText("i.csv", "a,y\n0.1,3\n0.2,1\n"), new CsvOptions { LabelColumn = "y" });
+        Assert.Null(ints.ClassNames);
+        Assert.Equal([3, 1], ints.Labels!);
+        Assert.Contains("line 3, label column 1 ('y') is empty",
+            Assert.Throws<InvalidDataException>(() => CsvReader.Read(s.WriteText("e2.csv", "a,y\n0.1,3\n0.2,\n"), new CsvOptions { LabelColumn = "y" })).Message);
+    }
+
+    [Fact]
     public void RaggedLinesBadLabelsAndUnknownColumns_AreErrors()
     {
         using var s = new Scratch();

@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using MLNetAutoencoders.Tests.Support;
+
+namespace MLNetAutoencoders.MLNet.Tests.Cli;
+
+/// <summary>
+/// What a person sees at the command line: `mlae` runs in its own process with stdout and stderr redirected (as in a
+/// log or a pipe), so these check the real streams, exit codes and escape codes.
+/// </summary>
+public sealed class CliMessageTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("mlae-msg-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Stdout, string Stderr) Mlae(params string[] args) => Mlae(null, args);
+
+    private static (int Code, string Stdout, string Stderr) Mlae(IDictionary<string, string>? env, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlae.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment.Remove("NO_COLOR");
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result, stderr);
+    }
+
+    /// <summary>200 rows × 16 values in [0, 1] × <paramref name="scale"/> with a label column of class names or numbers.</summary>
+    private string Csv(float scale = 1f, bool names = false)
+    {
+        var x = TestData.LowRankData(200, 16);
+        var sb = new StringBuilder(string.Join(",", Enumerable.Range(0, 16).Select(i => $"f{i}")) + ",label\n");
+        for (int i = 0; i < x.Rows; i++)
+            sb.Append(string.Join(",", x.Row(i).ToArray().Select(v => (v * scale).ToString("R", CultureInfo.InvariantCulture))))
+              .Append(',').Append(names ? (i % 2 == 0 ? "sneaker" : "boot") : (i % 2).ToString(CultureInfo.InvariantCulture)).Append('\n');
+        var path = Path.Combine(_dir, $"data-{scale}-{names}.csv");
+        File.WriteAllText(path, sb.ToString());
+        return path;
+    }
+
+    private static void NoDotNetTails(string text)
+    {
+        foreach (var tail in new[] { "(Parameter '", "Actual value was", "System.", "Nullable`1", "   at " })
+            Assert.DoesNotContain(tail, text);
+        Assert.DoesNotContain('\u001b', text); // redirected: no colour or cursor codes
+    }
+
+    [Fact]
+    public void OptionErrors_NameTheOptionAsTyped_WithoutDotNetTails()
+    {
+        var csv = Csv();
+        var (code, _, err) = Mlae("train", "--dataset", csv, "--label-column", "label", "--lr", "-1");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --lr must be positive (got -1).", err.Trim());
+        NoDotNetTails(err);
+
+        (code, _, err) = Mlae("train", "--dataset", csv, "--label-column", "label", "--epochs", "1", "--batch", "0");
+        Assert.Equal(1, code);
+        Assert.Contains("--batch", err);
+        Assert.DoesNotContain("BatchSize", err);
+        NoDotNetTails(err);
+    }
+
+    [Fact]
+    public void ParseErrors_AreOneLineAndAHint_NotTheHelp()
+    {
+        var (code, stdout, err) = Mlae("train", "--dataset", "faces", "--lr", "abc");
+        Assert.Equal(2, code);
+        Assert.Equal(["error: --lr: 'abc' is not a number.", "Run 'mlae train --help' to see the options."], err.Trim().Split('\n').Select(l => l.TrimEnd()));
+        Assert.Equal("", stdout);
+
+        (code, _, err) = Mlae("compare", "--dataset", "faces", "--epochs", "x"); // an int? option
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: --epochs: 'x' is not a whole number.", err);
+        NoDotNetTails(err);
+
+        (code, _, err) = Mlae("train", "--bogus");
+        Assert.Equal(2, code);
+        Assert.Equal(2, err.Trim().Split('\n').Length);
+        Assert.StartsWith("error: unknown option or argument '--bogus'.", err);
+        Assert.DoesNotContain("Usage:", err);
+
+        (code, stdout, _) = Mlae("train", "--help"); // help itself still works
+        Assert.Equal(0, code);
+        Assert.Contains("--lr", stdout);
+    }
+
+    [Fact]
+    public void NoColour_WhenNoColorIsSet_OrTheOutputIsNotATerminal()
+    {
+        var csv = Csv();
+        foreach (var env in new[] { new Dictionary<string, string>(), new Dictionary<string, string> { ["NO_COLOR"] = "1", ["TERM"] = "xterm-256color" } })
+        {
+            var (code, stdout, err) = Mlae(env, "train", "--dataset", csv, "--label-column", "label", "--hidden", "8", "--code", "2", "--epochs", "2", "--threads", "1");
+            Assert.Equal(0, code);
+            Assert.DoesNotContain('\u001b', stdout + err);
+            Assert.Contains("ae training: 100 %", err);
+        }
+    }
+
+    [Fact]
+    public void DataOutsideTheUnitRange_SuggestsScaleAndLabelColumn()
+    {
+        var (code, _, err) = Mlae("train", "--dataset", Csv(scale: 5f), "--label-column", "label", "--epochs", "1");
+        Assert.Equal(1, code);
+        Assert.Contains("outside [0, 1]", err);
+        Assert.Contains("--scale", err);
+        Assert.Contains("--label-column", err);
+        Assert.Contains("--loss mse", err);
+        NoDotNetTails(err);
+    }
+
+    [Fact]
+    public void CsvClassNames_AreMappedToClasses_PrintedAndSaved()
+    {
+        var csv = Csv(names: true);
+        var json = Path.Combine(_dir, "compare.json");
+        var (code, _, err) = Mlae("compare", "--dataset", csv, "--label-column", "label", "--codes", "2", "--methods", "pca,raw",
+            "--folds", "2", "--no-figures", "--json-out", json);
+        Assert.Equal(0, code);
+        Assert.Contains("label: 2 classes: 0 = boot, 1 = sneaker", err); // sorted
+        var result = JsonNode.Parse(File.ReadAllText(json))!;
+        Assert.Equal(["boot", "sneaker"], result["classNames"]!.AsArray().Select(n => (string)n!));
+        // the same rows with the classes as numbers (0/1 instead of sneaker/boot) give the same accuracies
+        var numeric = Path.Combine(_dir, "numeric.json");
+        Assert.Equal(0, Mlae("compare", "--dataset", Csv(), "--label-column", "label", "--codes", "2", "--methods", "pca,raw",
+            "--folds", "2", "--no-figures", "--json-out", numeric).Code);
+        double Acc(string file, string method) => (double)JsonNode.Parse(File.ReadAllText(file))!["rows"]!.AsArray().First(r => (string)r!["method"]! == method)!["accuracy"]!;
+        Assert.Equal(Acc(numeric, "raw"), Acc(json, "raw"), 9);
+    }
+
+    [Fact]
+    public void TestFractionZero_FitsOnEveryRow()
+    {
+        var csv = Csv();
+        var json = Path.Combine(_dir, "train.json");
+        var (code, _, err) = Mlae("train", "--dataset", csv, "--label-column", "label", "--hidden", "8", "--code", "2", "--epochs", "1",
+            "--threads", "1", "--test-fraction", "0", "--json-out", json);
+        Assert.Equal(0, code);
+        var result = JsonNode.Parse(File.ReadAllText(json))!;
+        Assert.Equal(200, (int)result["trainRows"]!);
+        Assert.Equal("train", (string)result["measuredOn"]!);
+        Assert.Contains("training-rows MSE", err);
+        // the default still holds 20 % out
+        Assert.Equal(0, Mlae("train", "--dataset", csv, "--label-column", "label", "--hidden", "8", "--code", "2", "--epochs", "1",
+            "--threads", "1", "--json-out", json).Code);
+        Assert.Equal(160, (int)JsonNode.Parse(File.ReadAllText(json))!["trainRows"]!);
+        // a command that needs held-out rows says which option to change
+        (code, _, err) = Mlae("pca", "--dataset", csv, "--label-column", "label", "--components", "2", "--test-fraction", "0");
+        Assert.Equal(1, code);
+        Assert.Contains("--test-fraction", err);
+        (code, _, err) = Mlae("train", "--dataset", csv, "--test-fraction", "1");
+        Assert.Equal(1, code);
+        Assert.Contains("--test-fraction must be at least 0 and below 1", err);
+    }
+
+    [Fact]
+    public void ParallelJobs_ShowOneProgressThatOnlyRises()
+    {
+        var (code, _, err) = Mlae("compare", "--dataset", Csv(), "--label-column", "label", "--codes", "2,3", "--methods", "pca,ae,raw",
+            "--folds", "2", "--epochs", "4", "--threads", "2", "--no-figures");
+        Assert.Equal(0, code);
+        var percents = err.Split('\n').Where(l => l.StartsWith("compare: ", StringComparison.Ordinal))
+            .Select(l => int.Parse(l["compare: ".Length..l.IndexOf(' ', "compare: ".Length)], CultureInfo.InvariantCulture)).ToList();
+        Assert.True(percents.Count >= 3, err);
+        Assert.Equal(100, percents[^1]);
+        for (int i = 1; i < percents.Count; i++) Assert.True(percents[i] > percents[i - 1], $"progress fell or repeated: {string.Join(", ", percents)}");
+    }
+}
