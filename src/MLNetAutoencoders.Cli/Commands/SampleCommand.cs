@@ -45,15 +45,10 @@ internal static class SampleCommand
                 var images = grid > 0 ? manifoldOf(grid) : sampleOf(r.GetValue(count), r.GetValue(seed));
                 var (w, h) = size.Resolve(r, loaded.InputSize);
                 var png = ImageGrid.Tile(images, w, h, size.Grid(r, grid > 0 ? grid : 0, grid > 0 ? 0 : 2));
-                string name = loaded switch
-                {
-                    VaeModel => "VAE",
-                    AutoencoderModel { Options.Adversarial: > 0 } => "AAE",
-                    _ => "AE",
-                } + $"-{loaded.CodeSize} ({Path.GetFileName(path)})";
+                string name = loaded switch { VaeModel => "VAE", AutoencoderModel { Options.Adversarial: > 0 } => "AAE", _ => "AE" };
                 string what = grid > 0
-                    ? $"{name}: the decoder over a {grid}×{grid} grid of the 2-D latent space"
-                    : $"{name}: {images.Rows} images decoded from random draws z ~ N(0, I)";
+                    ? $"{name}-{loaded.CodeSize} ({Path.GetFileName(path)}): the decoder over a {grid}×{grid} grid of the 2-D latent space"
+                    : $"{name}-{loaded.CodeSize} ({Path.GetFileName(path)}): {images.Rows} images decoded from random draws z ~ N(0, I)";
                 string? note = grid > 0 ? "z₁ grows left to right, z₂ falls top to bottom, at the prior's quantiles" : $"seed {r.GetValue(seed)}";
                 size.Save(r, r.GetValue(output)!, png, what, note, null);
                 ConsoleUi.Err.MarkupLine(Markup.Escape($"wrote {images.Rows} images to {r.GetValue(output)}"));

@@ -302,7 +302,7 @@ public sealed class CliTests : IDisposable
                 .Fit(TestData.LowRankData(40, 16));
             trained.Save(ae);
             var aePng = Path.Combine(_dir, kind + ".png");
-            Assert.Equal(0, Run("sample", "--model", ae, "--count", "6", "--seed", "3", "--out", aePng, "--width", "4", "--height", "4", "--zoom", "1").Code);
+            Assert.Equal(0, Run("sample", "--model", ae, "--count", "6", "--seed", "3", "--out", aePng, "--width", "4", "--height", "4", "--zoom", "1", "--bare").Code);
             AssertTile(ReadGreyPng(aePng), 2 + 2 * 6, 2 + 6, trained.Sample(6, seed: 3).Row(5));
         }
         // Not a model file: an error, and no picture.
