@@ -75,7 +75,7 @@ internal sealed class TorchAutoencoder : IDisposable
         if (_o.KlSparsityWeight > 0) total = total + KlSparsity(code, n);
         if (_o.Contractive > 0) total = total + _o.Contractive * JacobianNormSquared(input, rng);
         (total / n).backward();
-        return total.to_type(ScalarType.Float64).item<double>();
+        return total.item<float>();
     }
 
     /// <summary>n·w·Σⱼ KL(ρ ‖ ρ̂ⱼ), ρ̂ clamped to [1e-6, 1 − 1e-6] in value only (the managed gradient uses the clamped ρ̂ without zeroing it).</summary>

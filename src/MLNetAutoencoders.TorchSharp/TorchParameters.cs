@@ -72,8 +72,9 @@ internal sealed class TorchParameters : IDisposable
         foreach (var t in _map.Values) t.grad?.zero_();
     }
 
-    /// <summary>A new float32 tensor holding a copy of <paramref name="m"/> (rows × cols).</summary>
-    public static Tensor ToTensor(Matrix m) => torch.tensor(m.Span.ToArray(), new long[] { m.Rows, m.Cols });
+    /// <summary>A new float32 tensor holding a copy of <paramref name="m"/> (rows × cols), copied straight from its buffer when that holds exactly its values.</summary>
+    public static Tensor ToTensor(Matrix m) =>
+        torch.tensor(m.Data.Length == m.Length ? m.Data : m.Span.ToArray(), new long[] { m.Rows, m.Cols });
 
     /// <summary>Copies a rows × cols tensor into <paramref name="m"/>.</summary>
     public static void CopyTo(Tensor t, Matrix m)

@@ -57,7 +57,7 @@ internal sealed class TorchVae : IDisposable
     {
         var total = Objective(xb, eps);
         (total / xb.Rows).backward();
-        return total.to_type(ScalarType.Float64).item<double>();
+        return total.item<float>();
     }
 
     private Tensor Objective(Matrix xb, Matrix eps)
