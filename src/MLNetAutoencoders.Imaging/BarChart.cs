@@ -36,6 +36,9 @@ public sealed class BarChart : IPicture
     /// <summary>Format of the value written above each bar (e.g. "0.0"); empty for none.</summary>
     public string ValueFormat { get; init; } = "0.0";
 
+    /// <summary>Highest value the y axis shows (e.g. 100 for a percentage), or null: the data decide.</summary>
+    public double? YMaximum { get; init; }
+
     /// <summary>Width of the picture in pixels (200–4000).</summary>
     public int Width { get; init; } = 800;
 
@@ -61,9 +64,7 @@ public sealed class BarChart : IPicture
     /// <summary>Adds a dashed horizontal line at <paramref name="y"/>, named in the legend; returns this chart.</summary>
     public BarChart AddReferenceLine(string name, double y)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        if (!double.IsFinite(y)) throw new ArgumentException($"Reference line '{name}': y = {y} is not finite.", nameof(y));
-        _references.Add((name, y));
+        Drawing.AddReference(_references, name, y);
         return this;
     }
 
@@ -80,6 +81,7 @@ public sealed class BarChart : IPicture
         var (lo, hi) = Chart.Range(ys, 0.08);
         if (ys.Count > 0 && ys.Min() >= 0 && lo < 0) lo = 0;
         hi += (hi - lo) * 0.06; // room for the value labels
+        if (YMaximum is double top && hi > top) hi = Math.Max(top, lo + 1e-9);
 
         int n = Math.Max(_series.Count, 1);
         double width = 0.8 / n;
@@ -102,12 +104,7 @@ public sealed class BarChart : IPicture
         }
         var barPlot = plot.Add.Bars(bars);
         barPlot.ValueLabelStyle.FontSize = n > 4 ? 11 : 13;
-        for (int r = 0; r < _references.Count; r++)
-        {
-            var (name, y) = _references[r];
-            var line = plot.Add.HorizontalLine(y, 2, new ScottPlot.Color(0x33, 0x33, 0x33), ScottPlot.LinePattern.Dashed);
-            line.LegendText = name;
-        }
+        Drawing.DrawReferences(plot, _references);
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, Categories.Count).Select(i => (double)i).ToArray(), Categories.ToArray());
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         plot.Axes.SetLimits(-0.5, Categories.Count - 0.5, lo, hi);

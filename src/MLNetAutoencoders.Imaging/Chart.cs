@@ -42,6 +42,9 @@ public sealed class Chart : IPicture
     /// <summary>Logarithmic x axis (x values must be positive).</summary>
     public bool LogX { get; init; }
 
+    /// <summary>Highest value the y axis shows (e.g. 100 for a percentage), or null: the data decide.</summary>
+    public double? YMaximum { get; init; }
+
     /// <summary>Width of the picture in pixels (200–4000).</summary>
     public int Width { get; init; } = 800;
 
@@ -84,9 +87,7 @@ public sealed class Chart : IPicture
     /// <summary>Adds a dashed horizontal line across the chart at <paramref name="y"/>, named in the legend; returns this chart.</summary>
     public Chart AddReferenceLine(string name, double y)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        if (!double.IsFinite(y)) throw new ArgumentException($"Reference line '{name}': y = {y} is not finite.", nameof(y));
-        _references.Add((name, y));
+        Drawing.AddReference(_references, name, y);
         return this;
     }
 
@@ -99,14 +100,18 @@ public sealed class Chart : IPicture
 
         var xs = new List<double>();
         var ys = new List<double>();
+        // With error bars, series at the same x are shifted apart a little so that their bars do not hide each other.
+        var all = _series.SelectMany(s => FiniteRuns(s).SelectMany(run => run.Select(i => Tx(s.X[i])))).ToList();
+        double dodge = _series.Count > 1 && _series.Any(s => s.YError is not null) && all.Count > 0 ? 0.008 * (all.Max() - all.Min()) : 0;
         for (int k = 0; k < _series.Count; k++)
         {
             var s = _series[k];
             var color = Drawing.Color(k);
             bool named = false;
+            double shift = dodge * (k - (_series.Count - 1) / 2.0);
             foreach (var run in FiniteRuns(s))
             {
-                var px = run.Select(i => Tx(s.X[i])).ToArray();
+                var px = run.Select(i => Tx(s.X[i]) + shift).ToArray();
                 var py = run.Select(i => s.Y[i]).ToArray();
                 var line = plot.Add.Scatter(px, py, color);
                 line.LineWidth = 2;
@@ -126,19 +131,14 @@ public sealed class Chart : IPicture
                 else ys.AddRange(py);
             }
         }
-        for (int r = 0; r < _references.Count; r++)
-        {
-            var (name, y) = _references[r];
-            var line = plot.Add.HorizontalLine(y, 2, new ScottPlot.Color(0x33, 0x33, 0x33), ScottPlot.LinePattern.Dashed);
-            line.LegendText = name;
-            line.LabelOppositeAxis = false;
-            ys.Add(y);
-        }
+        Drawing.DrawReferences(plot, _references);
+        ys.AddRange(_references.Select(r => r.Y));
 
         var (x0, x1) = Range(xs, 0.04);
         var (y0, y1) = Range(ys, 0.06);
+        if (YMaximum is double top && y1 > top) y1 = Math.Max(top, y0 + 1e-9);
         plot.Axes.SetLimits(x0, x1, y0, y1);
-        if (LogX) SetLogTicks(plot, xs);
+        if (LogX) SetLogTicks(plot, all);
         if (_series.Count + _references.Count > 0) plot.ShowLegend(ScottPlot.Edge.Right);
         return plot.GetImageBytes(Width, Height, ScottPlot.ImageFormat.Png);
     }

@@ -59,6 +59,21 @@ internal static class Drawing
         return plot;
     }
 
+    /// <summary>Checks a reference line and adds it to <paramref name="lines"/>.</summary>
+    public static void AddReference(List<(string Name, double Y)> lines, string name, double y)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!double.IsFinite(y)) throw new ArgumentException($"Reference line '{name}': y = {y} is not finite.", nameof(y));
+        lines.Add((name, y));
+    }
+
+    /// <summary>Draws reference lines: dashed, dark grey, across the plot, named in the legend.</summary>
+    public static void DrawReferences(ScottPlot.Plot plot, IEnumerable<(string Name, double Y)> lines)
+    {
+        foreach (var (name, y) in lines)
+            plot.Add.HorizontalLine(y, 2, new ScottPlot.Color(0x33, 0x33, 0x33), ScottPlot.LinePattern.Dashed).LegendText = name;
+    }
+
     /// <summary>Checks a picture size.</summary>
     public static void CheckSize(int width, int height)
     {

@@ -42,16 +42,18 @@ internal static class CompareCommand
         var noise = new Option<float?>("--noise") { Description = $"denoising: std of the Gaussian input noise (default: the preset's {AutoencoderDefaults.DenoisingNoise})" };
         var maxIter = new Option<int>("--max-iter") { Description = "logistic regression L-BFGS iterations (scikit-learn's default 100)", DefaultValueFactory = _ => 100 };
         var l1 = new Option<float>("--l1") { Description = "logistic regression L1 weight (ML.NET's default is 1; scikit-learn's C=1 has none)", DefaultValueFactory = _ => 0f };
+        var redraw = new Option<string?>("--redraw") { Description = "draw the accuracy chart into --out-dir from a saved result (--json/--json-out) instead of running" };
         var l2 = new Option<float?>("--l2") { Description = "logistic regression L2 weight (default 1/training rows, scikit-learn's C=1; ML.NET's default is 1)" };
 
         var cmd = new Command("compare", "Compare PCA and autoencoder codes as features for logistic regression (eigenface experiment) with ML.NET pipelines.");
         common.AddTo(cmd);
-        foreach (var o in new Option[] { codes, methods, folds, outDir, noFigures, hidden, epochs, batch, lr, noise, maxIter, l1, l2 }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { codes, methods, folds, outDir, noFigures, hidden, epochs, batch, lr, noise, maxIter, l1, l2, redraw }) cmd.Options.Add(o);
 
         cmd.SetAction(r =>
         {
             try
             {
+                if (r.GetValue(redraw) is { } saved) return Redraw(saved, r.GetValue(outDir)!);
                 var codeList = CommonOptions.ParseSizes(r.GetValue(codes), "--codes");
                 if (codeList.Length == 0 || codeList.Any(c => c < 1)) throw new ArgumentException("--codes needs at least one code size ≥ 1.");
                 var methodList = Comparison.ParseMethods(r.GetValue(methods)!);
@@ -136,6 +138,23 @@ internal static class CompareCommand
             }
         });
         return cmd;
+    }
+
+    /// <summary>Draws the accuracy chart of a saved result (the JSON of a run: "dataset", "rows" with each fold's accuracy).</summary>
+    private static int Redraw(string saved, string dir)
+    {
+        JsonNode json;
+        try { json = JsonNode.Parse(File.ReadAllText(saved)) ?? throw new InvalidDataException($"{saved} is empty."); }
+        catch (System.Text.Json.JsonException e) { throw new InvalidDataException($"{saved} is not JSON: {e.Message}"); }
+        var rows = (json["rows"] as JsonArray ?? throw new InvalidDataException($"{saved} has no \"rows\" array (write it with mlae compare --json-out)."))
+            .Select(x => new Comparison.Row((string)x!["method"]!, (int)x["code"]!, x["foldAccuracies"]!.AsArray().Select(a => (double)a!).ToArray(), null))
+            .ToList();
+        var methods = rows.Select(x => x.Method).Distinct().ToList();
+        var codeList = rows.Where(x => x.Method != "raw").Select(x => x.Code).Distinct().Order().ToList();
+        var path = Path.Combine(dir, "accuracy.png");
+        Figures.AccuracyChart(Figures.DatasetName((string?)json["dataset"] ?? saved), methods, codeList, rows).Save(path);
+        ConsoleUi.Err.MarkupLine($"accuracy chart of {rows.Count} rows written to {Markup.Escape(path)}");
+        return 0;
     }
 
     /// <summary>The dataset: for one fold it must have a test part (the built-in one, or a seeded split of a file).</summary>
@@ -515,14 +534,14 @@ internal static class Figures
         var featurizers = methods.Where(m => m != "raw").ToList();
         if (codes.Count == 1)
         {
-            var bars = new MLNetAutoencoders.Imaging.BarChart([$"code size k = {codes[0]}"]) { Title = title, XLabel = "featurizer", YLabel = yLabel, ValueFormat = folds > 1 ? "0.0" : "0.00" };
+            var bars = new MLNetAutoencoders.Imaging.BarChart([$"code size k = {codes[0]}"]) { Title = title, XLabel = "featurizer", YLabel = yLabel, ValueFormat = folds > 1 ? "0.0" : "0.00", YMaximum = 100 };
             foreach (var m in featurizers)
                 if (rows.FirstOrDefault(x => x.Method == m && x.Code == codes[0]) is { } row)
                     bars.Add(Display(m), [100 * row.Mean], folds > 1 ? [100 * row.Std] : null);
             if (raw != null) bars.AddReferenceLine($"raw pixels ({100 * raw.Mean:0.0} %)", 100 * raw.Mean);
             return bars;
         }
-        var chart = new Chart { Title = title, XLabel = "code size k (numbers per image, log scale)", YLabel = yLabel, LogX = true };
+        var chart = new Chart { Title = title, XLabel = "code size k (numbers per image, log scale)", YLabel = yLabel, LogX = true, YMaximum = 100 };
         foreach (var m in featurizers)
         {
             var mr = rows.Where(x => x.Method == m).OrderBy(x => x.Code).ToList();

@@ -52,17 +52,19 @@ internal static class PretrainCommand
         var noProbe = new Option<bool>("--no-probe") { Description = "skip the linear-probe rows" };
         var cache = new Option<string?>("--cache") { Description = "directory to save and reuse pretrained autoencoders" };
         var chart = new Option<string?>("--chart") { Description = "write the learning curves (accuracy against N, ± 1 sd over seeds) as a PNG here" };
+        var redraw = new Option<string?>("--redraw") { Description = "with --chart: draw the learning curves from a saved result (--json/--json-out) instead of running" };
 
         var cmd = new Command("pretrain", "Pretrain encoders without labels, then fine-tune with few labels; compare with training from scratch.");
         common.AddTo(cmd);
         foreach (var o in new Option[] { labels, kinds, seeds, hidden, code, pretrainEpochs, pretrainBatch, pretrainLr, corruption, stackedDenoising, stackedFineTune,
-                     epochs, batch, lr, mode, encoderLr, warmup, dropout, l2, anchor, augment, validation, patience, head, noStandardize, noProbe, cache, chart })
+                     epochs, batch, lr, mode, encoderLr, warmup, dropout, l2, anchor, augment, validation, patience, head, noStandardize, noProbe, cache, chart, redraw })
             cmd.Options.Add(o);
 
         cmd.SetAction(r =>
         {
             try
             {
+                if (r.GetValue(redraw) is { } saved) return Redraw(saved, r.GetValue(chart));
                 var (dKind, dLevel) = Corruptions.Parse(r.GetValue(corruption)!);
                 var (aKind, aLevel) = Corruptions.Parse(r.GetValue(augment)!);
                 var options = new PretrainingExperimentOptions
@@ -167,10 +169,26 @@ internal static class PretrainCommand
     }
 
     /// <summary>One line per N and (kind, mode): mean ± std in %, and the gain over scratch.</summary>
+    /// <summary>Draws the learning curves of a saved result (the JSON of a run: "dataset", "seeds", "runs").</summary>
+    private static int Redraw(string saved, string? chartPath)
+    {
+        if (chartPath is null) throw new ArgumentException("--redraw needs --chart (where to write the picture).");
+        JsonNode json;
+        try { json = JsonNode.Parse(File.ReadAllText(saved)) ?? throw new InvalidDataException($"{saved} is empty."); }
+        catch (System.Text.Json.JsonException e) { throw new InvalidDataException($"{saved} is not JSON: {e.Message}"); }
+        var runs = (json["runs"] as JsonArray ?? throw new InvalidDataException($"{saved} has no \"runs\" array (write it with mlae pretrain --json-out)."))
+            .Select(x => new PretrainingRun((int)x!["labels"]!, (string)x["kind"]!, (string)x["mode"]!, (ulong)x["seed"]!, (double)x["accuracy"]!, (int)x["epochs"]!, (double)x["seconds"]!))
+            .ToList();
+        string dataset = Figures.DatasetName((string?)json["dataset"] ?? saved);
+        LearningCurves(PretrainingExperiment.Summarize(runs), $"{dataset}: test accuracy against labelled examples ({(int?)json["seeds"] ?? 1} seeds)").Save(chartPath);
+        ConsoleUi.Err.MarkupLine($"learning curves of {runs.Count} runs written to {Markup.Escape(chartPath)}");
+        return 0;
+    }
+
     /// <summary>Learning curves: mean test accuracy (%) ± one standard deviation over seeds against N (log axis), one line per (kind, mode).</summary>
     internal static Chart LearningCurves(IReadOnlyList<PretrainingSummary> summary, string title)
     {
-        var chart = new Chart { Title = title, XLabel = "labelled training images N (log scale)", YLabel = "test accuracy (%), mean ± 1 sd over seeds", LogX = true };
+        var chart = new Chart { Title = title, XLabel = "labelled training images N (log scale)", YLabel = "test accuracy (%), mean ± 1 sd over seeds", LogX = true, YMaximum = 100 };
         foreach (var g in summary.GroupBy(r => (r.Kind, r.Mode)))
         {
             var pts = g.OrderBy(r => r.Labels).ToList();

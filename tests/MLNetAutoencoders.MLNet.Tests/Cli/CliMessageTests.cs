@@ -173,4 +173,46 @@ public sealed class CliMessageTests : IDisposable
         Assert.Equal(100, percents[^1]);
         for (int i = 1; i < percents.Count; i++) Assert.True(percents[i] > percents[i - 1], $"progress fell or repeated: {string.Join(", ", percents)}");
     }
+
+    [Fact]
+    public void Pretrain_RedrawsTheChartFromASavedResult()
+    {
+        var saved = Path.Combine(_dir, "runs.json");
+        File.WriteAllText(saved, """
+            {"dataset":"fashion-mnist","seeds":2,"runs":[
+             {"labels":10,"kind":"none","mode":"scratch","seed":0,"accuracy":0.5,"epochs":3,"seconds":0.1},
+             {"labels":10,"kind":"none","mode":"scratch","seed":1,"accuracy":0.6,"epochs":3,"seconds":0.1},
+             {"labels":100,"kind":"none","mode":"scratch","seed":0,"accuracy":0.7,"epochs":3,"seconds":0.1},
+             {"labels":100,"kind":"ae","mode":"finetune","seed":0,"accuracy":0.8,"epochs":3,"seconds":0.1}]}
+            """);
+        var png = Path.Combine(_dir, "curves.png");
+        var (code, _, err) = Mlae("pretrain", "--dataset", "fashion-mnist", "--redraw", saved, "--chart", png);
+        Assert.Equal(0, code);
+        Assert.Contains("learning curves of 4 runs", err);
+        using var bitmap = SkiaSharp.SKBitmap.Decode(png);
+        Assert.Equal((800, 500), (bitmap.Width, bitmap.Height));
+
+        File.WriteAllText(saved, "{\"dataset\":\"x\"}");
+        (code, _, err) = Mlae("pretrain", "--dataset", "fashion-mnist", "--redraw", saved, "--chart", png);
+        Assert.Equal(1, code);
+        Assert.Contains("has no \"runs\" array", err);
+        NoDotNetTails(err);
+    }
+
+    [Fact]
+    public void Compare_RedrawsTheAccuracyChartFromASavedResult()
+    {
+        var saved = Path.Combine(_dir, "compare.json");
+        File.WriteAllText(saved, """
+            {"dataset":"faces","rows":[
+             {"method":"pca","code":1,"foldAccuracies":[0.8,0.9]},{"method":"pca","code":2,"foldAccuracies":[0.9,0.95]},
+             {"method":"ae","code":1,"foldAccuracies":[0.7,0.8]},{"method":"ae","code":2,"foldAccuracies":[0.95,1.0]},
+             {"method":"raw","code":625,"foldAccuracies":[0.96,0.97]}]}
+            """);
+        var (code, _, err) = Mlae("compare", "--dataset", "faces", "--redraw", saved, "--out-dir", _dir);
+        Assert.Equal(0, code);
+        Assert.Contains("accuracy chart of 5 rows", err);
+        using var bitmap = SkiaSharp.SKBitmap.Decode(Path.Combine(_dir, "accuracy.png"));
+        Assert.Equal((800, 500), (bitmap.Width, bitmap.Height));
+    }
 }
