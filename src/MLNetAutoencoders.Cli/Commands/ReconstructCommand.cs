@@ -46,7 +46,7 @@ internal static class ReconstructCommand
                 string file = Path.GetFileName(r.GetValue(model)!);
                 size.Save(r, r.GetValue(output)!, png,
                     $"{Figures.DatasetName(data.Name)}: {originals.Rows} {(data.Test is null ? "" : "test ")}images and their reconstructions from {ae.CodeSize} numbers",
-                    $"model {file} ({ae.GetType().Name.Replace("Model", "")}, {ae.InputSize} → {ae.CodeSize} → {ae.InputSize})" + (sigma > 0 ? $"; inputs with Gaussian noise σ = {sigma}" : ""),
+                    $"model {file} ({(ae is VaeModel ? "VAE" : "autoencoder")}, {ae.InputSize} inputs, code of {ae.CodeSize}, {ae.ParameterCount:N0} parameters)" + (sigma > 0 ? $"; inputs with Gaussian noise σ = {sigma}" : ""),
                     labels);
                 ConsoleUi.Err.MarkupLine(Markup.Escape($"wrote {originals.Rows} originals and reconstructions to {r.GetValue(output)}"));
                 return 0;

@@ -33,13 +33,13 @@ public sealed class TsneOptions
     /// <summary>Step size; null (default) = max(N / <see cref="EarlyExaggeration"/> / 4, 50), scikit-learn's "auto".</summary>
     public double? LearningRate { get; set; }
 
-    /// <summary>Momentum during early exaggeration (0.5), and after it (0.8).</summary>
+    /// <summary>Momentum during early exaggeration. Default 0.5.</summary>
     public double InitialMomentum { get; set; } = 0.5;
 
     /// <summary>Momentum after early exaggeration. Default 0.8.</summary>
     public double FinalMomentum { get; set; } = 0.8;
 
-    /// <summary>The start. Default <see cref="TsneInit.Pca"/>.</summary>
+    /// <summary>The start. Default <see cref="TsneInit.Pca"/> (random when the data has fewer rows or columns than <see cref="Dimensions"/>).</summary>
     public TsneInit Init { get; set; } = TsneInit.Pca;
 
     /// <summary>Seed of the random start (and of the PCA solver). Default 0.</summary>
