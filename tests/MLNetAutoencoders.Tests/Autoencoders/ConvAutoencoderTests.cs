@@ -3,6 +3,7 @@ using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Numerics;
 using MLNetAutoencoders.Onnx;
 using MLNetAutoencoders.Tests.Onnx;
+using MLNetAutoencoders.Tests.Support;
 
 namespace MLNetAutoencoders.Tests.Autoencoders;
 
@@ -10,21 +11,6 @@ namespace MLNetAutoencoders.Tests.Autoencoders;
 public class ConvAutoencoderTests
 {
     private static readonly ConvAutoencoderOptions Small = new() { ImageShape = [1, 8, 8], Channels = [4, 8] };
-
-    /// <summary>Blurry blobs on 8×8 images: a few bright Gaussian spots at random places, in [0, 1].</summary>
-    internal static Matrix Blobs(int rows, ulong seed)
-    {
-        var rng = new Rng(seed);
-        var m = new Matrix(rows, 64);
-        for (int n = 0; n < rows; n++)
-        {
-            float cy = 1 + 6 * rng.NextFloat(), cx = 1 + 6 * rng.NextFloat(), s = 1 + rng.NextFloat();
-            for (int y = 0; y < 8; y++)
-                for (int x = 0; x < 8; x++)
-                    m[n, y * 8 + x] = MathF.Exp(-((y - cy) * (y - cy) + (x - cx) * (x - cx)) / (2 * s * s));
-        }
-        return m;
-    }
 
     private static AutoencoderOptions Options(int epochs = 15) => new()
     {
@@ -56,8 +42,8 @@ public class ConvAutoencoderTests
     [Fact]
     public void Training_LearnsTheImages_AndIsReproducible()
     {
-        var train = Blobs(400, 1);
-        var test = Blobs(100, 2);
+        var train = TestData.Blobs(400, 1);
+        var test = TestData.Blobs(100, 2);
         var model = new AutoencoderTrainer(Options()).Fit(train);
         double mean = 0;
         foreach (var v in test.Span) mean += v;
@@ -75,12 +61,12 @@ public class ConvAutoencoderTests
     [Fact]
     public void ModelFile_RoundTrips()
     {
-        var model = new AutoencoderTrainer(Options(2)).Fit(Blobs(64, 3));
+        var model = new AutoencoderTrainer(Options(2)).Fit(TestData.Blobs(64, 3));
         using var tmp = new OnnxTestModels.TempDir();
         var path = tmp.File("conv.mlae");
         model.Save(path);
         var loaded = AutoencoderModel.Load(path);
-        var x = Blobs(20, 4);
+        var x = TestData.Blobs(20, 4);
         Assert.Equal(model.Reconstruct(x).Span.ToArray(), loaded.Reconstruct(x).Span.ToArray());
         Assert.Equal(new[] { 1, 8, 8 }, loaded.Options.Conv!.ImageShape);
         Assert.Empty(loaded.CodePath);
@@ -89,11 +75,11 @@ public class ConvAutoencoderTests
     [Fact]
     public void OnnxRuntime_ReproducesCodesAndReconstructions()
     {
-        var model = new AutoencoderTrainer(Options(2)).Fit(Blobs(64, 5));
+        var model = new AutoencoderTrainer(Options(2)).Fit(TestData.Blobs(64, 5));
         using var tmp = new OnnxTestModels.TempDir();
         var path = tmp.File("conv.onnx");
         OnnxModelFile.Save(OnnxExport.Autoencoder(model, "Pixels", "Code", "Reconstruction"), path);
-        var x = Blobs(1000, 6);
+        var x = TestData.Blobs(1000, 6);
         OnnxRuntimeHarness.AssertMatches(path, x, model.Encode(x), 1e-5f, "Code");
         OnnxRuntimeHarness.AssertMatches(path, x, model.Reconstruct(x), 1e-5f, "Reconstruction");
         var encoderPath = tmp.File("encoder.onnx");
