@@ -12,12 +12,10 @@ namespace MLNetAutoencoders.TorchSharp.Tests;
 /// The convolutional autoencoder computes the same objective on both engines: from the same initial weights and batch,
 /// the managed layers, the TorchSharp engine on the same networks, and the TorchSharp modules of
 /// <see cref="ConvAutoencoder.Modules"/> (what <c>mlae train --kind conv --backend torchsharp</c> trains) give the same
-/// batch loss and every parameter's gradient to a relative 1e-4.
+/// batch loss and every parameter's gradient to a relative 1e-4 (<see cref="EngineParityTests.AssertClose(Matrix, Matrix, string)"/>).
 /// </summary>
 public class ConvParityTests
 {
-    private const double Tolerance = 1e-4;
-
     private static AutoencoderOptions Options(string variant)
     {
         var o = new AutoencoderOptions { Conv = new ConvAutoencoderOptions { ImageShape = [1, 8, 8], Channels = [4, 8] }, CodeSize = 5, Seed = 3 };
@@ -56,8 +54,8 @@ public class ConvParityTests
         double torchLoss = torchNet.LossAndGradients(x, AutoencoderTerms.Create(o, x.Cols).Corruption, ctx.Rng, ctx);
         torchNet.Parameters.AddGradientsTo();
 
-        AssertClose(managed, torchLoss, "loss");
-        for (int i = 0; i < parameters.Count; i++) AssertClose(grads[i], parameters[i].Grad, parameters[i].Name);
+        EngineParityTests.AssertClose(managed, torchLoss, "loss");
+        for (int i = 0; i < parameters.Count; i++) EngineParityTests.AssertClose(grads[i], parameters[i].Grad, parameters[i].Name);
     }
 
     [Fact]
@@ -87,27 +85,8 @@ public class ConvParityTests
         var loss = nn.functional.binary_cross_entropy_with_logits(logits, target, reduction: nn.Reduction.Sum);
         (loss / x.Rows).backward();
 
-        AssertClose(managed, loss.item<float>(), "loss");
+        EngineParityTests.AssertClose(managed, loss.item<float>(), "loss");
         for (int i = 0; i < parameters.Count; i++)
-            AssertClose(grads[i], new Matrix(1, parameters[i].Count, torchParameters[i].grad!.data<float>().ToArray()), parameters[i].Name);
-    }
-
-    private static void AssertClose(double expected, double actual, string what) =>
-        Assert.True(Math.Abs(expected - actual) <= Tolerance * Math.Abs(expected),
-            $"{what}: managed {expected}, TorchSharp {actual} (relative difference {Math.Abs(expected - actual) / Math.Abs(expected):E2})");
-
-    /// <summary>‖a − b‖ ≤ 1e-4·‖a‖ over the whole tensor.</summary>
-    private static void AssertClose(Matrix expected, Matrix actual, string what)
-    {
-        double diff = 0, norm = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double e = expected.Span[i], a = actual.Span[i];
-            diff += (e - a) * (e - a);
-            norm += e * e;
-        }
-        Assert.True(norm > 0, $"{what}: the managed gradient is zero, so the comparison would prove nothing.");
-        Assert.True(Math.Sqrt(diff) <= Tolerance * Math.Sqrt(norm),
-            $"{what}: gradients differ, relative difference {Math.Sqrt(diff / norm):E2} (‖managed‖ = {Math.Sqrt(norm):G4}).");
+            EngineParityTests.AssertClose(grads[i], new Matrix(1, parameters[i].Count, torchParameters[i].grad!.data<float>().ToArray()), parameters[i].Name);
     }
 }
