@@ -19,6 +19,8 @@ internal static class TorchLayers
             x = layer switch
             {
                 DenseLayer d => Dense(d, p, x),
+                Conv2dLayer c => Conv(c, p, x),
+                ConvTranspose2dLayer t => ConvTranspose(t, p, x),
                 DropoutLayer o when dropoutRng is not null && o.Rate > 0 => x * DropoutMask(o.Rate, (int)x.shape[0], (int)x.shape[1], dropoutRng),
                 DropoutLayer => x,
                 _ => throw new NotSupportedException($"The TorchSharp engine has no counterpart of the layer {layer.GetType().Name}."),
@@ -30,6 +32,24 @@ internal static class TorchLayers
     /// <summary>f(x·Wᵀ + b), or f(x·W + b) for a tied (transposed) weight.</summary>
     public static Tensor Dense(DenseLayer d, TorchParameters p, Tensor x) =>
         Activate(d.Activation, d.Slope, torch.addmm(p[d.Bias], x, d.Transposed ? p[d.Weight] : p[d.Weight].t(), 1f, 1f));
+
+    /// <summary>Conv2d on rows viewed as [N, C, H, W], flattened back to rows (the weight viewed as [out, in, k, k]).</summary>
+    public static Tensor Conv(Conv2dLayer c, TorchParameters p, Tensor x)
+    {
+        var g = c.Geometry;
+        var y = nn.functional.conv2d(x.view(-1, g.Channels, g.Height, g.Width), p[c.Weight].view(c.OutChannels, g.Channels, g.Kernel, g.Kernel),
+            p[c.Bias].view(-1), strides: [g.Stride, g.Stride], padding: [g.Padding, g.Padding]);
+        return Activate(c.Activation, c.Slope, y.flatten(1));
+    }
+
+    /// <summary>ConvTranspose2d on rows viewed as [N, C, H, W], flattened back to rows (the weight viewed as [in, out, k, k]).</summary>
+    public static Tensor ConvTranspose(ConvTranspose2dLayer t, TorchParameters p, Tensor x)
+    {
+        var g = t.Geometry;
+        var y = nn.functional.conv_transpose2d(x.view(-1, t.InChannels, g.OutHeight, g.OutWidth), p[t.Weight].view(t.InChannels, g.Channels, g.Kernel, g.Kernel),
+            p[t.Bias].view(-1), strides: [g.Stride, g.Stride], padding: [g.Padding, g.Padding], output_padding: [t.OutputPadding, t.OutputPadding]);
+        return Activate(t.Activation, t.Slope, y.flatten(1));
+    }
 
     public static Tensor Activate(ActivationKind kind, float slope, Tensor a) => kind switch
     {

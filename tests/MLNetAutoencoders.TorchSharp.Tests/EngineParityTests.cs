@@ -93,12 +93,12 @@ public class EngineParityTests
         for (int i = 0; i < net.Parameters.Count; i++) AssertClose(managedGrads[i], net.Parameters[i].Grad, net.Parameters[i].Name);
     }
 
-    private static void AssertClose(double expected, double actual, string what) =>
+    internal static void AssertClose(double expected, double actual, string what) =>
         Assert.True(Math.Abs(expected - actual) <= Tolerance * Math.Abs(expected),
             $"{what}: managed {expected}, TorchSharp {actual} (relative difference {Math.Abs(expected - actual) / Math.Abs(expected):E2})");
 
     /// <summary>‖a − b‖ ≤ 1e-4·‖a‖ over the whole tensor (entries near zero make element-wise ratios meaningless).</summary>
-    private static void AssertClose(Matrix expected, Matrix actual, string what)
+    internal static void AssertClose(Matrix expected, Matrix actual, string what)
     {
         double diff = 0, norm = 0;
         for (int i = 0; i < expected.Length; i++)

@@ -13,8 +13,6 @@ using MLNetAutoencoders.MLNet.Stages;
 using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Numerics;
 using MLNetAutoencoders.Pca;
-using MLNetAutoencoders.TorchSharp;
-using MLNetAutoencoders.TorchSharp.Modules;
 using Spectre.Console;
 
 namespace MLNetAutoencoders.Cli.Commands;
@@ -46,10 +44,11 @@ internal static class CompareCommand
         var l1 = new Option<float>("--l1") { Description = "logistic regression L1 weight (ML.NET's default is 1; scikit-learn's C=1 has none)", DefaultValueFactory = _ => 0f };
         var redraw = new Option<string?>("--redraw") { Description = "draw the accuracy chart into --out-dir from a saved result (--json/--json-out) instead of running" };
         var l2 = new Option<float?>("--l2") { Description = "logistic regression L2 weight (default 1/training rows, scikit-learn's C=1; ML.NET's default is 1)" };
+        var backend = Backends.CreateOption();
 
         var cmd = new Command("compare", "Compare PCA and autoencoder codes as features for logistic regression (eigenface experiment) with ML.NET pipelines.");
         common.AddTo(cmd);
-        foreach (var o in new Option[] { codes, methods, folds, outDir, noFigures, hidden, epochs, batch, lr, noise, maxIter, l1, l2, redraw }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { codes, methods, folds, outDir, noFigures, hidden, epochs, batch, lr, noise, maxIter, l1, l2, redraw, backend }) cmd.Options.Add(o);
 
         cmd.SetAction(r =>
         {
@@ -72,7 +71,7 @@ internal static class CompareCommand
                 data.Train.RequireLabels();
                 var s = FeaturizerSettings.For(data.Train.Count, r.GetValue(hidden), r.GetValue(epochs), r.GetValue(batch),
                     r.GetValue(lr), r.GetValue(noise), (int)seed, common.GemmKind(r), r.GetValue(maxIter), r.GetValue(l1), r.GetValue(l2))
-                    with { ImageShape = [1, data.Train.Height, data.Train.Width] };
+                    with { ImageShape = [1, data.Train.Height, data.Train.Width], Engine = Backends.Parse(r.GetValue(backend)!) };
                 var comparison = new Comparison(data, methodList, codeList, nFolds, s, threads);
                 ConsoleUi.Err.MarkupLine(Markup.Escape(
                     $"{data.Name}: {data.Train.Count} training images of {data.Train.Width}×{data.Train.Height}" +
@@ -234,6 +233,9 @@ internal sealed record FeaturizerSettings(int[] Hidden, int Epochs, int Batch, i
     /// <summary>The images' channels × height × width (the conv method's input shape).</summary>
     public int[] ImageShape { get; init; } = [];
 
+    /// <summary>The engine that trains the autoencoders and the VAE (<c>--backend</c>). Default managed.</summary>
+    public TrainingEngine Engine { get; init; } = TrainingEngine.Managed;
+
     /// <summary>The preset kind of a method name ("sparse" is the L1 sparse autoencoder; "conv" the plain objective on the convolutional networks).</summary>
     public static string Kind(string method) => method switch { "sparse" => AutoencoderKinds.SparseL1, "conv" => AutoencoderKinds.Plain, _ => method };
 
@@ -253,13 +255,10 @@ internal sealed record FeaturizerSettings(int[] Hidden, int Epochs, int Batch, i
         a.Threads = 1;
         a.Gemm = Gemm;
         a.Seed = (ulong)Seed;
+        a.Engine = Engine;
         if (a.Corruption == CorruptionKind.Gaussian) a.CorruptionLevel = Noise;
-        if (method == "conv")
-        {
-            // The convolutional autoencoder (TorchSharp only), its default channels, this comparison's code and training.
-            a.Modules = ConvAutoencoder.Modules(new ConvAutoencoderOptions { ImageShape = ImageShape }, code);
-            a.Engine = new TorchSharpEngine();
-        }
+        // The convolutional autoencoder: its default channels, this comparison's code and training, on the chosen engine.
+        if (method == "conv") a.Conv = new ConvAutoencoderOptions { ImageShape = ImageShape };
         return o;
     }
 
@@ -270,7 +269,7 @@ internal sealed record FeaturizerSettings(int[] Hidden, int Epochs, int Batch, i
         Vae = new VaeOptions
         {
             HiddenSizes = (int[])Hidden.Clone(), LatentSize = code, Epochs = Epochs, BatchSize = VaeBatch, LearningRate = LearningRate,
-            Seed = (ulong)Seed, Threads = 1, Gemm = Gemm,
+            Seed = (ulong)Seed, Threads = 1, Gemm = Gemm, Engine = Engine,
         },
     };
 

@@ -126,8 +126,6 @@ internal static class TrainCommand
                     json["variant"] = Describe(o);
                     if (k == "conv")
                     {
-                        if (o.Engine.Name != "torchsharp")
-                            throw new ArgumentException("--kind conv trains on the TorchSharp backend only (the managed engine has no convolutions): add --backend torchsharp.");
                         var conv = new ConvAutoencoderOptions
                         {
                             ImageShape = r.GetValue(imageShape) is string shapeText ? ParseShape(shapeText) : [1, data.Train.Height, data.Train.Width],
@@ -135,9 +133,20 @@ internal static class TrainCommand
                         };
                         totalEpochs = o.Epochs;
                         json["variant"] = $"conv {string.Join("x", conv.ImageShape)} channels {string.Join(",", conv.Channels)} code {o.CodeSize}";
-                        var fitted = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => ConvAutoencoder.Fit(conv, o, data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
-                        model = fitted;
-                        saveConv = path => ConvAutoencoder.Save(fitted, conv, path);
+                        if (o.Engine.Name == "torchsharp")
+                        {
+                            // TorchSharp: the architecture as TorchSharp modules (a model file of kind conv-autoencoder).
+                            var fitted = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => ConvAutoencoder.Fit(conv, o, data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
+                            model = fitted;
+                            saveConv = path => ConvAutoencoder.Save(fitted, conv, path);
+                        }
+                        else
+                        {
+                            // Managed: the same architecture as the library's own conv layers (an ordinary autoencoder model file).
+                            o.Conv = conv;
+                            var trainer = new AutoencoderTrainer(o);
+                            model = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => trainer.Fit(data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
+                        }
                     }
                     else if (k == "stacked")
                     {

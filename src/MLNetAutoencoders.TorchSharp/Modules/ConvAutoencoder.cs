@@ -7,35 +7,6 @@ using static TorchSharp.torch;
 namespace MLNetAutoencoders.TorchSharp.Modules;
 
 /// <summary>
-/// The convolutional autoencoder's architecture: each input row is seen as an image of <see cref="ImageShape"/>
-/// (channels × height × width, row-major, as Fashion-MNIST's 784 pixels are 1 × 28 × 28).
-/// </summary>
-public sealed class ConvAutoencoderOptions
-{
-    /// <summary>Channels, height and width of one input row. Default 1, 28, 28 (Fashion-MNIST).</summary>
-    public int[] ImageShape { get; set; } = [1, 28, 28];
-
-    /// <summary>Output channels of the strided convolutions, input side first; each halves height and width. Default 32, 64.</summary>
-    public int[] Channels { get; set; } = [32, 64];
-
-    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
-    public void Validate()
-    {
-        if (ImageShape is not { Length: 3 } || ImageShape.Any(v => v < 1))
-            throw new ArgumentOutOfRangeException(nameof(ImageShape), "ImageShape must be three numbers ≥ 1: channels, height, width (e.g. 1, 28, 28).");
-        if (Channels is not { Length: > 0 } || Channels.Any(c => c < 1))
-            throw new ArgumentOutOfRangeException(nameof(Channels), "Channels needs at least one convolution width, all ≥ 1 (e.g. 32, 64).");
-        int factor = 1 << Channels.Length;
-        if (ImageShape[1] % factor != 0 || ImageShape[2] % factor != 0)
-            throw new ArgumentOutOfRangeException(nameof(ImageShape),
-                $"ImageShape {ImageShape[0]}×{ImageShape[1]}×{ImageShape[2]}: height and width must be divisible by {factor} for {Channels.Length} stride-2 convolutions.");
-    }
-
-    /// <summary>A copy with its own arrays.</summary>
-    public ConvAutoencoderOptions Clone() => new() { ImageShape = (int[])ImageShape.Clone(), Channels = (int[])Channels.Clone() };
-}
-
-/// <summary>
 /// The built-in convolutional autoencoder (the <c>conv</c> kind), trained on the TorchSharp engine. Encoder: per entry
 /// of <see cref="ConvAutoencoderOptions.Channels"/> a Conv2d with kernel 4, stride 2, padding 1 (halving height and
 /// width) and ReLU, then a linear layer to the code. Decoder: a linear layer and ReLU back to the last feature map, then
@@ -43,7 +14,8 @@ public sealed class ConvAutoencoderOptions
 /// one giving the image's channels (logits with the cross-entropy loss). It is a <see cref="TorchModules"/> pair, so the
 /// family's loss, corruption and activity/KL penalties apply, the ML.NET stage takes it
 /// (<c>options.Autoencoder.Modules = ConvAutoencoder.Modules(...)</c>) and ONNX export writes Conv and ConvTranspose nodes.
-/// The library's managed engine has no convolutions: this kind needs TorchSharp.
+/// The architecture is <see cref="ConvAutoencoderOptions"/>'s, which the managed engine builds as its own layers
+/// (<see cref="AutoencoderOptions.Conv"/>).
 /// </summary>
 public static class ConvAutoencoder
 {
@@ -57,16 +29,16 @@ public static class ConvAutoencoder
         conv = conv.Clone();
         conv.Validate();
         if (codeSize < 1) throw new ArgumentOutOfRangeException(nameof(codeSize), codeSize, "codeSize must be ≥ 1.");
-        var (c, h, w) = (conv.ImageShape[0], conv.ImageShape[1], conv.ImageShape[2]);
-        int last = conv.Channels[^1], hs = h >> conv.Channels.Length, ws = w >> conv.Channels.Length;
-        var widths = new[] { c }.Concat(conv.Channels).ToArray();
+        var (k, s, p) = (ConvAutoencoderOptions.Kernel, ConvAutoencoderOptions.Stride, ConvAutoencoderOptions.Padding);
+        int last = conv.FeatureShape[0], hs = conv.FeatureShape[1], ws = conv.FeatureShape[2];
+        var widths = new[] { conv.ImageShape[0] }.Concat(conv.Channels).ToArray();
 
         nn.Module<Tensor, Tensor> Encoder()
         {
             var layers = new List<nn.Module<Tensor, Tensor>>();
             for (int i = 0; i + 1 < widths.Length; i++)
             {
-                layers.Add(nn.Conv2d(widths[i], widths[i + 1], 4, stride: 2, padding: 1));
+                layers.Add(nn.Conv2d(widths[i], widths[i + 1], k, stride: s, padding: p));
                 layers.Add(nn.ReLU());
             }
             layers.Add(nn.Flatten());
@@ -79,7 +51,7 @@ public static class ConvAutoencoder
             var layers = new List<nn.Module<Tensor, Tensor>> { nn.Linear(codeSize, last * hs * ws), nn.ReLU(), nn.Unflatten(1, [last, hs, ws]) };
             for (int i = widths.Length - 1; i > 0; i--)
             {
-                layers.Add(nn.ConvTranspose2d(widths[i], widths[i - 1], 4, stride: 2, padding: 1));
+                layers.Add(nn.ConvTranspose2d(widths[i], widths[i - 1], k, stride: s, padding: p));
                 if (i > 1) layers.Add(nn.ReLU());
             }
             return nn.Sequential(layers);

@@ -50,7 +50,8 @@ public sealed class AutoencoderModel : IAutoencoder
     public int ParameterCount => Encoder.Parameters.Concat(Decoder.Parameters).Distinct().Sum(p => p.Count);
 
     /// <inheritdoc />
-    public IReadOnlyList<DenseLayer> CodePath => Encoder.DenseLayers.ToList();
+    /// <remarks>Empty for the convolutional autoencoder, whose encoder is not a chain of dense layers.</remarks>
+    public IReadOnlyList<DenseLayer> CodePath => Encoder.Layers.All(l => l is DenseLayer or DropoutLayer) ? Encoder.DenseLayers.ToList() : [];
 
     private NnContext Inference => _inference ??= new NnContext(Gemm.Create(Options.Gemm, Options.Threads), new Rng(Options.Seed));
 

@@ -77,6 +77,16 @@ public sealed class AutoencoderOptions : NetworkOptions
     public IAutoencoderModules? Modules { get; set; }
 
     /// <summary>
+    /// The convolutional architecture (the <c>conv</c> kind) in place of the dense one: each row is an image of
+    /// <see cref="ConvAutoencoderOptions.ImageShape"/>, strided convolutions lead to a linear code layer of
+    /// <see cref="CodeSize"/> (with <see cref="CodeActivation"/>), transposed convolutions lead back; hidden layers use
+    /// ReLU, and <see cref="NetworkOptions.HiddenSizes"/> and <see cref="NetworkOptions.HiddenActivation"/> are not
+    /// used. Dropout, tied weights and the contractive penalty need the dense networks and are errors with it. Null
+    /// (default) = the dense networks.
+    /// </summary>
+    public ConvAutoencoderOptions? Conv { get; set; }
+
+    /// <summary>
     /// λ of the adversarial term (the adversarial autoencoder): a discriminator learns to tell the codes from N(0, I)
     /// draws, and the encoder is trained to fool it with λ·(−log D(z)) per sample beside the reconstruction loss; 0 = off.
     /// Range [0, ∞). The discriminator is used in training only.
@@ -110,6 +120,13 @@ public sealed class AutoencoderOptions : NetworkOptions
                 $"KL sparsity (KlSparsityWeight {KlSparsityWeight}) needs CodeActivation = sigmoid, so that mean activations lie in (0, 1); it is {Activations.Name(CodeActivation)}.");
         if (ContractiveProbes is < 0 or > 64)
             throw new ArgumentOutOfRangeException(nameof(ContractiveProbes), ContractiveProbes, "ContractiveProbes must be in 0–64 (0 = exact).");
+        if (Conv is not null)
+        {
+            Conv.Validate();
+            if (DropoutRate > 0) throw new ArgumentOutOfRangeException(nameof(DropoutRate), DropoutRate, "DropoutRate needs the dense networks; the convolutional autoencoder (Conv) has no dropout layers.");
+            if (TiedWeights) throw new ArgumentOutOfRangeException(nameof(TiedWeights), TiedWeights, "TiedWeights needs the dense networks; the convolutional autoencoder (Conv) cannot tie its weights.");
+            if (Contractive > 0) throw new ArgumentOutOfRangeException(nameof(Contractive), Contractive, "The contractive penalty needs the dense encoder; the convolutional autoencoder (Conv) has none.");
+        }
         if (!Enum.IsDefined(Corruption)) throw new ArgumentOutOfRangeException(nameof(Corruption), Corruption, "Unknown corruption kind.");
         bool levelOk = Corruption switch
         {
@@ -131,6 +148,7 @@ public sealed class AutoencoderOptions : NetworkOptions
     {
         var c = CloneAs<AutoencoderOptions>();
         c.DiscriminatorHiddenSizes = (int[])DiscriminatorHiddenSizes.Clone();
+        c.Conv = Conv?.Clone();
         return c;
     }
 }

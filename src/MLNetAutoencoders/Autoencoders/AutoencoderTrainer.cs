@@ -19,6 +19,7 @@ public sealed class AutoencoderTrainer
     /// <summary>Builds the untrained encoder and decoder for inputs of width <paramref name="inputSize"/>, initialised from <paramref name="rng"/>.</summary>
     public static (Network Encoder, Network Decoder) Build(AutoencoderOptions o, int inputSize, Rng rng)
     {
+        if (o.Conv is not null) return BuildConv(o, o.Conv, inputSize, rng);
         var widths = new List<int> { inputSize };
         widths.AddRange(o.HiddenSizes);
         widths.Add(o.CodeSize);
@@ -53,6 +54,42 @@ public sealed class AutoencoderTrainer
             }
             dec.Add(d);
             if (!last && o.DropoutRate > 0) dec.Add(new DropoutLayer(to, o.DropoutRate));
+        }
+        return (new Network(enc), new Network(dec));
+    }
+
+    /// <summary>The convolutional networks <see cref="ConvAutoencoderOptions"/> describes (see there), initialised from <paramref name="rng"/>.</summary>
+    private static (Network Encoder, Network Decoder) BuildConv(AutoencoderOptions o, ConvAutoencoderOptions conv, int inputSize, Rng rng)
+    {
+        if (inputSize != conv.InputSize)
+            throw new ArgumentException($"The rows have {inputSize} values, but Conv.ImageShape {string.Join("×", conv.ImageShape)} needs {conv.InputSize}.");
+        const int k = ConvAutoencoderOptions.Kernel, s = ConvAutoencoderOptions.Stride, p = ConvAutoencoderOptions.Padding;
+        var widths = new[] { conv.ImageShape[0] }.Concat(conv.Channels).ToArray();
+        var enc = new List<Layer>();
+        var (h, w) = (conv.ImageShape[1], conv.ImageShape[2]);
+        for (int i = 0; i + 1 < widths.Length; i++)
+        {
+            var c = new Conv2dLayer($"encoder.{i}", new ConvGeometry(widths[i], h, w, k, s, p), widths[i + 1], ActivationKind.Relu);
+            Initializer.Initialize(c, o.Init, rng);
+            enc.Add(c);
+            (h, w) = (c.Geometry.OutHeight, c.Geometry.OutWidth);
+        }
+        int features = widths[^1] * h * w;
+        var code = new DenseLayer($"encoder.{widths.Length - 1}", features, o.CodeSize, o.CodeActivation, o.LeakyReluSlope);
+        Initializer.Initialize(code, o.Init, rng);
+        enc.Add(code);
+        var dec = new List<Layer>();
+        var first = new DenseLayer("decoder.0", o.CodeSize, features, ActivationKind.Relu);
+        Initializer.Initialize(first, o.Init, rng);
+        dec.Add(first);
+        var outAct = o.Loss == LossKind.CrossEntropy ? ActivationKind.Identity : o.OutputActivation;
+        for (int i = widths.Length - 1; i > 0; i--)
+        {
+            var t = new ConvTranspose2dLayer($"decoder.{widths.Length - i}", widths[i], h, w, widths[i - 1], k, s, p, 0,
+                i > 1 ? ActivationKind.Relu : outAct, o.LeakyReluSlope);
+            Initializer.Initialize(t, o.Init, rng);
+            dec.Add(t);
+            (h, w) = (t.Geometry.Height, t.Geometry.Width);
         }
         return (new Network(enc), new Network(dec));
     }

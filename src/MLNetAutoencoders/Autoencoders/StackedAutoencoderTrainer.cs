@@ -46,6 +46,8 @@ public sealed class StackedAutoencoderTrainer
     {
         Options = (options ?? new StackedAutoencoderOptions()).Clone();
         Options.Validate();
+        if (Options.Autoencoder.Conv is not null)
+            throw new ArgumentOutOfRangeException(nameof(options), "Greedy stacking trains the dense layers of HiddenSizes one by one; it cannot train the convolutional autoencoder (Autoencoder.Conv).");
         for (int k = 0; k < LayerCount; k++) LayerOptions(k).Validate();
     }
 

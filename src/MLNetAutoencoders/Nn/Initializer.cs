@@ -26,16 +26,26 @@ public static class Initializer
 {
     /// <summary>Initialises a dense layer's own (non-transposed) weight and bias with the given scheme.</summary>
     public static void Initialize(DenseLayer layer, InitKind kind, Rng rng)
+        => Initialize(layer.Weight, layer.Bias, layer.InputSize, layer.OutputSize, layer.Activation, kind, rng);
+
+    /// <summary>Initialises a convolution's weight and bias (fan-in = in channels · kernel², fan-out = out channels · kernel²).</summary>
+    public static void Initialize(Conv2dLayer layer, InitKind kind, Rng rng)
+        => Initialize(layer.Weight, layer.Bias, layer.Geometry.WindowSize, layer.OutChannels * layer.Geometry.Kernel * layer.Geometry.Kernel, layer.Activation, kind, rng);
+
+    /// <summary>Initialises a transposed convolution's weight and bias (fan-in = in channels · kernel², fan-out = out channels · kernel²).</summary>
+    public static void Initialize(ConvTranspose2dLayer layer, InitKind kind, Rng rng)
+        => Initialize(layer.Weight, layer.Bias, layer.InChannels * layer.Geometry.Kernel * layer.Geometry.Kernel, layer.Geometry.WindowSize, layer.Activation, kind, rng);
+
+    private static void Initialize(Parameter weight, Parameter bias, int fanIn, int fanOut, ActivationKind activation, InitKind kind, Rng rng)
     {
-        int fanIn = layer.InputSize, fanOut = layer.OutputSize;
         if (kind == InitKind.Auto)
-            kind = layer.Activation switch
+            kind = activation switch
             {
                 ActivationKind.Relu or ActivationKind.LeakyRelu => InitKind.HeUniform,
                 ActivationKind.Selu => InitKind.LecunNormal,
                 _ => InitKind.GlorotUniform,
             };
-        var w = layer.Weight.Value.Span;
+        var w = weight.Value.Span;
         switch (kind)
         {
             case InitKind.GlorotUniform: { float a = MathF.Sqrt(6f / (fanIn + fanOut)); rng.FillUniform(w, -a, a); break; }
@@ -47,11 +57,11 @@ public static class Initializer
             {
                 float a = 1f / MathF.Sqrt(fanIn);
                 rng.FillUniform(w, -a, a);
-                if (!ReferenceEquals(layer.Bias, layer.Weight)) rng.FillUniform(layer.Bias.Value.Span, -a, a);
+                if (!ReferenceEquals(bias, weight)) rng.FillUniform(bias.Value.Span, -a, a);
                 return;
             }
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
-        layer.Bias.Value.Clear();
+        bias.Value.Clear();
     }
 }

@@ -82,6 +82,8 @@ public sealed class Network
             {
                 "dense" => new DenseLayer(parameter(s.Weight!), s.Transposed, parameter(s.Bias!), Activations.Parse(s.Activation!), s.Slope),
                 "dropout" => new DropoutLayer(s.Input, s.Rate),
+                "conv2d" => new Conv2dLayer(parameter(s.Weight!), parameter(s.Bias!), s.Geometry, Activations.Parse(s.Activation!), s.Slope),
+                "conv_transpose2d" => new ConvTranspose2dLayer(parameter(s.Weight!), parameter(s.Bias!), s.Geometry, Activations.Parse(s.Activation!), s.Slope),
                 _ => throw new InvalidDataException($"Unknown layer kind '{s.Kind}'."),
             });
         }

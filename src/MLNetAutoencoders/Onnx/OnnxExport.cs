@@ -141,8 +141,8 @@ public static class OnnxExport
     {
         var logVarianceLayers = CodeLayers(vae.Encoder, "VAE encoder");
         logVarianceLayers.Add(vae.LogVarianceHead);
-        var lv = AppendDense(b, b.Input, logVarianceLayers, "vae_log_variance");
-        var a = AppendDense(b, mu, CodeLayers(vae.Decoder, "VAE decoder"), "decoder");
+        var lv = AppendLayers(b, b.Input, logVarianceLayers, "vae_log_variance");
+        var a = AppendLayers(b, mu, CodeLayers(vae.Decoder, "VAE decoder"), "decoder");
         string rec;
         if (vae.Options.Likelihood == VaeLikelihood.Bernoulli)
         {
@@ -166,7 +166,7 @@ public static class OnnxExport
     {
         if (model is IOnnxAutoencoder own) return own.AppendReconstruction(b, code);
         var (layers, sigmoid) = DecoderLayers(model);
-        var r = AppendDense(b, code, layers, "decoder");
+        var r = AppendLayers(b, code, layers, "decoder");
         return sigmoid ? b.Activation(r, OnnxActivation.Sigmoid, hint: "reconstruction_sigmoid") : r;
     }
 
@@ -257,7 +257,7 @@ public static class OnnxExport
     }
 
     /// <summary>The decoder's dense layers (dropout omitted) and whether its output passes through a sigmoid (Bernoulli / cross-entropy models).</summary>
-    private static (List<DenseLayer> Layers, bool Sigmoid) DecoderLayers(IAutoencoder model) => model switch
+    private static (List<Layer> Layers, bool Sigmoid) DecoderLayers(IAutoencoder model) => model switch
     {
         AutoencoderModel ae => (CodeLayers(ae.Decoder, "autoencoder decoder"), ae.Options.Loss == LossKind.CrossEntropy),
         VaeModel vae => (CodeLayers(vae.Net.Decoder, "VAE decoder"), vae.Options.Likelihood == VaeLikelihood.Bernoulli),
@@ -277,14 +277,14 @@ public static class OnnxExport
             {
                 var layers = CodeLayers(ae.Encoder, "autoencoder encoder");
                 return new OnnxExportStage(AutoencoderModel.Kind, ae.InputSize, ae.CodeSize, Json(ae.Options),
-                    (b, x) => AppendDense(b, x, layers, "encoder"));
+                    (b, x) => AppendLayers(b, x, layers, "encoder"));
             }
             case VaeModel vae:
             {
                 var layers = CodeLayers(vae.Encoder, "VAE encoder");
                 layers.Add(vae.MeanHead);
                 return new OnnxExportStage(VaeModel.Kind, vae.InputSize, vae.CodeSize, Json(vae.Options),
-                    (b, x) => AppendDense(b, x, layers, "vae"));
+                    (b, x) => AppendLayers(b, x, layers, "vae"));
             }
             case IOnnxAutoencoder own:
                 return own.EncoderStage();
@@ -325,14 +325,15 @@ public static class OnnxExport
 
     // ---------------------------------------------------------------- helpers
 
-    internal static List<DenseLayer> CodeLayers(Network network, string what)
+    /// <summary>The layers of <paramref name="network"/> that compute something at inference (dropout, the identity there, is left out).</summary>
+    internal static List<Layer> CodeLayers(Network network, string what)
     {
-        var layers = new List<DenseLayer>();
+        var layers = new List<Layer>();
         for (int i = 0; i < network.Layers.Count; i++)
         {
             switch (network.Layers[i])
             {
-                case DenseLayer d: layers.Add(d); break;
+                case DenseLayer or Conv2dLayer or ConvTranspose2dLayer: layers.Add(network.Layers[i]); break;
                 case DropoutLayer: break; // the identity at inference
                 case var l: throw new NotSupportedException($"ONNX export does not support layer {i} of the {what}: a {l.GetType().Name}.");
             }
@@ -340,27 +341,59 @@ public static class OnnxExport
         return layers;
     }
 
-    /// <summary>Appends dense layers (Gemm, then the activation as its ONNX operator with the library's constants); returns the last output.</summary>
-    internal static string AppendDense(OnnxGraphBuilder b, string x, IReadOnlyList<DenseLayer> layers, string hint)
+    /// <summary>
+    /// Appends layers (Gemm, or Conv / ConvTranspose on the rows viewed as [N, C, H, W], each followed by its activation
+    /// as an ONNX operator with the library's constants); returns the last output, flat [N, D] like the rows.
+    /// </summary>
+    internal static string AppendLayers(OnnxGraphBuilder b, string x, IReadOnlyList<Layer> layers, string hint)
     {
+        bool spatial = false;
         for (int i = 0; i < layers.Count; i++)
         {
-            var l = layers[i];
             string h = $"{hint}{i}";
-            x = b.Dense(x, l.Weight.Value, l.Bias.Value.Span, l.Transposed, h);
-            x = l.Activation switch
+            var (weight, activation, slope) = layers[i] switch
+            {
+                DenseLayer d => (d.Weight, d.Activation, d.Slope),
+                Conv2dLayer c => (c.Weight, c.Activation, c.Slope),
+                ConvTranspose2dLayer t => (t.Weight, t.Activation, t.Slope),
+                var l => throw new NotSupportedException($"ONNX export does not support the layer {l.GetType().Name}."),
+            };
+            switch (layers[i])
+            {
+                case DenseLayer d:
+                    if (spatial) { x = b.Flatten(x, h + "_flatten"); spatial = false; }
+                    x = b.Dense(x, d.Weight.Value, d.Bias.Value.Span, d.Transposed, h);
+                    break;
+                case Conv2dLayer c:
+                {
+                    var g = c.Geometry;
+                    if (!spatial) { x = b.Reshape(x, [g.Channels, g.Height, g.Width], h + "_image"); spatial = true; }
+                    x = b.Conv(x, c.Weight.Value.Span, [c.OutChannels, g.Channels, g.Kernel, g.Kernel], c.Bias.Value.Span,
+                        [g.Stride, g.Stride], [g.Padding, g.Padding, g.Padding, g.Padding], [1, 1], hint: h);
+                    break;
+                }
+                case ConvTranspose2dLayer t:
+                {
+                    var g = t.Geometry;
+                    if (!spatial) { x = b.Reshape(x, [t.InChannels, g.OutHeight, g.OutWidth], h + "_image"); spatial = true; }
+                    x = b.ConvTranspose(x, t.Weight.Value.Span, [t.InChannels, g.Channels, g.Kernel, g.Kernel], t.Bias.Value.Span,
+                        [g.Stride, g.Stride], [g.Padding, g.Padding, g.Padding, g.Padding], [1, 1], [t.OutputPadding, t.OutputPadding], hint: h);
+                    break;
+                }
+            }
+            x = activation switch
             {
                 ActivationKind.Identity => x,
                 ActivationKind.Relu => b.Activation(x, OnnxActivation.Relu, hint: h + "_relu"),
-                ActivationKind.LeakyRelu => b.Activation(x, OnnxActivation.LeakyRelu, alpha: l.Slope, hint: h + "_leaky_relu"),
+                ActivationKind.LeakyRelu => b.Activation(x, OnnxActivation.LeakyRelu, alpha: slope, hint: h + "_leaky_relu"),
                 // The library's constants, not ONNX's defaults (they differ in the last float digits).
                 ActivationKind.Selu => b.Activation(x, OnnxActivation.Selu, alpha: Activations.SeluAlpha, gamma: Activations.SeluLambda, hint: h + "_selu"),
                 ActivationKind.Sigmoid => b.Activation(x, OnnxActivation.Sigmoid, hint: h + "_sigmoid"),
                 ActivationKind.Tanh => b.Activation(x, OnnxActivation.Tanh, hint: h + "_tanh"),
-                var a => throw new NotSupportedException($"ONNX export does not support the activation {a} of layer {l.Weight.Name}."),
+                var a => throw new NotSupportedException($"ONNX export does not support the activation {a} of layer {weight.Name}."),
             };
         }
-        return x;
+        return spatial ? b.Flatten(x, hint + "_flatten") : x;
     }
 
     private static JsonNode Json<T>(T options) => JsonSerializer.SerializeToNode(options, ModelArchive.JsonOptions) ?? new JsonObject();

@@ -27,7 +27,7 @@ public static class OnnxExportClassifier
         var layers = OnnxExport.CodeLayers(model.Network, EncoderClassifier.Kind);
         var options = JsonSerializer.SerializeToNode(model.Options, ModelArchive.JsonOptions) ?? new JsonObject();
         return OnnxExport.Chain([new OnnxExportStage(EncoderClassifier.Kind + "-logits", model.Network.InputSize, model.Network.OutputSize, options,
-            (b, x) => OnnxExport.AppendDense(b, x, layers, "classifier"))], inputName, outputName);
+            (b, x) => OnnxExport.AppendLayers(b, x, layers, "classifier"))], inputName, outputName);
     }
 
     /// <summary>An encoder classifier as a stage of kind <c>encoder-classifier</c>.</summary>
@@ -37,6 +37,6 @@ public static class OnnxExportClassifier
         var layers = OnnxExport.CodeLayers(model.Network, EncoderClassifier.Kind);
         var options = JsonSerializer.SerializeToNode(model.Options, ModelArchive.JsonOptions) ?? new JsonObject();
         return new OnnxExportStage(EncoderClassifier.Kind, model.Network.InputSize, model.Network.OutputSize, options,
-            (b, x) => b.Activation(OnnxExport.AppendDense(b, x, layers, "classifier"), OnnxActivation.Softmax, hint: "probabilities"));
+            (b, x) => b.Activation(OnnxExport.AppendLayers(b, x, layers, "classifier"), OnnxActivation.Softmax, hint: "probabilities"));
     }
 }

@@ -156,9 +156,44 @@ public sealed class CliTests : IDisposable
         for (int i = 0; i < test.Count; i++)
             for (int j = 0; j < 3; j++) Assert.Equal(expected[i, j], codes[i][j], 1e-5f);
 
-        // The managed backend has no convolutions: a clear error that names the backend the kind needs.
-        Assert.NotEqual(0, Run("train", "--dataset", csv, "--label-column", "label", "--kind", "conv", "--image-shape", "1x8x8", "--epochs", "1").Code);
         Assert.NotEqual(0, Run("train", "--dataset", csv, "--label-column", "label", "--kind", "conv", "--image-shape", "1x7x7", "--backend", "torchsharp", "--epochs", "1").Code);
+    }
+
+    [Fact]
+    public void Train_ConvKind_TrainsOnTheManagedEngine_AndExportsToOnnx()
+    {
+        var x = TestData.Blobs(160, 1);
+        var sb = new StringBuilder(string.Join(",", Enumerable.Range(0, 64).Select(i => $"p{i}")) + ",label\n");
+        for (int i = 0; i < x.Rows; i++)
+            sb.Append(string.Join(",", x.Row(i).ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture)))).Append(',').Append(i % 2).Append('\n');
+        var csv = Path.Combine(_dir, "blobs.csv");
+        File.WriteAllText(csv, sb.ToString());
+        var model = Path.Combine(_dir, "conv-managed.mlae");
+        var (code, stdout) = Run("train", "--dataset", csv, "--label-column", "label", "--kind", "conv", "--image-shape", "1x8x8", "--channels", "4,8",
+            "--code", "3", "--epochs", "1", "--batch", "32", "--threads", "1", "--backend", "managed", "--out", model, "--json");
+        Assert.Equal(0, code);
+        var json = LastJson(stdout);
+        Assert.Equal(("conv", "managed"), ((string?)json["kind"], (string?)json["backend"]));
+        var loaded = AutoencoderModel.Load(model);
+        Assert.Equal([4, 8], loaded.Options.Conv!.Channels);
+        Assert.Equal("managed", loaded.History.Engine);
+        var test = DatasetResolver.Load(csv, new DatasetLoadOptions { LabelColumn = "label" }).WithTestSplit(0.2, 0).Test!;
+        Assert.Equal((double)json["testMse"]!, loaded.ReconstructionMse(test.Images), 6);
+
+        var onnx = Path.Combine(_dir, "conv-managed.onnx");
+        Assert.Equal(0, Run("export-onnx", "--model", model, "--out", onnx).Code);
+        OnnxRuntimeHarness.AssertMatches(onnx, test.Images, loaded.Encode(test.Images), 1e-5f);
+
+        // An image shape that does not fit the rows is an error.
+        Assert.NotEqual(0, Run("train", "--dataset", csv, "--label-column", "label", "--kind", "conv", "--image-shape", "1x4x4", "--epochs", "1").Code);
+
+        // mlae compare trains the conv method on the chosen backend (managed here) through the ML.NET stage.
+        var (compareCode, compareOut) = Run("compare", "--dataset", csv, "--label-column", "label", "--codes", "3", "--methods", "conv",
+            "--folds", "2", "--epochs", "1", "--batch", "32", "--threads", "1", "--backend", "managed", "--no-figures", "--json");
+        Assert.Equal(0, compareCode);
+        var row = LastJson(compareOut)["rows"]!.AsArray().Single()!;
+        Assert.Equal("conv", (string?)row["method"]);
+        Assert.InRange((double)row["accuracy"]!, 0.0, 1.0);
     }
 
     [Fact]

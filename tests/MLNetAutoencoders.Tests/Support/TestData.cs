@@ -21,4 +21,19 @@ internal static class TestData
         }
         return m;
     }
+
+    /// <summary>8×8 images (64 values a row, in [0, 1]) of one blurry spot each, of random place and width: data for the convolutional autoencoder.</summary>
+    internal static Matrix Blobs(int rows, ulong seed)
+    {
+        var rng = new Rng(seed);
+        var m = new Matrix(rows, 64);
+        for (int n = 0; n < rows; n++)
+        {
+            float cy = 1 + 6 * rng.NextFloat(), cx = 1 + 6 * rng.NextFloat(), s = 1 + rng.NextFloat();
+            for (int y = 0; y < 8; y++)
+                for (int x = 0; x < 8; x++)
+                    m[n, y * 8 + x] = MathF.Exp(-((y - cy) * (y - cy) + (x - cx) * (x - cx)) / (2 * s * s));
+        }
+        return m;
+    }
 }
