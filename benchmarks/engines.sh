@@ -4,20 +4,22 @@
 #   torchsharp        mlae train --backend torchsharp   (the TorchSharp backend: same networks and objective, LibTorch)
 #   plain-torchsharp  benchmarks/PlainTorchSharp        (the same model written directly with TorchSharp)
 #   pytorch           benchmarks/pytorch_ae.py / pytorch_vae.py (PyTorch 1.13 from Debian, /usr/bin/python3)
-# on the reference AE (784-256-128-20, batch 512, Adam 1e-3, BCE on logits) and the reference VAE (784-128-20, batch 128).
+# on the reference AE (784-256-128-20, batch 512, Adam 1e-3, BCE on logits) and the reference VAE (784-128-20, batch 128);
+# with --models conv, the convolutional autoencoder (1x28x28, channels 32,64, code 20, batch 512), which plain TorchSharp
+# code does not cover (the backend's conv modules are TorchSharp code already): managed, backend, PyTorch.
 #
-#   benchmarks/engines.sh [--epochs 3] [--threads "1 2"] [--models ae,vae] [--rounds 1] [--seed 0]
+#   benchmarks/engines.sh [--epochs 3] [--threads "1 2"] [--models ae,vae] [--rounds 1] [--seed 0] [--name engines]
 #
 # Each case is its own process under /usr/bin/time -v (peak resident memory); the load average is recorded before each.
 # OMP_WAIT_POLICY=PASSIVE is set for every case (LibTorch and PyTorch use OpenMP; on an overloaded machine its
 # spinning threads made two-thread epochs several times slower than one-thread epochs; the managed engine is unaffected).
-# Results: benchmarks/results/engines.json and engines.md (benchmarks/engines_report.py).
+# Results: benchmarks/results/<name>.json and <name>.md (benchmarks/engines_report.py).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="$ROOT/benchmarks"
 PY=/usr/bin/python3
 ART="${BENCH_ARTIFACTS:-/tmp/art-engines}"
-EPOCHS=3; THREADS="1 2"; MODELS="ae,vae"; ROUNDS=1; SEED=0
+EPOCHS=3; THREADS="1 2"; MODELS="ae,vae"; ROUNDS=1; SEED=0; NAME=engines
 die() { echo "engines.sh: $*" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -26,7 +28,8 @@ while [[ $# -gt 0 ]]; do
     --models) MODELS="${2:?}"; shift 2 ;;
     --rounds) ROUNDS="${2:?}"; shift 2 ;;
     --seed) SEED="${2:?}"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --name) NAME="${2:?}"; shift 2 ;;
+    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
@@ -58,17 +61,18 @@ for r in $(seq 1 "$ROUNDS"); do
     case "$m" in
       ae) mlae_args=(--kind ae --hidden 256,128 --code 20 --batch 512) ;;
       vae) mlae_args=(--kind vae --hidden 128 --code 20 --batch 128) ;;
-      *) die "--models: unknown '$m'; expected ae and/or vae" ;;
+      conv) mlae_args=(--kind conv --channels 32,64 --code 20 --batch 512) ;;
+      *) die "--models: unknown '$m'; expected ae, vae or conv" ;;
     esac
     for t in $THREADS; do
       for engine in managed torchsharp; do
         run_case "$m-$engine-t$t-r$r" dotnet "$MLAE" train --dataset fashion-mnist "${mlae_args[@]}" --epochs "$EPOCHS" \
           --lr 0.001 --seed "$SEED" --threads "$t" --backend "$engine" --json
       done
-      run_case "$m-plain-torchsharp-t$t-r$r" dotnet "$PLAIN" --model "$m" --threads "$t" --epochs "$EPOCHS" --seed "$SEED"
+      [[ "$m" == conv ]] || run_case "$m-plain-torchsharp-t$t-r$r" dotnet "$PLAIN" --model "$m" --threads "$t" --epochs "$EPOCHS" --seed "$SEED"
       run_case "$m-pytorch-t$t-r$r" "$PY" "$BENCH/pytorch_$m.py" --threads "$t" --epochs "$EPOCHS" --seed "$SEED"
     done
   done
 done
 mkdir -p "$BENCH/results"
-"$PY" "$BENCH/engines_report.py" --work "$WORK" --epochs "$EPOCHS" --json-out "$BENCH/results/engines.json" --md-out "$BENCH/results/engines.md"
+"$PY" "$BENCH/engines_report.py" --work "$WORK" --epochs "$EPOCHS" --json-out "$BENCH/results/$NAME.json" --md-out "$BENCH/results/$NAME.md"

@@ -28,7 +28,7 @@ def main():
     cases = []
     for rc_path in sorted(glob.glob(os.path.join(a.work, "*.rc"))):
         name = os.path.basename(rc_path)[:-3]
-        m = re.match(r"(ae|vae)-(managed|torchsharp|plain-torchsharp|pytorch)-t(\d+)-r(\d+)$", name)
+        m = re.match(r"(ae|vae|conv)-(managed|torchsharp|plain-torchsharp|pytorch)-t(\d+)-r(\d+)$", name)
         if not m:
             continue
         base = os.path.join(a.work, name)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Numerics;
@@ -22,11 +23,20 @@ public sealed class TorchSharpEngine : TrainingEngine
     /// <inheritdoc />
     public override string Name => "torchsharp";
 
+    /// <summary>The oneDNN setting that caps the instruction set of LibTorch's CPU convolution kernels.</summary>
+    public const string OneDnnIsaVariable = "ONEDNN_MAX_CPU_ISA";
+
     /// <summary>
     /// Loads LibTorch (once per process) or throws an <see cref="InvalidOperationException"/> that says why and how to fix it.
+    /// Before LibTorch's first convolution, unless the process environment already sets <see cref="OneDnnIsaVariable"/>
+    /// (or the older <c>DNNL_MAX_CPU_ISA</c>), it sets <see cref="OneDnnIsaVariable"/> to <c>AVX2</c> for this process:
+    /// on an AMD EPYC machine with AVX-512, LibTorch 2.10's AVX-512 convolution kernels (oneDNN) returned float32
+    /// results off by about 1e-3 relative, sometimes NaN, where the AVX2 kernels, PyTorch 1.13 and the managed engine
+    /// agree to 1e-7. Set the variable yourself (e.g. to <c>ALL</c>) to lift the cap where those kernels are right.
     /// </summary>
     public static void EnsureAvailable()
     {
+        _ = OneDnnCapped;
         try
         {
             using var t = torch.zeros(1);
@@ -36,6 +46,24 @@ public sealed class TorchSharpEngine : TrainingEngine
             throw new InvalidOperationException(LoadFailureMessage(e), e);
         }
     }
+
+    /// <summary>True when this process's oneDNN was capped at AVX2 (once, before LibTorch ran anything).</summary>
+    internal static readonly bool OneDnnCapped = CapOneDnn();
+
+    private static bool CapOneDnn()
+    {
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(OneDnnIsaVariable)) ||
+            !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA")))
+            return false;
+        // oneDNN reads the variable with the C library's getenv the first time it picks kernels; .NET's own
+        // environment is a separate copy on Unix, so set it in both.
+        Environment.SetEnvironmentVariable(OneDnnIsaVariable, "AVX2");
+        if (!OperatingSystem.IsWindows()) SetEnv(OneDnnIsaVariable, "AVX2", 0);
+        return true;
+    }
+
+    [DllImport("libc", EntryPoint = "setenv", CharSet = CharSet.Ansi)]
+    private static extern int SetEnv(string name, string value, int overwrite);
 
     /// <summary>The message when LibTorch cannot load: the innermost error, and the command that fixes it.</summary>
     internal static string LoadFailureMessage(Exception e)
