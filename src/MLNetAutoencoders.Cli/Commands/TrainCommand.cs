@@ -199,10 +199,12 @@ internal static class TrainCommand
                     extra = $", {on} −ELBO {ev.NegativeElbo:F2} (rec {ev.Reconstruction:F2} + KL {ev.Kl:F2})";
                 }
                 if (path != null) json["model"] = path;
+                // ‖J‖² is measured for the library's dense encoders only (NaN otherwise, e.g. the conv kind).
+                string jacobian = double.IsNaN(m.JacobianFrobeniusSq) ? "n/a (not a dense encoder)" : m.JacobianFrobeniusSq.ToString("G4");
                 ConsoleUi.Err.MarkupLine(Markup.Escape($"{k}: {model.ParameterCount} parameters, {on} MSE {m.Mse:F5}, denoising MSE {m.DenoisingMse:F5}, " +
-                    $"‖J‖² {m.JacobianFrobeniusSq:G4}, near-zero codes {m.Code.FractionNearZero:P1}{extra}, {trainSeconds:F1}s" + (path != null ? $", saved to {path}" : "")));
+                    $"‖J‖² {jacobian}, near-zero codes {m.Code.FractionNearZero:P1}{extra}, {trainSeconds:F1}s" + (path != null ? $", saved to {path}" : "")));
                 if (common.WantsJson(r)) common.WriteJson(r, json);
-                else Console.WriteLine($"testMse {m.Mse:F5}  denoisingMse {m.DenoisingMse:F5}  jacobianFrobeniusSq {m.JacobianFrobeniusSq:G4}  parameters {model.ParameterCount}  seconds/epoch {json["secondsPerEpoch"]}");
+                else Console.WriteLine($"testMse {m.Mse:F5}  denoisingMse {m.DenoisingMse:F5}  jacobianFrobeniusSq {(double.IsNaN(m.JacobianFrobeniusSq) ? "n/a" : m.JacobianFrobeniusSq.ToString("G4"))}  parameters {model.ParameterCount}  seconds/epoch {json["secondsPerEpoch"]}");
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or TrainingDivergedException or InvalidOperationException)
