@@ -7,8 +7,7 @@ import threads_env  # noqa: F401  (first: sets the BLAS/OpenMP thread count befo
 import torch
 from torch import nn
 
-from fmnist import emit
-from torch_common import parse_args, setup, summary, train
+from torch_common import fit_bce_autoencoder, parse_args, setup
 
 
 def build(sizes):
@@ -27,13 +26,7 @@ def main():
     x, test = setup(args)
     sizes = [784, 256, 128, 20, 128, 256, 784]
     model = build(sizes)
-    bce = nn.BCEWithLogitsLoss(reduction="sum")
-    seconds, losses = train(model, lambda m, xb: bce(m(xb), xb), x, args)
-    model.eval()
-    with torch.no_grad():
-        test_mse = torch.mean((torch.sigmoid(model(test)) - test) ** 2).item()
-    emit(summary("pytorch-ae", args, seconds, losses, sum(p.numel() for p in model.parameters()),
-                 layers=sizes, testMse=test_mse))
+    fit_bce_autoencoder("pytorch-ae", model, args, x, test, layers=sizes)
 
 
 if __name__ == "__main__":

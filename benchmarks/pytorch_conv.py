@@ -9,8 +9,7 @@ import threads_env  # noqa: F401  (first: sets the BLAS/OpenMP thread count befo
 import torch
 from torch import nn
 
-from fmnist import emit
-from torch_common import parse_args, setup, summary, train
+from torch_common import fit_bce_autoencoder, parse_args, setup
 
 
 def build(code=20, channels=(32, 64), side=28):
@@ -35,13 +34,7 @@ def main():
     args = parse_args(__doc__, batch=512)
     x, test = setup(args)
     model = build()
-    bce = nn.BCEWithLogitsLoss(reduction="sum")
-    seconds, losses = train(model, lambda m, xb: bce(m(xb), xb), x, args)
-    model.eval()
-    with torch.no_grad():
-        test_mse = torch.mean((torch.sigmoid(model(test)) - test) ** 2).item()
-    emit(summary("pytorch-conv", args, seconds, losses, sum(p.numel() for p in model.parameters()),
-                 layers="conv 1x28x28 channels 32,64 code 20", testMse=test_mse))
+    fit_bce_autoencoder("pytorch-conv", model, args, x, test, layers="conv 1x28x28 channels 32,64 code 20")
 
 
 if __name__ == "__main__":

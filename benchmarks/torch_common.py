@@ -5,7 +5,7 @@ import time
 
 import torch
 
-from fmnist import load_fashion_mnist, peak_rss_mb
+from fmnist import emit, load_fashion_mnist, peak_rss_mb
 from threads_env import loaded_blas
 
 
@@ -74,3 +74,14 @@ def summary(side, args, seconds, losses, parameters, **metrics):
     out.update(metrics)
     out["peakRssMb"] = round(peak_rss_mb(), 1)
     return out
+
+
+def fit_bce_autoencoder(side, model, args, x, test, layers):
+    """Trains an autoencoder whose output is logits with Bernoulli cross-entropy (summed over pixels), then emits the
+    summary line with the test MSE of sigmoid(output) against the test pixels."""
+    bce = torch.nn.BCEWithLogitsLoss(reduction="sum")
+    seconds, losses = train(model, lambda m, xb: bce(m(xb), xb), x, args)
+    model.eval()
+    with torch.no_grad():
+        test_mse = torch.mean((torch.sigmoid(model(test)) - test) ** 2).item()
+    emit(summary(side, args, seconds, losses, sum(p.numel() for p in model.parameters()), layers=layers, testMse=test_mse))
