@@ -9,7 +9,9 @@ namespace MLNetAutoencoders.TorchSharp;
 /// <summary>
 /// The deterministic autoencoder's objective and training loop in LibTorch, over the library's networks: per batch the
 /// loss summed over samples (cross-entropy on logits or ½‖x − x̂‖²) plus λ‖z‖₁, λ·½‖z‖², the KL sparsity penalty
-/// (n·w·Σⱼ KL(ρ‖ρ̂ⱼ)) and λ‖J‖²_F, differentiated as their batch mean, as <c>AutoencoderTrainer</c> does.
+/// (n·w·Σⱼ KL(ρ‖ρ̂ⱼ)), λ‖J‖²_F and the adversarial term, differentiated as their batch mean, as <c>AutoencoderTrainer</c>
+/// does. The adversarial term's discriminator (the library's network the regularizer built) is copied into tensors of
+/// its own with an optimiser of its own, and written back with the model's weights.
 /// </summary>
 internal sealed class TorchAutoencoder : IDisposable
 {
@@ -19,29 +21,43 @@ internal sealed class TorchAutoencoder : IDisposable
     private readonly Network _encoder, _decoder;
     private readonly DenseLayer[] _encoderDense;
     private readonly TorchParameters _p;
+    private readonly AutoencoderTerms _terms;
+    private readonly AdversarialRegularizer? _adversarial;
+    private readonly TorchParameters? _d;
 
-    public TorchAutoencoder(AutoencoderOptions options, Network encoder, Network decoder)
+    /// <summary>Copies the networks' weights (and the discriminator's, with its optimiser, when <paramref name="terms"/> has the adversarial term) into tensors.</summary>
+    public TorchAutoencoder(AutoencoderOptions options, Network encoder, Network decoder, AutoencoderTerms terms)
     {
         _o = options;
         _encoder = encoder;
         _decoder = decoder;
+        _terms = terms;
         _encoderDense = encoder.DenseLayers.ToArray();
         _p = new TorchParameters(encoder.Parameters.Concat(decoder.Parameters));
+        _adversarial = terms.Regularizers.OfType<AdversarialRegularizer>().SingleOrDefault();
+        if (_adversarial is null) return;
+        _d = new TorchParameters(_adversarial.Discriminator.Parameters);
+        _d.CreateOptimizer(options.Optimizer, _adversarial.LearningRate, options.Momentum);
     }
 
     public TorchParameters Parameters => _p;
 
-    public TrainingHistory Train(IMinibatchSource<Matrix> source, int inputSize, Rng rng, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    /// <summary>The adversarial term's discriminator tensors (null without the term).</summary>
+    public TorchParameters? Discriminator => _d;
+
+    /// <summary>The last training batch's discriminator loss (its mean cross-entropy) and adversarial term (λ·Σ −log σ(D(z))).</summary>
+    public (double Discriminator, double Adversarial) AdversarialLosses { get; private set; }
+
+    public TrainingHistory Train(IMinibatchSource<Matrix> source, Rng rng, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         torch.set_num_threads(_o.Threads);
         var ctx = _o.CreateContext(rng.Fork(1));
-        var terms = AutoencoderTerms.Create(_o, inputSize);
         _p.CreateOptimizer(_o.Optimizer, _o.LearningRate, _o.Momentum);
 
         double TrainBatch(Matrix xb)
         {
             using var scope = torch.NewDisposeScope();
-            double loss = LossAndGradients(xb, terms.Corruption, ctx.Rng, ctx);
+            double loss = LossAndGradients(xb, ctx);
             _p.Step();
             return loss;
         }
@@ -55,18 +71,26 @@ internal sealed class TorchAutoencoder : IDisposable
             return TorchLayers.Loss(_o.Loss, output, x).to_type(ScalarType.Float64).item<double>();
         }
 
-        return TrainingLoop.Run(source, _o.Minibatch, rng, _p.Parameters, TrainBatch, ValidationLoss, progress, cancellationToken, _p.Store);
+        void Store()
+        {
+            _p.Store();
+            _d?.Store();
+        }
+
+        return TrainingLoop.Run(source, _o.Minibatch, rng, _p.Parameters, TrainBatch, ValidationLoss, progress, cancellationToken, Store);
     }
 
     /// <summary>
     /// One batch: the objective summed over the batch, with the gradient of its batch mean left in the tensors' gradients.
-    /// Corruption, dropout masks and contractive probes are drawn from <paramref name="rng"/> in the managed engine's order.
+    /// Corruption, dropout masks, contractive probes and the adversarial term's prior draw come from the context's
+    /// generator in the managed engine's order; the adversarial term first takes its discriminator's optimiser step.
     /// </summary>
-    internal double LossAndGradients(Matrix xb, ICorruption? corruption, Rng rng, NnContext ctx)
+    internal double LossAndGradients(Matrix xb, NnContext ctx)
     {
         int n = xb.Rows;
+        var rng = ctx.Rng;
         var x = TorchLayers.Input(xb);
-        var input = corruption is null ? x : TorchLayers.Input(corruption.Apply(xb, ctx));
+        var input = _terms.Corruption is null ? x : TorchLayers.Input(_terms.Corruption.Apply(xb, ctx));
         var code = TorchLayers.Forward(_encoder, _p, input, rng);
         var output = TorchLayers.Forward(_decoder, _p, code, rng);
         var total = TorchLayers.Loss(_o.Loss, output, x);
@@ -74,8 +98,35 @@ internal sealed class TorchAutoencoder : IDisposable
         if (_o.L2Activity > 0) total = total + _o.L2Activity * 0.5f * code.pow(2).sum();
         if (_o.KlSparsityWeight > 0) total = total + KlSparsity(code, n);
         if (_o.Contractive > 0) total = total + _o.Contractive * JacobianNormSquared(input, rng);
+        if (_adversarial is not null) total = total + AdversarialTerm(code, rng);
         (total / n).backward();
+        _d?.ZeroGrad(); // the term's gradients in the discriminator are not the discriminator's to use
         return total.item<float>();
+    }
+
+    /// <summary>
+    /// As the managed regularizer: one optimiser step of the discriminator on a fresh N(0, I) draw (label 1) and the
+    /// codes as constants (label 0), then λ·Σ −log σ(D(z)) through the updated discriminator.
+    /// </summary>
+    private Tensor AdversarialTerm(Tensor code, Rng rng)
+    {
+        var prior = new float[code.shape[0] * code.shape[1]];
+        rng.FillGaussian(prior);
+        var dLoss = DiscriminatorLoss(torch.tensor(prior, code.shape), code.detach());
+        dLoss.backward();
+        _d!.Step();
+        var logits = TorchLayers.Forward(_adversarial!.Discriminator, _d, code, null);
+        var term = _adversarial.Weight * TorchLayers.Loss(LossKind.CrossEntropy, logits, torch.ones_like(logits));
+        AdversarialLosses = (dLoss.item<float>(), term.item<float>());
+        return term;
+    }
+
+    /// <summary>The discriminator's mean binary cross-entropy over <paramref name="prior"/> (label 1) and <paramref name="code"/> (label 0).</summary>
+    internal Tensor DiscriminatorLoss(Tensor prior, Tensor code)
+    {
+        var logits = TorchLayers.Forward(_adversarial!.Discriminator, _d!, torch.cat([prior, code]), null);
+        var labels = torch.cat([torch.ones(prior.shape[0], 1), torch.zeros(code.shape[0], 1)]);
+        return nn.functional.binary_cross_entropy_with_logits(logits, labels);
     }
 
     /// <summary>n·w·Σⱼ KL(ρ ‖ ρ̂ⱼ), ρ̂ clamped to [1e-6, 1 − 1e-6] in value only (the managed gradient uses the clamped ρ̂ without zeroing it).</summary>
@@ -135,5 +186,9 @@ internal sealed class TorchAutoencoder : IDisposable
         return total!;
     }
 
-    public void Dispose() => _p.Dispose();
+    public void Dispose()
+    {
+        _p.Dispose();
+        _d?.Dispose();
+    }
 }

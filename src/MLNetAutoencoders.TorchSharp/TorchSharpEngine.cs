@@ -10,10 +10,11 @@ namespace MLNetAutoencoders.TorchSharp;
 /// Trains the autoencoder family with TorchSharp (LibTorch on the CPU): set <c>options.Engine = new TorchSharpEngine()</c>
 /// on <see cref="AutoencoderOptions"/> or <see cref="VaeOptions"/>. The networks are built and initialised by the
 /// library exactly as for the managed engine; their weights are copied into LibTorch tensors, trained with the same
-/// objective (loss, activity/KL sparsity, contractive penalty, corruption, dropout, tied weights, the VAE's ELBO) and
-/// LibTorch's Adam or SGD, and copied back after every epoch, so the fitted model is the usual
-/// <see cref="AutoencoderModel"/> or <see cref="VaeModel"/>. Corruption noise, dropout masks, contractive probes and the
-/// VAE's ε are drawn from the same seeded generator, in the same order, as the managed engine draws them.
+/// objective (loss, activity/KL sparsity, contractive penalty, the adversarial term with its discriminator, corruption,
+/// dropout, tied weights, the VAE's ELBO) and LibTorch's Adam or SGD, and copied back after every epoch, so the fitted
+/// model is the usual <see cref="AutoencoderModel"/> or <see cref="VaeModel"/>. Corruption noise, dropout masks,
+/// contractive probes, the adversarial term's prior draws and the VAE's ε are drawn from the same seeded generator, in
+/// the same order, as the managed engine draws them.
 /// </summary>
 public sealed class TorchSharpEngine : TrainingEngine
 {
@@ -77,11 +78,9 @@ public sealed class TorchSharpEngine : TrainingEngine
     internal override TrainingHistory TrainAutoencoder(AutoencoderOptions options, Network encoder, Network decoder, IMinibatchSource<Matrix> source, int inputSize, Rng rng,
         IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
-        if (options.Adversarial > 0)
-            throw new NotSupportedException($"The adversarial term (Adversarial {options.Adversarial}) trains on the managed engine only; set Engine = TrainingEngine.Managed (--backend managed).");
         EnsureAvailable();
-        using var net = new TorchAutoencoder(options, encoder, decoder);
-        return net.Train(source, inputSize, rng, progress, cancellationToken);
+        using var net = new TorchAutoencoder(options, encoder, decoder, AutoencoderTerms.Create(options, inputSize));
+        return net.Train(source, rng, progress, cancellationToken);
     }
 
     internal override TrainingHistory TrainVae(VaeOptions options, VaeNetwork network, IMinibatchSource<Matrix> source, Rng rng,

@@ -49,9 +49,9 @@ public class ConvParityTests
         var x = TestData.Blobs(24, 5);
         var (managed, grads, parameters, encoder, decoder) = Managed(o, x);
 
-        using var torchNet = new TorchAutoencoder(o, encoder, decoder);
+        using var torchNet = new TorchAutoencoder(o, encoder, decoder, AutoencoderTerms.Create(o, x.Cols));
         var ctx = o.CreateContext(new Rng(9));
-        double torchLoss = torchNet.LossAndGradients(x, AutoencoderTerms.Create(o, x.Cols).Corruption, ctx.Rng, ctx);
+        double torchLoss = torchNet.LossAndGradients(x, ctx);
         torchNet.Parameters.AddGradientsTo();
 
         EngineParityTests.AssertClose(managed, torchLoss, "loss");

@@ -2,13 +2,14 @@ using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Numerics;
 using MLNetAutoencoders.Tests.Support;
+using TorchSharp;
 
 namespace MLNetAutoencoders.TorchSharp.Tests;
 
 /// <summary>
 /// The two engines compute the same objective: from the same initial weights, batch and random draws (corruption noise,
-/// dropout masks, contractive probes and the VAE's ε come from one seeded generator in the same order on both engines),
-/// the batch loss and every parameter's gradient agree to a relative 1e-4.
+/// dropout masks, contractive probes, the adversarial prior draws and the VAE's ε come from one seeded generator in the
+/// same order on both engines), the batch loss and every parameter's gradient agree to a relative 1e-4.
 /// </summary>
 public class EngineParityTests
 {
@@ -60,13 +61,88 @@ public class EngineParityTests
         var managedGrads = parameters.Select(p => p.Grad.Clone()).ToList();
         parameters.ForEach(p => p.Grad.Clear());
 
-        using var torchNet = new TorchAutoencoder(o, encoder, decoder);
+        using var torchNet = new TorchAutoencoder(o, encoder, decoder, AutoencoderTerms.Create(o, inputs));
         var ctx = o.CreateContext(new Rng(9));
-        double torchLoss = torchNet.LossAndGradients(x, AutoencoderTerms.Create(o, inputs).Corruption, ctx.Rng, ctx);
+        double torchLoss = torchNet.LossAndGradients(x, ctx);
         torchNet.Parameters.AddGradientsTo();
 
         AssertClose(managed, torchLoss, "loss");
         for (int i = 0; i < parameters.Count; i++) AssertClose(managedGrads[i], parameters[i].Grad, parameters[i].Name);
+    }
+
+    /// <summary>
+    /// The adversarial kind. The discriminator: its loss and every parameter's gradient on the batch's codes and the
+    /// prior draw the batch step makes. The whole batch step (the discriminator's Adam step, then reconstruction plus
+    /// adversarial term through the updated discriminator): the reconstruction, discriminator and adversarial losses,
+    /// every encoder and decoder gradient, and the discriminator's update.
+    /// </summary>
+    [Fact]
+    public void AdversarialSameLossesAndGradients()
+    {
+        TorchSharpAvailable.Require();
+        var o = Options(AutoencoderKinds.Adversarial);
+        o.DiscriminatorHiddenSizes = [10, 8];
+        var x = TestData.LowRankData(48, 30, seed: 5);
+        var (encoder, decoder) = AutoencoderTrainer.Build(o, 30, new Rng(o.Seed));
+        var parameters = encoder.Parameters.Concat(decoder.Parameters).Distinct().ToList();
+        var managedTerms = AutoencoderTerms.Create(o, 30);
+        var managedD = (AdversarialRegularizer)managedTerms.Regularizers.Single();
+        var torchTerms = AutoencoderTerms.Create(o, 30);
+        var torchD = ((AdversarialRegularizer)torchTerms.Regularizers.Single()).Discriminator.Parameters;
+        using var torchNet = new TorchAutoencoder(o, encoder, decoder, torchTerms);
+
+        // The discriminator's loss and gradients (no corruption or dropout: the prior is the batch's first draw).
+        var code = encoder.Forward(x, true, o.CreateContext(new Rng(1)));
+        var prior = new Matrix(x.Rows, o.CodeSize);
+        new Rng(9).FillGaussian(prior.Span);
+        double dManaged = managedD.DiscriminatorLoss(prior, code, o.CreateContext(new Rng(1)), backward: true);
+        var dGrads = managedD.Discriminator.Parameters.Select(p => p.Grad.Clone()).ToList();
+        managedD.Discriminator.Parameters.ToList().ForEach(p => p.Grad.Clear());
+        using (var scope = torch.NewDisposeScope())
+        {
+            var dLoss = torchNet.DiscriminatorLoss(TorchLayers.Input(prior), TorchLayers.Input(code));
+            dLoss.backward();
+            AssertClose(dManaged, dLoss.item<float>(), "discriminator loss");
+        }
+        torchNet.Discriminator!.AddGradientsTo();
+        torchNet.Discriminator.ZeroGrad();
+        for (int i = 0; i < torchD.Count; i++) AssertClose(dGrads[i], torchD[i].Grad, torchD[i].Name);
+
+        // The batch step.
+        var dBefore = torchD.Select(p => p.Value.Clone()).ToList();
+        var adversarial = new Recorded(managedD);
+        Matrix? grad = null;
+        double managed = AutoencoderTrainer.AddGradients(encoder, decoder, managedTerms with { Regularizers = [adversarial] }, o.Loss, x,
+            o.CreateContext(new Rng(9)), ref grad);
+        var managedGrads = parameters.Select(p => p.Grad.Clone()).ToList();
+        parameters.ForEach(p => p.Grad.Clear());
+
+        double torchLoss = torchNet.LossAndGradients(x, o.CreateContext(new Rng(9)));
+        torchNet.Parameters.AddGradientsTo();
+        torchNet.Discriminator.Store();
+        var (dTorch, adversarialTorch) = torchNet.AdversarialLosses;
+
+        AssertClose(managed - adversarial.Last, torchLoss - adversarialTorch, "reconstruction loss");
+        AssertClose(dManaged, dTorch, "discriminator loss in the batch step");
+        AssertClose(adversarial.Last, adversarialTorch, "adversarial term");
+        for (int i = 0; i < parameters.Count; i++) AssertClose(managedGrads[i], parameters[i].Grad, parameters[i].Name);
+        for (int i = 0; i < torchD.Count; i++)
+        {
+            var managedStep = managedD.Discriminator.Parameters[i].Value.Clone();
+            var torchStep = torchD[i].Value.Clone();
+            System.Numerics.Tensors.TensorPrimitives.Subtract(managedStep.Span, dBefore[i].Span, managedStep.Span);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(torchStep.Span, dBefore[i].Span, torchStep.Span);
+            AssertClose(managedStep, torchStep, torchD[i].Name + " update");
+        }
+    }
+
+    /// <summary>A regularizer that remembers what the one it wraps returned last.</summary>
+    private sealed class Recorded(IRegularizer inner) : IRegularizer
+    {
+        public double Last { get; private set; }
+
+        public double Apply(Network encoder, Matrix encoderInput, Matrix code, Matrix codeGrad, NnContext ctx) =>
+            Last = inner.Apply(encoder, encoderInput, code, codeGrad, ctx);
     }
 
     [Theory]

@@ -134,7 +134,7 @@ internal static class TorchModulesTrainer
         if (o.Contractive > 0)
             throw new NotSupportedException($"The contractive penalty (Contractive {o.Contractive}) is computed in closed form for the built-in dense encoder; it is not available for your own modules.");
         if (o.Adversarial > 0)
-            throw new NotSupportedException($"The adversarial term (Adversarial {o.Adversarial}) is trained by the managed engine on the built-in dense encoder; it is not available for your own modules.");
+            throw new NotSupportedException($"The adversarial term (Adversarial {o.Adversarial}) trains the built-in networks' encoder (on either engine); it is not available for your own modules.");
     }
 
     /// <summary>The last leaf of a Sequential (the module itself otherwise).</summary>

@@ -38,8 +38,11 @@ internal sealed class AdversarialRegularizer : IRegularizer
     /// <summary>λ.</summary>
     public float Weight { get; }
 
-    /// <summary>The discriminator (for tests).</summary>
+    /// <summary>The discriminator (for tests and the TorchSharp engine, which trains a copy of it).</summary>
     internal Network Discriminator => _discriminator;
+
+    /// <summary>The discriminator's learning rate.</summary>
+    internal float LearningRate => _optimizer.LearningRate;
 
     /// <summary>When false, <see cref="Apply"/> only adds the encoder's term (for gradient checks). Default true.</summary>
     internal bool TrainDiscriminator { get; set; } = true;

@@ -95,6 +95,7 @@ public sealed class CliTests : IDisposable
 
     [Theory]
     [InlineData("ae")]
+    [InlineData("adversarial")]
     [InlineData("vae")]
     public void Train_WithTheTorchSharpBackend_SavesTheUsualModel_ThatExportsToOnnx(string kind)
     {

@@ -187,6 +187,7 @@ public class TorchModulesTests
             (o => o.TiedWeights = true, "TiedWeights"),
             (o => o.DropoutRate = 0.2f, "DropoutRate"),
             (o => o.Contractive = 0.1f, "contractive"),
+            (o => o.Adversarial = 0.3f, "adversarial term"),
             (o => { o.KlSparsityWeight = 0.1f; o.CodeActivation = ActivationKind.Sigmoid; }, "nn.Sigmoid"),
         })
         {
