@@ -1,5 +1,13 @@
 using MLNetAutoencoders.TorchSharp;
 
+// One test at a time in this assembly. TorchSharp 0.107 turns a number passed to a tensor operation (and its own
+// optimisers' numbers) into a native scalar that only the .NET finalizer frees, and does not keep it alive during the
+// native call; a garbage collection started by another thread in that moment can free the value while LibTorch reads
+// it ("toFloat" assertion in c10/core/Scalar.h). It struck twice in 13 runs of EngineQualityTests while the test
+// classes ran in parallel; a training loop on one thread cannot meet it, since a collection then starts only between
+// native calls.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace MLNetAutoencoders.TorchSharp.Tests;
 
 /// <summary>
