@@ -19,11 +19,11 @@ namespace MLNetAutoencoders.Cli.Commands;
 /// statistics of those rows), score the other benign rows and every
 /// malignant one. Methods side by side in one run: ML.NET's <c>RandomizedPca</c> anomaly trainer (<c>mlnet-pca</c>),
 /// the project's PCA reconstruction error (<c>pca</c>), and the autoencoder trainer (<c>ae</c>, <c>denoising</c>,
-/// <c>vae</c>, or any kind of the family); every AUROC comes from ML.NET's <c>AnomalyDetection.Evaluate</c>.
+/// <c>vae</c>, or any kind of the family; <c>conv</c>, the convolutional autoencoder, on images); every AUROC comes from ML.NET's <c>AnomalyDetection.Evaluate</c>.
 /// </summary>
 internal static class AnomalyCommand
 {
-    public static readonly string[] Methods = ["mlnet-pca", "pca", .. AutoencoderKinds.All, "vae"];
+    public static readonly string[] Methods = ["mlnet-pca", "pca", .. AutoencoderKinds.All, "vae", "conv"];
 
     public static Command Create()
     {
@@ -56,6 +56,7 @@ internal static class AnomalyCommand
                     _ => throw new ArgumentException($"--dataset: unknown '{name}'; expected fashion-mnist or breast-cancer."),
                 };
                 bool images = name == "fashion-mnist";
+                if (!images && list.Contains("conv")) throw new ArgumentException("--methods conv needs image rows (--dataset fashion-mnist); the breast-cancer table is not an image.");
                 var settings = new Settings(k, r.GetValue(hidden) is { } h ? CommonOptions.ParseSizes(h, "--hidden") : images ? [256, 128] : [16],
                     r.GetValue(epochs) ?? (images ? 20 : 200), r.GetValue(seed), t, images);
                 var rows = new List<Row>();
@@ -178,11 +179,13 @@ internal static class AnomalyCommand
             }
             default:
             {
-                var o = AutoencoderAnomalyEstimator.Options.ForKind(method);
+                var o = AutoencoderAnomalyEstimator.Options.ForKind(method == "conv" ? AutoencoderKinds.Plain : method);
                 o.Seed = s.Seed;
                 if (o.Vae is { } v) { v.LatentSize = s.Code; v.HiddenSizes = s.Hidden; v.Epochs = s.Epochs; v.Threads = s.Threads; if (!s.Images) v.Likelihood = VaeLikelihood.Gaussian; }
                 var a = o.Autoencoder;
                 (a.CodeSize, a.HiddenSizes, a.Epochs, a.Threads) = (s.Code, s.Hidden, s.Epochs, s.Threads);
+                // conv: the plain objective on the convolutional networks (default channels; --hidden does not apply).
+                if (method == "conv") a.Conv = new ConvAutoencoderOptions { ImageShape = [1, c.Train.Height, c.Train.Width] };
                 if (!s.Images) { a.Loss = LossKind.SquaredError; a.BatchSize = 32; if (o.Vae is { } vv) vv.BatchSize = 32; }
                 var model = ml.AnomalyDetection.Trainers.Autoencoder(o).Fit(train);
                 fit = sw.Elapsed.TotalSeconds;

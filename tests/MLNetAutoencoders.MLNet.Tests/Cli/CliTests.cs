@@ -260,6 +260,9 @@ public sealed class CliTests : IDisposable
         // Malignant tumours are far from the benign rows the detectors were fitted on.
         Assert.All(rows.Where(r => (string)r!["method"]! != "mlnet-pca"), r => Assert.InRange((double)r!["auroc"]!, 0.85, 1.0));
         Assert.Contains("AUROC", stdout);
+
+        var (convCode, _) = Run("anomaly", "--dataset", "breast-cancer", "--methods", "conv");
+        Assert.Equal(1, convCode);
     }
 
     /// <summary>The held-out rows the CLI uses for the CSV (20 %, split seed 0).</summary>
