@@ -197,6 +197,28 @@ public class AutoencoderStageTests
     }
 
     [Fact]
+    public void The_conv_kind_on_the_managed_engine_saves_into_a_model_zip_that_plain_MLNet_scores_the_same()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = View(ml, 300);
+        var o = SmallAe();
+        o.Autoencoder.Conv = new ConvAutoencoderOptions { ImageShape = [3, 2, 2], Channels = [4] };   // the 12 values as 3 × 2 × 2
+        o.ReconstructionColumnName = "Reconstruction";
+        var model = ml.Transforms.EncodeWithAutoencoder(o).Fit(data);
+        Assert.Contains(((AutoencoderModel)model.Model).Encoder.Layers, l => l is Conv2dLayer);
+        var test = View(ml, 100, 5);
+        var expected = model.Transform(test);
+        using var dir = new TempFolder();
+        var zip = Path.Combine(dir.Path, "conv.zip");
+        ml.Model.Save(model, data.Schema, zip);
+        var (plain, stdout) = PlainMLNet.Score(ml, zip, test, dir.Path);
+        Assert.Contains("OnnxTransformer", stdout);
+        Assert.Equal(expected.Schema["Code"].Type, plain.Schema["Code"].Type);
+        AssertClose(Column(expected, "Code"), Column(plain, "Code"), 1e-5f, "conv codes in plain ML.NET");
+        AssertClose(Column(expected, "Reconstruction"), Column(plain, "Reconstruction"), 1e-5f, "conv reconstructions in plain ML.NET");
+    }
+
+    [Fact]
     public void The_sparse_kinds_presets_make_sparse_codes()
     {
         var ml = new MLContext(seed: 1);
