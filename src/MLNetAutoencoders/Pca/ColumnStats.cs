@@ -5,8 +5,8 @@ using MLNetAutoencoders.Numerics;
 namespace MLNetAutoencoders.Pca;
 
 /// <summary>
-/// Per-column statistics of a float matrix accumulated in double precision, split over row ranges on several threads.
-/// Shared by PCA and the scalers.
+/// Per-column sums (and sums of squares) of a float matrix accumulated in double precision, split over row ranges on
+/// several threads, for PCA's centring and scaling.
 /// </summary>
 internal static class ColumnStats
 {
@@ -14,61 +14,19 @@ internal static class ColumnStats
     public static double[] Sums(Matrix x, int threads)
     {
         if (x.Rows == 0) throw new ArgumentException("The matrix has no rows; column statistics need at least one.", nameof(x));
-        return Reduce(x, threads, null, false).Sums;
-    }
-
-    /// <summary>Column means, in double.</summary>
-    public static double[] Means(Matrix x, int threads)
-    {
-        var sums = Sums(x, threads);
-        for (int j = 0; j < sums.Length; j++) sums[j] /= x.Rows;
-        return sums;
-    }
-
-    /// <summary>Column sums of <c>(x − mean)²</c>, in double (two-pass, so constant columns give exactly 0).</summary>
-    public static double[] CentredSquares(Matrix x, double[] mean, int threads)
-    {
-        if (mean.Length != x.Cols) throw new ArgumentException($"The mean has {mean.Length} values; the matrix has {x.Cols} columns.", nameof(mean));
-        var m = new float[mean.Length];
-        for (int j = 0; j < m.Length; j++) m[j] = (float)mean[j];
-        // Centre on the float mean (exact for constant columns), then correct for the float rounding of the mean:
-        // Σ(x − μ)² = Σ(x − m)² − n(μ − m)² where m is the float mean.
-        var s = Reduce(x, threads, m, false).Sums;
-        for (int j = 0; j < s.Length; j++)
-        {
-            double delta = mean[j] - m[j];
-            s[j] = Math.Max(0, s[j] - x.Rows * delta * delta);
-        }
-        return s;
+        return Reduce(x, threads, false).Sums;
     }
 
     /// <summary>Column sums and column sums of squares in one pass, in double.</summary>
     public static (double[] Sums, double[] Squares) SumsAndSquares(Matrix x, int threads)
     {
         if (x.Rows == 0) throw new ArgumentException("The matrix has no rows; column statistics need at least one.", nameof(x));
-        var (sums, squares) = Reduce(x, threads, null, true);
+        var (sums, squares) = Reduce(x, threads, true);
         return (sums, squares!);
     }
 
-    /// <summary>Column minima and maxima.</summary>
-    public static (float[] Min, float[] Max) MinMax(Matrix x)
-    {
-        if (x.Rows == 0) throw new ArgumentException("The matrix has no rows; column statistics need at least one.", nameof(x));
-        var min = x.Row(0).ToArray();
-        var max = x.Row(0).ToArray();
-        for (int i = 1; i < x.Rows; i++)
-        {
-            TensorPrimitives.Min(min, x.Row(i), min);
-            TensorPrimitives.Max(max, x.Row(i), max);
-        }
-        return (min, max);
-    }
-
-    /// <summary>
-    /// Sums each column (or, with <paramref name="centre"/>, each column's squared deviations from it) in double;
-    /// with <paramref name="squares"/> also the sums of squares.
-    /// </summary>
-    private static (double[] Sums, double[]? Squares) Reduce(Matrix x, int threads, float[]? centre, bool squares)
+    /// <summary>Sums each column in double; with <paramref name="squares"/> also the sums of squares.</summary>
+    private static (double[] Sums, double[]? Squares) Reduce(Matrix x, int threads, bool squares)
     {
         int n = x.Rows, d = x.Cols;
         int parts = Math.Clamp(Math.Min(threads, (int)((long)n * d / 65536)), 1, Math.Max(1, n));
@@ -79,16 +37,9 @@ internal static class ColumnStats
             int r0 = (int)((long)n * p / parts), r1 = (int)((long)n * (p + 1) / parts);
             var acc = new double[d];
             var acc2 = squares ? new double[d] : null;
-            var tmp = centre is null ? null : new float[d];
             for (int i = r0; i < r1; i++)
             {
                 ReadOnlySpan<float> row = x.Row(i);
-                if (centre is not null)
-                {
-                    TensorPrimitives.Subtract(row, centre, tmp);
-                    TensorPrimitives.Multiply(tmp, tmp, tmp);
-                    row = tmp;
-                }
                 AddWidened(row, acc);
                 if (acc2 is not null) AddWidenedSquares(row, acc2);
             }
