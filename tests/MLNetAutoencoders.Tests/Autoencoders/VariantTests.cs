@@ -272,11 +272,34 @@ public class VariantTests
         Assert.Equal(text, Corruptions.Format(kind, level));
     }
 
+    [Theory]
+    [InlineData(" Gauss : 0.5 ", CorruptionKind.Gaussian, 0.5f)]
+    [InlineData("MASKING:0.25", CorruptionKind.Masking, 0.25f)]
+    [InlineData("salt-and-pepper:0.1", CorruptionKind.SaltAndPepper, 0.1f)]
+    [InlineData("SaltPepper:1e-1", CorruptionKind.SaltAndPepper, 0.1f)]
+    [InlineData("none:0.7", CorruptionKind.None, 0f)]
+    public void CorruptionText_AcceptsAliasesAnyCaseAndSpaces(string text, CorruptionKind kind, float level)
+    {
+        Assert.Equal((kind, level), Corruptions.Parse(text));
+    }
+
     [Fact]
     public void CorruptionText_Errors_SayWhatIsExpected()
     {
         Assert.Contains("expected gaussian", Assert.Throws<ArgumentException>(() => Corruptions.Parse("blur:0.2")).Message);
         Assert.Contains("needs a level", Assert.Throws<ArgumentException>(() => Corruptions.Parse("mask")).Message);
+        Assert.Contains("needs a level", Assert.Throws<ArgumentException>(() => Corruptions.Parse("gaussian:abc")).Message);
+        Assert.Contains("needs a level", Assert.Throws<ArgumentException>(() => Corruptions.Parse("mask:0,3")).Message); // invariant culture
+        Assert.Throws<ArgumentNullException>(() => Corruptions.Parse(null!));
+    }
+
+    [Fact]
+    public void NoCorruptionOrLevelZero_CreatesNothing()
+    {
+        Assert.Null(Corruptions.Create(CorruptionKind.None, 0.3f));
+        Assert.Null(Corruptions.Create(CorruptionKind.Masking, 0f));
+        var c = Assert.IsType<InputCorruption>(Corruptions.Create(CorruptionKind.Gaussian, 0.1f));
+        Assert.Equal((CorruptionKind.Gaussian, 0.1f), (c.Kind, c.Level));
     }
 
     [Fact]
