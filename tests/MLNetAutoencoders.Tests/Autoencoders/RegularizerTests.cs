@@ -220,5 +220,9 @@ public class RegularizerTests
         double expected = new ContractiveRegularizer(0.5f, 0).Apply(other, x, other.Forward(x, false, Ctx), new Matrix(4, 3), Ctx);
         Assert.Equal(expected, probed.Apply(other, x, other.Forward(x, false, Ctx), new Matrix(4, 3), Ctx), 10);
         Assert.NotEqual(exact, expected, 6);
+        var deep = Encoder(new[] { 6, 4, 3 }, new[] { ActivationKind.Tanh, ActivationKind.Tanh });
+        double deepExact = new ContractiveRegularizer(0.5f, 0).Apply(deep, x, deep.Forward(x, false, Ctx), new Matrix(4, 3), Ctx);
+        double deepProbed = new ContractiveRegularizer(0.5f, 1).Apply(deep, x, deep.Forward(x, false, Ctx), new Matrix(4, 3), Ctx);
+        Assert.NotEqual(deepExact, deepProbed, 6); // two layers with probes: the (noisy) estimator, not the exact norm
     }
 }

@@ -87,6 +87,8 @@ public class IdxReaderTests
 
         var extra = s.Write("e", Scratch.Idx(IdxReader.LabelsMagic, [2], [1, 2, 3]));
         Assert.Contains("unexpected bytes after byte offset 10; dimensions 2 need exactly 10 bytes", Assert.Throws<InvalidDataException>(() => IdxReader.ReadLabels(extra)).Message);
+        var extraImage = s.Write("ei", Scratch.Idx(IdxReader.ImagesMagic, [3, 2, 4], [.. Payload, 7]));
+        Assert.Contains("unexpected bytes after byte offset 40; dimensions 3×2×4 need exactly 40 bytes", Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(extraImage)).Message);
     }
 
     [Fact]

@@ -184,6 +184,7 @@ public class NpyTests
         Assert.Equal([5], h.Shape);
         Assert.Equal(128, h.DataOffset);
         Assert.Equal([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0], header[..8]); // version 1.0
+        Assert.Contains("'shape': (5,), }", System.Text.Encoding.ASCII.GetString(header)); // a tuple for numpy: "(5)" would be the int 5
         var py2 = s.Write("py2.npy", Scratch.NpyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1L, 2L), }", Scratch.Bytes(1f, 2f)));
         Assert.Equal([1, 2], Npy.ReadHeader(py2).Shape); // Python 2 long suffixes
         var scalar = s.Write("s.npy", Scratch.NpyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", Scratch.Bytes(1f)));

@@ -478,6 +478,8 @@ public class PcaTests
         Assert.Equal(PcaSolver.Exact, l30.ResolveSolver(60000, 160));
         Assert.Equal(PcaSolver.Randomized, l30.ResolveSolver(60000, 161));
         Assert.Equal(PcaSolver.Exact, new PcaOptions { Components = 20, PowerIterations = 0, Oversampling = 20 }.ResolveSolver(60000, 200));
+        // l is capped at min(N, d) = 100 rows: ¾·540 = 405 > 2·2·100 (uncapped, 2·2·135 = 540 would pick Exact)
+        Assert.Equal(PcaSolver.Randomized, new PcaOptions { Components = 75, Oversampling = 60, PowerIterations = 0 }.ResolveSolver(100, 540));
         Assert.Equal(7, new PcaOptions { Components = 99 }.ResolvePowerIterations(60000, 1000)); // k < 0.1·min(N, d)
         Assert.Equal(4, new PcaOptions { Components = 100 }.ResolvePowerIterations(60000, 1000));
         Assert.Equal(PcaSolver.Randomized, new PcaOptions { Components = 20, Solver = PcaSolver.Randomized }.ResolveSolver(100, 100));
@@ -564,5 +566,24 @@ public class PcaTests
                 for (int i = 0; i < 5; i++) dot += basis[a * 5 + i] * basis[b * 5 + i];
                 Assert.Equal(a == b ? 1.0 : 0.0, dot, 1e-9);
             }
+    }
+
+    [Fact]
+    public void Randomized_products_sum_over_every_row_block()
+    {
+        // Rows 0–4095 vary in columns 0–1, rows 4096–4999 in columns 2–3, all rows a little in columns 4–5: the
+        // 2048-row blocks see different directions, and only products summed over all blocks find the top two.
+        var x = new Matrix(5000, 6);
+        var rng = new Rng(12);
+        for (int i = 0; i < x.Rows; i++)
+        {
+            if (i < 4096) { x[i, 0] = (float)(3 * rng.NextGaussian()); x[i, 1] = (float)(2 * rng.NextGaussian()); }
+            else { x[i, 2] = (float)rng.NextGaussian(); x[i, 3] = (float)(0.5 * rng.NextGaussian()); }
+            x[i, 4] = (float)(0.05 * rng.NextGaussian()); x[i, 5] = (float)(0.05 * rng.NextGaussian());
+        }
+        var exact = PcaModel.Fit(x, new PcaOptions { Components = 2, Solver = PcaSolver.Exact });
+        var rand = PcaModel.Fit(x, new PcaOptions { Components = 2, Solver = PcaSolver.Randomized, Oversampling = 2, PowerIterations = 2, Seed = 3 });
+        AssertRelative(exact.ExplainedVariance, rand.ExplainedVariance, 1e-4, "variance");
+        Assert.True(MaxAbsDiff(exact.Components.ToDoubles(), rand.Components.ToDoubles()) < 1e-3, "Randomised components differ from the exact ones.");
     }
 }
