@@ -262,10 +262,10 @@ public class VaeTests
         var dense = (int a, int b) => new DenseLayer("d", a, b, ActivationKind.Identity);
         var enc = new Network([dense(5, 3)]);
         var dec = new Network([dense(2, 5)]);
-        Assert.Throws<ArgumentException>(() => new VaeNetwork(enc, dense(4, 2), dense(3, 2), dec, VaeLikelihood.Bernoulli, 1f)); // μ head input
+        Assert.Contains("must both take the encoder's 3 outputs", Assert.Throws<ArgumentException>(() => new VaeNetwork(enc, dense(4, 2), dense(3, 2), dec, VaeLikelihood.Bernoulli, 1f)).Message); // μ head input
         Assert.Throws<ArgumentException>(() => new VaeNetwork(enc, dense(3, 2), dense(4, 2), dec, VaeLikelihood.Bernoulli, 1f)); // log σ² head input
         Assert.Throws<ArgumentException>(() => new VaeNetwork(enc, dense(3, 2), dense(3, 1), dec, VaeLikelihood.Bernoulli, 1f)); // head widths
-        Assert.Throws<ArgumentException>(() => new VaeNetwork(enc, dense(3, 2), dense(3, 2), new Network([dense(1, 5)]), VaeLikelihood.Bernoulli, 1f));
+        Assert.Contains("does not map the 2-wide latent back to the 5 inputs", Assert.Throws<ArgumentException>(() => new VaeNetwork(enc, dense(3, 2), dense(3, 2), new Network([dense(1, 5)]), VaeLikelihood.Bernoulli, 1f)).Message);
         Assert.Throws<ArgumentException>(() => new VaeNetwork(enc, dense(3, 2), dense(3, 2), new Network([dense(2, 4)]), VaeLikelihood.Bernoulli, 1f));
         var ok = new VaeNetwork(enc, dense(3, 2), dense(3, 2), dec, VaeLikelihood.Gaussian, 0.5f);
         Assert.Equal((2, VaeLikelihood.Gaussian, 0.5f), (ok.LatentSize, ok.Likelihood, ok.Sigma));
