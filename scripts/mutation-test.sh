@@ -6,6 +6,8 @@
 #   scripts/mutation-test.sh Nn              # one folder
 #   TEST_FILTER='FullyQualifiedName~Nn' scripts/mutation-test.sh Nn   # also restrict the tests run per mutant
 #   FILES=Nn/TrainingLoop.cs,Nn/ModelArchive.cs scripts/mutation-test.sh Nn   # only some files of the folder
+#   FILES=$(scripts/mutation-survivor-spans.py artifacts/mutation/Nn/reports/mutation-report.json) scripts/mutation-test.sh Nn
+#                                            # only the lines an earlier run left mutants alive on (Stryker's {from..to} spans)
 #
 # Reports (HTML, JSON, log) go to artifacts/mutation/<folders>/ (ignored by git); a Markdown summary with the score
 # and every surviving mutant is written next to them as summary.md (copy it to benchmarks/results/ to keep it).

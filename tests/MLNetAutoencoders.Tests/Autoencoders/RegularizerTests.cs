@@ -186,4 +186,43 @@ public class RegularizerTests
         double w2 = enc.DenseLayers.First().Weight.Value.Span.ToArray().Sum(v => (double)v * v);
         Assert.Equal(w2, AutoencoderMetrics.JacobianFrobeniusSq(model, Random(9, 7, 3)), 4);
     }
+
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(1f)]
+    public void KlSparsity_ClampsSaturatedUnits_AndResizesForAnotherCodeWidth(float saturated)
+    {
+        var enc = Encoder(new[] { 5, 3 }, new[] { ActivationKind.Sigmoid });
+        var reg = new KlSparsityRegularizer(0.5f, 0.2f);
+        var wide = new Matrix(2, 5);
+        wide.Span.Fill(0.3f);
+        reg.Apply(enc, new Matrix(2, 5), wide, new Matrix(2, 5), Ctx); // buffers sized for 5 units first
+        var code = new Matrix(4, 3);
+        code.Span.Fill(saturated);
+        var g = new Matrix(4, 3);
+        double penalty = reg.Apply(enc, new Matrix(4, 5), code, g, Ctx);
+        double rho = 0.2, q = saturated == 0 ? 1e-6 : 1 - 1e-6; // ρ̂ clamped to [1e-6, 1 − 1e-6]
+        double kl = rho * Math.Log(rho / q) + (1 - rho) * Math.Log((1 - rho) / (1 - q));
+        Assert.Equal(4 * 0.5 * 3 * kl, penalty, 1e-6 * penalty);
+        float slope = (float)(0.5 * (-rho / q + (1 - rho) / (1 - q)) / 4);
+        Assert.All(g.Span.ToArray(), v => Assert.Equal(slope, v, Math.Abs(slope) * 1e-5f));
+    }
+
+    [Fact]
+    public void Contractive_UsesTheExactNormForOneLayer_AndFollowsANewEncoder()
+    {
+        var x = Random(4, 6, 21);
+        var one = Encoder(new[] { 6, 3 }, new[] { ActivationKind.Tanh });
+        double exact = new ContractiveRegularizer(0.5f, 0).Apply(one, x, one.Forward(x, false, Ctx), new Matrix(4, 3), Ctx);
+        var probed = new ContractiveRegularizer(0.5f, 2); // probes are pointless for one layer: the exact norm is as cheap
+        Assert.Equal(exact, probed.Apply(one, x, one.Forward(x, false, Ctx), new Matrix(4, 3), Ctx), 10);
+        var other = Encoder(new[] { 6, 3 }, new[] { ActivationKind.Tanh }, seed: 8);
+        double expected = new ContractiveRegularizer(0.5f, 0).Apply(other, x, other.Forward(x, false, Ctx), new Matrix(4, 3), Ctx);
+        Assert.Equal(expected, probed.Apply(other, x, other.Forward(x, false, Ctx), new Matrix(4, 3), Ctx), 10);
+        Assert.NotEqual(exact, expected, 6);
+        var deep = Encoder(new[] { 6, 4, 3 }, new[] { ActivationKind.Tanh, ActivationKind.Tanh });
+        double deepExact = new ContractiveRegularizer(0.5f, 0).Apply(deep, x, deep.Forward(x, false, Ctx), new Matrix(4, 3), Ctx);
+        double deepProbed = new ContractiveRegularizer(0.5f, 1).Apply(deep, x, deep.Forward(x, false, Ctx), new Matrix(4, 3), Ctx);
+        Assert.NotEqual(deepExact, deepProbed, 6); // two layers with probes: the (noisy) estimator, not the exact norm
+    }
 }

@@ -247,4 +247,29 @@ public class VaeTests
         Assert.Equal(VaeLikelihood.Bernoulli, o.Likelihood);
         Assert.Equal(1f, o.Beta);
     }
+
+    [Fact]
+    public void Build_MirrorsTheEncoder_AndMismatchedPartsAreRejected()
+    {
+        var o = Small();
+        o.HiddenSizes = new[] { 4, 3 }; o.HiddenActivation = ActivationKind.Tanh;
+        var net = VaeNetwork.Build(o, 5, new Rng(2));
+        string Widths(Network n) => string.Join(",", n.DenseLayers.Select(d => $"{d.InputSize}>{d.OutputSize}:{d.Activation}"));
+        Assert.Equal("5>4:Tanh,4>3:Tanh", Widths(net.Encoder));
+        Assert.Equal((3, o.LatentSize, 3, o.LatentSize), (net.Mean.InputSize, net.Mean.OutputSize, net.LogVariance.InputSize, net.LogVariance.OutputSize));
+        Assert.Equal($"{o.LatentSize}>3:Tanh,3>4:Tanh,4>5:Identity", Widths(net.Decoder));
+        Assert.Equal(["mean.weight", "mean.bias", "logvar.weight", "logvar.bias"], net.Mean.Parameters.Concat(net.LogVariance.Parameters).Select(p => p.Name)); // unique names in the model file
+        var dense = (int a, int b) => new DenseLayer("d", a, b, ActivationKind.Identity);
+        var enc = new Network([dense(5, 3)]);
+        var dec = new Network([dense(2, 5)]);
+        Assert.Contains("must both take the encoder's 3 outputs", Assert.Throws<ArgumentException>(() => new VaeNetwork(enc, dense(4, 2), dense(3, 2), dec, VaeLikelihood.Bernoulli, 1f)).Message); // μ head input
+        Assert.Throws<ArgumentException>(() => new VaeNetwork(enc, dense(3, 2), dense(4, 2), dec, VaeLikelihood.Bernoulli, 1f)); // log σ² head input
+        Assert.Throws<ArgumentException>(() => new VaeNetwork(enc, dense(3, 2), dense(3, 1), dec, VaeLikelihood.Bernoulli, 1f)); // head widths
+        Assert.Contains("does not map the 2-wide latent back to the 5 inputs", Assert.Throws<ArgumentException>(() => new VaeNetwork(enc, dense(3, 2), dense(3, 2), new Network([dense(1, 5)]), VaeLikelihood.Bernoulli, 1f)).Message);
+        Assert.Throws<ArgumentException>(() => new VaeNetwork(enc, dense(3, 2), dense(3, 2), new Network([dense(2, 4)]), VaeLikelihood.Bernoulli, 1f));
+        var ok = new VaeNetwork(enc, dense(3, 2), dense(3, 2), dec, VaeLikelihood.Gaussian, 0.5f);
+        Assert.Equal((2, VaeLikelihood.Gaussian, 0.5f), (ok.LatentSize, ok.Likelihood, ok.Sigma));
+        Assert.Contains("eps is 3×2; expected 2×2", Assert.Throws<ArgumentException>(() => ok.Loss(new Matrix(2, 5), new Matrix(3, 2), 1f, false, Ctx)).Message);
+        Assert.Throws<ArgumentException>(() => ok.Loss(new Matrix(2, 5), new Matrix(2, 3), 1f, false, Ctx));
+    }
 }

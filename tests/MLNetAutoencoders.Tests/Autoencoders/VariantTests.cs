@@ -266,10 +266,15 @@ public class VariantTests
     [InlineData("mask:0.3", CorruptionKind.Masking, 0.3f)]
     [InlineData("salt-pepper:0.1", CorruptionKind.SaltAndPepper, 0.1f)]
     [InlineData("none", CorruptionKind.None, 0f)]
-    public void CorruptionText_RoundTrips(string text, CorruptionKind kind, float level)
+    [InlineData(" Gauss : 0.5 ", CorruptionKind.Gaussian, 0.5f, "gaussian:0.5")] // aliases, any case, spaces
+    [InlineData("MASKING:0.25", CorruptionKind.Masking, 0.25f, "mask:0.25")]
+    [InlineData("salt-and-pepper:0.1", CorruptionKind.SaltAndPepper, 0.1f, "salt-pepper:0.1")]
+    [InlineData("SaltPepper:1e-1", CorruptionKind.SaltAndPepper, 0.1f, "salt-pepper:0.1")]
+    [InlineData("none:0.7", CorruptionKind.None, 0f, "none")]
+    public void CorruptionText_RoundTrips(string text, CorruptionKind kind, float level, string? formatted = null)
     {
         Assert.Equal((kind, level), Corruptions.Parse(text));
-        Assert.Equal(text, Corruptions.Format(kind, level));
+        Assert.Equal(formatted ?? text, Corruptions.Format(kind, level));
     }
 
     [Fact]
@@ -277,6 +282,18 @@ public class VariantTests
     {
         Assert.Contains("expected gaussian", Assert.Throws<ArgumentException>(() => Corruptions.Parse("blur:0.2")).Message);
         Assert.Contains("needs a level", Assert.Throws<ArgumentException>(() => Corruptions.Parse("mask")).Message);
+        Assert.Contains("needs a level", Assert.Throws<ArgumentException>(() => Corruptions.Parse("gaussian:abc")).Message);
+        Assert.Contains("needs a level", Assert.Throws<ArgumentException>(() => Corruptions.Parse("mask:0,3")).Message); // invariant culture
+        Assert.Throws<ArgumentNullException>(() => Corruptions.Parse(null!));
+    }
+
+    [Fact]
+    public void NoCorruptionOrLevelZero_CreatesNothing()
+    {
+        Assert.Null(Corruptions.Create(CorruptionKind.None, 0.3f));
+        Assert.Null(Corruptions.Create(CorruptionKind.Masking, 0f));
+        var c = Assert.IsType<InputCorruption>(Corruptions.Create(CorruptionKind.Gaussian, 0.1f));
+        Assert.Equal((CorruptionKind.Gaussian, 0.1f), (c.Kind, c.Level));
     }
 
     [Fact]

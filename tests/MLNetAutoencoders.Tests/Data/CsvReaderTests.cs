@@ -26,6 +26,7 @@ public class CsvReaderTests
         Assert.Equal([0.1f, 0.2f, 0.3f, 0.4f], d.Features.Span.ToArray());
         Assert.Equal([2, 1], d.Labels!);
         Assert.Equal(["col1", "col2"], d.FeatureNames);
+        Assert.Equal("col0", d.LabelName);
 
         var all = CsvReader.Read(path);
         Assert.Null(all.Labels!);
@@ -90,13 +91,79 @@ public class CsvReaderTests
         var frac = s.WriteText("f.csv", "x,y\n1,0.5\n");
         Assert.Contains("line 2, label column 1 ('y'): '0.5' is not an integer label",
             Assert.Throws<InvalidDataException>(() => CsvReader.Read(frac, new CsvOptions { LabelColumn = "y" })).Message);
-        Assert.Contains("label column 'q' is not in the header",
+        Assert.Contains("label column 'q' is not in the header (x, y)",
             Assert.Throws<InvalidDataException>(() => CsvReader.Read(frac, new CsvOptions { LabelColumn = "q" })).Message);
         Assert.Contains("index 5 is out of range",
             Assert.Throws<InvalidDataException>(() => CsvReader.Read(frac, new CsvOptions { LabelColumn = "5" })).Message);
 
         Assert.Contains("no data lines", Assert.Throws<InvalidDataException>(() => CsvReader.Read(s.WriteText("e.csv", "\n \n"))).Message);
         Assert.Contains("header line but no data", Assert.Throws<InvalidDataException>(() => CsvReader.Read(s.WriteText("h.csv", "a,b\n"))).Message);
-        Assert.Throws<FileNotFoundException>(() => CsvReader.Read(s.Path("none.csv")));
+        Assert.Contains("CSV file not found", Assert.Throws<FileNotFoundException>(() => CsvReader.Read(s.Path("none.csv"))).Message);
+        Assert.Throws<ArgumentException>(() => CsvReader.Read(""));
+    }
+
+    [Fact]
+    public void LeadingBlankLinesAndQuotedCells_KeepTrueLineNumbers()
+    {
+        using var s = new Scratch();
+        var path = s.WriteText("q.csv", "\n  \na,b\n\"1.5\", \" 2 \"\n3,\"\n");
+        var e = Assert.Throws<InvalidDataException>(() => CsvReader.Read(path));
+        Assert.Contains("line 5, column 1 ('b'): '\"' is not a number", e.Message); // a lone quote is not a quoted cell
+        var ok = CsvReader.Read(s.WriteText("q2.csv", "\n\na,b\n\"1.5\", \" 2 \"\n"));
+        Assert.Equal([1.5f, 2f], ok.Features.Span.ToArray());
+        Assert.Equal(["a", "b"], ok.FeatureNames);
+        var noHeader = s.WriteText("q3.csv", "\n1,2\n3,x\n");
+        Assert.Contains("line 3, column 1 ('col1'): 'x'", Assert.Throws<InvalidDataException>(() => CsvReader.Read(noHeader, new CsvOptions { HasHeader = false })).Message);
+    }
+
+    [Fact]
+    public void LabelColumn_ByIndexBesideAHeader_OutOfRangeAndHugeLabels()
+    {
+        using var s = new Scratch();
+        var path = s.WriteText("h.csv", "a,b,c\n1,2,3\n4,5,6\n");
+        var d = CsvReader.Read(path, new CsvOptions { LabelColumn = "2" }); // not a header name: a 0-based index
+        Assert.Equal([3, 6], d.Labels!);
+        Assert.Equal("c", d.LabelName);
+        Assert.Equal(["a", "b"], d.FeatureNames);
+        Assert.Contains("label column index 3 is out of range; the file has 3 columns (0-based indices 0–2)",
+            Assert.Throws<InvalidDataException>(() => CsvReader.Read(path, new CsvOptions { LabelColumn = "3" })).Message);
+        Assert.Contains("label column '-1' is not in the header",
+            Assert.Throws<InvalidDataException>(() => CsvReader.Read(path, new CsvOptions { LabelColumn = "-1" })).Message);
+        var noHeader = s.WriteText("n.csv", "1,2\n3,4\n");
+        Assert.Contains("the file has no header, so the label column must be a 0-based index, not 'y'",
+            Assert.Throws<InvalidDataException>(() => CsvReader.Read(noHeader, new CsvOptions { LabelColumn = "y" })).Message);
+        var huge = s.WriteText("big.csv", "x,y\n1,3e9\n");
+        Assert.Contains("'3e9' is not an integer label",
+            Assert.Throws<InvalidDataException>(() => CsvReader.Read(huge, new CsvOptions { LabelColumn = "y" })).Message);
+        var negative = s.WriteText("neg.csv", "x,y\n1,-3e9\n");
+        Assert.Contains("'-3e9' is not an integer label",
+            Assert.Throws<InvalidDataException>(() => CsvReader.Read(negative, new CsvOptions { LabelColumn = "y" })).Message);
+        var whole = CsvReader.Read(s.WriteText("w.csv", "x,y\n1,2.0\n2,-1\n"), new CsvOptions { LabelColumn = "y" });
+        Assert.Equal([2, -1], whole.Labels!);
+        Assert.Null(whole.ClassNames);
+    }
+
+    [Fact]
+    public void EmptyCellsAndEmptyQuotes_AreReportedAsEmpty()
+    {
+        using var s = new Scratch();
+        Assert.Contains("line 2, column 0 ('a'): '' is not a number",
+            Assert.Throws<InvalidDataException>(() => CsvReader.Read(s.WriteText("e.csv", "a,b\n,2\n"))).Message);
+        Assert.Contains("line 2, column 1 ('b'): '' is not a number",
+            Assert.Throws<InvalidDataException>(() => CsvReader.Read(s.WriteText("q.csv", "a,b\n1,\"\"\n"))).Message);
+    }
+
+    [Fact]
+    public void HeaderWithSomeNumericNames_Utf16Files_AndLabelsAtTheIntLimits()
+    {
+        using var s = new Scratch();
+        var years = CsvReader.Read(s.WriteText("y.csv", "id,2020,2021\n1,2,3\n")); // one non-numeric cell makes a header
+        Assert.Equal(["id", "2020", "2021"], years.FeatureNames);
+        var path = s.Path("u16.csv");
+        File.WriteAllText(path, "a,b\n1,2\n", System.Text.Encoding.Unicode); // UTF-16 with a byte order mark
+        Assert.Equal([1f, 2f], CsvReader.Read(path).Features.Span.ToArray());
+        var limits = CsvReader.Read(s.WriteText("lim.csv", "x,y\n1,-2147483648\n2,2147483647\n"), new CsvOptions { LabelColumn = "y" });
+        Assert.Equal([int.MinValue, int.MaxValue], limits.Labels!);
+        Assert.Null(limits.ClassNames);
     }
 }

@@ -107,4 +107,37 @@ public class GradientTests
         for (int i = 0; i < 4000; i++) Assert.Equal(y.Span[i], dx.Span[i]);
         Assert.Same(x, d.Forward(x, false, Ctx));
     }
+
+    [Theory]
+    [InlineData(" BCE ", LossKind.CrossEntropy)]
+    [InlineData("cross-entropy", LossKind.CrossEntropy)]
+    [InlineData("CrossEntropy", LossKind.CrossEntropy)]
+    [InlineData("MSE", LossKind.SquaredError)]
+    [InlineData("squared-error", LossKind.SquaredError)]
+    [InlineData("squarederror", LossKind.SquaredError)]
+    public void LossNames_ParseWithAliasesAnyCaseAndSpaces(string name, LossKind kind)
+    {
+        Assert.Equal(kind, Losses.Parse(name));
+    }
+
+    [Fact]
+    public void Losses_ValuesGradientsAndShapeChecks()
+    {
+        Assert.Contains("Unknown loss 'l1'", Assert.Throws<ArgumentException>(() => Losses.Parse("l1")).Message);
+        var a = new Matrix(2, 2, [1f, -2f, 0.5f, 3f]);
+        var x = new Matrix(2, 2, [0f, 1f, 0.5f, 0.25f]);
+        var g = new Matrix(2, 2);
+        double se = Losses.Compute(LossKind.SquaredError, a, x, g);
+        Assert.Equal(0.5 * (1 + 9 + 0 + 7.5625), se, 6);
+        Assert.Equal([0.5f, -1.5f, 0f, 1.375f], g.Span.ToArray()); // (a − x) / rows
+        Assert.Equal(0.5 * (1 + 9), Losses.SampleLoss(LossKind.SquaredError, a.Row(0), x.Row(0)), 6);
+        double Bce(double ai, double xi) => Math.Log(1 + Math.Exp(ai)) - xi * ai;
+        double ce = Losses.Compute(LossKind.CrossEntropy, a, x, g, NnContext.Create(GemmKind.Managed, 2), new double[1]); // scratch too short: allocates
+        Assert.Equal(Bce(1, 0) + Bce(-2, 1) + Bce(0.5, 0.5) + Bce(3, 0.25), ce, 5);
+        Assert.Equal(Bce(0.5, 0.5) + Bce(3, 0.25), Losses.SampleLoss(LossKind.CrossEntropy, a.Row(1), x.Row(1)), 6);
+        Assert.Equal((float)((1 / (1 + Math.Exp(-3)) - 0.25) / 2), g[1, 1], 5);
+        // one size off at a time
+        foreach (var (o, t, gr) in new[] { (new Matrix(3, 2), x, new Matrix(3, 2)), (new Matrix(2, 3), x, new Matrix(2, 3)), (a, x, new Matrix(3, 2)), (a, x, new Matrix(2, 3)) })
+            Assert.Contains("Loss shapes differ", Assert.Throws<ArgumentException>(() => Losses.Compute(LossKind.SquaredError, o, t, gr)).Message);
+    }
 }

@@ -1,0 +1,28 @@
+#!/usr/bin/env python3
+"""Prints a FILES value for scripts/mutation-test.sh that re-runs only the lines where an earlier run left mutants
+alive: for each file of a Stryker JSON report, the character span {from..to} of every line with a Survived or
+NoCoverage mutant (Stryker mutates only the mutants that lie inside a span).
+
+    FILES=$(scripts/mutation-survivor-spans.py artifacts/mutation/Pca/reports/mutation-report.json) scripts/mutation-test.sh Pca
+
+Several reports: pass them all; the spans are taken against the current sources, so run it before editing them.
+"""
+import json
+import pathlib
+import sys
+
+root = pathlib.Path(__file__).resolve().parent.parent
+out = []
+for report in sys.argv[1:]:
+    for path, f in sorted(json.load(open(report))["files"].items()):
+        ranges = sorted({(m["location"]["start"]["line"], m["location"]["end"]["line"])
+                         for m in f["mutants"] if m["status"] in ("Survived", "NoCoverage")})
+        if not ranges:
+            continue
+        rel = path.split("src/MLNetAutoencoders/")[-1]
+        text = (root / "src/MLNetAutoencoders" / rel).read_text(encoding="utf-8-sig")
+        if any(ord(c) >= 0x10000 for c in text):
+            sys.exit(f"{rel}: characters outside the BMP would shift Roslyn's UTF-16 offsets")
+        starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"] + [len(text)]
+        out.append(rel + "".join(f"{{{starts[a - 1]}..{starts[b]}}}" for a, b in ranges))
+print(",".join(out))
