@@ -97,4 +97,17 @@ public class AdversarialTests(ITestOutputHelper output)
         Assert.Equal("DiscriminatorHiddenSizes", Assert.Throws<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new AutoencoderOptions { DiscriminatorHiddenSizes = [0] })).ParamName);
         Assert.Equal("DiscriminatorLearningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new AutoencoderTrainer(new AutoencoderOptions { DiscriminatorLearningRate = float.NaN })).ParamName);
     }
+
+    [Fact]
+    public void Terms_hold_only_the_positive_weights_and_the_discriminator_rate_falls_back_to_the_learning_rate()
+    {
+        var o = new AutoencoderOptions { CodeSize = 2, LearningRate = 0.004f, Adversarial = 0.5f };
+        var adversarial = Assert.IsType<AdversarialRegularizer>(Assert.Single(AutoencoderTerms.Create(o, 5).Regularizers));
+        Assert.Equal(0.004f, adversarial.LearningRate);
+        o.DiscriminatorLearningRate = 0.02f;
+        Assert.Equal(0.02f, Assert.IsType<AdversarialRegularizer>(Assert.Single(AutoencoderTerms.Create(o, 5).Regularizers)).LearningRate);
+        var none = AutoencoderTerms.Create(new AutoencoderOptions(), 5);
+        Assert.Empty(none.Regularizers);
+        Assert.Null(none.Corruption);
+    }
 }

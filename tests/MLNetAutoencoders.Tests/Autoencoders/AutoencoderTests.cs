@@ -96,6 +96,33 @@ public class AutoencoderTests
     }
 
     [Fact]
+    public void Build_MirrorsTheEncoder_WithDropoutBetweenHiddenLayers_AndTheLossDecidesTheOutputActivation()
+    {
+        var o = new AutoencoderOptions
+        {
+            HiddenSizes = new[] { 6, 5 }, CodeSize = 2, DropoutRate = 0.25f, Loss = LossKind.SquaredError, LeakyReluSlope = 0.3f,
+            HiddenActivation = ActivationKind.LeakyRelu, CodeActivation = ActivationKind.Sigmoid, OutputActivation = ActivationKind.Tanh,
+        };
+        var (encoder, decoder) = AutoencoderTrainer.Build(o, 7, new Rng(0));
+        string Describe(Layer l) => l is DenseLayer d
+            ? $"{d.Weight.Name} {d.InputSize}>{d.OutputSize} {d.Activation} {d.Slope}"
+            : $"dropout {((DropoutLayer)l).Rate} {l.InputSize}";
+        Assert.Equal(new[] { "encoder.0.weight 7>6 LeakyRelu 0.3", "dropout 0.25 6", "encoder.1.weight 6>5 LeakyRelu 0.3", "dropout 0.25 5", "encoder.2.weight 5>2 Sigmoid 0.3" },
+            encoder.Layers.Select(Describe));
+        Assert.Equal(new[] { "decoder.0.weight 2>5 LeakyRelu 0.3", "dropout 0.25 5", "decoder.1.weight 5>6 LeakyRelu 0.3", "dropout 0.25 6", "decoder.2.weight 6>7 Tanh 0.3" },
+            decoder.Layers.Select(Describe));
+        Assert.All(encoder.DenseLayers.Concat(decoder.DenseLayers), d => Assert.Contains(d.Weight.Value.Span.ToArray(), v => v != 0));
+        o.Loss = LossKind.CrossEntropy; // logits out: the loss applies the sigmoid
+        Assert.Equal(ActivationKind.Identity, AutoencoderTrainer.Build(o, 7, new Rng(0)).Decoder.DenseLayers.Last().Activation);
+        o.TiedWeights = true; o.DropoutRate = 0;
+        var (tiedEncoder, tiedDecoder) = AutoencoderTrainer.Build(o, 7, new Rng(0));
+        var pairs = tiedEncoder.DenseLayers.Reverse().Zip(tiedDecoder.DenseLayers).ToList();
+        Assert.Equal(3, pairs.Count);
+        Assert.All(pairs, p => Assert.True(p.Second.Transposed && ReferenceEquals(p.First.Weight, p.Second.Weight)));
+        Assert.Equal(new[] { "decoder.0.bias", "decoder.1.bias", "decoder.2.bias" }, tiedDecoder.DenseLayers.Select(d => d.Bias.Name));
+    }
+
+    [Fact]
     public void EarlyStopping_StopsAndKeepsBestValidationEpoch()
     {
         var x = TestData.LowRankData(200);
@@ -207,6 +234,33 @@ public class AutoencoderTests
         var model = new AutoencoderTrainer(new AutoencoderOptions { HiddenSizes = new[] { 4 }, CodeSize = 2, Epochs = 1, BatchSize = 8 }).Fit(TestData.LowRankData(20));
         var e4 = Assert.Throws<ArgumentException>(() => model.Encode(new Matrix(2, 23)));
         Assert.Contains("expects 24", e4.Message);
+    }
+
+    [Fact]
+    public void DataChecks_AcceptZeroAndOneForCrossEntropy_AndLocateTheBadValue()
+    {
+        var edges = new Matrix(4, 3, new float[] { 0, 1, 0.5f, 1, 0, 0.25f, 0, 0, 1, 1, 1, 0 });
+        AutoencoderTrainer.ValidateData(edges, LossKind.CrossEntropy);
+        edges[2, 1] = -0.5f;
+        var e = Assert.Throws<ArgumentException>(() => AutoencoderTrainer.ValidateData(edges, LossKind.CrossEntropy));
+        Assert.Contains("row 2, column 1 is -0.5", e.Message);
+        Assert.Equal("data", e.ParamName);
+        AutoencoderTrainer.ValidateData(edges, LossKind.SquaredError); // any finite value
+        Assert.Contains("no features", Assert.Throws<ArgumentException>(() => AutoencoderTrainer.ValidateData(new Matrix(3, 0), LossKind.SquaredError)).Message);
+    }
+
+    [Fact]
+    public void OptionsWithModules_AreRefused_WithWhereToTrainThem()
+    {
+        var o = Small(); o.Modules = new NoModules();
+        var e = Assert.Throws<InvalidOperationException>(() => new AutoencoderTrainer(o).Fit(TestData.LowRankData(8)));
+        Assert.Contains("(NoModules)", e.Message);
+        Assert.Contains("options.Modules.Fit", e.Message);
+    }
+
+    private sealed class NoModules : IAutoencoderModules
+    {
+        public IAutoencoder Fit(AutoencoderOptions options, Matrix data, IProgress<EpochReport>? progress, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     [Theory]

@@ -40,6 +40,13 @@ public class ConvAutoencoderTests
     }
 
     [Fact]
+    public void RowsOfAnotherWidthThanTheImage_AreRejectedWithTheShape()
+    {
+        var e = Assert.Throws<ArgumentException>(() => AutoencoderTrainer.Build(Options(), 63, new Rng(0)));
+        Assert.Contains("rows have 63 values, but Conv.ImageShape 1×8×8 needs 64", e.Message);
+    }
+
+    [Fact]
     public void Training_LearnsTheImages_AndIsReproducible()
     {
         var train = TestData.Blobs(400, 1);
