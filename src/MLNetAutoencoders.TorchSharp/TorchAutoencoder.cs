@@ -15,8 +15,6 @@ namespace MLNetAutoencoders.TorchSharp;
 /// </summary>
 internal sealed class TorchAutoencoder : IDisposable
 {
-    private const double KlEps = 1e-6;
-    private const int ProbeChunkRows = 512;
     private readonly AutoencoderOptions _o;
     private readonly Network _encoder, _decoder;
     private readonly DenseLayer[] _encoderDense;
@@ -134,7 +132,7 @@ internal sealed class TorchAutoencoder : IDisposable
     {
         double rho = _o.KlSparsityTarget;
         var mean = code.mean(new long[] { 0 });
-        var q = mean + (mean.clamp(KlEps, 1 - KlEps) - mean).detach();
+        var q = mean + (mean.clamp(KlSparsityRegularizer.Eps, 1 - KlSparsityRegularizer.Eps) - mean).detach();
         var kl = (rho * torch.log(rho / q) + (1 - rho) * torch.log((1 - rho) / (1 - q))).sum();
         return (float)(n * (double)_o.KlSparsityWeight) * kl;
     }
@@ -170,9 +168,9 @@ internal sealed class TorchAutoencoder : IDisposable
         }
         int probes = _o.ContractiveProbes, rows = (int)x.shape[0], inputs = (int)x.shape[1];
         Tensor? total = null;
-        for (int r0 = 0; r0 < rows; r0 += ProbeChunkRows)
+        for (int r0 = 0; r0 < rows; r0 += EncoderJacobian.MaxChunkRows)
         {
-            int r = Math.Min(ProbeChunkRows, rows - r0);
+            int r = Math.Min(EncoderJacobian.MaxChunkRows, rows - r0);
             for (int k = 0; k < probes; k++)
             {
                 var v = new float[r * inputs];

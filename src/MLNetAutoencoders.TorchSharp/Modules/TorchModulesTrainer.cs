@@ -11,7 +11,6 @@ namespace MLNetAutoencoders.TorchSharp.Modules;
 /// <summary>Trains a <see cref="TorchModules"/> pair with the family's objective through the shared <see cref="TrainingLoop"/>.</summary>
 internal static class TorchModulesTrainer
 {
-    private const double KlClamp = 1e-6; // as the managed KL penalty clamps ρ̂
 
     /// <summary>
     /// TorchSharp's random generator (initialisation in the factories, dropout in the modules) is one per process, so
@@ -94,7 +93,7 @@ internal static class TorchModulesTrainer
             if (o.KlSparsityWeight > 0)
             {
                 double rho = o.KlSparsityTarget;
-                var q = flat.mean([0L]).clamp(KlClamp, 1 - KlClamp);
+                var q = flat.mean([0L]).clamp(KlSparsityRegularizer.Eps, 1 - KlSparsityRegularizer.Eps);
                 var kl = (rho * (rho / q).log() + (1 - rho) * ((1 - rho) / (1 - q)).log()).sum();
                 total += kl * (rows.Length * (double)o.KlSparsityWeight);
             }

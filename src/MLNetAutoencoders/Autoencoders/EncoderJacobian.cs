@@ -23,7 +23,8 @@ namespace MLNetAutoencoders.Autoencoders;
 internal sealed class EncoderJacobian
 {
     private const long MaxBufferFloats = 1L << 22;
-    private const int MaxChunkRows = 512;
+    /// <summary>Rows per chunk; the probe estimator draws its probes per chunk (the TorchSharp engine chunks alike).</summary>
+    internal const int MaxChunkRows = 512;
 
     private readonly DenseLayer[] _layers;
     private readonly int _lastWidth;

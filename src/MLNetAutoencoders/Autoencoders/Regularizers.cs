@@ -43,7 +43,8 @@ internal sealed class L2ActivityRegularizer(float lambda) : IRegularizer
 /// </summary>
 internal sealed class KlSparsityRegularizer(float weight, float target) : IRegularizer
 {
-    private const double Eps = 1e-6;
+    /// <summary>ρ̂ is clamped to [Eps, 1 − Eps] (the TorchSharp engine uses the same bound).</summary>
+    internal const double Eps = 1e-6;
     private double[]? _mean;
     private float[]? _slope;
 
