@@ -200,11 +200,11 @@ internal static class TrainCommand
                 }
                 if (path != null) json["model"] = path;
                 // ‖J‖² is measured for the library's dense encoders only (NaN otherwise, e.g. the conv kind).
-                string jacobian = double.IsNaN(m.JacobianFrobeniusSq) ? "n/a (not a dense encoder)" : m.JacobianFrobeniusSq.ToString("G4");
+                string jacobian = double.IsNaN(m.JacobianFrobeniusSq) ? "n/a" : m.JacobianFrobeniusSq.ToString("G4");
                 ConsoleUi.Err.MarkupLine(Markup.Escape($"{k}: {model.ParameterCount} parameters, {on} MSE {m.Mse:F5}, denoising MSE {m.DenoisingMse:F5}, " +
-                    $"‖J‖² {jacobian}, near-zero codes {m.Code.FractionNearZero:P1}{extra}, {trainSeconds:F1}s" + (path != null ? $", saved to {path}" : "")));
+                    $"‖J‖² {jacobian}{(double.IsNaN(m.JacobianFrobeniusSq) ? " (not a dense encoder)" : "")}, near-zero codes {m.Code.FractionNearZero:P1}{extra}, {trainSeconds:F1}s" + (path != null ? $", saved to {path}" : "")));
                 if (common.WantsJson(r)) common.WriteJson(r, json);
-                else Console.WriteLine($"testMse {m.Mse:F5}  denoisingMse {m.DenoisingMse:F5}  jacobianFrobeniusSq {(double.IsNaN(m.JacobianFrobeniusSq) ? "n/a" : m.JacobianFrobeniusSq.ToString("G4"))}  parameters {model.ParameterCount}  seconds/epoch {json["secondsPerEpoch"]}");
+                else Console.WriteLine($"testMse {m.Mse:F5}  denoisingMse {m.DenoisingMse:F5}  jacobianFrobeniusSq {jacobian}  parameters {model.ParameterCount}  seconds/epoch {json["secondsPerEpoch"]}");
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or TrainingDivergedException or InvalidOperationException)
