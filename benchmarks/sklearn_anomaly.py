@@ -3,8 +3,10 @@
 test labels), on the same one-class protocol. Fashion-MNIST: for each class c, fit on the training images of class c,
 score the 10 000 test images, AUROC with c normal and the nine others anomalies. Breast cancer: fit on the same 70 % of
 the benign rows as `mlae anomaly` (the hash split below), standardised with those rows' statistics, score the other
-benign rows and every malignant one. Scores are -decision_function (higher = more anomalous). Prints one JSON line.
-Usage: /usr/bin/python3 benchmarks/sklearn_anomaly.py [--dataset fashion-mnist|breast-cancer] [--classes 0,1] [--seed 0]"""
+benign rows and the test half of the malignant ones. --split validation scores held-out training rows instead, as
+`mlae anomaly --split validation` does. Scores are -decision_function (higher = more anomalous). Prints one JSON line.
+Usage: /usr/bin/python3 benchmarks/sklearn_anomaly.py [--dataset fashion-mnist|breast-cancer] [--classes 0,1] [--seed 0]
+       [--split test|validation]"""
 import threads_env  # noqa: F401  (first: sets the BLAS/OpenMP thread count before numpy loads)
 import argparse
 import gzip
@@ -32,15 +34,30 @@ def read_idx_labels(path):
     return np.frombuffer(raw, dtype=np.uint8, offset=8)[:n].astype(np.int64)
 
 
-def breast_cancer_case(seed):
+def split_key(i, seed):
+    """The C# command's sort key (AnomalyCommand.SplitKey): Knuth's multiplicative hash, XOR a multiple of the seed."""
+    return (((i + 1) * 2654435761) % 2**32) ^ ((seed * 2246822519) % 2**32)
+
+
+def fraction(count, share):
+    return int(np.floor(share * count + 0.5))
+
+
+def breast_cancer_case(seed, validation):
     data = np.loadtxt(BREAST_CANCER, delimiter=",", skiprows=1)
     x, y = data[:, :-1].astype(np.float32), data[:, -1].astype(np.int64)
-    benign = [i for i in range(len(y)) if y[i] == 1]
-    # The same split as the C# command: benign rows ordered by a multiplicative hash of the index, the first 70 %.
-    benign.sort(key=lambda i: (((i + 1) * 2654435761 + seed * 97) % 2**32, i))
-    n = int(np.floor(0.7 * len(benign) + 0.5))
-    train = np.array(benign[:n])
-    test = np.array(benign[n:] + [i for i in range(len(y)) if y[i] == 0])
+    # The same split as the C# command: rows ordered by the hash key; 70 % of the benign rows for training, the first
+    # half of the malignant rows for validation only, the second half for the test.
+    ordered = lambda label: sorted((i for i in range(len(y)) if y[i] == label), key=lambda i: (split_key(i, seed), i))
+    benign, malignant = ordered(1), ordered(0)
+    half = len(malignant) // 2
+    train = benign[:fraction(len(benign), 0.7)]
+    test = benign[len(train):] + malignant[half:]
+    if validation:
+        fit = train[:fraction(len(train), 0.7)]
+        test = train[len(fit):] + malignant[:half]
+        train = fit
+    train, test = np.array(train), np.array(test)
     mean = x[train].mean(axis=0, dtype=np.float64)
     std = x[train].std(axis=0, dtype=np.float64)
     std[std == 0] = 1
@@ -48,10 +65,12 @@ def breast_cancer_case(seed):
     return [("benign", 1, scale(x[train]), scale(x[test]), (y[test] == 0).astype(int))]
 
 
-def fashion_cases(classes):
+def fashion_cases(classes, validation):
     train, test = load_fashion_mnist()
     ytrain = read_idx_labels(os.path.join(DATA_DIR, "train-labels-idx1-ubyte.gz"))
     ytest = read_idx_labels(os.path.join(DATA_DIR, "t10k-labels-idx1-ubyte.gz"))
+    if validation:  # as `mlae anomaly --split validation`: fit on training images 0-49 999, score 50 000-59 999
+        train, test, ytrain, ytest = train[:50000], train[50000:], ytrain[:50000], ytrain[50000:]
     return [(str(c), c, train[ytrain == c], test, (ytest != c).astype(int)) for c in classes]
 
 
@@ -62,9 +81,11 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--methods", default="isolation-forest,one-class-svm")
+    p.add_argument("--split", default="test", choices=["test", "validation"])
     a = p.parse_args()
-    cases = (breast_cancer_case(a.seed) if a.dataset == "breast-cancer"
-             else fashion_cases([int(c) for c in a.classes.split(",")]))
+    validation = a.split == "validation"
+    cases = (breast_cancer_case(a.seed, validation) if a.dataset == "breast-cancer"
+             else fashion_cases([int(c) for c in a.classes.split(",")], validation))
     makers = {"isolation-forest": lambda: IsolationForest(random_state=a.seed), "one-class-svm": lambda: OneClassSVM()}
     rows = []
     for name, c, xtrain, xtest, anomaly in cases:
@@ -74,7 +95,7 @@ def main():
             fit = time.perf_counter() - t0
             auroc = roc_auc_score(anomaly, -model.decision_function(xtest))
             rows.append({"method": method, "class": c, "auroc": float(auroc), "fitSeconds": round(fit, 3)})
-    emit({"impl": "sklearn-anomaly", "sklearn": sklearn.__version__, "dataset": a.dataset, "seed": a.seed, "rows": rows})
+    emit({"impl": "sklearn-anomaly", "sklearn": sklearn.__version__, "dataset": a.dataset, "split": a.split, "seed": a.seed, "rows": rows})
 
 
 if __name__ == "__main__":

@@ -16,8 +16,10 @@ namespace MLNetAutoencoders.Cli.Commands;
 /// <c>mlae anomaly</c>: the one-class protocol. Fashion-MNIST: for each class c, fit on the training images of class c
 /// only, score all test images, AUROC with class c as normal and the nine others as anomalies. Breast cancer: fit on a
 /// seeded 70 % of the benign rows (a hash split that benchmarks/sklearn_anomaly.py reproduces; standardised with
-/// statistics of those rows), score the other benign rows and every
-/// malignant one. Methods side by side in one run: ML.NET's <c>RandomizedPca</c> anomaly trainer (<c>mlnet-pca</c>),
+/// statistics of those rows), score the other benign rows and the test half of the malignant ones.
+/// <c>--split validation</c> scores rows that the test never sees, for choosing settings: Fashion-MNIST fits on the
+/// class's training images 0–49 999 and scores training images 50 000–59 999; breast cancer fits on 70 % of the
+/// training benign rows and scores the other 30 % and the validation half of the malignant rows. Methods side by side in one run: ML.NET's <c>RandomizedPca</c> anomaly trainer (<c>mlnet-pca</c>),
 /// the project's PCA reconstruction error (<c>pca</c>), and the autoencoder trainer (<c>ae</c>, <c>denoising</c>,
 /// <c>vae</c>, or any kind of the family; <c>conv</c>, the convolutional autoencoder, on images); every AUROC comes from ML.NET's <c>AnomalyDetection.Evaluate</c>.
 /// </summary>
@@ -35,10 +37,11 @@ internal static class AnomalyCommand
         var epochs = new Option<int?>("--epochs") { Description = "autoencoder epochs (default 20 for images, 200 for the table)" };
         var seed = new Option<int>("--seed") { Description = "seed of all randomness", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "threads for the autoencoders' GEMM kernels", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var split = new Option<string>("--split") { Description = "test (the reported protocol) or validation (held-out training rows, for choosing settings)", DefaultValueFactory = _ => "test" };
         var json = new Option<bool>("--json") { Description = "print one JSON object as the last line of stdout" };
 
         var cmd = new Command("anomaly", "One-class anomaly detection: PCA (ML.NET's and the project's) vs autoencoders, AUROC per normal class.");
-        foreach (var o in new Option[] { dataset, methods, classes, code, hidden, epochs, seed, threads, json }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { dataset, methods, classes, code, hidden, epochs, seed, threads, split, json }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             try
@@ -49,10 +52,13 @@ internal static class AnomalyCommand
                 int t = r.GetValue(threads);
                 if (t < 1) throw new ArgumentException($"--threads must be ≥ 1; got {t}.");
                 var name = r.GetValue(dataset)!.Trim().ToLowerInvariant();
+                var part = r.GetValue(split)!.Trim().ToLowerInvariant();
+                if (part is not ("test" or "validation")) throw new ArgumentException($"--split: unknown '{part}'; expected test or validation.");
+                bool validation = part == "validation";
                 var cases = name switch
                 {
-                    "fashion-mnist" => FashionCases(r.GetValue(classes)),
-                    "breast-cancer" => BreastCancerCases(r.GetValue(seed)),
+                    "fashion-mnist" => FashionCases(r.GetValue(classes), validation),
+                    "breast-cancer" => BreastCancerCases(r.GetValue(seed), validation),
                     _ => throw new ArgumentException($"--dataset: unknown '{name}'; expected fashion-mnist or breast-cancer."),
                 };
                 bool images = name == "fashion-mnist";
@@ -75,7 +81,7 @@ internal static class AnomalyCommand
                 {
                     ConsoleUi.WriteJson(new JsonObject
                     {
-                        ["dataset"] = name, ["code"] = k, ["hidden"] = new JsonArray(settings.Hidden.Select(x => (JsonNode)x).ToArray()),
+                        ["dataset"] = name, ["split"] = part, ["code"] = k, ["hidden"] = new JsonArray(settings.Hidden.Select(x => (JsonNode)x).ToArray()),
                         ["epochs"] = settings.Epochs, ["seed"] = settings.Seed,
                         ["rows"] = new JsonArray(rows.Select(x => (JsonNode)new JsonObject
                         {
@@ -102,9 +108,17 @@ internal static class AnomalyCommand
 
     private static IReadOnlyList<string> ParseMethods(string text) => CommonOptions.ParseChoices(text, Methods, "--methods");
 
-    private static List<Case> FashionCases(string? classes)
+    /// <summary>The training images from this index on are the validation rows of <c>--split validation</c>.</summary>
+    private const int FashionValidationStart = 50_000;
+
+    private static List<Case> FashionCases(string? classes, bool validation)
     {
         var (train, test) = FashionMnist.Load();
+        if (validation)
+        {
+            test = train.Subset(Enumerable.Range(FashionValidationStart, train.Count - FashionValidationStart).ToArray(), train.Name + " validation");
+            train = train.Take(FashionValidationStart);
+        }
         var trainLabels = train.RequireLabels();
         var picked = classes is null ? Enumerable.Range(0, 10).ToArray() : CommonOptions.ParseSizes(classes, "--classes");
         foreach (var c in picked)
@@ -117,17 +131,27 @@ internal static class AnomalyCommand
         }).ToList();
     }
 
-    private static List<Case> BreastCancerCases(int seed)
+    private static List<Case> BreastCancerCases(int seed, bool validation)
     {
         var all = BreastCancer.Load();
         var labels = all.RequireLabels();
-        // A seeded split that other languages reproduce exactly (benchmarks/sklearn_anomaly.py): benign rows ordered by a
-        // multiplicative hash of their index, the first 70 % for training.
-        var benign = Enumerable.Range(0, all.Count).Where(i => labels[i] == 1)
-            .OrderBy(i => unchecked((uint)((ulong)(i + 1) * 2654435761UL + (ulong)seed * 97UL))).ThenBy(i => i).ToArray();
-        int n = (int)Math.Round(0.7 * benign.Length, MidpointRounding.AwayFromZero);
-        var trainRows = benign[..n];
-        var testRows = benign[n..].Concat(Enumerable.Range(0, all.Count).Where(i => labels[i] == 0)).ToArray();
+        // A seeded split that other languages reproduce exactly (benchmarks/sklearn_anomaly.py): rows ordered by a
+        // multiplicative hash of their index mixed with the seed; the first 70 % of the benign rows for training, the
+        // first half of the malignant rows for validation only, the second half for the test.
+        int[] Ordered(int label) => Enumerable.Range(0, all.Count).Where(i => labels[i] == label)
+            .OrderBy(i => SplitKey(i, seed)).ThenBy(i => i).ToArray();
+        var benign = Ordered(1);
+        var malignant = Ordered(0);
+        int half = malignant.Length / 2;
+        var trainRows = benign[..Fraction(benign.Length, 0.7)];
+        var testRows = benign[trainRows.Length..].Concat(malignant[half..]).ToArray();
+        if (validation)
+        {
+            var fit = trainRows[..Fraction(trainRows.Length, 0.7)];
+            testRows = trainRows[fit.Length..].Concat(malignant[..half]).ToArray();
+            trainRows = fit;
+        }
+        int n = trainRows.Length;
         // Standardise with the training rows' statistics (the measurements span five orders of magnitude).
         var x = all.Images;
         var mean = new float[x.Cols];
@@ -149,6 +173,11 @@ internal static class AnomalyCommand
         }
         return [new Case("benign", 1, Take(trainRows), Take(testRows), label => label == 0)];
     }
+
+    /// <summary>The split's sort key of row <paramref name="i"/>: Knuth's multiplicative hash, XOR a multiple of the seed.</summary>
+    internal static uint SplitKey(int i, int seed) => unchecked((uint)((ulong)(i + 1) * 2654435761UL) ^ (uint)seed * 2246822519u);
+
+    private static int Fraction(int count, double share) => (int)Math.Round(share * count, MidpointRounding.AwayFromZero);
 
     private static Row Run(Case c, string method, Settings s)
     {

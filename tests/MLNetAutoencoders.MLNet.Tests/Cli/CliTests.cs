@@ -8,6 +8,7 @@ using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Data;
 using MLNetAutoencoders.Pca;
 using MLNetAutoencoders.Numerics;
+using MLNetAutoencoders.Cli.Commands;
 using MLNetAutoencoders.Tests.Onnx;
 
 namespace MLNetAutoencoders.MLNet.Tests.Cli;
@@ -263,7 +264,27 @@ public sealed class CliTests : IDisposable
 
         var (convCode, _) = Run("anomaly", "--dataset", "breast-cancer", "--methods", "conv");
         Assert.Equal(1, convCode);
+
+        // The validation split scores other rows (held-out training rows and the other half of the malignant ones).
+        var (valCode, valOut) = Run("anomaly", "--dataset", "breast-cancer", "--methods", "pca", "--split", "validation", "--json");
+        Assert.Equal(0, valCode);
+        var val = LastJson(valOut);
+        Assert.Equal("validation", (string)val["split"]!);
+        double valAuroc = (double)val["rows"]![0]!["auroc"]!, testAuroc = (double)rows[1]!["auroc"]!;
+        Assert.InRange(valAuroc, 0.85, 1.0);
+        Assert.NotEqual(testAuroc, valAuroc);
+        var (badCode, _) = Run("anomaly", "--dataset", "breast-cancer", "--methods", "pca", "--split", "train");
+        Assert.Equal(1, badCode);
     }
+
+    [Theory]
+    // Values computed by benchmarks/sklearn_anomaly.py's split_key: both languages must order the rows alike.
+    [InlineData(0, 0, 2654435761u)]
+    [InlineData(5, 1, 816255057u)]
+    [InlineData(568, 2, 2728062599u)]
+    [InlineData(100, 12345, 1821730474u)]
+    public void AnomalySplitKey_MatchesThePythonReference(int row, int seed, uint expected) =>
+        Assert.Equal(expected, AnomalyCommand.SplitKey(row, seed));
 
     /// <summary>The held-out rows the CLI uses for the CSV (20 %, split seed 0).</summary>
     private static Matrix TestRows(string csv) =>
