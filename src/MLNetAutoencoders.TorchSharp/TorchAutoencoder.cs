@@ -127,14 +127,21 @@ internal sealed class TorchAutoencoder : IDisposable
         return nn.functional.binary_cross_entropy_with_logits(logits, labels);
     }
 
-    /// <summary>n·w·Σⱼ KL(ρ ‖ ρ̂ⱼ), ρ̂ clamped to [1e-6, 1 − 1e-6] in value only (the managed gradient uses the clamped ρ̂ without zeroing it).</summary>
-    private Tensor KlSparsity(Tensor code, int n)
+    /// <summary>n·w·Σⱼ KL(ρ ‖ ρ̂ⱼ) (see <see cref="KlDivergenceSum"/>).</summary>
+    private Tensor KlSparsity(Tensor code, int n) =>
+        (float)(n * (double)_o.KlSparsityWeight) * KlDivergenceSum(code, _o.KlSparsityTarget);
+
+    /// <summary>
+    /// Σⱼ KL(ρ ‖ ρ̂ⱼ) over the columns of the (rows × units) <paramref name="code"/>, ρ̂ⱼ its column means, clamped to
+    /// [ε, 1 − ε] (ε = <see cref="KlSparsityRegularizer.Eps"/>) in value only: the gradient at a saturated unit is the
+    /// penalty's derivative at the clamped ρ̂, not zero, as the managed <see cref="KlSparsityRegularizer"/> computes it.
+    /// Shared by the engine and the trainer of own modules.
+    /// </summary>
+    internal static Tensor KlDivergenceSum(Tensor code, double rho)
     {
-        double rho = _o.KlSparsityTarget;
         var mean = code.mean(new long[] { 0 });
         var q = mean + (mean.clamp(KlSparsityRegularizer.Eps, 1 - KlSparsityRegularizer.Eps) - mean).detach();
-        var kl = (rho * torch.log(rho / q) + (1 - rho) * torch.log((1 - rho) / (1 - q))).sum();
-        return (float)(n * (double)_o.KlSparsityWeight) * kl;
+        return (rho * torch.log(rho / q) + (1 - rho) * torch.log((1 - rho) / (1 - q))).sum();
     }
 
     /// <summary>

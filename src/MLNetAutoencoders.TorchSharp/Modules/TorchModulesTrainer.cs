@@ -91,12 +91,7 @@ internal static class TorchModulesTrainer
             if (o.L1Activity > 0) total += flat.abs().sum() * o.L1Activity;
             if (o.L2Activity > 0) total += flat.square().sum() * (0.5 * o.L2Activity);
             if (o.KlSparsityWeight > 0)
-            {
-                double rho = o.KlSparsityTarget;
-                var q = flat.mean([0L]).clamp(KlSparsityRegularizer.Eps, 1 - KlSparsityRegularizer.Eps);
-                var kl = (rho * (rho / q).log() + (1 - rho) * ((1 - rho) / (1 - q)).log()).sum();
-                total += kl * (rows.Length * (double)o.KlSparsityWeight);
-            }
+                total += TorchAutoencoder.KlDivergenceSum(flat, o.KlSparsityTarget) * (rows.Length * (double)o.KlSparsityWeight);
             optimizer.zero_grad();
             (total / rows.Length).backward();
             optimizer.step();

@@ -107,6 +107,34 @@ public class TorchModulesTests
     }
 
     [Fact]
+    public void KL_penalty_keeps_a_gradient_at_saturated_units_as_the_managed_regularizer_does()
+    {
+        TorchSharpAvailable.Require();
+        // Column 0 never fires, column 1 always does (ρ̂ clamped to ε and 1 − ε), column 2 lies inside (0, 1).
+        float[,] values = { { 0, 1, 0.2f }, { 0, 1, 0.6f }, { 0, 1, 0.3f }, { 0, 1, 0.5f } };
+        var code = new Matrix(4, 3);
+        for (int r = 0; r < 4; r++) for (int j = 0; j < 3; j++) code[r, j] = values[r, j];
+        const float weight = 0.5f, target = 0.1f;
+        var managedGrad = new Matrix(4, 3);
+        double managed = new KlSparsityRegularizer(weight, target).Apply(null!, null!, code, managedGrad, null!);
+
+        // In double precision: in float32, 1 − ε rounds to 1 − 0.95ε, which moves the penalty at a unit that always fires.
+        using var scope = torch.NewDisposeScope();
+        var z = torch.tensor(code.Span.ToArray().Select(v => (double)v).ToArray(), [4L, 3L], requires_grad: true);
+        var loss = TorchAutoencoder.KlDivergenceSum(z, target) * (4.0 * weight);
+        loss.backward();
+        var grad = z.grad!.data<double>().ToArray();
+        Assert.Equal(managed, loss.item<double>(), managed * 1e-9);
+        for (int i = 0; i < grad.Length; i++)
+        {
+            // managedGrad holds ∂(per-sample mean)/∂z; the summed loss's gradient is n times it.
+            double expected = 4 * managedGrad.Span[i];
+            Assert.True(Math.Abs(grad[i] - expected) <= 1e-4 * Math.Abs(expected), $"∂/∂z[{i / 3},{i % 3}]: TorchSharp {grad[i]}, managed {expected}");
+            Assert.NotEqual(0, grad[i]);
+        }
+    }
+
+    [Fact]
     public void Corruption_changes_the_training_input_but_not_the_clean_validation_loss()
     {
         TorchSharpAvailable.Require();
