@@ -37,7 +37,7 @@ public readonly record struct ConvGeometry(int Channels, int Height, int Width, 
     public void Validate(string layer)
     {
         if (Channels < 1 || Height < 1 || Width < 1 || Kernel < 1 || Stride < 1 || Padding < 0)
-            throw new ArgumentOutOfRangeException(layer, $"Layer {layer}: channels, height, width, kernel and stride must be ≥ 1 and padding ≥ 0 (got {this}).");
+            throw new ArgumentOutOfRangeException(layer, $"Layer {layer}: channels, height, width, kernel and stride must be ≥ 1 and padding ≥ 0 (got {Channels}, {Height}, {Width}, {Kernel}, {Stride}, {Padding}).");
         if (Height + 2 * Padding < Kernel || Width + 2 * Padding < Kernel)
             throw new ArgumentOutOfRangeException(layer, $"Layer {layer}: the {Kernel}×{Kernel} kernel is larger than the padded {Height}×{Width} image.");
     }

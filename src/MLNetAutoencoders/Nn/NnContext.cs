@@ -35,7 +35,8 @@ public sealed class NnContext
     {
         int t = Math.Min(Threads, count / Math.Max(1, minPerThread));
         if (t <= 1) { body(state, 0, count); return; }
-        int chunk = (count + t - 1) / t;
-        Parallel.For(0, t, new ParallelOptions { MaxDegreeOfParallelism = t }, i => body(state, i * chunk, Math.Min(count, (i + 1) * chunk)));
+        // Range i is [i·count/t, (i+1)·count/t): sizes differ by at most one, so none is empty or runs backwards (rounding
+        // every range up to ⌈count/t⌉ once left the last ones starting past the end, e.g. 97 items on 12 threads).
+        Parallel.For(0, t, new ParallelOptions { MaxDegreeOfParallelism = t }, i => body(state, (int)((long)i * count / t), (int)((long)(i + 1) * count / t)));
     }
 }

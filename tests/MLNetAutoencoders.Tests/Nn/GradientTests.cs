@@ -8,13 +8,6 @@ public class GradientTests
 {
     private static readonly NnContext Ctx = NnContext.Create(GemmKind.Managed, 1, 3);
 
-    private static Matrix Random(int r, int c, ulong seed, float lo = -1, float hi = 1)
-    {
-        var m = new Matrix(r, c);
-        new Rng(seed).FillUniform(m.Span, lo, hi);
-        return m;
-    }
-
     /// <summary>Loss of a network on x against target, with its gradients filled into the parameters and returned dx.</summary>
     private static (double Loss, Matrix Dx) LossAndGrad(Network net, Matrix x, Matrix target, LossKind loss)
     {
@@ -49,8 +42,8 @@ public class GradientTests
         var l3 = new DenseLayer("l3", 3, 5, ActivationKind.Identity);
         foreach (var l in new[] { l1, l2, l3 }) { Initializer.Initialize(l, InitKind.GlorotUniform, rng); rng.FillUniform(l.Bias.Value.Span, -0.3f, 0.3f); }
         var net = new Network(new Layer[] { l1, l2, l3 });
-        var x = Random(6, 5, 11);
-        var target = Random(6, 5, 12, 0, 1);
+        var x = TestData.Uniform(6, 5, 11);
+        var target = TestData.Uniform(6, 5, 12, 0, 1);
         var (_, dx) = LossAndGrad(net, x, target, loss);
         foreach (var p in net.Parameters)
             GradientCheck.Check(p.Name, p.Value.Data, p.Grad.Span, () => LossOnly(net, x, target, loss));
@@ -66,7 +59,7 @@ public class GradientTests
         var dec = new DenseLayer(enc.Weight, true, new Parameter("dec.bias", 1, 6), ActivationKind.Identity);
         var net = new Network(new Layer[] { enc, dec });
         Assert.Equal(3, net.Parameters.Count);
-        var x = Random(4, 6, 2, 0, 1);
+        var x = TestData.Uniform(4, 6, 2, 0, 1);
         LossAndGrad(net, x, x, LossKind.CrossEntropy);
         foreach (var p in net.Parameters)
             GradientCheck.Check(p.Name, p.Value.Data, p.Grad.Span, () => LossOnly(net, x, x, LossKind.CrossEntropy));

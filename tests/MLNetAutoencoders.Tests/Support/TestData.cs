@@ -5,6 +5,14 @@ namespace MLNetAutoencoders.Tests.Support;
 /// <summary>Synthetic data shared by the test projects.</summary>
 internal static class TestData
 {
+    /// <summary>A rows×cols matrix of seeded uniform values in [lo, hi).</summary>
+    internal static Matrix Uniform(int rows, int cols, ulong seed, float lo = -1, float hi = 1)
+    {
+        var m = new Matrix(rows, cols);
+        new Rng(seed).FillUniform(m.Span, lo, hi);
+        return m;
+    }
+
     /// <summary>Rank-3 data in [0,1]^24: x = σ(U·s) with s ~ N(0, I₃).</summary>
     internal static Matrix LowRankData(int rows, int cols = 24, ulong seed = 1)
     {
