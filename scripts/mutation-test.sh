@@ -15,7 +15,9 @@
 # tests/MLNetAutoencoders.Tests except the slow real-data and ONNX Runtime classes), ADDITIONAL_TIMEOUT (milliseconds added to
 # each mutant's timeout, Stryker's "additional-timeout"; default Stryker's 5000: lower it to end looping mutants sooner on a
 # slow test set), VERBOSITY (Stryker's log level: info by default; debug/trace also log each mutant's test session, and write
-# the log to <output>/logs/ too, which shows the mutant a stalled run is stuck on).
+# the log to <output>/logs/ too, which shows the mutant a stalled run is stuck on), DISABLE_BAIL (1: run every test covering
+# a mutant even after one failed, so the report's killedBy lists them all; scripts/mutation-before-after.py then gives the
+# score without some tests, e.g. before the tests a change adds, from the same run).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -42,6 +44,7 @@ config="$out/stryker-config.json"
   echo "  \"test-case-filter\": \"$filter\","
   [ -z "${ADDITIONAL_TIMEOUT:-}" ] || echo "  \"additional-timeout\": $ADDITIONAL_TIMEOUT,"
   [ -z "${VERBOSITY:-}" ] || echo "  \"verbosity\": \"$VERBOSITY\","
+  [ "${DISABLE_BAIL:-0}" = 0 ] || echo '  "disable-bail": true,'
   echo '  "reporters": ["html", "json", "progress", "cleartext"],'
   echo '  "mutate": ['
   sep=''
