@@ -6,17 +6,24 @@ NoCoverage mutant (Stryker mutates only the mutants that lie inside a span).
     FILES=$(scripts/mutation-survivor-spans.py artifacts/mutation/Pca/reports/mutation-report.json) scripts/mutation-test.sh Pca
 
 Several reports: pass them all; the spans are taken against the current sources, so run it before editing them.
+--timeouts takes the lines of the Timeout mutants instead (to re-run them with a longer ADDITIONAL_TIMEOUT: on a loaded
+machine a slow test session, not a looping mutant, can time out, and Stryker counts a timeout as a kill).
 """
 import json
 import pathlib
 import sys
 
 root = pathlib.Path(__file__).resolve().parent.parent
+statuses = {"Survived", "NoCoverage"}
+reports = sys.argv[1:]
+if "--timeouts" in reports:
+    reports.remove("--timeouts")
+    statuses = {"Timeout"}
 out = []
-for report in sys.argv[1:]:
+for report in reports:
     for path, f in sorted(json.load(open(report))["files"].items()):
         ranges = sorted({(m["location"]["start"]["line"], m["location"]["end"]["line"])
-                         for m in f["mutants"] if m["status"] in ("Survived", "NoCoverage")})
+                         for m in f["mutants"] if m["status"] in statuses})
         if not ranges:
             continue
         rel = path.split("src/MLNetAutoencoders/")[-1]

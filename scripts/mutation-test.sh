@@ -12,7 +12,12 @@
 # Reports (HTML, JSON, log) go to artifacts/mutation/<folders>/ (ignored by git); a Markdown summary with the score
 # and every surviving mutant is written next to them as summary.md (copy it to benchmarks/results/ to keep it).
 # Environment: CONCURRENCY (default 1), FILES (see above), TEST_FILTER (a dotnet test --filter expression; default: every test of
-# tests/MLNetAutoencoders.Tests except the slow real-data and ONNX Runtime classes).
+# tests/MLNetAutoencoders.Tests except the slow real-data and ONNX Runtime classes), ADDITIONAL_TIMEOUT (milliseconds added to
+# each mutant's timeout, Stryker's "additional-timeout"; default Stryker's 5000: lower it to end looping mutants sooner on a
+# slow test set), VERBOSITY (Stryker's log level: info by default; debug/trace also log each mutant's test session, and write
+# the log to <output>/logs/ too, which shows the mutant a stalled run is stuck on), DISABLE_BAIL (1: run every test covering
+# a mutant even after one failed, so the report's killedBy lists them all; scripts/mutation-before-after.py then gives the
+# score without some tests, e.g. before the tests a change adds, from the same run).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -37,6 +42,9 @@ config="$out/stryker-config.json"
   echo "  \"concurrency\": ${CONCURRENCY:-1},"
   echo '  "coverage-analysis": "perTest",'
   echo "  \"test-case-filter\": \"$filter\","
+  [ -z "${ADDITIONAL_TIMEOUT:-}" ] || echo "  \"additional-timeout\": $ADDITIONAL_TIMEOUT,"
+  [ -z "${VERBOSITY:-}" ] || echo "  \"verbosity\": \"$VERBOSITY\","
+  [ "${DISABLE_BAIL:-0}" = 0 ] || echo '  "disable-bail": true,'
   echo '  "reporters": ["html", "json", "progress", "cleartext"],'
   echo '  "mutate": ['
   sep=''
@@ -54,7 +62,8 @@ config="$out/stryker-config.json"
 
 dotnet tool restore >/dev/null
 cd tests/MLNetAutoencoders.Tests
-dotnet tool run dotnet-stryker -- --config-file "$config" --output "$out" --skip-version-check 2>&1 | tee "$out/stryker.log"
+log_args=(); [ -z "${VERBOSITY:-}" ] || log_args=(--log-to-file)   # a command-line option only
+dotnet tool run dotnet-stryker -- --config-file "$config" --output "$out" --skip-version-check "${log_args[@]}" 2>&1 | tee "$out/stryker.log"
 
 # Summary: score and survivors from the JSON report (mutation-testing-elements schema).
 report=$(ls -t "$out"/reports/mutation-report.json 2>/dev/null | head -1 || true)

@@ -30,8 +30,8 @@ public sealed class StackedAutoencoderOptions
         NetworkOptions.RequireNonNegative(FineTuneLearningRate, nameof(FineTuneLearningRate));
     }
 
-    /// <summary>A deep copy.</summary>
-    public StackedAutoencoderOptions Clone() => new() { Autoencoder = Autoencoder.Clone(), FineTuneEpochs = FineTuneEpochs, FineTuneLearningRate = FineTuneLearningRate };
+    /// <summary>A deep copy (a missing <see cref="Autoencoder"/> stays missing, for <see cref="Validate"/> to name).</summary>
+    public StackedAutoencoderOptions Clone() => new() { Autoencoder = Autoencoder?.Clone()!, FineTuneEpochs = FineTuneEpochs, FineTuneLearningRate = FineTuneLearningRate };
 }
 
 /// <summary>
@@ -166,8 +166,8 @@ public sealed class StackedAutoencoderTrainer
             foreach (var l in parts[k].Decoder.DenseLayers)
             {
                 if (decoder.Count > 0 && options.DropoutRate > 0) decoder.Add(new DropoutLayer(l.InputSize, options.DropoutRate));
-                var w = l.Transposed && copies.ContainsKey(l.Weight) ? copies[l.Weight] : Copy(l.Weight, $"decoder.{d}.weight");
-                decoder.Add(new DenseLayer(w, l.Transposed, Copy(l.Bias, $"decoder.{d}.bias"), l.Activation, l.Slope));
+                // A tied layer's weight is its encoder's, copied above: Copy returns that copy, so the pair stays tied.
+                decoder.Add(new DenseLayer(Copy(l.Weight, $"decoder.{d}.weight"), l.Transposed, Copy(l.Bias, $"decoder.{d}.bias"), l.Activation, l.Slope));
                 d++;
             }
         }

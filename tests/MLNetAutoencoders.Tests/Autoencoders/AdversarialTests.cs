@@ -110,4 +110,28 @@ public class AdversarialTests(ITestOutputHelper output)
         Assert.Empty(none.Regularizers);
         Assert.Null(none.Corruption);
     }
+
+    [Fact]
+    public void Discriminator_loss_is_the_mean_cross_entropy_of_prior_draws_labelled_one_and_codes_labelled_zero_for_any_batch_size()
+    {
+        var reg = Regularizer();
+        double Expected(Matrix prior, Matrix code)
+        {
+            var lp = reg.Discriminator.Forward(prior, false, Ctx).Span.ToArray();
+            var lc = reg.Discriminator.Forward(code, false, Ctx).Span.ToArray();
+            double s = lp.Sum(l => Math.Log(1 + Math.Exp(-l))) + lc.Sum(l => Math.Log(1 + Math.Exp(l))); // −log σ(l) and −log(1 − σ(l))
+            return s / (lp.Length + lc.Length);
+        }
+        // A smaller batch after a larger one reuses the buffers: the codes' labels must still be 0.
+        foreach (int n in new[] { 5, 3 })
+        {
+            var prior = RegularizerTests.Random(n, 3, 21, -2, 2);
+            var code = RegularizerTests.Random(n, 3, 22, -2, 2);
+            double expected = Expected(prior, code);
+            Assert.Equal(expected, reg.DiscriminatorLoss(prior, code, Ctx, backward: false), 1e-5 * expected);
+        }
+        var e = Assert.Throws<ArgumentException>(() => reg.DiscriminatorLoss(new Matrix(4, 3), new Matrix(3, 3), Ctx, backward: false));
+        Assert.Contains("Prior draw 4×3 and codes 3×3 differ in shape", e.Message);
+        Assert.Throws<ArgumentException>(() => reg.DiscriminatorLoss(new Matrix(4, 2), new Matrix(4, 3), Ctx, backward: false));
+    }
 }

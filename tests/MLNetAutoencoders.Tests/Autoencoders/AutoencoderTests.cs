@@ -304,4 +304,94 @@ public class AutoencoderTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void Build_AddsNoDropoutLayers_WhenTheRateIsZero()
+    {
+        var o = new AutoencoderOptions { HiddenSizes = [6, 5], CodeSize = 2, DropoutRate = 0 };
+        var (encoder, decoder) = AutoencoderTrainer.Build(o, 7, new Rng(0));
+        Assert.All(encoder.Layers.Concat(decoder.Layers), l => Assert.IsType<DenseLayer>(l));
+        Assert.Equal((3, 3), (encoder.Layers.Count, decoder.Layers.Count));
+    }
+
+    /// <summary>Dense 4 → 6 → 2 → 6 → 4 with dropout ½ after the 6-wide layer of the encoder (<paramref name="inEncoder"/>) or of the decoder.</summary>
+    private static (Network Encoder, Network Decoder) WithDropoutIn(bool inEncoder)
+    {
+        var rng = new Rng(8);
+        DenseLayer Dense(string name, int from, int to, ActivationKind act)
+        {
+            var d = new DenseLayer(name, from, to, act);
+            Initializer.Initialize(d, InitKind.Auto, rng);
+            return d;
+        }
+        var e0 = Dense("e0", 4, 6, ActivationKind.Tanh); var e1 = Dense("e1", 6, 2, ActivationKind.Identity);
+        var d0 = Dense("d0", 2, 6, ActivationKind.Tanh); var d1 = Dense("d1", 6, 4, ActivationKind.Identity);
+        return inEncoder
+            ? (new Network([e0, new DropoutLayer(6, 0.5f), e1]), new Network([d0, d1]))
+            : (new Network([e0, e1]), new Network([d0, new DropoutLayer(6, 0.5f), d1]));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TrainingStep_RunsBothNetworksInTrainingMode_SoTheDropoutOfEachActs(bool inEncoder)
+    {
+        var x = TestData.LowRankData(16, 4);
+        var (encoder, decoder) = WithDropoutIn(inEncoder);
+        Matrix? grad = null;
+        double step = AutoencoderTrainer.AddGradients(encoder, decoder, new AutoencoderTerms(null, []), LossKind.SquaredError, x, NnContext.Create(GemmKind.Managed, 1, 4), ref grad);
+        double Loss(bool training)
+        {
+            var ctx = NnContext.Create(GemmKind.Managed, 1, 4);
+            var output = decoder.Forward(encoder.Forward(x, training, ctx), training, ctx);
+            return Losses.Compute(LossKind.SquaredError, output, x, new Matrix(output.Rows, output.Cols));
+        }
+        Assert.Equal(Loss(training: true), step);
+        Assert.NotEqual(Loss(training: false), step);
+    }
+
+    [Fact]
+    public void ValidationLoss_IsTheCleanLossPerRow_WithoutDropout()
+    {
+        // Every row is the same, so each epoch's validation loss is that row's loss under the weights of the epoch's end.
+        var row = TestData.LowRankData(1).Span.ToArray();
+        var x = new Matrix(40, row.Length);
+        for (int i = 0; i < x.Rows; i++) row.CopyTo(x.Row(i));
+        var o = Small(); o.Epochs = 1; o.Loss = LossKind.SquaredError; o.DropoutRate = 0.5f; o.HiddenSizes = [8]; o.ValidationFraction = 0.25;
+        var model = new AutoencoderTrainer(o).Fit(x);
+        double expected = Losses.SampleLoss(LossKind.SquaredError, model.Reconstruct(new Matrix(1, row.Length, row)).Span, row);
+        Assert.Equal(expected, model.History.Epochs[0].ValidationLoss!.Value, 1e-6 * expected);
+    }
+
+    [Fact]
+    public void Fit_WithoutData_IsAnArgumentNullException()
+    {
+        var trainer = new AutoencoderTrainer(Small());
+        Assert.Equal("data", Assert.Throws<ArgumentNullException>(() => trainer.Fit((Matrix)null!)).ParamName);
+        Assert.Equal("rows", Assert.Throws<ArgumentNullException>(() => trainer.Fit((IRowStream)null!)).ParamName);
+    }
+
+    [Fact]
+    public void DataChecks_NameTheDataParameter_AndSayItIsTheTrainingData()
+    {
+        Assert.Equal("data", Assert.Throws<ArgumentException>(() => AutoencoderTrainer.ValidateData(new Matrix(0, 3), LossKind.SquaredError)).ParamName);
+        var x = new Matrix(2, 3);
+        x[1, 2] = float.NaN;
+        Assert.StartsWith("Training data: row 1, column 2", Assert.Throws<ArgumentException>(() => AutoencoderTrainer.ValidateData(x, LossKind.SquaredError)).Message);
+    }
+
+    [Fact]
+    public void Terms_HoldOneRegularizerPerPositiveWeight_InOrder()
+    {
+        var o = new AutoencoderOptions
+        {
+            CodeSize = 2, CodeActivation = ActivationKind.Sigmoid, L1Activity = 0.1f, L2Activity = 0.2f, KlSparsityWeight = 0.3f, Contractive = 0.4f, Adversarial = 0.5f,
+        };
+        var terms = AutoencoderTerms.Create(o, 5).Regularizers;
+        Assert.Equal([typeof(L1ActivityRegularizer), typeof(L2ActivityRegularizer), typeof(KlSparsityRegularizer), typeof(ContractiveRegularizer), typeof(AdversarialRegularizer)],
+            terms.Select(t => t.GetType()));
+        Assert.Equal(0.2f, ((L2ActivityRegularizer)terms[1]).Lambda);
+        o.L1Activity = o.KlSparsityWeight = o.Contractive = o.Adversarial = 0;
+        Assert.IsType<L2ActivityRegularizer>(Assert.Single(AutoencoderTerms.Create(o, 5).Regularizers));
+    }
 }

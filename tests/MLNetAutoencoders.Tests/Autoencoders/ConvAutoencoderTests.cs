@@ -39,6 +39,18 @@ public class ConvAutoencoderTests
         Assert.Equal((4, 1 * 16), (t2.Weight.Value.Rows, t2.Weight.Value.Cols));
     }
 
+    [Theory]
+    [InlineData(LossKind.CrossEntropy, ActivationKind.Identity)] // logits out: the loss applies the sigmoid
+    [InlineData(LossKind.SquaredError, ActivationKind.Sigmoid)]
+    public void Build_NamesTheLayersInOrder_AndTheLossDecidesTheOutputActivation(LossKind loss, ActivationKind output)
+    {
+        var o = Options(); o.Loss = loss; o.OutputActivation = ActivationKind.Sigmoid;
+        var (encoder, decoder) = AutoencoderTrainer.Build(o, 64, new Rng(0));
+        Assert.Equal(["encoder.0", "encoder.1", "encoder.2"], encoder.Layers.Select(l => l.Parameters[0].Name[..^".weight".Length]));
+        Assert.Equal(["decoder.0", "decoder.1", "decoder.2"], decoder.Layers.Select(l => l.Parameters[0].Name[..^".weight".Length]));
+        Assert.Equal(output, Assert.IsType<ConvTranspose2dLayer>(decoder.Layers[^1]).Activation);
+    }
+
     [Fact]
     public void RowsOfAnotherWidthThanTheImage_AreRejectedWithTheShape()
     {

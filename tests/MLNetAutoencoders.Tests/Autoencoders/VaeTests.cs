@@ -88,21 +88,20 @@ public class VaeTests
         Assert.True(model.EncodeLogVariance(test).Span.ToArray().Average() < -0.5, "posterior variances should shrink below the prior's");
     }
 
-    [Theory]
-    [InlineData(VaeLikelihood.Bernoulli)]
-    [InlineData(VaeLikelihood.Gaussian)]
-    public void NegativeElbo_EqualsAnIndependentComputationOnATinyModel(VaeLikelihood likelihood)
+    private static VaeModel TinyModel(VaeLikelihood likelihood)
     {
-        // −ELBO per sample = −log p(x | z) + KL(N(μ, σ²) ‖ N(0, I)), z = μ + σ ε, computed here in double precision from
-        // the model's weights and the same ε (one N(0, 1) draw per latent value from a generator seeded like Evaluate's).
         var o = Small(); o.Epochs = 2; o.HiddenSizes = new[] { 4 }; o.LatentSize = 2; o.HiddenActivation = ActivationKind.Tanh;
         o.Likelihood = likelihood; o.GaussianSigma = 0.7f;
-        var x = TestData.LowRankData(40, 6);
-        var model = new VaeTrainer(o).Fit(x);
-        var e = model.Evaluate(x, seed: 5);
+        return new VaeTrainer(o).Fit(TestData.LowRankData(40, 6));
+    }
 
-        var eps = new float[x.Rows * 2];
-        new Rng(5).FillGaussian(eps);
+    /// <summary>
+    /// −ELBO = −log p(x | z) + KL(N(μ, σ²) ‖ N(0, I)) of each row of <paramref name="x"/> under <see cref="TinyModel"/>, in double
+    /// precision from its weights: the sums over rows of the reconstruction term at z = μ + σ ε (ε from <paramref name="eps"/>,
+    /// two values a row) and of the KL, and each row's −ELBO at the mean z = μ.
+    /// </summary>
+    private static (double Rec, double Kl, double[] AtMean) IndependentElbo(VaeModel model, Matrix x, float[] eps)
+    {
         static double[] Dense(DenseLayer d, double[] input, bool tanh)
         {
             var w = d.Weight.Value; var b = d.Bias.Value.Span;
@@ -118,7 +117,23 @@ public class VaeTests
         var encoder = model.Encoder.DenseLayers.ToList();
         var decoder = model.Decoder.DenseLayers.ToList();
         Assert.Single(encoder); Assert.Equal(2, decoder.Count);
-        double rec = 0, kl = 0, sigma = o.GaussianSigma;
+        double sigma = model.Options.GaussianSigma;
+        bool bernoulli = model.Options.Likelihood == VaeLikelihood.Bernoulli;
+        double Reconstruction(double[] xr, double[] z)
+        {
+            var outp = Dense(decoder[1], Dense(decoder[0], z, true), false);
+            double rec = 0;
+            for (int i = 0; i < xr.Length; i++)
+            {
+                double a = outp[i];
+                rec += bernoulli
+                    ? -(xr[i] * Math.Log(1 / (1 + Math.Exp(-a))) + (1 - xr[i]) * Math.Log(1 - 1 / (1 + Math.Exp(-a))))
+                    : (xr[i] - a) * (xr[i] - a) / (2 * sigma * sigma) + 0.5 * Math.Log(2 * Math.PI * sigma * sigma);
+            }
+            return rec;
+        }
+        double recSum = 0, klSum = 0;
+        var atMean = new double[x.Rows];
         for (int r = 0; r < x.Rows; r++)
         {
             var xr = x.Row(r).ToArray().Select(v => (double)v).ToArray();
@@ -126,24 +141,60 @@ public class VaeTests
             var mu = Dense(model.MeanHead, h, false);
             var lv = Dense(model.LogVarianceHead, h, false);
             var z = new double[2];
+            double kl = 0;
             for (int j = 0; j < 2; j++)
             {
                 z[j] = mu[j] + Math.Exp(0.5 * lv[j]) * eps[r * 2 + j];
                 kl += 0.5 * (mu[j] * mu[j] + Math.Exp(lv[j]) - 1 - lv[j]);
             }
-            var outp = Dense(decoder[1], Dense(decoder[0], z, true), false);
-            for (int i = 0; i < xr.Length; i++)
-            {
-                double a = outp[i];
-                rec += likelihood == VaeLikelihood.Bernoulli
-                    ? -(xr[i] * Math.Log(1 / (1 + Math.Exp(-a))) + (1 - xr[i]) * Math.Log(1 - 1 / (1 + Math.Exp(-a))))
-                    : (xr[i] - a) * (xr[i] - a) / (2 * sigma * sigma) + 0.5 * Math.Log(2 * Math.PI * sigma * sigma);
-            }
+            recSum += Reconstruction(xr, z);
+            klSum += kl;
+            atMean[r] = Reconstruction(xr, mu) + kl;
         }
+        return (recSum, klSum, atMean);
+    }
+
+    /// <summary>The ε Evaluate draws with <paramref name="seed"/>: one N(0, 1) value per latent value, row after row.</summary>
+    private static float[] EvaluateEps(int rows, ulong seed)
+    {
+        var eps = new float[rows * 2];
+        new Rng(seed).FillGaussian(eps);
+        return eps;
+    }
+
+    [Theory]
+    [InlineData(VaeLikelihood.Bernoulli)]
+    [InlineData(VaeLikelihood.Gaussian)]
+    public void NegativeElbo_EqualsAnIndependentComputationOnATinyModel(VaeLikelihood likelihood)
+    {
+        var model = TinyModel(likelihood);
+        var x = TestData.LowRankData(40, 6);
+        var e = model.Evaluate(x, seed: 5);
+        var (rec, kl, _) = IndependentElbo(model, x, EvaluateEps(x.Rows, 5));
         rec /= x.Rows; kl /= x.Rows;
         Assert.Equal(kl, e.Kl, 1e-5 * Math.Max(1, kl));
         Assert.Equal(rec, e.Reconstruction, 1e-5 * Math.Abs(rec));
         Assert.Equal(rec + kl, e.NegativeElbo, 1e-5 * Math.Abs(rec + kl));
+    }
+
+    [Theory]
+    [InlineData(VaeLikelihood.Bernoulli)]
+    [InlineData(VaeLikelihood.Gaussian)]
+    public void Evaluate_InChunksOf1024Rows_AndTheNegativeElboAtTheMean_MatchAnIndependentComputation(VaeLikelihood likelihood)
+    {
+        var model = TinyModel(likelihood);
+        var x = TestData.LowRankData(1030, 6, seed: 3);
+        var e = model.Evaluate(x, seed: 5);
+        var (rec, kl, atMean) = IndependentElbo(model, x, EvaluateEps(x.Rows, 5));
+        Assert.Equal((rec + kl) / x.Rows, e.NegativeElbo, 1e-5 * Math.Abs(rec + kl) / x.Rows);
+        var exact = new Matrix(1024, 6, x.Data[..(1024 * 6)]); // exactly one chunk
+        var (rec1024, kl1024, _) = IndependentElbo(model, exact, EvaluateEps(1024, 5));
+        Assert.Equal((rec1024 + kl1024) / 1024, model.Evaluate(exact, seed: 5).NegativeElbo, 1e-5 * Math.Abs(rec1024 + kl1024) / 1024);
+        Assert.Equal(kl / x.Rows, e.Kl, 1e-5 * Math.Max(1, kl / x.Rows));
+        var ours = model.NegativeElboAtMean(x);
+        for (int r = 0; r < x.Rows; r++)
+            Assert.True(Math.Abs(atMean[r] - ours[r]) <= 1e-4 * Math.Max(1, Math.Abs(atMean[r])), $"row {r}: −ELBO at the mean {ours[r]}, expected {atMean[r]}");
+        Assert.Contains("no rows", Assert.Throws<ArgumentException>(() => model.Evaluate(new Matrix(0, 6))).Message);
     }
 
     [Fact]
@@ -182,6 +233,98 @@ public class VaeTests
         for (int i = 0; i < 24; i++) Assert.Equal(mid[0, i], path[2, i], 5);
         Assert.Throws<ArgumentOutOfRangeException>(() => model.Interpolate(a, b, 1));
         Assert.Throws<ArgumentException>(() => model.Interpolate(a, new[] { 1f }, 3));
+    }
+
+    [Fact]
+    public void Interpolate_OfTwoStepsIsItsEnds_AndBadArgumentsSaySo()
+    {
+        var o = Small();
+        var model = new VaeModel(o, VaeNetwork.Build(o, 5, new Rng(2)), new TrainingHistory());
+        float[] a = [1f, -1f, 0.5f], b = [-2f, 0f, 1f];
+        Assert.Equal(model.Decode(new Matrix(2, 3, [.. a, .. b])).Span.ToArray(), model.Interpolate(a, b, 2).Span.ToArray());
+        Assert.Contains("steps must be ≥ 2", Assert.Throws<ArgumentOutOfRangeException>(() => model.Interpolate(a, b, 1)).Message);
+        Assert.Contains("Codes have 2 and 3 values; the model's latent width is 3", Assert.Throws<ArgumentException>(() => model.Interpolate([1f, 2f], b, 3)).Message);
+        Assert.Contains("Codes have 3 and 4 values", Assert.Throws<ArgumentException>(() => model.Interpolate(a, [.. b, 0f], 3)).Message);
+        var other = AutoencoderMetricsTests.Untrained().ToArchive();
+        Assert.Contains("holds a 'autoencoder' model; expected 'vae'", Assert.Throws<InvalidDataException>(() => VaeModel.FromArchive(other)).Message);
+    }
+
+    [Fact]
+    public void Fit_ChecksTheDataForTheLikelihood_AndNeedsData()
+    {
+        var o = Small(); o.Epochs = 1;
+        var x = TestData.LowRankData(40);
+        x[2, 3] = 1.5f;
+        Assert.Contains("row 2, column 3 is 1.5, outside [0, 1]", Assert.Throws<ArgumentException>(() => new VaeTrainer(o).Fit(x)).Message);
+        o.Likelihood = VaeLikelihood.Gaussian;
+        Assert.Equal(24, new VaeTrainer(o).Fit(x).InputSize); // any finite value
+        Assert.Equal("data", Assert.Throws<ArgumentNullException>(() => new VaeTrainer(o).Fit((Matrix)null!)).ParamName);
+        Assert.Equal("rows", Assert.Throws<ArgumentNullException>(() => new VaeTrainer(o).Fit((IRowStream)null!)).ParamName);
+    }
+
+    [Theory]
+    [InlineData("Encode")]
+    [InlineData("EncodeLogVariance")]
+    [InlineData("Decode")]
+    [InlineData("Evaluate")]
+    [InlineData("NegativeElboAtMean")]
+    public void Inputs_OfTheWrongWidth_AreRefusedSayingWhatIsExpected(string method)
+    {
+        var o = Small();
+        var model = new VaeModel(o, VaeNetwork.Build(o, 5, new Rng(2)), new TrainingHistory());
+        var x = new Matrix(2, 4);
+        Action call = method switch
+        {
+            "Encode" => () => model.Encode(x),
+            "EncodeLogVariance" => () => model.EncodeLogVariance(x),
+            "Decode" => () => model.Decode(new Matrix(2, 2)),
+            "Evaluate" => () => model.Evaluate(x),
+            _ => () => model.NegativeElboAtMean(x),
+        };
+        var expected = method == "Decode" ? "The codes have 2 values per row; the model expects 3" : "The input have 4 values per row; the model expects 5";
+        Assert.Contains(expected, Assert.Throws<ArgumentException>(call).Message);
+        // 5·16+16 (encoder) + 2·(16·3+3) (heads) + 3·16+16 + 16·5+5 (decoder)
+        Assert.Equal(5 * 16 + 16 + 2 * (16 * 3 + 3) + 3 * 16 + 16 + 16 * 5 + 5, model.ParameterCount);
+    }
+
+    [Fact]
+    public void AModelFileWhoseHeadIsNotDense_IsRefusedNamingTheHead()
+    {
+        var o = Small();
+        var a = new VaeModel(o, VaeNetwork.Build(o, 5, new Rng(2)), new TrainingHistory()).ToArchive();
+        a.Set("mean", new LayerSpec("dropout", 16, 16, Rate: 0.1f));
+        Assert.Contains("The model file's 'mean' is not a dense layer", Assert.Throws<InvalidDataException>(() => VaeModel.FromArchive(a)).Message);
+    }
+
+    [Fact]
+    public void ValidationLoss_IsTheNegativeElboWithBeta()
+    {
+        // Every row is the same x: the validation loss is the mean over held-out rows of −log p(x|z) + β·KL, one ε a row
+        // (a tiny learning rate keeps the KL of the initial weights: with identical rows it would collapse to 0).
+        var row = TestData.LowRankData(1).Span.ToArray();
+        var x = new Matrix(2000, row.Length);
+        for (int i = 0; i < x.Rows; i++) row.CopyTo(x.Row(i));
+        var o = Small(); o.Epochs = 1; o.Beta = 10; o.ValidationFraction = 0.5; o.LearningRate = 1e-6f;
+        var model = new VaeTrainer(o).Fit(x);
+        var e = model.Evaluate(new Matrix(1000, row.Length, x.Data[..(1000 * row.Length)]), seed: 1);
+        double expected = e.Reconstruction + 10 * e.Kl;
+        Assert.True(10 * e.Kl > 1, $"KL {e.Kl} too small for the test to tell β·KL apart");
+        Assert.Equal(expected, model.History.Epochs[0].ValidationLoss!.Value, 0.2);
+    }
+
+    [Fact]
+    public void Validation_DoesNotTrain()
+    {
+        // With identical rows, 1000 training rows plus 1000 held out train exactly like the 1000 rows alone (the same
+        // batches and the same ε draws): the validation pass must leave the weights alone.
+        var row = TestData.LowRankData(1).Span.ToArray();
+        Matrix Copies(int n) { var x = new Matrix(n, row.Length); for (int i = 0; i < n; i++) row.CopyTo(x.Row(i)); return x; }
+        var o = Small(); o.Epochs = 1;
+        var alone = new VaeTrainer(o).Fit(Copies(1000));
+        o.ValidationFraction = 0.5;
+        var withValidation = new VaeTrainer(o).Fit(Copies(2000));
+        Assert.NotNull(withValidation.History.Epochs[0].ValidationLoss);
+        Assert.Equal(alone.Encode(Copies(1)).Span.ToArray(), withValidation.Encode(Copies(1)).Span.ToArray());
     }
 
     [Fact]
