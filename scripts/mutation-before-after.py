@@ -12,11 +12,12 @@ coverage when no old test covers it. A timed-out mutant counts as killed before 
 looped is not recorded). Prints one table row per file and the mutants only the new tests kill, with those tests.
 """
 import collections
-import json
 import sys
 
+from stryker_report import code_cell, load, relative, score
+
 report, new_patterns = sys.argv[1], sys.argv[2:]
-r = json.load(open(report))
+r = load(report)
 names = {}
 for tf in r.get("testFiles", {}).values():
     for t in tf.get("tests", []):
@@ -26,7 +27,7 @@ is_new = lambda tid: any(p in names.get(tid, tid) for p in new_patterns)
 rows = collections.defaultdict(lambda: {"before": collections.Counter(), "after": collections.Counter()})
 gained = []
 for path, f in sorted(r["files"].items()):
-    rel = path.split("src/MLNetAutoencoders/")[-1]
+    rel = relative(path)
     lines = f["source"].split("\n")
     for m in f["mutants"]:
         st = m["status"]
@@ -50,18 +51,11 @@ for path, f in sorted(r["files"].items()):
             gained.append((rel, ln, before, m["mutatorName"], m.get("replacement", ""), lines[ln - 1].strip(), ", ".join(by) or st))
 
 
-def score(c):
-    killed = c["Killed"] + c["Timeout"]
-    valid = killed + c["Survived"] + c["NoCoverage"]
-    return valid, killed, c["Survived"], c["NoCoverage"], (100.0 * killed / valid if valid else float("nan"))
-
-
 print("| File | Run | Valid mutants | Killed + timeout | Survived | No coverage | Score |\n|---|---|---|---|---|---|---|")
 for rel, c in rows.items():
     for run in ("before", "after"):
         v, k, s, n, sc = score(c[run])
         print(f"| {rel} | {run} | {v} | {k} | {s} | {n} | {sc:.1f} % |")
 print("\n| File:line | Before | Mutator | Replacement | Original line | Killed by |\n|---|---|---|---|---|---|")
-esc = lambda s: s.replace("|", "\\|")[:90]
 for rel, ln, before, mu, rep, src, by in gained:
-    print(f"| {rel}:{ln} | {before} | {mu} | `{esc(rep)}` | `{esc(src)}` | {by} |")
+    print(f"| {rel}:{ln} | {before} | {mu} | {code_cell(rep)} | {code_cell(src)} | {by} |")

@@ -9,9 +9,10 @@ Several reports: pass them all; the spans are taken against the current sources,
 --timeouts takes the lines of the Timeout mutants instead (to re-run them with a longer ADDITIONAL_TIMEOUT: on a loaded
 machine a slow test session, not a looping mutant, can time out, and Stryker counts a timeout as a kill).
 """
-import json
 import pathlib
 import sys
+
+from stryker_report import load, relative
 
 root = pathlib.Path(__file__).resolve().parent.parent
 statuses = {"Survived", "NoCoverage"}
@@ -21,12 +22,12 @@ if "--timeouts" in reports:
     statuses = {"Timeout"}
 out = []
 for report in reports:
-    for path, f in sorted(json.load(open(report))["files"].items()):
+    for path, f in sorted(load(report)["files"].items()):
         ranges = sorted({(m["location"]["start"]["line"], m["location"]["end"]["line"])
                          for m in f["mutants"] if m["status"] in statuses})
         if not ranges:
             continue
-        rel = path.split("src/MLNetAutoencoders/")[-1]
+        rel = relative(path)
         text = (root / "src/MLNetAutoencoders" / rel).read_text(encoding="utf-8-sig")
         if any(ord(c) >= 0x10000 for c in text):
             sys.exit(f"{rel}: characters outside the BMP would shift Roslyn's UTF-16 offsets")

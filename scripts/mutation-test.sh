@@ -68,10 +68,12 @@ dotnet tool run dotnet-stryker -- --config-file "$config" --output "$out" --skip
 # Summary: score and survivors from the JSON report (mutation-testing-elements schema).
 report=$(ls -t "$out"/reports/mutation-report.json 2>/dev/null | head -1 || true)
 [ -n "$report" ] || { echo "no JSON report under $out/reports" >&2; exit 1; }
-python3 - "$report" "$out/summary.md" "$name" <<'PY'
-import json, sys, collections
-report, dest, name = sys.argv[1:4]
-r = json.load(open(report))
+python3 - "$report" "$out/summary.md" "$name" "$root/scripts" <<'PY'
+import sys, collections
+report, dest, name, scripts = sys.argv[1:5]
+sys.path.insert(0, scripts)
+from stryker_report import code_cell, load, relative, score
+r = load(report)
 counts = collections.Counter()
 survivors = []
 for path, f in sorted(r["files"].items()):
@@ -80,17 +82,14 @@ for path, f in sorted(r["files"].items()):
         counts[m["status"]] += 1
         if m["status"] in ("Survived", "NoCoverage"):
             ln = m["location"]["start"]["line"]
-            survivors.append((path.split("src/MLNetAutoencoders/")[-1], ln, m["status"], m["mutatorName"], m.get("replacement", ""), lines[ln - 1].strip()))
-killed = counts["Killed"] + counts["Timeout"]
-valid = killed + counts["Survived"] + counts["NoCoverage"]
-score = 100.0 * killed / valid if valid else float("nan")
+            survivors.append((relative(path), ln, m["status"], m["mutatorName"], m.get("replacement", ""), lines[ln - 1].strip()))
+valid, killed, _, _, pct = score(counts)
 with open(dest, "w") as o:
     o.write(f"# Mutation testing: {name}\n\n")
-    o.write(f"Score {score:.1f} % ({killed} killed or timed out of {valid} valid mutants). ")
+    o.write(f"Score {pct:.1f} % ({killed} killed or timed out of {valid} valid mutants). ")
     o.write(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) + ".\n\n")
     o.write("| File:line | Status | Mutator | Replacement | Original line | Reason |\n|---|---|---|---|---|---|\n")
     for p, ln, st, mu, rep, src in survivors:
-        esc = lambda s: s.replace("|", "\\|")[:90]
-        o.write(f"| {p}:{ln} | {st} | {mu} | `{esc(rep)}` | `{esc(src)}` | |\n")
+        o.write(f"| {p}:{ln} | {st} | {mu} | {code_cell(rep)} | {code_cell(src)} | |\n")
 print(open(dest).read().split("\n\n")[1])
 PY
