@@ -66,8 +66,8 @@ log_args=(); [ -z "${VERBOSITY:-}" ] || log_args=(--log-to-file)   # a command-l
 dotnet tool run dotnet-stryker -- --config-file "$config" --output "$out" --skip-version-check "${log_args[@]}" 2>&1 | tee "$out/stryker.log"
 
 # Summary: score and survivors from the JSON report (mutation-testing-elements schema).
-report=$(ls -t "$out"/reports/mutation-report.json 2>/dev/null | head -1 || true)
-[ -n "$report" ] || { echo "no JSON report under $out/reports" >&2; exit 1; }
+report="$out/reports/mutation-report.json"
+[ -f "$report" ] || { echo "no JSON report under $out/reports" >&2; exit 1; }
 python3 - "$report" "$out/summary.md" "$name" "$root/scripts" <<'PY'
 import sys, collections
 report, dest, name, scripts = sys.argv[1:5]

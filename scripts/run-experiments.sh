@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
 # The main job: install what is needed, then run the face/non-face and Fashion-MNIST comparisons, print the tables,
 # write the results (JSON), pictures and models under out/ (override with OUT=...), and end with a list of every file
-# written. Add --pretrain for the pretraining experiment (slow).
-set -euo pipefail
+# written. Add --pretrain for the pretraining experiment (slow). If the set-up or any part fails, the job stops and
+# prints the step that failed, the command and what to do (scripts/lib/steps.sh).
+source "$(dirname "${BASH_SOURCE[0]}")/lib/steps.sh"
+# Each part of the job is a step: its title is printed, and named again if it fails.
+section() {
+  echo "== $1"
+  step "$1" "the lines above say why; fix that and run the main job again (the set-up only checks once all is installed)."
+}
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 OUT="${OUT:-out}"
 PRETRAIN=0
 for a in "$@"; do case "$a" in --pretrain) PRETRAIN=1 ;; *) echo "unknown argument $a" >&2; exit 2 ;; esac; done
 START=$(date +%s)
 
+echo "== set-up: installs what is missing (quick when all is there); a failing step prints its name, the command and what to do"
+step "set-up (scripts/setup.sh)" "read the set-up's message above: it names the step and what to do; then run the main job again."
 bash scripts/setup.sh
 mkdir -p "$OUT"
 BIN="$OUT/bin"
-echo "== building mlae (Release)"
+section "building mlae (Release)"
 dotnet build src/MLNetAutoencoders.Cli -c Release -o "$BIN" -nologo -v q
 mlae() { dotnet "$BIN/mlae.dll" "$@"; }
 
@@ -20,7 +28,7 @@ mlae() { dotnet "$BIN/mlae.dll" "$@"; }
 WROTE=()
 wrote() { WROTE+=("$1"$'\t'"$2"); }
 
-echo "== face / non-face through ML.NET: PCA (the project's and ML.NET's) vs autoencoders, logistic regression, 5-fold stratified CV"
+section "face / non-face through ML.NET: PCA (the project's and ML.NET's) vs autoencoders, logistic regression, 5-fold stratified CV"
 mlae compare --dataset faces --codes 1,2,3,5,10,20 --methods pca,mlnet-pca,ae,denoising,vae,raw --folds 5 --seed 0 \
   --out-dir "$OUT/faces" --json-out "$OUT/faces.json" | tee "$OUT/faces.txt"
 wrote "$OUT/faces.txt" "faces: accuracy table (mean ± sd over 5 folds) as printed"
@@ -30,7 +38,7 @@ wrote "$OUT/faces/eigen.png" "faces: the first 20 eigenfaces, numbered"
 wrote "$OUT/faces/mean.png" "faces: the mean image"
 wrote "$OUT/faces/reconstructions.png" "faces: 10 images and their PCA-20 / AE-20 / denoising-20 / VAE-20 reconstructions"
 
-echo "== Fashion-MNIST through ML.NET: maximum-entropy classifier on raw pixels, PCA-20 and autoencoder codes (test set held out)"
+section "Fashion-MNIST through ML.NET: maximum-entropy classifier on raw pixels, PCA-20 and autoencoder codes (test set held out)"
 mlae compare --dataset fashion-mnist --codes 20 --methods raw,pca,mlnet-pca,ae,denoising,vae --folds 1 --seed 0 \
   --out-dir "$OUT/fashion" --json-out "$OUT/fashion.json" | tee "$OUT/fashion.txt"
 wrote "$OUT/fashion.txt" "Fashion-MNIST: test accuracy table at k = 20 as printed"
@@ -40,17 +48,17 @@ wrote "$OUT/fashion/eigen.png" "Fashion-MNIST: the first 20 eigen-images, number
 wrote "$OUT/fashion/mean.png" "Fashion-MNIST: the mean image"
 wrote "$OUT/fashion/reconstructions.png" "Fashion-MNIST: 10 images and their PCA-20 / AE-20 / denoising-20 / VAE-20 reconstructions"
 
-echo "== Fashion-MNIST: the project's PCA and ML.NET's side by side (fit time, explained variance, test MSE)"
+section "Fashion-MNIST: the project's PCA and ML.NET's side by side (fit time, explained variance, test MSE)"
 mlae pca --dataset fashion-mnist --components 20 --json-out "$OUT/pca.json" | tee "$OUT/pca.txt"
 wrote "$OUT/pca.txt" "the two PCAs side by side: table as printed"
 wrote "$OUT/pca.json" "the two PCAs: fit times, explained variance, test MSE, agreement with each other (JSON)"
 
-echo "== examples/MLNetPipeline: EncodeWithAutoencoder -> LbfgsMaximumEntropy, evaluate, save the zip, load, predict"
+section "examples/MLNetPipeline: EncodeWithAutoencoder -> LbfgsMaximumEntropy, evaluate, save the zip, load, predict"
 REPO="$(pwd)"; (cd "$OUT" && dotnet run -c Release --project "$REPO/examples/MLNetPipeline") | tee "$OUT/mlnet-pipeline.txt"
 wrote "$OUT/mlnet-pipeline.txt" "examples/MLNetPipeline's output (accuracy of the ML.NET pipeline)"
 wrote "$OUT/fashion-ae.zip" "that pipeline as an ML.NET model zip (loads with mlContext.Model.Load)"
 
-echo "== Fashion-MNIST: reference autoencoder (784-256-128-20), 20 epochs"
+section "Fashion-MNIST: reference autoencoder (784-256-128-20), 20 epochs"
 mlae train --dataset fashion-mnist --kind ae --hidden 256,128 --code 20 --epochs 20 --batch 512 --lr 0.001 --seed 0 \
   --out "$OUT/ae.mlae" --json-out "$OUT/ae.json"
 mlae reconstruct --model "$OUT/ae.mlae" --dataset fashion-mnist --count 20 --out "$OUT/ae-reconstructions.png"
@@ -60,7 +68,7 @@ wrote "$OUT/ae.json" "its test MSE, training history and settings (JSON)"
 wrote "$OUT/ae-reconstructions.png" "20 test images above their reconstructions by it"
 wrote "$OUT/ae-encoder.onnx" "its encoder as an ONNX model (784 pixels in, 20 numbers out)"
 
-echo "== Fashion-MNIST: VAE (784-128-20), 10 epochs"
+section "Fashion-MNIST: VAE (784-128-20), 10 epochs"
 mlae train --dataset fashion-mnist --kind vae --hidden 128 --code 20 --epochs 10 --batch 128 --lr 0.001 --seed 0 \
   --out "$OUT/vae.mlae" --json-out "$OUT/vae.json"
 mlae sample --model "$OUT/vae.mlae" --count 64 --out "$OUT/vae-samples.png"
@@ -69,13 +77,13 @@ wrote "$OUT/vae.json" "its test -ELBO, MSE, training history and settings (JSON)
 wrote "$OUT/vae-samples.png" "64 images the VAE decoded from random draws of its prior"
 
 if [ "$PRETRAIN" = 1 ]; then
-  echo "== pretraining, then fine-tuning with few labels"
+  section "pretraining, then fine-tuning with few labels"
   mlae pretrain --dataset fashion-mnist --labels 100,600,6000 --kinds ae,denoising,vae,stacked --seeds 3 \
     --chart "$OUT/pretrain-learning-curves.png" --json-out "$OUT/pretrain.json" | tee "$OUT/pretrain.txt"
   wrote "$OUT/pretrain.txt" "pretraining: accuracy table as printed"
   wrote "$OUT/pretrain.json" "pretraining: every run (JSON)"
   wrote "$OUT/pretrain-learning-curves.png" "pretraining: accuracy against labelled examples, ± 1 sd over seeds"
-  echo "== every mode (joint included), scored on held-out training images 50000-59999"
+  section "every mode (joint included), scored on held-out training images 50000-59999"
   mlae pretrain --dataset fashion-mnist --labels 100,600 --kinds denoising --seeds 3 --modes probe,finetune,discriminative,joint --joint-weight 0.03 \
     --unlabelled-rows 0-19999 --label-rows 0-39999 --eval-rows 50000-59999 --json-out "$OUT/pretrain-modes.json" | tee "$OUT/pretrain-modes.txt"
   wrote "$OUT/pretrain-modes.txt" "pretraining: every mode side by side on held-out images 50000-59999 (table)"

@@ -7,8 +7,9 @@
 #   - on GCC 12's libstdc++ only (Debian 12): a patched copy of TorchSharp's native glue (section 3).
 # ONNX Runtime itself needs no set-up: the tests run exported models in process through the Microsoft.ML.OnnxRuntime
 # NuGet package, which `dotnet restore` brings.
-# Runs as root, or through sudo otherwise.
-set -euo pipefail
+# Runs as root, or through sudo otherwise. When a step fails it prints the step, the failing command and what to do
+# (scripts/lib/steps.sh), and stops; run it again once the cause is fixed: it picks up where it stopped.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/steps.sh"
 
 FACES_DIR="/usr/local/share/mlnetautoencoders"
 FACES_FILE="$FACES_DIR/lfw_subset.npy"
@@ -16,13 +17,14 @@ APT_PACKAGES=(dataset-fashion-mnist libopenblas0-pthread fonts-dejavu-core pytho
 
 say() { printf 'setup: %s\n' "$*"; }
 
+step "check for root or sudo" "run the script as root, or install sudo."
 if [ "$(id -u)" -eq 0 ]; then
   SUDO=()
 elif command -v sudo >/dev/null 2>&1; then
   SUDO=(sudo)
 else
-  say "not root and sudo is not available; run this script as root." >&2
-  exit 1
+  say "not root and sudo is not available." >&2
+  false
 fi
 
 export DEBIAN_FRONTEND=noninteractive
@@ -36,11 +38,15 @@ apt_update_once() {
 }
 
 # 1. Debian packages (only the missing ones).
+step "check the Debian packages" "check that dpkg works (\`dpkg -l\`), then run the script again."
+# One dpkg-query for all of them (it exits 1 when some package is unknown to dpkg: that one is simply missing).
+installed="$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${APT_PACKAGES[@]}" 2>/dev/null || true)"
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  [[ $'\n'"$installed" == *$'\n'"$p ii"* ]] || missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
+  step "install the Debian packages ${missing[*]}" "check that Debian's package mirror answers (\`apt-get update\`) and that no other apt or dpkg is running, then run the script again."
   apt_update_once
   say "installing ${missing[*]}"
   "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
@@ -49,6 +55,7 @@ else
 fi
 
 # 2. Face subset from the python3-skimage .deb (downloaded, not installed).
+step "extract the face images from the python3-skimage package" "check that \`apt-get download python3-skimage\` works (after \`apt-get update\`) and that /usr/local/share is writable, then run the script again."
 if [ -s "$FACES_FILE" ]; then
   say "faces present: $FACES_FILE"
 else
@@ -59,12 +66,13 @@ else
   if [ "$(id -u)" -eq 0 ] && id _apt >/dev/null 2>&1; then chown _apt "$tmp"; fi
   say "downloading python3-skimage .deb to extract lfw_subset.npy"
   (cd "$tmp" && apt-get download -qq python3-skimage)
-  deb="$(ls "$tmp"/python3-skimage_*.deb | head -n 1)"
+  debs=("$tmp"/python3-skimage_*.deb)
+  deb="${debs[0]}"
   (cd "$tmp" && dpkg-deb --fsys-tarfile "$deb" | tar -x --wildcards '*lfw_subset.npy')
-  src="$(find "$tmp" -name lfw_subset.npy -type f | head -n 1)"
+  src="$(find "$tmp" -name lfw_subset.npy -type f -print -quit)"
   if [ -z "$src" ]; then
     say "lfw_subset.npy was not found in $deb" >&2
-    exit 1
+    false
   fi
   "${SUDO[@]}" mkdir -p "$FACES_DIR"
   "${SUDO[@]}" install -m 644 "$src" "$FACES_FILE.tmp"
@@ -82,10 +90,15 @@ fi
 #    is; builds of this repository put the copy into their output folder (src/MLNetAutoencoders.TorchSharp/build/*.targets).
 TORCH_FIX_DIR="/usr/local/lib/mlnetautoencoders/torchsharp-glibcxx"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-LIBSTDCXX="$(ldconfig -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')"
+step "find the host's libstdc++" "check that \`ldconfig -p\` lists libstdc++.so.6 (Debian package libstdc++6), then run the script again."
+# The whole listing is captured before it is searched: a reader that stops at the first match (awk '… exit', head)
+# would kill ldconfig with SIGPIPE while it is still writing, and pipefail would end the script (a flake seen 8 in 20).
+ldconfig_list="$(ldconfig -p)"
+LIBSTDCXX="$(awk '/libstdc\+\+\.so\.6 .*x86-64/ && !found {print $NF; found = 1}' <<<"$ldconfig_list")"
 if [ -z "$LIBSTDCXX" ] || grep -q 'GLIBCXX_3\.4\.32' "$LIBSTDCXX"; then
   say "TorchSharp: the host libstdc++ has GLIBCXX_3.4.32; no fix needed"
 else
+  step "install the tools for the TorchSharp fix" "check that Debian's package mirror answers (\`apt-get update\`), then run the script again."
   fix_tools=()
   command -v patchelf >/dev/null 2>&1 || fix_tools+=(patchelf)
   command -v g++ >/dev/null 2>&1 || fix_tools+=(g++)
@@ -95,16 +108,27 @@ else
     say "installing ${fix_tools[*]} (for the TorchSharp fix)"
     "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${fix_tools[@]}"
   fi
-  # The original file comes from the NuGet package that the TorchSharp project restores.
-  say "TorchSharp: restoring the TorchSharp project to find libLibTorchSharp.so"
-  dotnet restore "$REPO/src/MLNetAutoencoders.TorchSharp/MLNetAutoencoders.TorchSharp.csproj" --verbosity quiet >/dev/null
-  ts_version="$(sed -n 's/.*Include="TorchSharp-cpu" Version="\([^"]*\)".*/\1/p' "$REPO/Directory.Packages.props")"
-  packages="${NUGET_PACKAGES:-$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')}"
+  # The original file comes from the TorchSharp NuGet package (TorchSharp or TorchSharp-cpu: both carry it). When the
+  # package is already in the NuGet folder nothing is restored, which keeps a run with everything installed fast.
+  step "find TorchSharp's native glue libLibTorchSharp.so" "check that \`dotnet restore src/MLNetAutoencoders.TorchSharp\` works (NuGet reachable), then run the script again."
+  ts_version="$(sed -n 's/.*Include="TorchSharp\(-cpu\)\{0,1\}" Version="\([^"]*\)".*/\2/p' "$REPO/Directory.Packages.props")"
+  ts_version="${ts_version%%$'\n'*}"
+  packages="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
   original="${packages%/}/torchsharp/$ts_version/runtimes/linux-x64/native/libLibTorchSharp.so"
   if [ ! -s "$original" ]; then
-    say "TorchSharp: $original was not found after the restore" >&2
-    exit 1
+    say "TorchSharp: restoring the TorchSharp project to find libLibTorchSharp.so"
+    dotnet restore "$REPO/src/MLNetAutoencoders.TorchSharp/MLNetAutoencoders.TorchSharp.csproj" --verbosity quiet >/dev/null
+    if [ -z "${NUGET_PACKAGES:-}" ]; then
+      packages="$(dotnet nuget locals global-packages --list)"
+      packages="${packages#global-packages: }"
+      original="${packages%/}/torchsharp/$ts_version/runtimes/linux-x64/native/libLibTorchSharp.so"
+    fi
   fi
+  if [ ! -s "$original" ]; then
+    say "TorchSharp: $original was not found after the restore" >&2
+    false
+  fi
+  step "write the patched copy of libLibTorchSharp.so" "check that g++, patchelf and /usr/bin/python3 work and /usr/local/lib is writable, then run the script again."
   target="$TORCH_FIX_DIR/$(sha256sum "$original" | cut -d' ' -f1)"
   if [ -s "$target/libLibTorchSharp.so" ] && [ -s "$target/libmlae_ios_init.so" ]; then
     say "TorchSharp: patched copy present: $target"
@@ -115,9 +139,10 @@ else
     chmod u+w "$work/libLibTorchSharp.so"
     patchelf --add-needed libmlae_ios_init.so "$work/libLibTorchSharp.so"
     /usr/bin/python3 "$REPO/scripts/torchsharp-glibcxx/patch_version_need.py" "$work/libLibTorchSharp.so" >/dev/null
-    if readelf -V "$work/libLibTorchSharp.so" | grep -q 'GLIBCXX_3\.4\.32'; then
+    versions="$(readelf -V "$work/libLibTorchSharp.so")"
+    if [[ "$versions" == *GLIBCXX_3.4.32* ]]; then
       say "TorchSharp: the patched copy still asks for GLIBCXX_3.4.32" >&2
-      exit 1
+      false
     fi
     "${SUDO[@]}" mkdir -p "$target.tmp"
     "${SUDO[@]}" install -m 755 "$work/libLibTorchSharp.so" "$work/libmlae_ios_init.so" "$target.tmp/"
