@@ -5,3 +5,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 dotnet test MLNetAutoencoders.sln -c Release
+
+# The documentation site: the API reference from the XML docs of the libraries the suite just built (Release), plus
+# the pages under docs/, into docs/_site/. Warnings are errors, so a broken link or reference fails the run.
+dotnet tool restore
+dotnet docfx docs/docfx.json --warningsAsErrors
