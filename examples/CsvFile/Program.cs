@@ -8,7 +8,8 @@
 //        dotnet run -c Release --project examples/CsvFile -- faces.csv --label kind --ignore name
 // Options: --label COLUMN, --ignore A,B (columns to leave out, e.g. names or ids) or --features A,B (the feature
 // columns; default: all but the label and the ignored ones), --code K (default 8),
-// --epochs E (default 30), --out DIR (default csv-file-out).
+// --epochs E (default 30), --out DIR (default csv-file-out), --score NEW.csv (new rows to score: the same feature
+// columns by name; default: the first rows of the file).
 // The file is checked by the library's CSV reader first (RFC 4180 quoting; every row as wide as the header; numbers in
 // every feature column), so a bad file is an error that names its line and column.
 
@@ -39,7 +40,7 @@ static int Run(Settings o)
     Console.WriteLine($"{o.File}: {csv.Features.Rows} rows, {width} feature columns ({Shorten(csv.FeatureNames)})"
         + (o.Label is null ? ", no label." : $", label '{csv.LabelName}' with {labels.Distinct().Count()} classes."));
 
-    var rows = Enumerable.Range(0, csv.Features.Rows).Select(i => new Row { Features = csv.Features.Row(i).ToArray(), Label = labels.Length > 0 ? labels[i] : "" }).ToList();
+    var rows = ToRows(csv, labels);
     var schema = SchemaDefinition.Create(typeof(Row));
     schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);   // the file's width, known only now
 
@@ -73,17 +74,21 @@ static int Run(Settings o)
     string zip = Path.Combine(o.Out, "csv-model.zip");
     mlContext.Model.Save(model, data.Schema, zip);
     ITransformer loaded = mlContext.Model.Load(zip, out _);
-    Console.WriteLine($"Saved to {zip}; scoring rows one at a time with the loaded model:");
+    // New rows: another file with the same feature columns (by name; other columns, such as a label, are not read),
+    // else the first rows of this one. The prediction engine scores one row at a time, as an application would.
+    var fresh = o.Score is null ? rows.Take(3).ToList()
+        : ToRows(CsvReader.Read(o.Score, new CsvOptions { Features = csv.FeatureNames }), []);
+    Console.WriteLine($"Saved to {zip}; scoring {fresh.Count} {(o.Score is null ? "rows of the file" : $"new rows of {o.Score}")} one at a time with the loaded model:");
     if (o.Label is not null)
     {
         using var engine = mlContext.Model.CreatePredictionEngine<Row, ClassPrediction>(loaded, inputSchemaDefinition: schema);
-        foreach (var row in rows.Take(3))
-            Console.WriteLine($"  predicted {engine.Predict(row).PredictedLabel} (true {row.Label})");
+        foreach (var row in fresh)
+            Console.WriteLine($"  predicted {engine.Predict(row).PredictedLabel}" + (row.Label == "" ? "" : $" (true {row.Label})"));
     }
     else
     {
         using var engine = mlContext.Model.CreatePredictionEngine<Row, AnomalyPrediction>(loaded, inputSchemaDefinition: schema);
-        foreach (var row in rows.Take(3))
+        foreach (var row in fresh)
         {
             var p = engine.Predict(row);
             Console.WriteLine($"  score {p.Score:F4}, {(p.PredictedLabel ? "anomaly" : "normal")}");
@@ -92,16 +97,19 @@ static int Run(Settings o)
     return 0;
 }
 
+static List<Row> ToRows(CsvData csv, string[] labels) =>
+    [.. Enumerable.Range(0, csv.Features.Rows).Select(i => new Row { Features = csv.Features.Row(i).ToArray(), Label = labels.Length > 0 ? labels[i] : "" })];
+
 static string Shorten(IReadOnlyList<string> names) => names.Count <= 6 ? string.Join(", ", names) : $"{string.Join(", ", names.Take(3))}, …, {names[^1]}";
 
 /// <summary>The command line, checked.</summary>
-internal sealed record Settings(string File, string? Label, string[]? Ignore, string[]? Features, int Code, int Epochs, string Out)
+internal sealed record Settings(string File, string? Label, string[]? Ignore, string[]? Features, int Code, int Epochs, string Out, string? Score)
 {
     public static Settings Parse(string[] args)
     {
         if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
-            throw new ArgumentException("give the CSV file first: CsvFile <file.csv> [--label COLUMN] [--ignore A,B | --features A,B] [--code K] [--epochs E] [--out DIR], or CsvFile make-sample <file.csv>.");
-        string? label = null; string[]? ignore = null, features = null; int code = 8, epochs = 30; string output = "csv-file-out";
+            throw new ArgumentException("give the CSV file first: CsvFile <file.csv> [--label COLUMN] [--ignore A,B | --features A,B] [--code K] [--epochs E] [--out DIR] [--score NEW.csv], or CsvFile make-sample <file.csv>.");
+        string? label = null; string[]? ignore = null, features = null; int code = 8, epochs = 30; string output = "csv-file-out"; string? score = null;
         for (int i = 1; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -114,10 +122,11 @@ internal sealed record Settings(string File, string? Label, string[]? Ignore, st
                 case "--code": code = Number(); break;
                 case "--epochs": epochs = Number(); break;
                 case "--out": output = Value(); break;
+                case "--score": score = Value(); break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'.");
             }
         }
-        return new Settings(args[0], label, ignore, features, code, epochs, output);
+        return new Settings(args[0], label, ignore, features, code, epochs, output, score);
     }
 }
 

@@ -22,8 +22,16 @@ public sealed class UserDataExampleTests : IDisposable
         var accuracy = Regex.Match(output, @"accuracy ([\d.]+) %");
         Assert.True(accuracy.Success, output);
         Assert.True(double.Parse(accuracy.Groups[1].Value, CultureInfo.InvariantCulture) > 60, output);
-        Assert.Equal(3, Regex.Matches(output, @"predicted (face|other) \(true face\)").Count); // the first rows are faces
+        Assert.Equal(3, Regex.Matches(output, @"predicted (face|other) \(true face\)").Count); // the first rows of the file are faces
         Assert.True(File.Exists(Path.Combine(Out, "csv-model.zip")));
+
+        // new rows from another file: the pixel columns found by name, beside a text column of its own and without the label
+        var lines = File.ReadLines(Path.Combine(_dir, "faces.csv")).ToList();
+        string Pixels(string line, int skip) => string.Join(",", line.Split(',').Skip(skip)); // data rows: the quoted name holds a comma
+        File.WriteAllLines(Path.Combine(_dir, "new.csv"), ["note," + Pixels(lines[0], 2), "\"new, today\"," + Pixels(lines[1], 3), "later," + Pixels(lines[150], 3)]);
+        output = ExampleRunner.RunOk("CsvFile", _dir, "faces.csv", "--label", "kind", "--ignore", "name", "--epochs", "5", "--out", Out, "--score", "new.csv");
+        Assert.Contains("scoring 2 new rows of new.csv one at a time with the loaded model:", output);
+        Assert.Equal(2, Regex.Matches(output, @"^  predicted (face|other)$", RegexOptions.Multiline).Count);
     }
 
     [Fact]
