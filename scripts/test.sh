@@ -10,3 +10,9 @@ bash scripts/setup.sh
 
 step "test suite (dotnet test)" "the failed tests are listed above with their messages; \`dotnet test tests/<project> --filter <name>\` runs one again."
 dotnet test MLNetAutoencoders.sln -c Release
+
+# The documentation site: the API reference from the XML docs of the libraries the suite just built (Release), plus
+# the pages under docs/, into docs/_site/. Warnings are errors, so a broken link or reference fails the run.
+step "documentation site (DocFX)" "DocFX's warnings above name the page and the broken link or missing XML doc; fix it and run the tests again."
+dotnet tool restore
+dotnet docfx docs/docfx.json --warningsAsErrors

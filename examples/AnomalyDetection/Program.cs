@@ -6,7 +6,7 @@
 // (label 1). ML.NET's own RandomizedPca anomaly detector of the same rank runs beside it. The model is saved to
 // anomaly.zip and loaded back; the five highest-scoring test images are listed.
 //
-// Run:   dotnet run -c Release --project examples/AnomalyDetection [-- <normal class 0-9, default 7>]
+// Run:   dotnet run -c Release --project examples/AnomalyDetection [-- <normal class 0-9, default 7> [<epochs, default 20>]]
 // The full table over all ten classes is `mlae anomaly --dataset fashion-mnist`.
 
 using Microsoft.ML;
@@ -14,6 +14,7 @@ using Microsoft.ML.Data;
 using MLNetAutoencoders.Data;
 
 int normal = args.Length > 0 ? int.Parse(args[0]) : 7;
+int epochs = args.Length > 1 ? int.Parse(args[1]) : 20;
 var mlContext = new MLContext(seed: 0);
 var (train, test) = FashionMnist.Load();
 ImageRow Row(ImageDataset d, int i) => new() { Features = d.Images.Row(i).ToArray(), Label = d.Labels![i] == normal ? 0f : 1f };
@@ -21,7 +22,7 @@ IDataView trainData = mlContext.Data.LoadFromEnumerable(Enumerable.Range(0, trai
 IDataView testData = mlContext.Data.LoadFromEnumerable(Enumerable.Range(0, test.Count).Select(i => Row(test, i)).ToList());
 Console.WriteLine($"Normal class: {FashionMnist.ClassNames[normal]} ({trainData.GetRowCount()} training images); scoring {test.Count} test images.");
 
-var autoencoder = mlContext.AnomalyDetection.Trainers.Autoencoder(featureColumnName: "Features", codeSize: 8, epochs: 20).Fit(trainData);
+var autoencoder = mlContext.AnomalyDetection.Trainers.Autoencoder(featureColumnName: "Features", codeSize: 8, epochs: epochs).Fit(trainData);
 var pca = mlContext.AnomalyDetection.Trainers.RandomizedPca(featureColumnName: "Features", rank: 8).Fit(trainData);
 foreach (var (name, model) in new (string, ITransformer)[] { ("autoencoder", autoencoder), ("ML.NET RandomizedPca", pca) })
 {

@@ -10,6 +10,8 @@ internal sealed class CommonOptions
     public Option<string> Dataset { get; } = new("--dataset") { Description = "fashion-mnist, faces, or a path to an IDX, NPY or CSV file", Required = true };
     public Option<double> TestFraction { get; } = new("--test-fraction") { Description = "held-out share for a file without a test split (0 = fit on every row, hold none out)", DefaultValueFactory = _ => 0.2 };
     public Option<string?> LabelColumn { get; } = new("--label-column") { Description = "CSV: label column by name or 0-based index (integers, or class names: mapped to 0, 1, … in sorted order)" };
+    public Option<string?> Features { get; } = new("--features") { Description = "CSV: the feature columns, by name or 0-based index (a,b,c); default: all but the label and --ignore" };
+    public Option<string?> Ignore { get; } = new("--ignore") { Description = "CSV: columns to leave out, such as names or ids (a,b)" };
     public Option<bool> Scale { get; } = new("--scale") { Description = "min-max scale each feature to [0,1] using the training rows" };
     public Option<ulong> Seed { get; } = new("--seed") { Description = "seed of all randomness", DefaultValueFactory = _ => 0UL };
     public Option<int> Threads { get; } = new("--threads") { Description = "threads for the GEMM kernels", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -19,7 +21,7 @@ internal sealed class CommonOptions
 
     public void AddTo(Command c)
     {
-        foreach (var o in new Option[] { Dataset, TestFraction, LabelColumn, Scale, Seed, Threads, Gemm, Json, JsonOut }) c.Options.Add(o);
+        foreach (var o in new Option[] { Dataset, TestFraction, LabelColumn, Features, Ignore, Scale, Seed, Threads, Gemm, Json, JsonOut }) c.Options.Add(o);
     }
 
     /// <summary>True when the results are wanted as JSON (<c>--json</c> or <c>--json-out</c>).</summary>
@@ -48,11 +50,22 @@ internal sealed class CommonOptions
         double fraction = r.GetValue(TestFraction);
         if (!(fraction >= 0 && fraction < 1))
             throw new ArgumentException($"--test-fraction must be at least 0 and below 1 (0 = no held-out rows); got {fraction}.");
-        var data = DatasetResolver.Load(name, new DatasetLoadOptions { LabelColumn = r.GetValue(LabelColumn) });
+        var data = LoadAll(r);
         if (fraction > 0) data = data.WithTestSplit(fraction, r.GetValue(Seed));
         if (r.GetValue(Scale)) data = MinMaxScale(data);
         AnnounceClasses(r, data);
         return data;
+    }
+
+    /// <summary>The whole dataset as <c>--dataset</c>, <c>--label-column</c>, <c>--features</c> and <c>--ignore</c> say, without a split or scaling.</summary>
+    public LoadedDataset LoadAll(ParseResult r)
+    {
+        string[]? List(Option<string?> option) => r.GetValue(option) is { } text
+            ? text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null;
+        return DatasetResolver.Load(r.GetValue(Dataset)!, new DatasetLoadOptions
+        {
+            LabelColumn = r.GetValue(LabelColumn), Features = List(Features), Ignore = List(Ignore),
+        });
     }
 
     /// <summary>Prints the classes a CSV's label column of names was mapped to (they are also in the JSON results).</summary>

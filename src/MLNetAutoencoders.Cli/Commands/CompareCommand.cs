@@ -170,8 +170,7 @@ internal static class CompareCommand
             CommonOptions.RequireTest(loaded, "compare --folds 1");
             return loaded;
         }
-        var name = r.GetValue(common.Dataset)!;
-        var data = DatasetResolver.Load(name, new DatasetLoadOptions { LabelColumn = r.GetValue(common.LabelColumn) });
+        var data = common.LoadAll(r);
         if (r.GetValue(common.Scale))
             throw new ArgumentException("--scale is for --folds 1; with cross-validation a scaler would see the held-out folds (the pipeline min-max scales inside each fold anyway).");
         common.AnnounceClasses(r, data);

@@ -15,12 +15,20 @@ public sealed class CsvOptions
 
     /// <summary>The field separator (default ',').</summary>
     public char Delimiter { get; init; } = ',';
+
+    /// <summary>The feature columns, by header name or 0-based index; null = every column that is not the label or in
+    /// <see cref="Ignore"/>. The features keep the file's column order.</summary>
+    public IReadOnlyList<string>? Features { get; init; }
+
+    /// <summary>Columns to leave out (text such as names or ids), by header name or 0-based index.</summary>
+    public IReadOnlyList<string>? Ignore { get; init; }
 }
 
 /// <summary>The numeric content of a CSV file: feature columns as a matrix, and the optional label column.</summary>
 public sealed class CsvData
 {
-    /// <summary>One row per data line; the columns are all columns except the label column, in file order.</summary>
+    /// <summary>One row per record; the columns are the feature columns (all but the label and the ignored ones, or
+    /// <see cref="CsvOptions.Features"/>), in file order.</summary>
     public required Matrix Features { get; init; }
 
     /// <summary>The label column's values, or null when no label column was requested.</summary>
@@ -37,15 +45,18 @@ public sealed class CsvData
 }
 
 /// <summary>
-/// Reads CSV files of numbers (invariant culture, '.' decimal point). Cells are trimmed and may be wrapped in double
-/// quotes; quoted delimiters are not supported. Blank lines are ignored. Every bad cell is reported with its file,
-/// 1-based line number, column and text.
+/// Reads CSV files of numbers (RFC 4180: fields may be quoted, a quoted field may hold the delimiter, line breaks and
+/// doubled quotes; invariant culture, '.' decimal point). Cells are trimmed; blank lines are ignored. Every bad cell is
+/// reported with its file, 1-based line number, column and text.
 /// </summary>
 public static class CsvReader
 {
+    private enum Role : byte { Feature, Label, Skip }
+
     /// <summary>Reads the whole file.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">Empty file, ragged line, non-numeric or non-finite cell, non-integer label, unknown label column.</exception>
+    /// <exception cref="InvalidDataException">Empty file, ragged line, unclosed quote, a feature cell that is not a finite
+    /// number (a text column that is neither the label nor left out), non-integer label, unknown column name.</exception>
     public static CsvData Read(string path, CsvOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -53,43 +64,41 @@ public static class CsvReader
         if (!File.Exists(path)) throw new FileNotFoundException($"CSV file not found: {path}", path);
 
         using var reader = new StreamReader(path, System.Text.Encoding.UTF8, true, new FileStreamOptions { BufferSize = 1 << 16 });
-        int lineNo = 0;
-        string? line;
-        do { line = reader.ReadLine(); lineNo++; } while (line is not null && string.IsNullOrWhiteSpace(line));
-        if (line is null) throw new InvalidDataException($"{path}: the file has no data lines.");
+        var records = new RecordReader(reader, options.Delimiter, path);
+        var cells = new List<string>();
+        if (!records.Next(cells)) throw new InvalidDataException($"{path}: the file has no data lines.");
 
-        var first = SplitCells(line, options.Delimiter);
+        string[] first = [.. cells.Select(c => c.Trim())];
+        int firstLine = records.Line;
         bool hasHeader = options.HasHeader ?? first.Any(c => !TryParseNumber(c, out _));
         int width = first.Length;
         string[] names = hasHeader ? first : [.. Enumerable.Range(0, width).Select(i => "col" + i)];
         int labelIndex = ResolveLabelColumn(path, options.LabelColumn, names, hasHeader);
+        var roles = Roles(path, options, names, hasHeader, labelIndex);
 
         var values = new List<float>();
         var labels = labelIndex >= 0 ? new List<string>() : null;
         int rows = 0;
-        string? dataLine = hasHeader ? null : line;
-        int dataLineNo = lineNo;
-        if (hasHeader)
+        if (!hasHeader)
         {
-            dataLine = reader.ReadLine();
-            dataLineNo++;
+            ParseRecord(path, cells, firstLine, names, roles, values, labels);
+            rows++;
         }
-        for (; dataLine is not null; dataLine = reader.ReadLine(), dataLineNo++)
+        while (records.Next(cells))
         {
-            if (string.IsNullOrWhiteSpace(dataLine)) continue;
-            ParseLine(path, dataLine, dataLineNo, options.Delimiter, names, labelIndex, values, labels);
+            ParseRecord(path, cells, records.Line, names, roles, values, labels);
             rows++;
         }
         if (rows == 0) throw new InvalidDataException($"{path}: the file has a header line but no data lines.");
 
-        int cols = width - (labelIndex >= 0 ? 1 : 0);
+        int cols = roles.Count(r => r == Role.Feature);
         var (classes, classNames) = labels is null ? (null, null) : Classes(labels);
         return new CsvData
         {
             Features = new Matrix(rows, cols, values.ToArray()),
             Labels = classes,
             ClassNames = classNames,
-            FeatureNames = [.. names.Where((_, i) => i != labelIndex)],
+            FeatureNames = [.. names.Where((_, i) => roles[i] == Role.Feature)],
             LabelName = labelIndex >= 0 ? names[labelIndex] : null,
         };
     }
@@ -129,49 +138,141 @@ public static class CsvReader
             : $"{path}: the file has no header, so the label column must be a 0-based index, not '{labelColumn}'.");
     }
 
-    private static void ParseLine(string path, string line, int lineNo, char delimiter, string[] names, int labelIndex, List<float> values, List<string>? labels)
+    /// <summary>What each column is: the label, a feature, or left out (not in <see cref="CsvOptions.Features"/>, or in <see cref="CsvOptions.Ignore"/>).</summary>
+    private static Role[] Roles(string path, CsvOptions options, string[] names, bool hasHeader, int labelIndex)
     {
-        int col = 0;
-        var rest = line.AsSpan();
-        while (true)
+        int Column(string name, string what)
         {
-            int cut = rest.IndexOf(delimiter);
-            var cell = Unquote(cut < 0 ? rest : rest[..cut]);
-            if (col >= names.Length)
-                throw new InvalidDataException($"{path}: line {lineNo} has more than {names.Length} columns (the first line has {names.Length}).");
-            if (col == labelIndex)
-            {
-                if (cell.IsEmpty)
-                    throw new InvalidDataException($"{path}: line {lineNo}, label column {col} ('{names[col]}') is empty.");
-                if (TryParseNumber(cell, out double v) && (v != Math.Floor(v) || v is < int.MinValue or > int.MaxValue))
-                    throw new InvalidDataException($"{path}: line {lineNo}, label column {col} ('{names[col]}'): '{cell}' is not an integer label (labels are whole numbers or class names).");
-                labels!.Add(cell.ToString());
-            }
-            else
-            {
-                if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
-                    throw new InvalidDataException($"{path}: line {lineNo}, column {col} ('{names[col]}'): '{cell}' is not a number.");
-                if (!float.IsFinite(v))
-                    throw new InvalidDataException($"{path}: line {lineNo}, column {col} ('{names[col]}'): '{cell}' is not a finite float value.");
-                values.Add(v);
-            }
-            col++;
-            if (cut < 0) break;
-            rest = rest[(cut + 1)..];
+            int byName = hasHeader ? Array.IndexOf(names, name) : -1;
+            if (byName >= 0) return byName;
+            if (int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index < names.Length) return index;
+            throw new InvalidDataException(hasHeader
+                ? $"{path}: {what} column '{name}' is not in the header ({string.Join(", ", names)})."
+                : $"{path}: {what} column '{name}' is not a 0-based index below {names.Length} (the file has no header, so columns are named by index).");
         }
-        if (col != names.Length)
-            throw new InvalidDataException($"{path}: line {lineNo} has {col} columns; expected {names.Length} like the first line.");
+
+        var roles = new Role[names.Length];
+        if (options.Features is { } features)
+        {
+            if (features.Count == 0) throw new InvalidDataException($"{path}: the list of feature columns is empty.");
+            Array.Fill(roles, Role.Skip);
+            foreach (var f in features)
+            {
+                int c = Column(f, "feature");
+                if (c == labelIndex) throw new InvalidDataException($"{path}: column '{names[c]}' cannot be both the label and a feature.");
+                roles[c] = Role.Feature;
+            }
+        }
+        foreach (var name in options.Ignore ?? [])
+        {
+            int c = Column(name, "ignored");
+            if (c == labelIndex) throw new InvalidDataException($"{path}: column '{names[c]}' cannot be both the label and ignored.");
+            roles[c] = Role.Skip;
+        }
+        if (labelIndex >= 0) roles[labelIndex] = Role.Label;
+        if (!roles.Contains(Role.Feature)) throw new InvalidDataException($"{path}: no feature column is left ({string.Join(", ", names)}).");
+        return roles;
+    }
+
+    private static void ParseRecord(string path, List<string> cells, int lineNo, string[] names, Role[] roles, List<float> values, List<string>? labels)
+    {
+        if (cells.Count > names.Length)
+            throw new InvalidDataException($"{path}: line {lineNo} has more than {names.Length} columns (the first line has {names.Length}).");
+        if (cells.Count != names.Length)
+            throw new InvalidDataException($"{path}: line {lineNo} has {cells.Count} columns; expected {names.Length} like the first line.");
+        for (int col = 0; col < cells.Count; col++)
+        {
+            var cell = cells[col].AsSpan().Trim();
+            switch (roles[col])
+            {
+                case Role.Label:
+                    if (cell.IsEmpty)
+                        throw new InvalidDataException($"{path}: line {lineNo}, label column {col} ('{names[col]}') is empty.");
+                    if (TryParseNumber(cell, out double v) && (v != Math.Floor(v) || v is < int.MinValue or > int.MaxValue))
+                        throw new InvalidDataException($"{path}: line {lineNo}, label column {col} ('{names[col]}'): '{cell}' is not an integer label (labels are whole numbers or class names).");
+                    labels!.Add(cell.ToString());
+                    break;
+                case Role.Feature:
+                    if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float f))
+                        throw new InvalidDataException($"{path}: line {lineNo}, column {col} ('{names[col]}'): '{cell}' is not a number. "
+                            + $"If '{names[col]}' is a text column, make it the label or leave it out: --ignore {names[col]}, or choose the feature columns with --features"
+                            + " (CsvOptions.Ignore, CsvOptions.Features in code).");
+                    if (!float.IsFinite(f))
+                        throw new InvalidDataException($"{path}: line {lineNo}, column {col} ('{names[col]}'): '{cell}' is not a finite float value.");
+                    values.Add(f);
+                    break;
+            }
+        }
     }
 
     private static bool TryParseNumber(ReadOnlySpan<char> cell, out double value)
         => double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 
-    private static ReadOnlySpan<char> Unquote(ReadOnlySpan<char> cell)
+    /// <summary>
+    /// Splits a text into RFC 4180 records: a field that starts with a double quote (after blanks) runs to the next
+    /// lone quote, may hold delimiters and line breaks, and writes a quote as two; blank lines are skipped.
+    /// </summary>
+    private sealed class RecordReader(TextReader reader, char delimiter, string path)
     {
-        cell = cell.Trim();
-        return cell.Length >= 2 && cell[0] == '"' && cell[^1] == '"' ? cell[1..^1].Trim() : cell;
-    }
+        private readonly System.Text.StringBuilder _field = new();
+        private int _nextLine = 1;
 
-    private static string[] SplitCells(string line, char delimiter)
-        => [.. line.Split(delimiter).Select(c => Unquote(c).ToString())];
+        /// <summary>The 1-based line on which the last record read started.</summary>
+        public int Line { get; private set; }
+
+        public bool Next(List<string> cells)
+        {
+            cells.Clear();
+            string? line;
+            while ((line = reader.ReadLine()) is not null && string.IsNullOrWhiteSpace(line)) _nextLine++;
+            if (line is null) return false;
+            Line = _nextLine++;
+            if (!line.Contains('"'))
+            {
+                cells.AddRange(line.Split(delimiter));
+                return true;
+            }
+            int i = 0;
+            while (true)
+            {
+                _field.Clear();
+                int start = i;
+                while (i < line.Length && line[i] is ' ' or '\t' && line[i] != delimiter) i++;
+                if (i < line.Length && line[i] == '"')
+                {
+                    i++;
+                    while (true)
+                    {
+                        if (i == line.Length)
+                        {
+                            line = reader.ReadLine()
+                                ?? throw new InvalidDataException($"{path}: line {Line}, column {cells.Count}: a quoted field is not closed before the end of the file.");
+                            _nextLine++;
+                            _field.Append('\n');
+                            i = 0;
+                            continue;
+                        }
+                        char c = line[i++];
+                        if (c != '"') { _field.Append(c); continue; }
+                        if (i < line.Length && line[i] == '"') { _field.Append('"'); i++; continue; }
+                        break;
+                    }
+                    while (i < line.Length && line[i] != delimiter)
+                    {
+                        if (!char.IsWhiteSpace(line[i]))
+                            throw new InvalidDataException($"{path}: line {_nextLine - 1}, column {cells.Count}: text after the closing quote of a quoted field (write a quote inside a quoted field as \"\").");
+                        i++;
+                    }
+                }
+                else
+                {
+                    i = start;
+                    while (i < line.Length && line[i] != delimiter) _field.Append(line[i++]);
+                }
+                cells.Add(_field.ToString());
+                if (i >= line.Length) return true;
+                i++; // the delimiter
+            }
+        }
+    }
 }

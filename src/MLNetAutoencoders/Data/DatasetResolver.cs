@@ -12,6 +12,12 @@ public sealed class DatasetLoadOptions
     /// <summary>CSV: the label column, by header name or 0-based index (null = no labels).</summary>
     public string? LabelColumn { get; init; }
 
+    /// <summary>CSV: the feature columns, by header name or 0-based index (null = all but the label and <see cref="Ignore"/>).</summary>
+    public IReadOnlyList<string>? Features { get; init; }
+
+    /// <summary>CSV: columns to leave out, by header name or 0-based index.</summary>
+    public IReadOnlyList<string>? Ignore { get; init; }
+
     /// <summary>
     /// IDX or NPY images: a file of labels (IDX uint8 labels, or a 1-D integer NPY). For an IDX file named
     /// <c>…-images-idx3-ubyte[.gz]</c> the matching <c>…-labels-idx1-ubyte[.gz]</c> beside it is used when this is null.
@@ -66,6 +72,8 @@ public static class DatasetResolver
     public static LoadedDataset Load(string nameOrPath, DatasetLoadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(nameOrPath);
+        if ((options?.Features is not null || options?.Ignore is not null) && !File.Exists(nameOrPath))
+            throw new InvalidDataException($"{nameOrPath}: choosing feature columns (--features, --ignore) is for CSV files (.csv, .txt, .tsv).");
         if (string.Equals(nameOrPath, "fashion-mnist", StringComparison.OrdinalIgnoreCase))
             return FashionMnistSet(null, "fashion-mnist");
         if (string.Equals(nameOrPath, "faces", StringComparison.OrdinalIgnoreCase))
@@ -93,6 +101,10 @@ public static class DatasetResolver
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Dataset file not found: {path}", path);
+        string ext = Path.GetExtension(path).ToLowerInvariant();
+        bool isCsv = ext is ".csv" or ".txt" or ".tsv";
+        if (!isCsv && (options.Features is not null || options.Ignore is not null))
+            throw new InvalidDataException($"{path}: choosing feature columns (--features, --ignore) is for CSV files (.csv, .txt, .tsv).");
 
         if (IsNpy(path)) return (LoadNpy(path, options), null);
         if (IdxReader.LooksLikeIdx(path))
@@ -100,13 +112,14 @@ public static class DatasetResolver
             var (pixels, rows, cols) = IdxReader.ReadImages(path);
             return (WithLabels(pixels, cols, rows, options.LabelsPath ?? SiblingIdxLabels(path), path), null);
         }
-        string ext = Path.GetExtension(path).ToLowerInvariant();
-        if (ext is ".csv" or ".txt" or ".tsv")
+        if (isCsv)
         {
             var csv = CsvReader.Read(path, new CsvOptions
             {
                 HasHeader = options.HasHeader,
                 LabelColumn = options.LabelColumn,
+                Features = options.Features,
+                Ignore = options.Ignore,
                 Delimiter = ext == ".tsv" ? '\t' : ',',
             });
             var (w, h) = FlatShape(csv.Features.Cols, options, path);

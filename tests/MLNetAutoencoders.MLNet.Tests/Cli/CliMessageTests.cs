@@ -215,4 +215,53 @@ public sealed class CliMessageTests : IDisposable
         using var bitmap = SkiaSharp.SKBitmap.Decode(Path.Combine(_dir, "accuracy.png"));
         Assert.Equal((800, 500), (bitmap.Width, bitmap.Height));
     }
+
+    /// <summary>The CSV a person has: a header, a quoted text column holding commas, a yes/no label and four numeric columns.</summary>
+    private string PeoplesCsv()
+    {
+        var sb = new StringBuilder("name,a,b,c,d,label\n");
+        for (int i = 0; i < 60; i++)
+            sb.Append(CultureInfo.InvariantCulture, $"\"item {i}, batch {i / 10}\",{i % 7 / 7.0},{i % 5 / 5.0},{i % 3 / 3.0},{i % 2},{(i % 2 == 0 ? "yes" : "no")}\n");
+        var path = Path.Combine(_dir, "q.csv");
+        File.WriteAllText(path, sb.ToString());
+        return path;
+    }
+
+    [Fact]
+    public void QuotedTextColumn_IsNamedWithTheOptions_ThenLeftOutOrChosenAway_InEveryCsvCommand()
+    {
+        var q = PeoplesCsv();
+        var (code, stdout, err) = Mlae("train", "--dataset", q, "--label-column", "label", "--epochs", "1");
+        Assert.Equal(1, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("line 2, column 0 ('name'): 'item 0, batch 0' is not a number. If 'name' is a text column, make it the label or leave it out: --ignore name", err);
+        Assert.Contains("--features", err);
+        NoDotNetTails(err);
+
+        // --ignore: the four numeric columns are the features, the yes/no label two classes
+        var model = Path.Combine(_dir, "q.mlae");
+        (code, _, err) = Mlae("train", "--dataset", q, "--label-column", "label", "--ignore", "name", "--epochs", "1", "--code", "2", "--hidden", "8", "--out", model, "--json");
+        Assert.True(code == 0, err);
+        Assert.Contains("label: 2 classes: 0 = no, 1 = yes", err);
+        Assert.True(File.Exists(model));
+
+        // --features by name in other commands that read CSV; the encoder sees exactly the columns chosen
+        (code, stdout, err) = Mlae("pca", "--dataset", q, "--label-column", "label", "--features", "a,b,c", "--components", "2", "--json");
+        Assert.True(code == 0, err);
+        Assert.Equal(3, JsonNode.Parse(stdout.Trim().Split('\n')[^1])!["dimension"]!.GetValue<int>());
+        var codes = Path.Combine(_dir, "codes.npy");
+        (code, _, err) = Mlae("encode", "--model", model, "--dataset", q, "--label-column", "label", "--features", "a,b,c,d", "--out", codes);
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(codes));
+        (code, _, err) = Mlae("encode", "--model", model, "--dataset", q, "--label-column", "label", "--features", "a,b,c", "--out", codes);
+        Assert.Equal(1, code); // a model of four inputs and three columns chosen
+        NoDotNetTails(err);
+
+        (code, _, err) = Mlae("compare", "--dataset", q, "--label-column", "label", "--ignore", "nmae", "--methods", "raw", "--codes", "2", "--folds", "2");
+        Assert.Equal(1, code);
+        Assert.Contains("ignored column 'nmae' is not in the header (name, a, b, c, d, label)", err);
+        (code, _, err) = Mlae("train", "--dataset", "faces", "--features", "a");
+        Assert.Equal(1, code);
+        Assert.Contains("faces: choosing feature columns (--features, --ignore) is for CSV files", err);
+    }
 }

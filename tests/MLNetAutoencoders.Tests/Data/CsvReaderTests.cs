@@ -108,7 +108,7 @@ public class CsvReaderTests
         using var s = new Scratch();
         var path = s.WriteText("q.csv", "\n  \na,b\n\"1.5\", \" 2 \"\n3,\"\n");
         var e = Assert.Throws<InvalidDataException>(() => CsvReader.Read(path));
-        Assert.Contains("line 5, column 1 ('b'): '\"' is not a number", e.Message); // a lone quote is not a quoted cell
+        Assert.Contains("line 5, column 1: a quoted field is not closed before the end of the file", e.Message);
         var ok = CsvReader.Read(s.WriteText("q2.csv", "\n\na,b\n\"1.5\", \" 2 \"\n"));
         Assert.Equal([1.5f, 2f], ok.Features.Span.ToArray());
         Assert.Equal(["a", "b"], ok.FeatureNames);
@@ -165,5 +165,68 @@ public class CsvReaderTests
         var limits = CsvReader.Read(s.WriteText("lim.csv", "x,y\n1,-2147483648\n2,2147483647\n"), new CsvOptions { LabelColumn = "y" });
         Assert.Equal([int.MinValue, int.MaxValue], limits.Labels!);
         Assert.Null(limits.ClassNames);
+    }
+
+    [Fact]
+    public void QuotedFields_HoldDelimitersQuotesAndLineBreaks_Rfc4180()
+    {
+        using var s = new Scratch();
+        var path = s.WriteText("rfc.csv",
+            "name,\"x, first\",y,label\n\"item 0, batch 0\",1,2,yes\n\"say \"\"hi\"\"\nthen go\", \"3\" ,4,no\n\"plain\",5,\"6\",yes\n");
+        var d = CsvReader.Read(path, new CsvOptions { LabelColumn = "label", Ignore = ["name"] });
+        Assert.Equal(["x, first", "y"], d.FeatureNames);
+        Assert.Equal([1f, 2f, 3f, 4f, 5f, 6f], d.Features.Span.ToArray());
+        Assert.Equal(["no", "yes"], d.ClassNames!);
+        Assert.Equal([1, 0, 1], d.Labels!);
+
+        // a record spanning two lines keeps the true line numbers after it
+        var bad = s.WriteText("rfc2.csv", "a,b\n\"x\ny\",1\n2,z\n");
+        var e = Assert.Throws<InvalidDataException>(() => CsvReader.Read(bad, new CsvOptions { Ignore = ["a"] }));
+        Assert.Contains("line 4, column 1 ('b'): 'z' is not a number", e.Message);
+        e = Assert.Throws<InvalidDataException>(() => CsvReader.Read(s.WriteText("rfc3.csv", "a,b\n\"1\"x,2\n")));
+        Assert.Contains("line 2, column 0: text after the closing quote", e.Message);
+    }
+
+    [Fact]
+    public void TextColumn_NeitherLabelNorLeftOut_IsNamedWithTheOptionThatFixesIt()
+    {
+        using var s = new Scratch();
+        var path = s.WriteText("q.csv", "name,a,b,label\n\"item 0, batch 0\",1,2,yes\n\"item 1, batch 0\",3,4,no\n");
+        var e = Assert.Throws<InvalidDataException>(() => CsvReader.Read(path, new CsvOptions { LabelColumn = "label" }));
+        Assert.Contains("line 2, column 0 ('name'): 'item 0, batch 0' is not a number. If 'name' is a text column, make it the label or leave it out: --ignore name", e.Message);
+        Assert.Contains("--features", e.Message);
+
+        var byFeatures = CsvReader.Read(path, new CsvOptions { LabelColumn = "label", Features = ["b", "1"] });
+        Assert.Equal(["a", "b"], byFeatures.FeatureNames); // file order, by name or 0-based index
+        Assert.Equal([1f, 2f, 3f, 4f], byFeatures.Features.Span.ToArray());
+        var byIndex = CsvReader.Read(path, new CsvOptions { LabelColumn = "label", Ignore = ["0", "b"] });
+        Assert.Equal(["a"], byIndex.FeatureNames);
+        Assert.Equal([1f, 3f], byIndex.Features.Span.ToArray());
+    }
+
+    [Fact]
+    public void FeatureAndIgnoreLists_UnknownOrConflictingColumns_AreErrors()
+    {
+        using var s = new Scratch();
+        var path = s.WriteText("c.csv", "a,b,label\n1,2,0\n");
+        Assert.Contains("feature column 'q' is not in the header (a, b, label)",
+            Assert.Throws<InvalidDataException>(() => CsvReader.Read(path, new CsvOptions { Features = ["a", "q"] })).Message);
+        Assert.Contains("ignored column 'z' is not in the header",
+            Assert.Throws<InvalidDataException>(() => CsvReader.Read(path, new CsvOptions { Ignore = ["z"] })).Message);
+        Assert.Contains("column 'label' cannot be both the label and a feature",
+            Assert.Throws<InvalidDataException>(() => CsvReader.Read(path, new CsvOptions { LabelColumn = "label", Features = ["label"] })).Message);
+        Assert.Contains("column 'label' cannot be both the label and ignored",
+            Assert.Throws<InvalidDataException>(() => CsvReader.Read(path, new CsvOptions { LabelColumn = "label", Ignore = ["label"] })).Message);
+        Assert.Contains("no feature column is left",
+            Assert.Throws<InvalidDataException>(() => CsvReader.Read(path, new CsvOptions { LabelColumn = "label", Ignore = ["a", "b"] })).Message);
+        Assert.Contains("the list of feature columns is empty",
+            Assert.Throws<InvalidDataException>(() => CsvReader.Read(path, new CsvOptions { Features = [] })).Message);
+        var noHeader = s.WriteText("n.csv", "1,2\n3,4\n");
+        Assert.Contains("feature column '7' is not a 0-based index below 2",
+            Assert.Throws<InvalidDataException>(() => CsvReader.Read(noHeader, new CsvOptions { Features = ["7"] })).Message);
+        Assert.Equal([2f, 4f], CsvReader.Read(noHeader, new CsvOptions { Ignore = ["0"] }).Features.Span.ToArray());
+        // the dataset loader passes the lists on, and refuses them for files that have no columns
+        Assert.Equal([2f], DatasetResolver.Load(path, new DatasetLoadOptions { LabelColumn = "label", Features = ["b"] }).Train.Images.Span.ToArray());
+        Assert.Contains("is for CSV files", Assert.Throws<InvalidDataException>(() => DatasetResolver.Load("faces", new DatasetLoadOptions { Ignore = ["a"] })).Message);
     }
 }
