@@ -46,6 +46,9 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase
 
     private readonly Options _options;
 
+    /// <summary>The settings this estimator was made with (for tests that compare the entry points).</summary>
+    internal Options Settings => _options;
+
     internal AutoencoderEstimator(IHostEnvironment environment, Options options) : base(environment, StageName, options, () =>
     {
         ArgumentNullException.ThrowIfNull(options.Autoencoder, nameof(options.Autoencoder));

@@ -26,6 +26,9 @@ public sealed class VariationalAutoencoderEstimator : AutoencoderEstimatorBase
 
     private readonly Options _options;
 
+    /// <summary>The settings this estimator was made with (for tests that compare the entry points).</summary>
+    internal Options Settings => _options;
+
     internal VariationalAutoencoderEstimator(IHostEnvironment environment, Options options) : base(environment, StageName, options, () =>
     {
         ArgumentNullException.ThrowIfNull(options.Vae, nameof(options.Vae));

@@ -39,7 +39,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         public string FeatureColumnName { get; set; } = "Features";
 
         /// <summary>The autoencoder (every kind of the family: set its terms, or start from <see cref="ForKind"/>); used unless <see cref="Vae"/> is set. Default code size 8.</summary>
-        public AutoencoderOptions Autoencoder { get; set; } = new() { CodeSize = 8 };
+        public AutoencoderOptions Autoencoder { get; set; } = new() { CodeSize = AutoencoderDefaults.AnomalyCodeSize };
 
         /// <summary>If set, a variational autoencoder is trained instead.</summary>
         public VaeOptions? Vae { get; set; }
@@ -70,7 +70,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         public static Options ForKind(string kind)
         {
             var o = new Options();
-            if (kind == "vae") (o.Vae, o.Score) = (new VaeOptions { LatentSize = 8 }, AnomalyScore.NegativeElbo);
+            if (kind == "vae") (o.Vae, o.Score) = (new VaeOptions { LatentSize = AutoencoderDefaults.AnomalyCodeSize }, AnomalyScore.NegativeElbo);
             else { AutoencoderKinds.Apply(kind, o.Autoencoder); o.Stacked = kind == AutoencoderKinds.Stacked; }
             return o;
         }
@@ -78,6 +78,9 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
 
     private readonly IHostEnvironment _environment;
     private readonly Options _options;
+
+    /// <summary>The settings this estimator was made with (for tests that compare the entry points).</summary>
+    internal Options Settings => _options;
     private readonly IEstimator<AutoencoderTransformer> _autoencoder;
 
     internal AutoencoderAnomalyEstimator(IHostEnvironment environment, Options options)
