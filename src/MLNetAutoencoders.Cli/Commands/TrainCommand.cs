@@ -5,7 +5,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Nn;
-using MLNetAutoencoders.TorchSharp.Modules;
 
 namespace MLNetAutoencoders.Cli.Commands;
 
@@ -84,7 +83,6 @@ internal static class TrainCommand
                 var sw = Stopwatch.StartNew();
                 IAutoencoder model;
                 int totalEpochs;
-                Action<string>? saveConv = null;
                 if (vae)
                 {
                     var o = shared.Apply(new VaeOptions());
@@ -127,20 +125,10 @@ internal static class TrainCommand
                         if (r.GetValue(channels) is string ch) conv.Channels = CommonOptions.ParseSizes(ch, "--channels");
                         totalEpochs = o.Epochs;
                         json["variant"] = $"conv {string.Join("x", conv.ImageShape)} channels {string.Join(",", conv.Channels)} code {o.CodeSize}";
-                        if (o.Engine.Name == "torchsharp")
-                        {
-                            // TorchSharp: the architecture as TorchSharp modules (a model file of kind conv-autoencoder).
-                            var fitted = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => ConvAutoencoder.Fit(conv, o, data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
-                            model = fitted;
-                            saveConv = path => ConvAutoencoder.Save(fitted, conv, path);
-                        }
-                        else
-                        {
-                            // Managed: the same architecture as the library's own conv layers (an ordinary autoencoder model file).
-                            o.Conv = conv;
-                            var trainer = new AutoencoderTrainer(o);
-                            model = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => trainer.Fit(data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
-                        }
+                        // One architecture for both engines: the core's conv layers, trained by the chosen engine (an ordinary autoencoder model file).
+                        o.Conv = conv;
+                        var trainer = new AutoencoderTrainer(o);
+                        model = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => trainer.Fit(data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
                     }
                     else if (k == "stacked")
                     {
@@ -158,7 +146,7 @@ internal static class TrainCommand
                 }
                 double trainSeconds = sw.Elapsed.TotalSeconds;
                 var path = r.GetValue(output);
-                if (path != null) (saveConv ?? model.Save)(path);
+                if (path != null) model.Save(path);
                 var gemm = MLNetAutoencoders.Numerics.Gemm.Create(shared.Gemm, shared.Threads);
                 var m = ConsoleUi.WithProgress(data.Test is null ? "measuring on the training rows" : "measuring on the test set", 1, _ => AutoencoderMetrics.Measure(model, test.Images, gemm));
 
