@@ -20,7 +20,7 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase
         /// <summary>
         /// The network, loss, optimiser and the family's terms (sparsity, contraction, corruption, dropout, tying), with
         /// the defaults of <see cref="AutoencoderDefaults"/>. Its <see cref="NetworkOptions.Seed"/> is replaced by the
-        /// stage's <see cref="AutoencoderStageOptions.Seed"/>.
+        /// stage's <see cref="StageTrainingOptions.Seed"/>.
         /// </summary>
         public AutoencoderOptions Autoencoder { get; set; } = new();
 

@@ -19,7 +19,7 @@ public sealed class VariationalAutoencoderEstimator : AutoencoderEstimatorBase
     {
         /// <summary>
         /// The VAE: hidden layers, latent size, likelihood, β, optimisation (defaults of <see cref="AutoencoderDefaults"/>).
-        /// Its <see cref="NetworkOptions.Seed"/> is replaced by the stage's <see cref="AutoencoderStageOptions.Seed"/>.
+        /// Its <see cref="NetworkOptions.Seed"/> is replaced by the stage's <see cref="StageTrainingOptions.Seed"/>.
         /// </summary>
         public VaeOptions Vae { get; set; } = new();
     }

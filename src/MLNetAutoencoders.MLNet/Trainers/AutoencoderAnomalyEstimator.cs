@@ -32,8 +32,8 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     internal const string StageName = "AnomalyDetection.Trainers.Autoencoder";
     private const string CodeColumn = "AnomalyDetection.Code";
 
-    /// <summary>The trainer's settings.</summary>
-    public sealed class Options
+    /// <summary>The trainer's settings (seed, progress and cancellation from <see cref="StageTrainingOptions"/>).</summary>
+    public sealed class Options : StageTrainingOptions
     {
         /// <summary>The feature column: a known-size vector of <see cref="float"/>. Default <c>Features</c>.</summary>
         public string FeatureColumnName { get; set; } = "Features";
@@ -52,15 +52,6 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
 
         /// <summary>The expected share of anomalies among the training rows: the threshold of <c>PredictedLabel</c> is the training scores' (1 − Contamination) quantile. Range [0, 0.5); default 0.01.</summary>
         public double Contamination { get; set; } = 0.01;
-
-        /// <summary>Seed of all randomness of training; null = drawn from the MLContext's seed.</summary>
-        public int? Seed { get; set; }
-
-        /// <summary>Receives each finished epoch (epochs also go to <c>MLContext.Log</c>).</summary>
-        public IProgress<EpochReport>? Progress { get; set; }
-
-        /// <summary>Stops training with an <see cref="OperationCanceledException"/>.</summary>
-        public CancellationToken CancellationToken { get; set; }
 
         /// <summary>Train from an in-memory copy of the feature column or stream it (default: in memory up to 512 MB). The threshold is then set from one more streamed pass that keeps one score per row.</summary>
         public StreamingOptions Streaming { get; set; } = new();
