@@ -33,7 +33,7 @@ internal sealed class CommonOptions
         if (r.GetValue(Json)) ConsoleUi.WriteJson(node);
         if (r.GetValue(JsonOut) is { } path)
         {
-            AtomicFile.WriteAllText(path, node.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+            AtomicFile.WriteAllText(path, ConsoleUi.ToJson(node, indented: true) + "\n");
             Spectre.Console.AnsiConsoleExtensions.WriteLine(ConsoleUi.Err, $"results written to {path}");
         }
     }

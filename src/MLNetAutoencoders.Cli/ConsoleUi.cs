@@ -31,8 +31,48 @@ internal static class ConsoleUi
         return console;
     }
 
-    /// <summary>Writes one compact JSON object as a line on stdout.</summary>
-    public static void WriteJson(JsonNode node) => Console.Out.WriteLine(node.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+    /// <summary>Writes one compact JSON object as a line on stdout (numbers made finite by <see cref="Finite"/>).</summary>
+    public static void WriteJson(JsonNode node) => Console.Out.WriteLine(ToJson(node, indented: false));
+
+    /// <summary>The results as JSON text, every number finite or null (see <see cref="Finite"/>).</summary>
+    public static string ToJson(JsonNode node, bool indented) => Finite(node).ToJsonString(new JsonSerializerOptions { WriteIndented = indented });
+
+    /// <summary>
+    /// A copy of <paramref name="node"/> in which every infinite or NaN number is null, and an object at the top gains
+    /// <c>"nonFinite"</c>: each replaced value's path and what it was (<c>"Infinity"</c>, <c>"-Infinity"</c>, <c>"NaN"</c>).
+    /// JSON has no such numbers (writing them throws), yet a measurement can be one: the prior KL of codes with a dead unit is +∞.
+    /// </summary>
+    internal static JsonNode Finite(JsonNode node)
+    {
+        var copy = node.DeepClone();
+        var replaced = new JsonObject();
+        Replace(copy, "", replaced);
+        if (replaced.Count > 0 && copy is JsonObject top) top["nonFinite"] = replaced;
+        return copy;
+    }
+
+    private static void Replace(JsonNode? node, string path, JsonObject replaced)
+    {
+        if (node is JsonObject o)
+            foreach (var (key, value) in o.ToList())
+            {
+                string at = path.Length == 0 ? key : $"{path}.{key}";
+                if (value is JsonValue v && NonFinite(v) is double d) { o[key] = null; replaced[at] = Name(d); }
+                else Replace(value, at, replaced);
+            }
+        else if (node is JsonArray a)
+            for (int i = 0; i < a.Count; i++)
+            {
+                if (a[i] is JsonValue v && NonFinite(v) is double d) { a[i] = null; replaced[$"{path}[{i}]"] = Name(d); }
+                else Replace(a[i], $"{path}[{i}]", replaced);
+            }
+    }
+
+    private static string Name(double d) => double.IsNaN(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity";
+
+    private static double? NonFinite(JsonValue v) =>
+        v.TryGetValue<double>(out var d) ? (double.IsFinite(d) ? null : d)
+        : v.TryGetValue<float>(out var f) && !float.IsFinite(f) ? f : null;
 
     /// <summary>Runs <paramref name="work"/> under a stderr progress bar with <paramref name="total"/> steps; the work gets a callback to advance it.</summary>
     public static T WithProgress<T>(string title, double total, Func<Action<double, string?>, T> work)
@@ -122,6 +162,7 @@ internal static class ConsoleUi
         var actual = Regex.Match(message, @"\s*Actual value was (.*?)\.?\s*$", RegexOptions.Singleline);
         if (actual.Success) message = message[..actual.Index];
         message = Regex.Replace(message, @"\s*\(Parameter '[^']*'\)", "").TrimEnd();
+        message = Regex.Replace(message, @"\s*\(see https?://[^)]*\)|\s*https?://\S+", "").TrimEnd();
         if (actual.Success && !message.Contains(actual.Groups[1].Value, StringComparison.Ordinal))
             message = message.TrimEnd('.') + $" (got {actual.Groups[1].Value}).";
         message = Regex.Replace(message, @"System\.Nullable`1\[System\.(\w+)\]|System\.(\w+)", m => TypeWord(m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value));

@@ -16,4 +16,13 @@ var root = new RootCommand("mlae: autoencoders, PCA and classifiers for .NET —
 };
 var parse = root.Parse(args);
 bool help = args.Any(a => a is "-h" or "--help" or "-?");
-return parse.Errors.Count > 0 && !help ? MLNetAutoencoders.Cli.ConsoleUi.ParseFailed(parse) : parse.Invoke();
+if (parse.Errors.Count > 0 && !help) return MLNetAutoencoders.Cli.ConsoleUi.ParseFailed(parse);
+try
+{
+    return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e)
+{
+    // A failure no command anticipated: one cleaned line, never a stack trace or a link.
+    return MLNetAutoencoders.Cli.ConsoleUi.Fail(e.Message);
+}

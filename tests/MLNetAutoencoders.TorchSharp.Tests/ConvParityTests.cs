@@ -58,16 +58,20 @@ public class ConvParityTests
         for (int i = 0; i < parameters.Count; i++) EngineParityTests.AssertClose(grads[i], parameters[i].Grad, parameters[i].Name);
     }
 
-    [Fact]
-    public void ConvAutoencoderModules_AreTheSameArchitecture_SameLossAndGradients()
+    [Theory]
+    [InlineData(ActivationKind.Identity)]
+    [InlineData(ActivationKind.Sigmoid)]
+    [InlineData(ActivationKind.LeakyRelu)]
+    public void ConvAutoencoderModules_AreTheSameArchitecture_SameLossAndGradients(ActivationKind codeActivation)
     {
         TorchSharpAvailable.Require();
         var o = Options("plain");
+        (o.CodeActivation, o.LeakyReluSlope) = (codeActivation, 0.2f);
         var x = TestData.Blobs(24, 6);
         var (managed, grads, parameters, _, _) = Managed(o, x);
 
         // The TorchSharp modules, with the managed weights copied in, parameter by parameter in layer order.
-        var modules = ConvAutoencoder.Modules(o.Conv!, o.CodeSize);
+        var modules = ConvAutoencoder.Modules(o.Conv!, o.CodeSize, o.CodeActivation, o.LeakyReluSlope);
         using var scope = torch.NewDisposeScope();
         var encoder = modules.Encoder();
         var decoder = modules.Decoder();

@@ -32,7 +32,7 @@ internal static class AnomalyCommand
         var dataset = new Option<string>("--dataset") { Description = "fashion-mnist or breast-cancer", DefaultValueFactory = _ => "fashion-mnist" };
         var methods = new Option<string>("--methods") { Description = $"comma-separated: {string.Join(", ", Methods)}", DefaultValueFactory = _ => "mlnet-pca,pca,ae,denoising,vae" };
         var classes = new Option<string?>("--classes") { Description = "fashion-mnist: the normal classes to run, e.g. 0,1,2 (default all ten)" };
-        var code = new Option<int>("--code") { Description = "code size of the autoencoders and rank of the PCAs", DefaultValueFactory = _ => 8 };
+        var code = new Option<int>("--code") { Description = "code size of the autoencoders and rank of the PCAs", DefaultValueFactory = _ => AutoencoderDefaults.AnomalyCodeSize };
         var hidden = new Option<string?>("--hidden") { Description = "autoencoder hidden widths (default 256,128 for images, 16 for the table)" };
         var epochs = new Option<int?>("--epochs") { Description = "autoencoder epochs (default 20 for images, 200 for the table)" };
         var seed = new Option<int>("--seed") { Description = "seed of all randomness", DefaultValueFactory = _ => 0 };

@@ -31,7 +31,7 @@ internal static class PcaCommand
     public static Command Create()
     {
         var common = new CommonOptions();
-        var components = new Option<int>("--components") { Description = "number of principal components", DefaultValueFactory = _ => 20 };
+        var components = new Option<int>("--components") { Description = "number of principal components", DefaultValueFactory = _ => PcaDefaults.Components };
         var solver = new Option<string>("--solver") { Description = "the project's PCA whose model is reported at the top level and saved: auto, exact or randomized", DefaultValueFactory = _ => "auto" };
         var whiten = new Option<bool>("--whiten") { Description = "scale codes to unit variance (the saved stage; the comparison rows are never whitened)" };
         var repeats = new Option<int>("--repeats") { Description = "fits per implementation; the fastest counts", DefaultValueFactory = _ => 3 };
@@ -60,10 +60,11 @@ internal static class PcaCommand
                 };
                 var gemm = Gemm.Create(common.GemmKind(r), threads);
                 var data = common.Load(r);
-                if (data.Test is null) throw new ArgumentException($"{data.Name} has no held-out rows (--test-fraction 0), which `mlae pca` needs; give --test-fraction above 0.");
+                // --test-fraction 0 (as in every command): fit on every row; the test measurements are then left out.
+                var heldOut = data.Test;
                 var ml = new MLContext(seed: (int)seed);
                 var train = ImageDataViews.Load(ml, new ImageDataset(data.Train.Images, null, data.Train.Width, data.Train.Height, data.Train.Name)); // Features only
-                var test = ImageDataViews.Load(ml, new ImageDataset(data.Test.Images, null, data.Test.Width, data.Test.Height, data.Test.Name));
+                var test = heldOut is null ? null : ImageDataViews.Load(ml, new ImageDataset(heldOut.Images, null, heldOut.Width, heldOut.Height, heldOut.Name));
                 if (k < 1 || k > Math.Min(data.Train.Count, data.Train.Dimension))
                     throw new ArgumentException($"--components must be between 1 and min(training rows, pixels) = {Math.Min(data.Train.Count, data.Train.Dimension)}; got {k}.");
 
@@ -82,16 +83,16 @@ internal static class PcaCommand
                 var (mlSeconds, mlnet) = TimeFit("mlnet-pca", () => ml.Transforms.ProjectToPrincipalComponents(Code, ImageDataViews.FeaturesColumn, rank: k, seed: (int)seed), train, reps);
                 fits.Add(("mlnet-pca", "ProjectToPrincipalComponents", "randomized", mlSeconds, mlnet));
 
-                var pixels = PixelStats.Of(data.Train.Images, data.Test.Images);
+                var pixels = PixelStats.Of(data.Train.Images, heldOut?.Images);
                 var rows = fits.Select(f => CodeFigures.Of(f.Impl, f.Stage, f.Solver, f.Seconds, ReadCodes(f.Transformer.Transform(train), k),
-                    ReadCodes(f.Transformer.Transform(test), k), pixels)).ToList();
+                    test is null ? null : ReadCodes(f.Transformer.Transform(test), k), pixels)).ToList();
 
                 // The identity against the reconstruction itself: the exact row's MSE from codes vs PcaModel.Reconstruct.
                 var exact = ((PcaTransformer)fits[0].Transformer).Model;
-                double reconstructMse = MeanSquaredError(data.Test.Images, exact.Reconstruct(data.Test.Images, gemm));
+                double? reconstructMse = heldOut is null ? null : MeanSquaredError(heldOut.Images, exact.Reconstruct(heldOut.Images, gemm));
 
                 double trainMse = model.ReconstructionMse(data.Train.Images, gemm);
-                double testMse = model.ReconstructionMse(data.Test.Images, gemm);
+                double? testMse = heldOut is null ? null : model.ReconstructionMse(heldOut.Images, gemm);
                 var path = r.GetValue(output);
                 if (path != null) ml.Model.Save(main, train.Schema, path);
                 var onnxPath = r.GetValue(onnx);
@@ -104,12 +105,11 @@ internal static class PcaCommand
                     ["components"] = model.ComponentCount,
                     ["solver"] = model.Solver.ToString().ToLowerInvariant(),
                     ["trainRows"] = data.Train.Count,
-                    ["testRows"] = data.Test.Count,
+                    ["testRows"] = heldOut?.Count ?? 0,
                     ["dimension"] = model.InputDimension,
                     ["explainedVarianceRatio"] = Numbers(model.ExplainedVarianceRatio),
                     ["explainedVarianceTotal"] = total,
                     ["trainMse"] = trainMse,
-                    ["testMse"] = testMse,
                     ["seconds"] = Math.Round(mainSeconds, 4),
                     ["repeats"] = reps,
                     ["threads"] = threads,
@@ -122,18 +122,22 @@ internal static class PcaCommand
                         ["fitSeconds"] = Math.Round(x.FitSeconds, 4),
                         ["explainedVarianceRatio"] = Numbers(x.Ratio),
                         ["explainedVarianceRatioTotal"] = x.Ratio.Sum(),
-                        ["testMse"] = x.TestMse,
                     }).ToArray()),
-                    ["reconstructCheck"] = new JsonObject
+                };
+                if (heldOut != null)
+                {
+                    json["testMse"] = testMse;
+                    for (int i = 0; i < rows.Count; i++) json["rows"]![i]!["testMse"] = rows[i].TestMse;
+                    json["reconstructCheck"] = new JsonObject
                     {
                         ["impl"] = "pca", ["solver"] = "exact", ["testMseFromCodes"] = rows[0].TestMse, ["testMseReconstruct"] = reconstructMse,
-                    },
-                };
+                    };
+                }
                 if (path != null) json["model"] = path;
                 if (onnxPath != null) json["onnx"] = onnxPath;
                 ConsoleUi.Err.MarkupLine(Markup.Escape($"PCA {model.ComponentCount} components ({model.Solver}{(whitened ? ", whitened" : "")}) on " +
-                    $"{data.Train.Count}×{model.InputDimension}: {total:P2} of the variance, test MSE {testMse:F5}, {mainSeconds:F2}s; " +
-                    $"exact PCA test MSE from codes {rows[0].TestMse:F6} vs PcaModel.Reconstruct {reconstructMse:F6}"));
+                    $"{data.Train.Count}×{model.InputDimension}: {total:P2} of the variance, " + (heldOut is null ? $"training MSE {trainMse:F5} (no held-out rows), {mainSeconds:F2}s"
+                    : $"test MSE {testMse:F5}, {mainSeconds:F2}s; exact PCA test MSE from codes {rows[0].TestMse:F6} vs PcaModel.Reconstruct {reconstructMse:F6}")));
                 PrintTable(rows, data.Train.Count, model.InputDimension, threads, reps);
                 if (common.WantsJson(r)) common.WriteJson(r, json);
                 return 0;
@@ -200,7 +204,7 @@ internal static class PcaCommand
     /// <summary>The training mean, the total variance of the training pixels (Σ_j var_j, N − 1) and the mean ‖x − x̄‖² of the test rows.</summary>
     private sealed record PixelStats(int Dimension, double TotalVariance, double TestSquaredDistance)
     {
-        public static PixelStats Of(Matrix train, Matrix test)
+        public static PixelStats Of(Matrix train, Matrix? test)
         {
             int n = train.Rows, d = train.Cols;
             var mean = new double[d];
@@ -211,16 +215,16 @@ internal static class PcaCommand
             for (int i = 0; i < n; i++)
                 for (int j = 0; j < d; j++) { double c = train[i, j] - mean[j]; scatter += c * c; }
             double testSq = 0;
-            for (int i = 0; i < test.Rows; i++)
-                for (int j = 0; j < d; j++) { double c = test[i, j] - mean[j]; testSq += c * c; }
-            return new PixelStats(d, scatter / (n - 1), testSq / test.Rows);
+            for (int i = 0; i < (test?.Rows ?? 0); i++)
+                for (int j = 0; j < d; j++) { double c = test![i, j] - mean[j]; testSq += c * c; }
+            return new PixelStats(d, scatter / (n - 1), test is null ? double.NaN : testSq / test.Rows);
         }
     }
 
     /// <summary>One implementation's figures from its codes (see the class summary).</summary>
-    private sealed record CodeFigures(string Impl, string Stage, string Solver, double FitSeconds, double[] Ratio, double TestMse)
+    private sealed record CodeFigures(string Impl, string Stage, string Solver, double FitSeconds, double[] Ratio, double? TestMse)
     {
-        public static CodeFigures Of(string impl, string stage, string solver, double seconds, double[][] trainCodes, double[][] testCodes, PixelStats pixels)
+        public static CodeFigures Of(string impl, string stage, string solver, double seconds, double[][] trainCodes, double[][]? testCodes, PixelStats pixels)
         {
             int k = trainCodes[0].Length, n = trainCodes.Length;
             var ratio = new double[k];
@@ -233,6 +237,7 @@ internal static class PcaCommand
                 foreach (var z in trainCodes) { double c = z[j] - mean; ss += c * c; }
                 ratio[j] = ss / (n - 1) / pixels.TotalVariance;
             }
+            if (testCodes is null) return new CodeFigures(impl, stage, solver, seconds, ratio, null);
             double codeSq = 0;
             foreach (var z in testCodes)
                 foreach (var v in z) codeSq += v * v;
@@ -246,7 +251,7 @@ internal static class PcaCommand
         Console.WriteLine($"PCA on {n}×{d} training images; fit = the stage's Fit on the training view, best of {repeats}; {threads} thread(s) for the project's PCA");
         Console.WriteLine($"{"impl",-10} {"stage",-34} {"solver",-10} {"fit s",8} {"EVR total",10} {"test MSE",10}");
         foreach (var x in rows)
-            Console.WriteLine($"{x.Impl,-10} {x.Stage,-34} {x.Solver,-10} {x.FitSeconds,8:F3} {x.Ratio.Sum(),10:F5} {x.TestMse,10:F6}");
+            Console.WriteLine($"{x.Impl,-10} {x.Stage,-34} {x.Solver,-10} {x.FitSeconds,8:F3} {x.Ratio.Sum(),10:F5} {(x.TestMse is double t ? t.ToString("F6") : "—"),10}");
         Console.WriteLine();
         Console.WriteLine("explained-variance ratio per component (variance of each code over the training rows / total pixel variance)");
         Console.WriteLine("component" + string.Concat(rows.Select(x => $"{x.Impl + "-" + x.Solver,22}")));

@@ -5,7 +5,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Nn;
-using MLNetAutoencoders.TorchSharp.Modules;
 
 namespace MLNetAutoencoders.Cli.Commands;
 
@@ -25,36 +24,37 @@ internal static class TrainCommand
     public static Command Create()
     {
         var common = new CommonOptions();
-        var kind = new Option<string>("--kind") { Description = string.Join(", ", Kinds) + " (combine further with the options below)", DefaultValueFactory = _ => "ae" };
-        var hidden = new Option<string?>("--hidden") { Description = "encoder hidden widths, e.g. 256,128 (decoder mirrors); default 256,128, or 128 for vae" };
-        var code = new Option<int>("--code") { Description = "code (latent) width", DefaultValueFactory = _ => 20 };
-        var epochs = new Option<int?>("--epochs") { Description = "epochs (per layer for stacked); default 20, or 10 for vae" };
-        var batch = new Option<int?>("--batch") { Description = "minibatch size; default 512, or 128 for vae" };
-        var lr = new Option<float>("--lr") { DefaultValueFactory = _ => 1e-3f };
-        var activation = new Option<string>("--activation") { Description = "hidden activation: relu, leaky-relu, selu, sigmoid, tanh", DefaultValueFactory = _ => "relu" };
+        // No defaults here: an option not given leaves the options class's default (AutoencoderDefaults) or the kind's preset.
+        var kind = new Option<string>("--kind") { Description = string.Join(", ", Kinds) + " (combine further with the options below)", DefaultValueFactory = _ => AutoencoderKinds.Plain };
+        var hidden = new Option<string?>("--hidden") { Description = $"encoder hidden widths, e.g. 256,128 (decoder mirrors); default {Sizes(AutoencoderDefaults.HiddenSizes)}, or {Sizes(AutoencoderDefaults.VaeHiddenSizes)} for vae" };
+        var code = new Option<int?>("--code") { Description = $"code (latent) width; default {AutoencoderDefaults.CodeSize}" };
+        var epochs = new Option<int?>("--epochs") { Description = $"epochs (per layer for stacked); default {AutoencoderDefaults.Epochs}, or {AutoencoderDefaults.VaeEpochs} for vae" };
+        var batch = new Option<int?>("--batch") { Description = $"minibatch size; default {AutoencoderDefaults.BatchSize}, or {AutoencoderDefaults.VaeBatchSize} for vae" };
+        var lr = new Option<float?>("--lr") { Description = FormattableString.Invariant($"learning rate; default {AutoencoderDefaults.LearningRate}") };
+        var activation = new Option<string?>("--activation") { Description = "hidden activation: relu (default), leaky-relu, selu, sigmoid, tanh" };
         var codeActivation = new Option<string?>("--code-activation") { Description = "code activation; default identity, or relu for sparse-l1 (exact zeros) and sigmoid for sparse-kl" };
-        var loss = new Option<string>("--loss") { Description = "cross-entropy or squared-error", DefaultValueFactory = _ => "cross-entropy" };
-        var optimizer = new Option<string>("--optimizer") { Description = "adam or sgd", DefaultValueFactory = _ => "adam" };
-        var init = new Option<string>("--init") { Description = "auto, glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-normal, pytorch", DefaultValueFactory = _ => "auto" };
-        var validation = new Option<double>("--validation-fraction") { DefaultValueFactory = _ => 0.0 };
-        var patience = new Option<int>("--patience") { Description = "early-stopping patience in epochs (0 = off)", DefaultValueFactory = _ => 0 };
+        var loss = new Option<string?>("--loss") { Description = "cross-entropy (default) or squared-error" };
+        var optimizer = new Option<string?>("--optimizer") { Description = "adam (default) or sgd" };
+        var init = new Option<string?>("--init") { Description = "auto (default), glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-normal, pytorch" };
+        var validation = new Option<double?>("--validation-fraction") { Description = "share of rows held out for the validation loss; default 0" };
+        var patience = new Option<int?>("--patience") { Description = "early-stopping patience in epochs; default 0 = off" };
         var dropout = new Option<float?>("--dropout") { Description = $"dropout rate after hidden layers of encoder and decoder; default 0, or {AutoencoderDefaults.DropoutRate} for dropout" };
         var tied = new Option<bool>("--tied") { Description = "tie decoder weights to the encoder's transposes (kind tied sets it)" };
         var noise = new Option<string?>("--noise") { Description = $"training-input corruption gaussian:η, mask:ν or salt-pepper:ν; default none, or {DefaultNoise} for denoising" };
         var l1 = new Option<float?>("--l1") { Description = $"L1 activity λ on the code; default 0, or {AutoencoderDefaults.SparseL1} for sparse-l1" };
-        var l2 = new Option<float>("--l2") { Description = "L2 activity λ on the code", DefaultValueFactory = _ => 0f };
+        var l2 = new Option<float?>("--l2") { Description = "L2 activity λ on the code; default 0" };
         var kl = new Option<string?>("--kl") { Description = $"KL sparsity ρ:weight on a sigmoid code; default off, or {DefaultKl} for sparse-kl" };
         var contractive = new Option<float?>("--contractive") { Description = $"contractive λ; default 0, or {AutoencoderDefaults.Contractive} for contractive" };
         var adversarial = new Option<float?>("--adversarial") { Description = $"adversarial λ (a discriminator pushes the codes towards N(0, I)); default 0, or {AutoencoderDefaults.Adversarial} for adversarial" };
-        var probes = new Option<int>("--contractive-probes") { Description = "0 = exact ‖J‖² (default), k = unbiased estimate with k probes per sample", DefaultValueFactory = _ => 0 };
+        var probes = new Option<int?>("--contractive-probes") { Description = "0 = exact ‖J‖² (default), k = unbiased estimate with k probes per sample" };
         var fineTune = new Option<int?>("--finetune-epochs") { Description = $"stacked: end-to-end fine-tuning epochs after the greedy phase; default {AutoencoderDefaults.StackedFineTuneEpochs}" };
-        var beta = new Option<float>("--beta") { Description = "vae: KL weight β (1 = ELBO)", DefaultValueFactory = _ => 1f };
-        var likelihood = new Option<string>("--likelihood") { Description = "vae: bernoulli or gaussian", DefaultValueFactory = _ => "bernoulli" };
-        var sigma = new Option<float>("--gaussian-sigma") { Description = "vae: σ of the Gaussian likelihood", DefaultValueFactory = _ => 1f };
+        var beta = new Option<float?>("--beta") { Description = "vae: KL weight β; default 1 (the ELBO)" };
+        var likelihood = new Option<string?>("--likelihood") { Description = "vae: bernoulli (default) or gaussian" };
+        var sigma = new Option<float?>("--gaussian-sigma") { Description = "vae: σ of the Gaussian likelihood; default 1" };
         var output = new Option<string?>("--out") { Description = "where to save the model (.mlae)" };
         var backend = Backends.CreateOption();
         var imageShape = new Option<string?>("--image-shape") { Description = "conv: channels×height×width of a row, e.g. 1x28x28 (default: 1 × the dataset's image size)" };
-        var channels = new Option<string>("--channels") { Description = "conv: output channels of the stride-2 convolutions", DefaultValueFactory = _ => "32,64" };
+        var channels = new Option<string?>("--channels") { Description = $"conv: output channels of the stride-2 convolutions; default {Sizes(new ConvAutoencoderOptions().Channels)}" };
 
         var cmd = new Command("train", "Train an autoencoder (any kind of the family) on a dataset and report test measurements.");
         common.AddTo(cmd);
@@ -70,11 +70,10 @@ internal static class TrainCommand
                 if (!Kinds.Contains(k)) throw new ArgumentException($"--kind: unknown '{k}'; expected {string.Join(", ", Kinds)}.");
                 bool vae = k == "vae";
                 var shared = new Settings(
-                    CommonOptions.ParseSizes(r.GetValue(hidden) ?? (vae ? "128" : "256,128"), "--hidden"),
-                    r.GetValue(epochs) ?? (vae ? 10 : 20), r.GetValue(batch) ?? (vae ? 128 : 512), r.GetValue(lr),
-                    Activations.Parse(r.GetValue(activation)!), ParseOptimizer(r.GetValue(optimizer)!), ParseInit(r.GetValue(init)!),
-                    r.GetValue(validation), r.GetValue(patience), r.GetValue(common.Seed), r.GetValue(common.Threads), common.GemmKind(r),
-                    Backends.Parse(r.GetValue(backend)!));
+                    r.GetValue(hidden) is string h ? CommonOptions.ParseSizes(h, "--hidden") : null, r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr),
+                    r.GetValue(activation) is string a ? Activations.Parse(a) : null, r.GetValue(optimizer) is string opt ? ParseOptimizer(opt) : null,
+                    r.GetValue(init) is string ini ? ParseInit(ini) : null, r.GetValue(validation), r.GetValue(patience),
+                    r.GetValue(common.Seed), r.GetValue(common.Threads), common.GemmKind(r), Backends.Parse(r.GetValue(backend)!));
                 var data = common.Load(r);
                 // --test-fraction 0: fit on every row; the measurements are then on the training rows, and say so.
                 var test = data.Test ?? data.Train;
@@ -84,21 +83,19 @@ internal static class TrainCommand
                 var sw = Stopwatch.StartNew();
                 IAutoencoder model;
                 int totalEpochs;
-                Action<string>? saveConv = null;
                 if (vae)
                 {
-                    var o = shared.Apply(new VaeOptions
-                    {
-                        LatentSize = r.GetValue(code),
-                        Beta = r.GetValue(beta),
-                        Likelihood = r.GetValue(likelihood)!.Trim().ToLowerInvariant() switch
+                    var o = shared.Apply(new VaeOptions());
+                    if (r.GetValue(code) is int latent) o.LatentSize = latent;
+                    if (r.GetValue(beta) is float b) o.Beta = b;
+                    if (r.GetValue(sigma) is float sg) o.GaussianSigma = sg;
+                    if (r.GetValue(likelihood) is string lk)
+                        o.Likelihood = lk.Trim().ToLowerInvariant() switch
                         {
                             "bernoulli" => VaeLikelihood.Bernoulli,
                             "gaussian" => VaeLikelihood.Gaussian,
                             var s => throw new ArgumentException($"--likelihood: unknown '{s}'; expected bernoulli or gaussian."),
-                        },
-                        GaussianSigma = r.GetValue(sigma),
-                    });
+                        };
                     var trainer = new VaeTrainer(o);
                     totalEpochs = o.Epochs;
                     json["variant"] = FormattableString.Invariant($"beta={o.Beta} likelihood={o.Likelihood.ToString().ToLowerInvariant()}");
@@ -107,13 +104,11 @@ internal static class TrainCommand
                 else
                 {
                     // The kind's preset first (the same table as the ML.NET stages), then whatever was given explicitly.
-                    var o = shared.Apply(AutoencoderKinds.Apply(k == "conv" ? AutoencoderKinds.Plain : k, new AutoencoderOptions
-                    {
-                        CodeSize = r.GetValue(code),
-                        Loss = Losses.Parse(r.GetValue(loss)!),
-                        L2Activity = r.GetValue(l2),
-                        ContractiveProbes = r.GetValue(probes),
-                    }));
+                    var o = shared.Apply(AutoencoderKinds.Apply(k == "conv" ? AutoencoderKinds.Plain : k, new AutoencoderOptions()));
+                    if (r.GetValue(code) is int cs) o.CodeSize = cs;
+                    if (r.GetValue(loss) is string ls) o.Loss = Losses.Parse(ls);
+                    if (r.GetValue(l2) is float l2v) o.L2Activity = l2v;
+                    if (r.GetValue(probes) is int pr) o.ContractiveProbes = pr;
                     if (r.GetValue(codeActivation) is string ca) o.CodeActivation = Activations.Parse(ca);
                     if (r.GetValue(dropout) is float d) o.DropoutRate = d;
                     if (r.GetValue(tied)) o.TiedWeights = true;
@@ -126,27 +121,14 @@ internal static class TrainCommand
                     json["variant"] = Describe(o);
                     if (k == "conv")
                     {
-                        var conv = new ConvAutoencoderOptions
-                        {
-                            ImageShape = r.GetValue(imageShape) is string shapeText ? ParseShape(shapeText) : [1, data.Train.Height, data.Train.Width],
-                            Channels = CommonOptions.ParseSizes(r.GetValue(channels), "--channels"),
-                        };
+                        var conv = new ConvAutoencoderOptions { ImageShape = r.GetValue(imageShape) is string shapeText ? ParseShape(shapeText) : [1, data.Train.Height, data.Train.Width] };
+                        if (r.GetValue(channels) is string ch) conv.Channels = CommonOptions.ParseSizes(ch, "--channels");
                         totalEpochs = o.Epochs;
                         json["variant"] = $"conv {string.Join("x", conv.ImageShape)} channels {string.Join(",", conv.Channels)} code {o.CodeSize}";
-                        if (o.Engine.Name == "torchsharp")
-                        {
-                            // TorchSharp: the architecture as TorchSharp modules (a model file of kind conv-autoencoder).
-                            var fitted = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => ConvAutoencoder.Fit(conv, o, data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
-                            model = fitted;
-                            saveConv = path => ConvAutoencoder.Save(fitted, conv, path);
-                        }
-                        else
-                        {
-                            // Managed: the same architecture as the library's own conv layers (an ordinary autoencoder model file).
-                            o.Conv = conv;
-                            var trainer = new AutoencoderTrainer(o);
-                            model = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => trainer.Fit(data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
-                        }
+                        // One architecture for both engines: the core's conv layers, trained by the chosen engine (an ordinary autoencoder model file).
+                        o.Conv = conv;
+                        var trainer = new AutoencoderTrainer(o);
+                        model = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => trainer.Fit(data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
                     }
                     else if (k == "stacked")
                     {
@@ -164,7 +146,7 @@ internal static class TrainCommand
                 }
                 double trainSeconds = sw.Elapsed.TotalSeconds;
                 var path = r.GetValue(output);
-                if (path != null) (saveConv ?? model.Save)(path);
+                if (path != null) model.Save(path);
                 var gemm = MLNetAutoencoders.Numerics.Gemm.Create(shared.Gemm, shared.Threads);
                 var m = ConsoleUi.WithProgress(data.Test is null ? "measuring on the training rows" : "measuring on the test set", 1, _ => AutoencoderMetrics.Measure(model, test.Images, gemm));
 
@@ -215,14 +197,18 @@ internal static class TrainCommand
         return cmd;
     }
 
-    /// <summary>The settings every kind shares, applied to either options class.</summary>
-    private sealed record Settings(int[] Hidden, int Epochs, int Batch, float LearningRate, ActivationKind Activation, OptimizerKind Optimizer, InitKind Init,
-        double Validation, int Patience, ulong Seed, int Threads, MLNetAutoencoders.Numerics.GemmKind Gemm, TrainingEngine Engine)
+    private static string Sizes(int[] sizes) => string.Join(",", sizes);
+
+    /// <summary>The settings every kind shares, applied to either options class; null = not given, the options class's default stays.</summary>
+    private sealed record Settings(int[]? Hidden, int? Epochs, int? Batch, float? LearningRate, ActivationKind? Activation, OptimizerKind? Optimizer, InitKind? Init,
+        double? Validation, int? Patience, ulong Seed, int Threads, MLNetAutoencoders.Numerics.GemmKind Gemm, TrainingEngine Engine)
     {
         public T Apply<T>(T o) where T : NetworkOptions
         {
-            o.HiddenSizes = Hidden; o.Epochs = Epochs; o.BatchSize = Batch; o.LearningRate = LearningRate; o.HiddenActivation = Activation;
-            o.Optimizer = Optimizer; o.Init = Init; o.ValidationFraction = Validation; o.EarlyStoppingPatience = Patience;
+            o.HiddenSizes = Hidden ?? o.HiddenSizes; o.Epochs = Epochs ?? o.Epochs; o.BatchSize = Batch ?? o.BatchSize;
+            o.LearningRate = LearningRate ?? o.LearningRate; o.HiddenActivation = Activation ?? o.HiddenActivation;
+            o.Optimizer = Optimizer ?? o.Optimizer; o.Init = Init ?? o.Init; o.ValidationFraction = Validation ?? o.ValidationFraction;
+            o.EarlyStoppingPatience = Patience ?? o.EarlyStoppingPatience;
             o.Seed = Seed; o.Threads = Threads; o.Gemm = Gemm; o.Engine = Engine;
             return o;
         }

@@ -59,7 +59,7 @@ public static class AutoencoderCatalog
     /// <param name="epochs">Passes over the data.</param>
     /// <param name="seed">Seed of all randomness; null = drawn from the MLContext's seed.</param>
     public static VariationalAutoencoderEstimator EncodeWithVariationalAutoencoder(this TransformsCatalog catalog, string outputColumnName,
-        string? inputColumnName = null, int codeSize = AutoencoderDefaults.CodeSize, int[]? hiddenSizes = null, int epochs = AutoencoderDefaults.Epochs, int? seed = null)
+        string? inputColumnName = null, int codeSize = AutoencoderDefaults.CodeSize, int[]? hiddenSizes = null, int epochs = AutoencoderDefaults.VaeEpochs, int? seed = null)
         => catalog.EncodeWithVariationalAutoencoder(new VariationalAutoencoderEstimator.Options
         {
             OutputColumnName = outputColumnName,
@@ -89,7 +89,7 @@ public static class AutoencoderCatalog
     /// <param name="whiten">Scale each component to unit variance.</param>
     /// <param name="seed">Seed of the randomised solver; null = drawn from the MLContext's seed.</param>
     public static ExactPcaEstimator ProjectToExactPrincipalComponents(this TransformsCatalog catalog, string outputColumnName,
-        string? inputColumnName = null, int rank = 20, bool whiten = false, int? seed = null)
+        string? inputColumnName = null, int rank = PcaDefaults.Components, bool whiten = false, int? seed = null)
         => catalog.ProjectToExactPrincipalComponents(new ExactPcaEstimator.Options
         {
             OutputColumnName = outputColumnName,
@@ -115,7 +115,7 @@ public static class AutoencoderCatalog
     /// <param name="epochs">Passes over the data.</param>
     /// <param name="seed">Seed of all randomness; null = drawn from the MLContext's seed.</param>
     public static AutoencoderAnomalyEstimator Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog, string featureColumnName = "Features",
-        int codeSize = 8, int[]? hiddenSizes = null, int epochs = AutoencoderDefaults.Epochs, int? seed = null)
+        int codeSize = AutoencoderDefaults.AnomalyCodeSize, int[]? hiddenSizes = null, int epochs = AutoencoderDefaults.Epochs, int? seed = null)
         => catalog.Autoencoder(new AutoencoderAnomalyEstimator.Options
         {
             FeatureColumnName = featureColumnName,

@@ -20,7 +20,7 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase
         /// <summary>
         /// The network, loss, optimiser and the family's terms (sparsity, contraction, corruption, dropout, tying), with
         /// the defaults of <see cref="AutoencoderDefaults"/>. Its <see cref="NetworkOptions.Seed"/> is replaced by the
-        /// stage's <see cref="AutoencoderStageOptions.Seed"/>.
+        /// stage's <see cref="StageTrainingOptions.Seed"/>.
         /// </summary>
         public AutoencoderOptions Autoencoder { get; set; } = new();
 
@@ -45,6 +45,9 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase
     }
 
     private readonly Options _options;
+
+    /// <summary>The settings this estimator was made with (for tests that compare the entry points).</summary>
+    internal Options Settings => _options;
 
     internal AutoencoderEstimator(IHostEnvironment environment, Options options) : base(environment, StageName, options, () =>
     {

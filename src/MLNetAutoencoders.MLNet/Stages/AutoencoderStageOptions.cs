@@ -1,9 +1,7 @@
-using MLNetAutoencoders.Nn;
-
 namespace MLNetAutoencoders.MLNet.Stages;
 
-/// <summary>The settings every autoencoder stage shares: its columns, seed, progress and cancellation.</summary>
-public abstract class AutoencoderStageOptions
+/// <summary>The settings every autoencoder stage shares: its columns and streaming, with the seed, progress and cancellation of <see cref="StageTrainingOptions"/>.</summary>
+public abstract class AutoencoderStageOptions : StageTrainingOptions
 {
     /// <summary>The code column written: <c>Vector&lt;Single, code size&gt;</c>. Default <c>Code</c>.</summary>
     public string OutputColumnName { get; set; } = "Code";
@@ -19,15 +17,6 @@ public abstract class AutoencoderStageOptions
     /// (x − x̂)² over the row's values, the usual anomaly score.
     /// </summary>
     public string? ErrorColumnName { get; set; }
-
-    /// <summary>Seed of all randomness of training; null = drawn from the MLContext's seed, as ML.NET's components do.</summary>
-    public int? Seed { get; set; }
-
-    /// <summary>Receives each finished epoch (epochs also go to <c>MLContext.Log</c>).</summary>
-    public IProgress<EpochReport>? Progress { get; set; }
-
-    /// <summary>Stops training with an <see cref="OperationCanceledException"/>.</summary>
-    public CancellationToken CancellationToken { get; set; }
 
     /// <summary>Train from an in-memory copy of the input column or stream it (default: in memory up to 512 MB, streaming above).</summary>
     public StreamingOptions Streaming { get; set; } = new();

@@ -28,8 +28,8 @@ public sealed class ExactPcaEstimator : IEstimator<PcaTransformer>
         /// <summary>The column read: a known-size vector of <see cref="float"/>. Default <c>Features</c>.</summary>
         public string InputColumnName { get; set; } = "Features";
 
-        /// <summary>Number of components. Default 20.</summary>
-        public int Rank { get; set; } = 20;
+        /// <summary>Number of components. Default <see cref="PcaDefaults.Components"/> (20).</summary>
+        public int Rank { get; set; } = PcaDefaults.Components;
 
         /// <summary>Scale each component to unit variance.</summary>
         public bool Whiten { get; set; }
@@ -46,6 +46,9 @@ public sealed class ExactPcaEstimator : IEstimator<PcaTransformer>
 
     private readonly MLNetHost _host;
     private readonly Options _options;
+
+    /// <summary>The settings this estimator was made with (for tests that compare the entry points).</summary>
+    internal Options Settings => _options;
     private readonly PcaOptions _pca;
 
     internal ExactPcaEstimator(IHostEnvironment environment, Options options)

@@ -10,7 +10,7 @@ namespace MLNetAutoencoders.MLNet.Stages;
 /// <param name="Name">The column's name.</param>
 /// <param name="Width">The vector's length, or 0 for a scalar.</param>
 /// <param name="IsBoolean">A <see cref="bool"/> scalar rather than a <see cref="float"/> one (needs width 0).</param>
-public sealed record OutputColumn(string Name, int Width, bool IsBoolean = false)
+internal sealed record OutputColumn(string Name, int Width, bool IsBoolean = false)
 {
     /// <summary>
     /// For a key column (a predicted class): its key type (<c>UInt32</c>, the class count) and its annotations (the

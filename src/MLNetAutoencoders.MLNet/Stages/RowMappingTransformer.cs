@@ -44,7 +44,7 @@ public abstract class RowMappingTransformer : ITransformer, ICanSaveModel
     public int InputSize { get; }
 
     /// <summary>The columns added, in order.</summary>
-    public IReadOnlyList<OutputColumn> OutputColumns { get; }
+    internal IReadOnlyList<OutputColumn> OutputColumns { get; }
 
     /// <summary>Always true: the stage maps each row on its own.</summary>
     public bool IsRowToRowMapper => true;

@@ -19,12 +19,15 @@ public sealed class VariationalAutoencoderEstimator : AutoencoderEstimatorBase
     {
         /// <summary>
         /// The VAE: hidden layers, latent size, likelihood, β, optimisation (defaults of <see cref="AutoencoderDefaults"/>).
-        /// Its <see cref="NetworkOptions.Seed"/> is replaced by the stage's <see cref="AutoencoderStageOptions.Seed"/>.
+        /// Its <see cref="NetworkOptions.Seed"/> is replaced by the stage's <see cref="StageTrainingOptions.Seed"/>.
         /// </summary>
         public VaeOptions Vae { get; set; } = new();
     }
 
     private readonly Options _options;
+
+    /// <summary>The settings this estimator was made with (for tests that compare the entry points).</summary>
+    internal Options Settings => _options;
 
     internal VariationalAutoencoderEstimator(IHostEnvironment environment, Options options) : base(environment, StageName, options, () =>
     {

@@ -32,14 +32,14 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     internal const string StageName = "AnomalyDetection.Trainers.Autoencoder";
     private const string CodeColumn = "AnomalyDetection.Code";
 
-    /// <summary>The trainer's settings.</summary>
-    public sealed class Options
+    /// <summary>The trainer's settings (seed, progress and cancellation from <see cref="StageTrainingOptions"/>).</summary>
+    public sealed class Options : StageTrainingOptions
     {
         /// <summary>The feature column: a known-size vector of <see cref="float"/>. Default <c>Features</c>.</summary>
         public string FeatureColumnName { get; set; } = "Features";
 
         /// <summary>The autoencoder (every kind of the family: set its terms, or start from <see cref="ForKind"/>); used unless <see cref="Vae"/> is set. Default code size 8.</summary>
-        public AutoencoderOptions Autoencoder { get; set; } = new() { CodeSize = 8 };
+        public AutoencoderOptions Autoencoder { get; set; } = new() { CodeSize = AutoencoderDefaults.AnomalyCodeSize };
 
         /// <summary>If set, a variational autoencoder is trained instead.</summary>
         public VaeOptions? Vae { get; set; }
@@ -53,15 +53,6 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         /// <summary>The expected share of anomalies among the training rows: the threshold of <c>PredictedLabel</c> is the training scores' (1 − Contamination) quantile. Range [0, 0.5); default 0.01.</summary>
         public double Contamination { get; set; } = 0.01;
 
-        /// <summary>Seed of all randomness of training; null = drawn from the MLContext's seed.</summary>
-        public int? Seed { get; set; }
-
-        /// <summary>Receives each finished epoch (epochs also go to <c>MLContext.Log</c>).</summary>
-        public IProgress<EpochReport>? Progress { get; set; }
-
-        /// <summary>Stops training with an <see cref="OperationCanceledException"/>.</summary>
-        public CancellationToken CancellationToken { get; set; }
-
         /// <summary>Train from an in-memory copy of the feature column or stream it (default: in memory up to 512 MB). The threshold is then set from one more streamed pass that keeps one score per row.</summary>
         public StreamingOptions Streaming { get; set; } = new();
 
@@ -70,7 +61,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         public static Options ForKind(string kind)
         {
             var o = new Options();
-            if (kind == "vae") (o.Vae, o.Score) = (new VaeOptions { LatentSize = 8 }, AnomalyScore.NegativeElbo);
+            if (kind == "vae") (o.Vae, o.Score) = (new VaeOptions { LatentSize = AutoencoderDefaults.AnomalyCodeSize }, AnomalyScore.NegativeElbo);
             else { AutoencoderKinds.Apply(kind, o.Autoencoder); o.Stacked = kind == AutoencoderKinds.Stacked; }
             return o;
         }
@@ -78,6 +69,9 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
 
     private readonly IHostEnvironment _environment;
     private readonly Options _options;
+
+    /// <summary>The settings this estimator was made with (for tests that compare the entry points).</summary>
+    internal Options Settings => _options;
     private readonly IEstimator<AutoencoderTransformer> _autoencoder;
 
     internal AutoencoderAnomalyEstimator(IHostEnvironment environment, Options options)

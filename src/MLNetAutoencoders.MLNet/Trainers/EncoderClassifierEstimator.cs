@@ -24,8 +24,8 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
 {
     internal const string StageName = "MulticlassClassification.Trainers.EncoderClassifier";
 
-    /// <summary>The trainer's settings.</summary>
-    public sealed class Options
+    /// <summary>The trainer's settings (seed, progress of the classifier's epochs and cancellation from <see cref="StageTrainingOptions"/>).</summary>
+    public sealed class Options : StageTrainingOptions
     {
         /// <summary>The label column: a key (use <c>MapValueToKey</c>), as for ML.NET's own multiclass trainers. Default <c>Label</c>.</summary>
         public string LabelColumnName { get; set; } = "Label";
@@ -52,14 +52,6 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
         /// </summary>
         public EncoderClassifierOptions Classifier { get; set; } = new();
 
-        /// <summary>Seed of training; null = drawn from the MLContext's seed.</summary>
-        public int? Seed { get; set; }
-
-        /// <summary>Receives each finished epoch of the classifier (epochs also go to <c>MLContext.Log</c>).</summary>
-        public IProgress<EpochReport>? Progress { get; set; }
-
-        /// <summary>Stops training with an <see cref="OperationCanceledException"/>.</summary>
-        public CancellationToken CancellationToken { get; set; }
     }
 
     private readonly IHostEnvironment _environment;

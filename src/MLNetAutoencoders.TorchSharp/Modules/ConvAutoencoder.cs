@@ -22,8 +22,11 @@ public static class ConvAutoencoder
     /// <summary>The model kind in model files.</summary>
     public const string Kind = "conv-autoencoder";
 
-    /// <summary>The encoder and decoder factories for codes of width <paramref name="codeSize"/>.</summary>
-    public static TorchModules Modules(ConvAutoencoderOptions conv, int codeSize)
+    /// <summary>
+    /// The encoder and decoder factories for codes of width <paramref name="codeSize"/>, the code layer followed by
+    /// <paramref name="codeActivation"/> (<see cref="AutoencoderOptions.CodeActivation"/>, as the managed engine's conv layers).
+    /// </summary>
+    public static TorchModules Modules(ConvAutoencoderOptions conv, int codeSize, ActivationKind codeActivation = ActivationKind.Identity, float leakyReluSlope = 0.01f)
     {
         ArgumentNullException.ThrowIfNull(conv);
         conv = conv.Clone();
@@ -43,6 +46,7 @@ public static class ConvAutoencoder
             }
             layers.Add(nn.Flatten());
             layers.Add(nn.Linear(last * hs * ws, codeSize));
+            if (Activation(codeActivation, leakyReluSlope) is { } act) layers.Add(act);
             return nn.Sequential(layers);
         }
 
@@ -60,6 +64,20 @@ public static class ConvAutoencoder
         return new TorchModules(Encoder, Decoder, conv.ImageShape.Select(v => (long)v).ToArray());
     }
 
+    private static nn.Module<Tensor, Tensor>? Activation(ActivationKind kind, float slope) => kind switch
+    {
+        ActivationKind.Identity => null,
+        ActivationKind.Relu => nn.ReLU(),
+        ActivationKind.LeakyRelu => nn.LeakyReLU(slope),
+        ActivationKind.Selu => nn.SELU(),
+        ActivationKind.Sigmoid => nn.Sigmoid(),
+        ActivationKind.Tanh => nn.Tanh(),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown code activation."),
+    };
+
+    private static TorchModules Modules(ConvAutoencoderOptions conv, AutoencoderOptions options) =>
+        Modules(conv, options.CodeSize, options.CodeActivation, options.LeakyReluSlope);
+
     /// <summary>
     /// Trains the convolutional autoencoder on the rows of <paramref name="data"/> with the loss, corruption, penalties and
     /// optimisation settings of <paramref name="options"/> (its <see cref="AutoencoderOptions.CodeSize"/> is the code width).
@@ -68,7 +86,7 @@ public static class ConvAutoencoder
         IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Modules(conv, options.CodeSize).Fit(options, data, progress, cancellationToken);
+        return Modules(conv, options).Fit(options, data, progress, cancellationToken);
     }
 
     /// <summary>Saves a model fitted by <see cref="Fit"/> (options, architecture, history and every tensor of both modules) atomically.</summary>
@@ -95,7 +113,7 @@ public static class ConvAutoencoder
         TorchSharpEngine.EnsureAvailable();
         var options = a.GetValue<AutoencoderOptions>("options");
         var conv = a.GetValue<ConvAutoencoderOptions>("conv");
-        var modules = Modules(conv, options.CodeSize);
+        var modules = Modules(conv, options);
         var encoder = modules.Encoder();
         var decoder = modules.Decoder();
         using (torch.no_grad())

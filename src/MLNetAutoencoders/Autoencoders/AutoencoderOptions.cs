@@ -40,8 +40,8 @@ public sealed class AutoencoderOptions : NetworkOptions
     /// </summary>
     public float KlSparsityWeight { get; set; }
 
-    /// <summary>Target mean activation ρ of the KL sparsity penalty, in (0, 1). Default 0.05.</summary>
-    public float KlSparsityTarget { get; set; } = 0.05f;
+    /// <summary>Target mean activation ρ of the KL sparsity penalty, in (0, 1). Default <see cref="AutoencoderDefaults.KlSparsityTarget"/> (0.1, the sparse-kl preset's).</summary>
+    public float KlSparsityTarget { get; set; } = AutoencoderDefaults.KlSparsityTarget;
 
     /// <summary>
     /// λ of the contractive penalty λ‖∂f(x)/∂x‖²_F per sample; 0 = off. Range [0, ∞). The Jacobian is the encoder's

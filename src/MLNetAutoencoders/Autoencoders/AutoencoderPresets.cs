@@ -31,6 +31,9 @@ public static class AutoencoderDefaults
     /// <summary>The VAE's epochs when trained on its own (the reference configuration): 10.</summary>
     public const int VaeEpochs = 10;
 
+    /// <summary>The anomaly detector's code width (autoencoder code or VAE latent): 8.</summary>
+    public const int AnomalyCodeSize = 8;
+
     /// <summary><c>sparse-l1</c>: λ of the L1 activity penalty on a ReLU code: 1.</summary>
     public const float SparseL1 = 1f;
 

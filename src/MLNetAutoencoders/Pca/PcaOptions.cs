@@ -27,11 +27,21 @@ public enum PcaSolver
     Randomized,
 }
 
+/// <summary>The one source of the PCA defaults: the core's <see cref="PcaOptions"/> and the ML.NET stage read them from here.</summary>
+public static class PcaDefaults
+{
+    /// <summary>Principal components kept: 20 (as ML.NET's own PCA stage).</summary>
+    public const int Components = 20;
+
+    /// <summary>Extra sketch columns of the randomised solver: 10.</summary>
+    public const int Oversampling = 10;
+}
+
 /// <summary>Settings of a PCA fit. Call <see cref="Validate"/> (done by <see cref="PcaModel.Fit"/>) to check them.</summary>
 public sealed class PcaOptions
 {
-    /// <summary>Number of principal components to keep (≥ 1 and ≤ min(N, d) of the data).</summary>
-    public int Components { get; init; } = 2;
+    /// <summary>Number of principal components to keep (≥ 1 and ≤ min(N, d) of the data). Default <see cref="PcaDefaults.Components"/>.</summary>
+    public int Components { get; init; } = PcaDefaults.Components;
 
     /// <summary>The algorithm (default <see cref="PcaSolver.Auto"/>).</summary>
     public PcaSolver Solver { get; init; } = PcaSolver.Auto;
@@ -43,7 +53,7 @@ public sealed class PcaOptions
     public bool Whiten { get; init; }
 
     /// <summary>Extra sketch columns for <see cref="PcaSolver.Randomized"/> (≥ 0, default 10).</summary>
-    public int Oversampling { get; init; } = 10;
+    public int Oversampling { get; init; } = PcaDefaults.Oversampling;
 
     /// <summary>
     /// Power iterations for <see cref="PcaSolver.Randomized"/> (≥ 0). Null (the default) means scikit-learn's "auto":

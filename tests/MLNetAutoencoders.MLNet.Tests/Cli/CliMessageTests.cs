@@ -149,11 +149,20 @@ public sealed class CliMessageTests : IDisposable
         Assert.Equal("train", (string)result["measuredOn"]!);
         Assert.Contains("training-rows MSE", err);
         // the default still holds 20 % out
+        var model = Path.Combine(_dir, "m.mlae");
         Assert.Equal(0, Mlae("train", "--dataset", csv, "--label-column", "label", "--hidden", "8", "--code", "2", "--epochs", "1",
-            "--threads", "1", "--json-out", json).Code);
+            "--threads", "1", "--json-out", json, "--out", model).Code);
         Assert.Equal(160, (int)JsonNode.Parse(File.ReadAllText(json))!["trainRows"]!);
+        // the option means the same in mlae pca: the components of every row, the test measurements left out
+        (code, var pcaOut, err) = Mlae("pca", "--dataset", csv, "--label-column", "label", "--components", "2", "--repeats", "1", "--test-fraction", "0", "--json");
+        Assert.Equal(0, code);
+        var pca = JsonNode.Parse(pcaOut.TrimEnd().Split('\n')[^1])!.AsObject();
+        Assert.Equal((200, 0), ((int)pca["trainRows"]!, (int)pca["testRows"]!));
+        Assert.False(pca.ContainsKey("testMse"));
+        Assert.All(pca["rows"]!.AsArray(), row => Assert.False(row!.AsObject().ContainsKey("testMse")));
+        Assert.Contains("(no held-out rows)", err);
         // a command that needs held-out rows says which option to change
-        (code, _, err) = Mlae("pca", "--dataset", csv, "--label-column", "label", "--components", "2", "--test-fraction", "0");
+        (code, _, err) = Mlae("encode", "--model", model, "--dataset", csv, "--label-column", "label", "--test-fraction", "0", "--out", Path.Combine(_dir, "c.npy"));
         Assert.Equal(1, code);
         Assert.Contains("--test-fraction", err);
         (code, _, err) = Mlae("train", "--dataset", csv, "--test-fraction", "1");

@@ -144,8 +144,10 @@ public sealed class CliTests : IDisposable
         var onnx = Path.Combine(_dir, "conv.onnx");
         Assert.Equal(0, Run("export-onnx", "--model", model, "--out", onnx).Code);
         var test = DatasetResolver.Load(csv, new DatasetLoadOptions { LabelColumn = "label" }).WithTestSplit(0.2, 0).Test!;
-        var (loaded, conv) = MLNetAutoencoders.TorchSharp.Modules.ConvAutoencoder.Load(model);
-        Assert.Equal([1, 8, 8], conv.ImageShape);
+        // The same architecture and model file as the managed engine's conv kind.
+        var loaded = AutoencoderModel.Load(model);
+        Assert.Equal([1, 8, 8], loaded.Options.Conv!.ImageShape);
+        Assert.Equal([4, 8], loaded.Options.Conv!.Channels);
         Assert.Equal("torchsharp", loaded.History.Engine);
         var expected = loaded.Encode(test.Images);
         Assert.Equal((double)json["testMse"]!, AutoencoderModel.MeanSquaredError(test.Images, loaded.Reconstruct(test.Images)), 6);

@@ -14,6 +14,8 @@ public class BadInputTests
 
     private sealed class VariableRow { public float[] Features { get; set; } = []; }
 
+    private sealed class NarrowRow { [VectorType(5)] public float[] Features { get; set; } = []; }
+
     private static IEstimator<ITransformer> Stage(MLContext ml) => ml.Transforms.EncodeWithAutoencoder(SmallAe());
 
     [Fact]
@@ -101,6 +103,20 @@ public class BadInputTests
         var other = ml.Data.LoadFromEnumerable(new[] { new VariableRow { Features = [0.5f] } });
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.Transform(other));
         Assert.Contains("Vector<Single, 12>", e.Message);
+    }
+
+    [Fact]
+    public void A_fitted_stage_refuses_a_vector_of_the_right_type_but_another_width()
+    {
+        var ml = new MLContext(seed: 1);
+        var narrow = ml.Data.LoadFromEnumerable(new[] { new NarrowRow { Features = [0.1f, 0.2f, 0.3f, 0.4f, 0.5f] } });
+        foreach (var estimator in new IEstimator<ITransformer>[] { Stage(ml), ml.Transforms.ProjectToExactPrincipalComponents("Code", "Features", rank: 2) })
+        {
+            var model = estimator.Fit(View(ml));
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.Transform(narrow));
+            Assert.Contains("input column 'Features': expected Vector<Single, 12>, got Vector<Single, 5>", e.Message);
+            Assert.Throws<ArgumentOutOfRangeException>(() => model.GetOutputSchema(narrow.Schema));
+        }
     }
 
     [Fact]
