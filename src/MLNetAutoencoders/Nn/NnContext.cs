@@ -26,6 +26,15 @@ public sealed class NnContext
     public int Threads => Gemm.Threads;
 
     /// <summary>
+    /// Values one thread should own before element-wise work is split: handing a range to another thread costs a few
+    /// microseconds (far more on a loaded machine), about what one pass over this many floats takes.
+    /// </summary>
+    internal const int MinValuesPerThread = 1 << 15;
+
+    /// <summary>The fewest rows of width <paramref name="cols"/> worth giving a thread (see <see cref="MinValuesPerThread"/>).</summary>
+    internal static int RowsPerThread(int cols) => Math.Max(1, MinValuesPerThread / Math.Max(1, cols));
+
+    /// <summary>
     /// Runs <paramref name="body"/>(state, start, end) over [0, <paramref name="count"/>) split into one contiguous range per
     /// thread (inline when one thread or little work). Each index belongs to exactly one range, so results do not depend on
     /// the thread count as long as the body treats indices independently. With a static lambda and a value-type state

@@ -14,6 +14,7 @@ namespace MLNetAutoencoders.Numerics;
 public sealed unsafe class ManagedGemm : IGemm
 {
     private const int MR = 6, NR = 16, KC = 256, MC = 96, NC = 2048;
+    private const long MinWorkPerThread = 1 << 22;
     private float[] _bPack = Array.Empty<float>();
     private readonly float[][] _aPack;
 
@@ -68,8 +69,9 @@ public sealed unsafe class ManagedGemm : IGemm
         fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c) fixed (float* bp = _bPack)
         {
             var job = new Job { A = pa, B = pb, C = pc, BPack = bp, Lda = lda, Ldb = ldb, Ldc = ldc, M = m, TransA = transA, Alpha = alpha };
-            // Split rows of C into contiguous chunks, one per thread, aligned to MR.
-            int threads = Math.Min(Threads, (m + MR - 1) / MR);
+            // Split rows of C into contiguous chunks, one per thread, aligned to MR. A small product stays on one thread:
+            // below about MinWorkPerThread multiply-adds a thread's share takes less time than handing it over.
+            int threads = (int)Math.Clamp((long)m * n * k / MinWorkPerThread, 1, Math.Min(Threads, (m + MR - 1) / MR));
             int chunk = ((m + threads - 1) / threads + MR - 1) / MR * MR;
             for (int jc = 0; jc < n; jc += NC)
             {
