@@ -26,10 +26,11 @@ public sealed class NnContext
     public int Threads => Gemm.Threads;
 
     /// <summary>
-    /// Values one thread should own before element-wise work is split: handing a range to another thread costs a few
-    /// microseconds (far more on a loaded machine), about what one pass over this many floats takes.
+    /// Values one thread should own before a memory-bound element-wise pass (bias, activation and its derivative) is
+    /// split: a pass over this many floats takes tens of microseconds, while handing a range to another thread costs a
+    /// few microseconds on an idle machine and up to a scheduler time slice (milliseconds) on a loaded one.
     /// </summary>
-    internal const int MinValuesPerThread = 1 << 15;
+    internal const int MinValuesPerThread = 1 << 17;
 
     /// <summary>The fewest rows of width <paramref name="cols"/> worth giving a thread (see <see cref="MinValuesPerThread"/>).</summary>
     internal static int RowsPerThread(int cols) => Math.Max(1, MinValuesPerThread / Math.Max(1, cols));
