@@ -62,10 +62,7 @@ public sealed unsafe class OpenBlasGemm : IGemm
         if (m == 0 || n == 0) return;
         if (k == 0) { ManagedGemm.ScaleC(m, n, beta, c, ldc); return; }
         ManagedGemm.CheckSizes(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        // OpenBLAS splits any product above about 2.6e5 multiply-adds across its threads; the small layers of a network
-        // (e.g. 512×20×128) then spend more on the hand-off than on the arithmetic, so they run on one thread.
-        int threads = (long)m * n * k < ManagedGemm.MinWorkPerThread ? 1 : Threads;
-        if (_setThreads != null && (_getThreads == null || _getThreads() != threads)) _setThreads(threads);
+        if (_setThreads != null && (_getThreads == null || _getThreads() != Threads)) _setThreads(Threads);
         const int RowMajor = 101, NoTrans = 111, Trans = 112;
         fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c)
         {
