@@ -1,7 +1,7 @@
 // GEMM peak probe: GFLOP/s of the library's managed SGEMM and of OpenBLAS's cblas_sgemm (both through
 // Gemm.Create) at several thread counts, on square matrices and on the reference AE's largest layer shapes.
 // Usage: dotnet run -c Release --project benchmarks/GemmPeak -- [--threads 1,2] [--reps 5] [--min-seconds 0.1]
-//        [--providers managed,openblas] [--cases all|square|ae]
+//        [--providers managed,openblas] [--cases all|square|ae|training]
 // Prints a table, then one JSON line (the last line of stdout).
 using System.Diagnostics;
 using System.Globalization;
@@ -14,6 +14,20 @@ if (opts.Cases is "all" or "square")
 {
     cases.Add(new Case("square 1024", 1024, 1024, 1024, false, false));
     cases.Add(new Case("square 2048", 2048, 2048, 2048, false, false));
+}
+if (opts.Cases is "training")
+{
+    // Every GEMM of one training step of the reference AE (784-256-128-20, mirrored; batch 512): for each layer
+    // in→out the forward Y = X·Wᵀ (NT), the weight gradient dW = dYᵀ·X (TN) and, but for the first layer, the input
+    // gradient dX = dY·W (NN). The epoch's GEMM time at these rates is the roofline of an epoch.
+    int[] widths = { 784, 256, 128, 20, 128, 256, 784 };
+    for (int l = 0; l + 1 < widths.Length; l++)
+    {
+        int i = widths[l], o = widths[l + 1];
+        cases.Add(new Case($"forward 512x{o}x{i} NT", 512, o, i, false, true));
+        cases.Add(new Case($"weight-grad {o}x{i}x512 TN", o, i, 512, true, false));
+        if (l > 0) cases.Add(new Case($"input-grad 512x{i}x{o} NN", 512, i, o, false, false));
+    }
 }
 if (opts.Cases is "all" or "ae")
 {
@@ -153,8 +167,8 @@ internal sealed record Args(int[] Threads, int Reps, double MinSeconds, string[]
                 "--reps" => a with { Reps = Ints(Value(), "--reps")[0] },
                 "--min-seconds" => a with { MinSeconds = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--providers" => a with { Providers = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
-                "--cases" => a with { Cases = Value() is var c && c is "all" or "square" or "ae" ? c : throw new ArgumentException($"--cases: expected all, square or ae; got '{c}'.") },
-                var other => throw new ArgumentException($"Unknown option '{other}'. Options: --threads 1,2 --reps 5 --min-seconds 0.1 --providers managed,openblas --cases all|square|ae"),
+                "--cases" => a with { Cases = Value() is var c && c is "all" or "square" or "ae" or "training" ? c : throw new ArgumentException($"--cases: expected all, square, ae or training; got '{c}'.") },
+                var other => throw new ArgumentException($"Unknown option '{other}'. Options: --threads 1,2 --reps 5 --min-seconds 0.1 --providers managed,openblas --cases all|square|ae|training"),
             };
         }
         if (!(a.MinSeconds >= 0)) throw new ArgumentException("--min-seconds must be ≥ 0.");

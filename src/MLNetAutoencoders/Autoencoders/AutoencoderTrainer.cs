@@ -154,7 +154,7 @@ public sealed class AutoencoderTrainer
         double TrainBatch(Matrix xb)
         {
             double loss = AddGradients(encoder, decoder, terms, o.Loss, xb, ctx, ref grad);
-            optimizer.Step();
+            optimizer.Step(ctx);
             return loss;
         }
 
@@ -180,7 +180,7 @@ public sealed class AutoencoderTrainer
         var code = encoder.Forward(input, true, ctx);
         var output = decoder.Forward(code, true, ctx);
         var g = Matrix.Ensure(ref grad, output.Rows, output.Cols);
-        double loss = Losses.Compute(lossKind, output, batch, g);
+        double loss = Losses.Compute(lossKind, output, batch, g, ctx);
         var dCode = decoder.Backward(g, true, ctx)!;
         foreach (var r in terms.Regularizers) loss += r.Apply(encoder, input, code, dCode, ctx);
         encoder.Backward(dCode, false, ctx);

@@ -86,7 +86,7 @@ internal sealed class VaeNetwork
 
         var output = Decoder.Forward(z, backward, ctx);
         var g = Matrix.Ensure(ref _grad, n, x.Cols);
-        double rec = ReconstructionLoss(output, x, g);
+        double rec = ReconstructionLoss(output, x, g, ctx);
         if (!backward) return (rec, kl);
 
         var dz = Decoder.Backward(g, true, ctx)!;
@@ -109,9 +109,9 @@ internal sealed class VaeNetwork
     }
 
     /// <summary>−log p(x | decoder output) summed over the batch; the batch-mean gradient goes into <paramref name="grad"/>.</summary>
-    internal double ReconstructionLoss(Matrix output, Matrix x, Matrix grad)
+    internal double ReconstructionLoss(Matrix output, Matrix x, Matrix grad, NnContext? ctx = null)
     {
-        if (Likelihood == VaeLikelihood.Bernoulli) return Losses.Compute(LossKind.CrossEntropy, output, x, grad);
+        if (Likelihood == VaeLikelihood.Bernoulli) return Losses.Compute(LossKind.CrossEntropy, output, x, grad, ctx);
         float inv = 1f / (Sigma * Sigma);
         double half = Losses.Compute(LossKind.SquaredError, output, x, grad);
         TensorPrimitives.Multiply(grad.Span, inv, grad.Span);

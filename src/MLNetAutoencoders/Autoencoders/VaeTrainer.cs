@@ -65,7 +65,7 @@ public sealed class VaeTrainer
             var e = Matrix.Ensure(ref eps, xb.Rows, o.LatentSize);
             ctx.Rng.FillGaussian(e.Span);
             var (rec, kl) = net.Loss(xb, e, o.Beta, train, ctx);
-            if (train) optimizer.Step();
+            if (train) optimizer.Step(ctx);
             return rec + o.Beta * kl;
         }
 

@@ -10,6 +10,7 @@ namespace MLNetAutoencoders.Nn;
 public sealed class DenseLayer : Layer
 {
     private Matrix? _x, _y, _dx;
+    private Action<Span<float>>? _activate;
     private readonly Parameter[] _params;
 
     /// <summary>Creates a layer with its own (zero) weight and bias; initialise with <see cref="Initializer"/>.</summary>
@@ -68,12 +69,21 @@ public sealed class DenseLayer : Layer
         if (x.Cols != InputSize) throw new ArgumentException($"Layer {Weight.Name}: input has {x.Cols} columns; expected {InputSize}.");
         _x = x;
         var y = Matrix.Ensure(ref _y, x.Rows, OutputSize);
-        ctx.For(y.Rows, 32, (y, Bias.Value), static (s, r0, r1) =>
+        if (ctx.Gemm is ManagedGemm managed && x.Rows > 1)
+        {
+            // Bias and activation inside the product's threads (the same values as the three steps below).
+            managed.SgemmBiasEpilogue(false, !Transposed, y.Rows, y.Cols, x.Cols, x.Data, x.Cols, Weight.Value.Data, Weight.Value.Cols,
+                y.Data, y.Cols, Bias.Value.Span, Activation == ActivationKind.Identity ? null : _activate ??= row => Activations.Forward(Activation, row, Slope));
+            return y;
+        }
+        int rowsPerThread = NnContext.RowsPerThread(y.Cols);
+        ctx.For(y.Rows, rowsPerThread, (y, Bias.Value), static (s, r0, r1) =>
         {
             for (int i = r0; i < r1; i++) s.Item2.Span.CopyTo(s.y.Row(i));
         });
         ctx.Gemm.Multiply(x, false, Weight.Value, !Transposed, y, 1f, 1f);
-        ctx.For(y.Rows, 32, (y, Activation, Slope), static (s, r0, r1) =>
+        if (Activation == ActivationKind.Identity) return y;
+        ctx.For(y.Rows, rowsPerThread, (y, Activation, Slope), static (s, r0, r1) =>
             Activations.Forward(s.Activation, s.y.Data.AsSpan(r0 * s.y.Cols, (r1 - r0) * s.y.Cols), s.Slope));
         return y;
     }
@@ -82,25 +92,37 @@ public sealed class DenseLayer : Layer
     public override Matrix? Backward(Matrix dy, bool needInputGrad, NnContext ctx)
     {
         var x = _x ?? throw new InvalidOperationException("Backward called before Forward.");
-        ctx.For(dy.Rows, 32, (y: _y!, dy, Activation, Slope), static (s, r0, r1) =>
+        if (Bias.Frozen)
         {
-            int c = s.dy.Cols;
-            Activations.BackwardFromOutput(s.Activation, s.y.Data.AsSpan(r0 * c, (r1 - r0) * c), s.dy.Data.AsSpan(r0 * c, (r1 - r0) * c), s.Slope);
-        });
+            if (Activation != ActivationKind.Identity)
+                ctx.For(dy.Rows, NnContext.RowsPerThread(dy.Cols), (y: _y!, dy, Activation, Slope), static (s, r0, r1) =>
+                {
+                    int c = s.dy.Cols;
+                    Activations.BackwardFromOutput(s.Activation, s.y.Data.AsSpan(r0 * c, (r1 - r0) * c), s.dy.Data.AsSpan(r0 * c, (r1 - r0) * c), s.Slope);
+                });
+        }
+        else
+        {
+            // One pass over dy: f'(a) into each row's slice of the thread's columns, then that slice into the bias gradient.
+            // Each column's sum runs over the rows in order, whatever the thread count.
+            int colsPerThread = Math.Max(8, NnContext.MinValuesPerThread / Math.Max(1, dy.Rows));
+            ctx.For(dy.Cols, colsPerThread, (y: _y!, dy, db: Bias.Grad, Activation, Slope), static (s, c0, c1) =>
+            {
+                int c = s.dy.Cols, w = c1 - c0;
+                var acc = s.db.Data.AsSpan(c0, w);
+                for (int i = 0; i < s.dy.Rows; i++)
+                {
+                    var g = s.dy.Data.AsSpan(i * c + c0, w);
+                    Activations.BackwardFromOutput(s.Activation, s.y.Data.AsSpan(i * c + c0, w), g, s.Slope);
+                    TensorPrimitives.Add(acc, g, acc);
+                }
+            });
+        }
         // Weight gradient: W out×in → dW += dyᵀ·x ; W in×out → dW += xᵀ·dy.
         if (!Weight.Frozen)
         {
             if (Transposed) ctx.Gemm.Multiply(x, true, dy, false, Weight.Grad, 1f, 1f);
             else ctx.Gemm.Multiply(dy, true, x, false, Weight.Grad, 1f, 1f);
-        }
-        if (!Bias.Frozen)
-        {
-            // Column sums, columns split across threads (each sum runs over the rows in order: thread-count independent).
-            ctx.For(dy.Cols, 64, (db: Bias.Grad, dy), static (s, c0, c1) =>
-            {
-                var acc = s.db.Data.AsSpan(c0, c1 - c0);
-                for (int i = 0; i < s.dy.Rows; i++) TensorPrimitives.Add(acc, s.dy.Data.AsSpan(i * s.dy.Cols + c0, c1 - c0), acc);
-            });
         }
         if (!needInputGrad) return null;
         var dx = Matrix.Ensure(ref _dx, dy.Rows, InputSize);

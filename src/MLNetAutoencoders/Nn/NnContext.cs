@@ -26,6 +26,16 @@ public sealed class NnContext
     public int Threads => Gemm.Threads;
 
     /// <summary>
+    /// Values one thread should own before a memory-bound element-wise pass (bias, activation and its derivative) is
+    /// split: a pass over this many floats takes tens of microseconds, while handing a range to another thread costs a
+    /// few microseconds on an idle machine and up to a scheduler time slice (milliseconds) on a loaded one.
+    /// </summary>
+    internal const int MinValuesPerThread = 1 << 17;
+
+    /// <summary>The fewest rows of width <paramref name="cols"/> worth giving a thread (see <see cref="MinValuesPerThread"/>).</summary>
+    internal static int RowsPerThread(int cols) => Math.Max(1, MinValuesPerThread / Math.Max(1, cols));
+
+    /// <summary>
     /// Runs <paramref name="body"/>(state, start, end) over [0, <paramref name="count"/>) split into one contiguous range per
     /// thread (inline when one thread or little work). Each index belongs to exactly one range, so results do not depend on
     /// the thread count as long as the body treats indices independently. With a static lambda and a value-type state

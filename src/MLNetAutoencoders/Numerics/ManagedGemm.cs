@@ -14,6 +14,8 @@ namespace MLNetAutoencoders.Numerics;
 public sealed unsafe class ManagedGemm : IGemm
 {
     private const int MR = 6, NR = 16, KC = 256, MC = 96, NC = 2048;
+    /// <summary>Multiply-adds below which a product is not worth splitting across threads.</summary>
+    internal const long MinWorkPerThread = 1 << 22;
     private float[] _bPack = Array.Empty<float>();
     private readonly float[][] _aPack;
 
@@ -62,14 +64,51 @@ public sealed unsafe class ManagedGemm : IGemm
         CheckSizes(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
         ScaleC(m, n, beta, c, ldc);
         if (alpha == 0f || k == 0) return;
+        Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, default, null);
+    }
+
+    /// <summary>
+    /// <c>C = f(bias + op(A)·op(B))</c> with <paramref name="bias"/> (length n) added to every row and
+    /// <paramref name="rowEpilogue"/> applied to each row of C (n values at a time, or in column blocks), inside the
+    /// product's own threads while each thread's rows are still in cache. Bit for bit the same as filling C with the
+    /// bias, calling <see cref="Sgemm"/> with <c>beta = 1</c>, then applying the epilogue to C: the bias is written
+    /// before the first k-block and the epilogue runs after the last, on the same values in the same order.
+    /// </summary>
+    internal void SgemmBiasEpilogue(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, ReadOnlySpan<float> bias, Action<Span<float>>? rowEpilogue)
+    {
+        if (m == 0 || n == 0) return;
+        CheckSizes(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (bias.Length < n) throw new ArgumentException($"The bias has {bias.Length} values; C has {n} columns.", nameof(bias));
+        if (k == 0)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                var row = c.Slice(i * ldc, n);
+                bias[..n].CopyTo(row);
+                rowEpilogue?.Invoke(row);
+            }
+            return;
+        }
+        Run(transA, transB, m, n, k, 1f, a, lda, b, ldb, c, ldc, bias, rowEpilogue);
+    }
+
+    private void Run(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, ReadOnlySpan<float> bias, Action<Span<float>>? rowEpilogue)
+    {
         int bNeed = KC * ((Math.Min(n, NC) + NR - 1) / NR * NR);
         if (_bPack.Length < bNeed) _bPack = new float[bNeed];
 
-        fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c) fixed (float* bp = _bPack)
+        fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c) fixed (float* bp = _bPack) fixed (float* pbias = bias)
         {
-            var job = new Job { A = pa, B = pb, C = pc, BPack = bp, Lda = lda, Ldb = ldb, Ldc = ldc, M = m, TransA = transA, Alpha = alpha };
-            // Split rows of C into contiguous chunks, one per thread, aligned to MR.
-            int threads = Math.Min(Threads, (m + MR - 1) / MR);
+            var job = new Job
+            {
+                A = pa, B = pb, C = pc, BPack = bp, Lda = lda, Ldb = ldb, Ldc = ldc, M = m, K = k, TransA = transA, Alpha = alpha,
+                Bias = pbias, RowEpilogue = rowEpilogue,
+            };
+            // Split rows of C into contiguous chunks, one per thread, aligned to MR. A small product stays on one thread:
+            // below about MinWorkPerThread multiply-adds a thread's share takes less time than handing it over.
+            int threads = (int)Math.Clamp((long)m * n * k / MinWorkPerThread, 1, Math.Min(Threads, (m + MR - 1) / MR));
             int chunk = ((m + threads - 1) / threads + MR - 1) / MR * MR;
             for (int jc = 0; jc < n; jc += NC)
             {
@@ -101,10 +140,11 @@ public sealed unsafe class ManagedGemm : IGemm
 
     private struct Job
     {
-        public float* A, B, C, BPack;
-        public int Lda, Ldb, Ldc, M, Jc, Nc, P0, Kc;
+        public float* A, B, C, BPack, Bias;
+        public int Lda, Ldb, Ldc, M, K, Jc, Nc, P0, Kc;
         public bool TransA;
         public float Alpha;
+        public Action<Span<float>>? RowEpilogue;
     }
 
     private static void RunRows(in Job j, int r0, int r1, float* aPack)
@@ -112,6 +152,9 @@ public sealed unsafe class ManagedGemm : IGemm
         for (int ic = r0; ic < r1; ic += MC)
         {
             int mc = Math.Min(MC, r1 - ic);
+            if (j.Bias != null && j.P0 == 0)
+                for (int r = ic; r < ic + mc; r++)
+                    new ReadOnlySpan<float>(j.Bias + j.Jc, j.Nc).CopyTo(new Span<float>(j.C + (long)r * j.Ldc + j.Jc, j.Nc));
             PackA(j.A, j.Lda, j.TransA, ic, mc, j.P0, j.Kc, aPack);
             for (int jr = 0; jr < j.Nc; jr += NR)
             {
@@ -123,6 +166,8 @@ public sealed unsafe class ManagedGemm : IGemm
                     Kernel(j.Kc, aPack + (ir / MR) * j.Kc * MR, bPanel, j.C + (long)(ic + ir) * j.Ldc + j.Jc + jr, j.Ldc, j.Alpha, mr, nr);
                 }
             }
+            if (j.RowEpilogue != null && j.P0 + j.Kc == j.K)
+                for (int r = ic; r < ic + mc; r++) j.RowEpilogue(new Span<float>(j.C + (long)r * j.Ldc + j.Jc, j.Nc));
         }
     }
 

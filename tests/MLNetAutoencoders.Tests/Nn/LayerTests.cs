@@ -280,6 +280,37 @@ public class LayerTests
         public int GetHashCode(LayerSpec s) => s.Kind.GetHashCode();
     }
 
+    /// <summary>An <see cref="IGemm"/> that is not the managed provider's class, so a dense layer takes its step-by-step path.</summary>
+    private sealed class Opaque(IGemm inner) : IGemm
+    {
+        public string Name => inner.Name;
+        public int Threads => inner.Threads;
+        public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
+            ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) => inner.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    [Theory]
+    [InlineData(ActivationKind.Relu, false, 1)]
+    [InlineData(ActivationKind.Relu, true, 2)]
+    [InlineData(ActivationKind.Identity, false, 2)]
+    [InlineData(ActivationKind.Selu, false, 3)]
+    [InlineData(ActivationKind.Sigmoid, true, 1)]
+    public void Dense_ManagedForward_WithBiasAndActivationInTheProduct_IsBitForBitTheStepByStepForward(ActivationKind act, bool transposed, int threads)
+    {
+        // 300 inputs: two k-blocks of the kernel, so the activation must wait for the last; 40 outputs: partial tiles; 200 rows: partial row blocks.
+        var w = new Parameter("w", transposed ? 300 : 40, transposed ? 40 : 300);
+        new Rng(5).FillUniform(w.Value.Span, -0.2f, 0.2f);
+        var b = new Parameter("b", 1, 40);
+        new Rng(6).FillUniform(b.Value.Span, -1, 1);
+        var x = TestData.Uniform(200, 300, 7);
+        var managed = Gemm.Create(GemmKind.Managed, threads);
+        Assert.IsType<ManagedGemm>(managed);
+        var fused = new DenseLayer(w, transposed, b, act).Forward(x, true, new NnContext(managed, new Rng(1))).Span.ToArray();
+        var stepwise = new DenseLayer(w, transposed, b, act).Forward(x, true, new NnContext(new Opaque(managed), new Rng(1))).Span.ToArray();
+        Assert.Equal(stepwise, fused);
+        Assert.Contains(fused, v => v != 0f);
+    }
+
     [Fact]
     public void Context_NeedsAGemmAndAGenerator_AndHasTheGemmsThreads()
     {
@@ -317,10 +348,13 @@ public class LayerTests
 
     public static TheoryData<string> LayerKinds => new() { "dense", "conv2d", "conv_transpose2d" };
 
-    /// <summary>A layer big enough that each of its thread splits (rows by 8 or 32, columns by 64) has two parts on two threads.</summary>
+    /// <summary>
+    /// A layer big enough that each of its thread splits has two parts on two threads: images by 8 (convolutions), the
+    /// dense layer's element-wise passes by <see cref="NnContext.MinValuesPerThread"/> values (500 rows × 600 columns).
+    /// </summary>
     private static Layer Wide(string kind) => kind switch
     {
-        "dense" => new DenseLayer("d", 3, 130, ActivationKind.Tanh),
+        "dense" => new DenseLayer("d", 3, 600, ActivationKind.Tanh),
         "conv2d" => new Conv2dLayer("c", new ConvGeometry(1, 3, 3, 2, 1, 0), 130, ActivationKind.Tanh),
         _ => new ConvTranspose2dLayer("t", 130, 2, 2, 2, 2, 1, 0, 0, ActivationKind.Tanh),
     };
@@ -329,7 +363,8 @@ public class LayerTests
     [MemberData(nameof(LayerKinds))]
     public void ThreadCount_DoesNotChangeALayersOutputOrGradients(string kind)
     {
-        var x = TestData.Uniform(70, Wide(kind).InputSize, 22);
+        var x = TestData.Uniform(kind == "dense" ? 500 : 70, Wide(kind).InputSize, 22);
+        Assert.True(kind != "dense" || 2 * NnContext.MinValuesPerThread <= x.Rows * 600);
         float[][] Run(int threads)
         {
             var layer = Wide(kind);
