@@ -481,7 +481,8 @@ internal static class Figures
     {
         Directory.CreateDirectory(dir);
         int w = train.Width, h = train.Height;
-        int scale = Math.Max(1, 100 / Math.Max(w, h));
+        // About 100 pixels a side, within ImageGrid's 1–32 (the mean image is drawn at twice the scale).
+        int scale = Math.Clamp(100 / Math.Max(w, h), 1, 16);
         int k = Math.Min(codes.Max(), Math.Min(train.Count, train.Dimension));
         string name = DatasetName(train.Name);
         var json = new JsonObject { ["code"] = k };

@@ -246,6 +246,18 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Compare_OnANarrowCsv_DrawsItsFigures()
+    {
+        // 16 columns are drawn as small images: the figures' scale must stay within what ImageGrid draws.
+        var dir = Path.Combine(_dir, "narrow-figures");
+        var (code, _) = Run("compare", "--dataset", WriteCsv(1f), "--label-column", "label", "--codes", "2", "--methods", "pca,raw",
+            "--folds", "2", "--threads", "1", "--out-dir", dir);
+        Assert.Equal(0, code);
+        foreach (var png in new[] { "mean.png", "eigen.png", "accuracy.png" })
+            Assert.True(new FileInfo(Path.Combine(dir, png)).Length > 0, png + " was not written");
+    }
+
+    [Fact]
     public void Compare_UnknownMethod_IsAnErrorNamingIt()
     {
         var (code, _) = Run("compare", "--dataset", WriteCsv(1f), "--label-column", "label", "--methods", "pca,umap", "--folds", "2");
