@@ -78,8 +78,9 @@ fi
 #    the host's libstdc++ lacks that version, this writes to $TORCH_FIX_DIR/<SHA-256 of the original file>/ a patched
 #    COPY of the file plus libmlae_ios_init.so, a tiny library defining that one function (it constructs a static
 #    std::ios_base::Init, which is all GCC 13's version does). The copy lists the library as NEEDED (patchelf) and no
-#    longer asks for GLIBCXX_3.4.32 (scripts/torchsharp-glibcxx/patch_version_need.py). The NuGet cache is left as it
-#    is; builds of this repository put the copy into their output folder (src/MLNetAutoencoders.TorchSharp/build/*.targets).
+#    longer asks for GLIBCXX_3.4.32 (src/MLNetAutoencoders.TorchSharp/build/make-glibcxx-fix.sh does it, the same
+#    script that makes the copy the TorchSharp package carries). The NuGet cache is left as it is; builds of this
+#    repository put the copy into their output folder (src/MLNetAutoencoders.TorchSharp/build/*.targets).
 TORCH_FIX_DIR="/usr/local/lib/mlnetautoencoders/torchsharp-glibcxx"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LIBSTDCXX="$(ldconfig -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')"
@@ -98,34 +99,16 @@ else
   # The original file comes from the NuGet package that the TorchSharp project restores.
   say "TorchSharp: restoring the TorchSharp project to find libLibTorchSharp.so"
   dotnet restore "$REPO/src/MLNetAutoencoders.TorchSharp/MLNetAutoencoders.TorchSharp.csproj" --verbosity quiet >/dev/null
-  ts_version="$(sed -n 's/.*Include="TorchSharp-cpu" Version="\([^"]*\)".*/\1/p' "$REPO/Directory.Packages.props")"
+  ts_version="$(sed -n 's:.*<TorchSharpVersion>\(.*\)</TorchSharpVersion>.*:\1:p' "$REPO/Directory.Packages.props")"
   packages="${NUGET_PACKAGES:-$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')}"
   original="${packages%/}/torchsharp/$ts_version/runtimes/linux-x64/native/libLibTorchSharp.so"
   if [ ! -s "$original" ]; then
     say "TorchSharp: $original was not found after the restore" >&2
     exit 1
   fi
-  target="$TORCH_FIX_DIR/$(sha256sum "$original" | cut -d' ' -f1)"
-  if [ -s "$target/libLibTorchSharp.so" ] && [ -s "$target/libmlae_ios_init.so" ]; then
-    say "TorchSharp: patched copy present: $target"
-  else
-    work="$(mktemp -d)"
-    g++ -O2 -shared -fPIC -o "$work/libmlae_ios_init.so" "$REPO/scripts/torchsharp-glibcxx/ios_base_library_init.cpp"
-    cp "$original" "$work/libLibTorchSharp.so"
-    chmod u+w "$work/libLibTorchSharp.so"
-    patchelf --add-needed libmlae_ios_init.so "$work/libLibTorchSharp.so"
-    /usr/bin/python3 "$REPO/scripts/torchsharp-glibcxx/patch_version_need.py" "$work/libLibTorchSharp.so" >/dev/null
-    if readelf -V "$work/libLibTorchSharp.so" | grep -q 'GLIBCXX_3\.4\.32'; then
-      say "TorchSharp: the patched copy still asks for GLIBCXX_3.4.32" >&2
-      exit 1
-    fi
-    "${SUDO[@]}" mkdir -p "$target.tmp"
-    "${SUDO[@]}" install -m 755 "$work/libLibTorchSharp.so" "$work/libmlae_ios_init.so" "$target.tmp/"
-    "${SUDO[@]}" rm -rf "$target"
-    "${SUDO[@]}" mv "$target.tmp" "$target"
-    rm -rf "$work"
-    say "TorchSharp: patched copy written to $target (rebuild to use it)"
-  fi
+  "${SUDO[@]}" mkdir -p "$TORCH_FIX_DIR"
+  target="$("${SUDO[@]}" bash "$REPO/src/MLNetAutoencoders.TorchSharp/build/make-glibcxx-fix.sh" "$original" "$TORCH_FIX_DIR")"
+  say "TorchSharp: patched copy in $target (rebuild to use it)"
 fi
 
 say "done"
