@@ -20,7 +20,9 @@ public class MLNetInternalsTests
     public void EveryInternal_IsReachable_OnThisMicrosoftML()
     {
         var ml = new MLContext(seed: 1);
-        Assert.Same(ml, MLNetInternals.Environment(ml.Transforms));
+        var environment = MLNetInternals.Environment(ml.Transforms);
+        Assert.Same(environment, MLNetInternals.Environment(ml.AnomalyDetection.Trainers));   // one context, one environment
+        Assert.NotSame(environment, MLNetInternals.Environment(new MLContext(seed: 1).Transforms));
         var column = SchemaShapes.SingleColumn("Code", vector: true);
         Assert.Equal("Code", column.Name);
         Assert.Equal(SchemaShape.Column.VectorKind.Vector, column.Kind);
