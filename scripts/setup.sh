@@ -86,8 +86,9 @@ fi
 #    the host's libstdc++ lacks that version, this writes to $TORCH_FIX_DIR/<SHA-256 of the original file>/ a patched
 #    COPY of the file plus libmlae_ios_init.so, a tiny library defining that one function (it constructs a static
 #    std::ios_base::Init, which is all GCC 13's version does). The copy lists the library as NEEDED (patchelf) and no
-#    longer asks for GLIBCXX_3.4.32 (scripts/torchsharp-glibcxx/patch_version_need.py). The NuGet cache is left as it
-#    is; builds of this repository put the copy into their output folder (src/MLNetAutoencoders.TorchSharp/build/*.targets).
+#    longer asks for GLIBCXX_3.4.32 (src/MLNetAutoencoders.TorchSharp/build/make-glibcxx-fix.sh does it, the same
+#    script that makes the copy the TorchSharp package carries). The NuGet cache is left as it is; builds of this
+#    repository put the copy into their output folder (src/MLNetAutoencoders.TorchSharp/build/*.targets).
 TORCH_FIX_DIR="/usr/local/lib/mlnetautoencoders/torchsharp-glibcxx"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 step "find the host's libstdc++" "check that \`ldconfig -p\` lists libstdc++.so.6 (Debian package libstdc++6), then run the script again."
@@ -108,11 +109,10 @@ else
     say "installing ${fix_tools[*]} (for the TorchSharp fix)"
     "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${fix_tools[@]}"
   fi
-  # The original file comes from the TorchSharp NuGet package (TorchSharp or TorchSharp-cpu: both carry it). When the
-  # package is already in the NuGet folder nothing is restored, which keeps a run with everything installed fast.
+  # The original file comes from the TorchSharp NuGet package. When the package is already in the NuGet folder nothing
+  # is restored, which keeps a run with everything installed fast.
   step "find TorchSharp's native glue libLibTorchSharp.so" "check that \`dotnet restore src/MLNetAutoencoders.TorchSharp\` works (NuGet reachable), then run the script again."
-  ts_version="$(sed -n 's/.*Include="TorchSharp\(-cpu\)\{0,1\}" Version="\([^"]*\)".*/\2/p' "$REPO/Directory.Packages.props")"
-  ts_version="${ts_version%%$'\n'*}"
+  ts_version="$(sed -n 's:.*<TorchSharpVersion>\(.*\)</TorchSharpVersion>.*:\1:p' "$REPO/Directory.Packages.props")"
   packages="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
   original="${packages%/}/torchsharp/$ts_version/runtimes/linux-x64/native/libLibTorchSharp.so"
   if [ ! -s "$original" ]; then
@@ -129,28 +129,9 @@ else
     false
   fi
   step "write the patched copy of libLibTorchSharp.so" "check that g++, patchelf and /usr/bin/python3 work and /usr/local/lib is writable, then run the script again."
-  target="$TORCH_FIX_DIR/$(sha256sum "$original" | cut -d' ' -f1)"
-  if [ -s "$target/libLibTorchSharp.so" ] && [ -s "$target/libmlae_ios_init.so" ]; then
-    say "TorchSharp: patched copy present: $target"
-  else
-    work="$(mktemp -d)"
-    g++ -O2 -shared -fPIC -o "$work/libmlae_ios_init.so" "$REPO/scripts/torchsharp-glibcxx/ios_base_library_init.cpp"
-    cp "$original" "$work/libLibTorchSharp.so"
-    chmod u+w "$work/libLibTorchSharp.so"
-    patchelf --add-needed libmlae_ios_init.so "$work/libLibTorchSharp.so"
-    /usr/bin/python3 "$REPO/scripts/torchsharp-glibcxx/patch_version_need.py" "$work/libLibTorchSharp.so" >/dev/null
-    versions="$(readelf -V "$work/libLibTorchSharp.so")"
-    if [[ "$versions" == *GLIBCXX_3.4.32* ]]; then
-      say "TorchSharp: the patched copy still asks for GLIBCXX_3.4.32" >&2
-      false
-    fi
-    "${SUDO[@]}" mkdir -p "$target.tmp"
-    "${SUDO[@]}" install -m 755 "$work/libLibTorchSharp.so" "$work/libmlae_ios_init.so" "$target.tmp/"
-    "${SUDO[@]}" rm -rf "$target"
-    "${SUDO[@]}" mv "$target.tmp" "$target"
-    rm -rf "$work"
-    say "TorchSharp: patched copy written to $target (rebuild to use it)"
-  fi
+  "${SUDO[@]}" mkdir -p "$TORCH_FIX_DIR"
+  target="$("${SUDO[@]}" bash "$REPO/src/MLNetAutoencoders.TorchSharp/build/make-glibcxx-fix.sh" "$original" "$TORCH_FIX_DIR")"
+  say "TorchSharp: patched copy in $target (rebuild to use it)"
 fi
 
 say "done"

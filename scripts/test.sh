@@ -16,3 +16,13 @@ dotnet test MLNetAutoencoders.sln -c Release
 step "documentation site (DocFX)" "DocFX's warnings above name the page and the broken link or missing XML doc; fix it and run the tests again."
 dotnet tool restore
 dotnet docfx docs/docfx.json --warningsAsErrors
+
+# The oldest supported Microsoft.ML: the ML.NET test project again, built and run against Microsoft.ML and
+# Microsoft.ML.OnnxTransformer 5.0.1 (the package is built against 6.0.0), in a separate output folder.
+step "ML.NET tests against Microsoft.ML 5.0.1" "the failed tests above work with 6.0.0 but not 5.0.1: keep the code within both, or raise the supported range in the package description."
+dotnet test tests/MLNetAutoencoders.MLNet.Tests -c Release -p:MicrosoftMLVersion=5.0.1 --artifacts-path "${TMPDIR:-/tmp}/mlae-mlnet-5.0.1"
+
+# Installed as a user installs it: pack into a temporary folder, new console projects outside the repository that
+# reference only the packages, README's two quick starts, the TorchSharp engine, and the mlae .NET tool.
+step "install check (scripts/install-check.sh)" "its last lines name the package, project or command that failed; run bash scripts/install-check.sh alone to repeat it."
+bash scripts/install-check.sh

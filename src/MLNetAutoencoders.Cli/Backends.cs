@@ -19,7 +19,13 @@ internal static class Backends
     public static TrainingEngine Parse(string name) => name.Trim().ToLowerInvariant() switch
     {
         "managed" => TrainingEngine.Managed,
-        "torchsharp" => new TorchSharpEngine(),
+        "torchsharp" => TorchSharp(),
         _ => throw new ArgumentException($"--backend: unknown '{name}'; expected {string.Join(" or ", Names)}."),
     };
+
+    private static TorchSharpEngine TorchSharp()
+    {
+        LibTorch.Locate();
+        return new TorchSharpEngine();
+    }
 }

@@ -70,9 +70,11 @@ public sealed class TorchSharpEngine : TrainingEngine
     internal static string LoadFailureMessage(Exception e)
     {
         while (e.InnerException is not null) e = e.InnerException;
-        return $"TorchSharp's native libraries could not be loaded: {e.Message} On Debian 12 and other systems whose libstdc++ " +
-            $"is GCC 12's (it lacks GLIBCXX_3.4.32, which libLibTorchSharp.so asks for), run `{FixCommand}` in the MLNetAutoencoders " +
-            "repository and rebuild: it writes a patched copy of libLibTorchSharp.so that the build puts in the output folder.";
+        return $"TorchSharp's native libraries could not be loaded: {e.Message} Is LibTorch referenced (TorchSharp-cpu or a CUDA build)? " +
+            "On Debian 12 and other systems whose libstdc++ is GCC 12's (it lacks GLIBCXX_3.4.32, which libLibTorchSharp.so asks for), " +
+            "the MLNetAutoencoders.TorchSharp package's build step puts a patched copy of libLibTorchSharp.so into the output when the " +
+            "program is built on such a system (or with the MSBuild property MlaeTorchSharpGlibcxxFix=always) with the TorchSharp version " +
+            $"the package depends on; in the MLNetAutoencoders repository, run `{FixCommand}` and rebuild.";
     }
 
     internal override TrainingHistory TrainAutoencoder(AutoencoderOptions options, Network encoder, Network decoder, IMinibatchSource<Matrix> source, int inputSize, Rng rng,

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLNetAutoencoders.Nn;
@@ -24,16 +23,8 @@ internal sealed class MLNetHost
     /// <summary>The component's name in log messages.</summary>
     public string Name { get; }
 
-    /// <summary>The catalog's environment (the MLContext). ML.NET keeps the accessor internal to its own assemblies, so it is read through the interface it implements.</summary>
-    public static IHostEnvironment Environment(object catalog)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        var property = catalog.GetType().GetInterfaces()
-            .FirstOrDefault(i => i.FullName == "Microsoft.ML.Data.IInternalCatalog")
-            ?.GetProperty("Environment", BindingFlags.Public | BindingFlags.Instance);
-        return property?.GetValue(catalog) as IHostEnvironment
-            ?? throw new NotSupportedException($"Cannot read the MLContext behind {catalog.GetType().Name}: this version of Microsoft.ML no longer exposes it as 5.0 did.");
-    }
+    /// <summary>The catalog's environment (the MLContext); ML.NET keeps the accessor internal (<see cref="MLNetInternals"/>).</summary>
+    public static IHostEnvironment Environment(object catalog) => MLNetInternals.Environment(catalog);
 
     /// <summary><paramref name="seed"/> itself, or the next number of the context's random source when it is null.</summary>
     public ulong Seed(int? seed) => seed is int s ? unchecked((ulong)(uint)s) : (ulong)_host.Rand.Next();

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -9,13 +8,11 @@ namespace MLNetAutoencoders.MLNet.Hosting;
 /// <summary>
 /// ML.NET's own prediction transformers, built around values the library computed, so that a saved model zip has the
 /// column types ML.NET's evaluators expect (a scalar <c>Score</c> and a <c>Boolean</c> <c>PredictedLabel</c>), which
-/// an <c>OnnxTransformer</c> alone cannot produce. Their constructors are internal to ML.NET, so they are reached by
-/// reflection here, and nowhere else.
+/// an <c>OnnxTransformer</c> alone cannot produce. Their constructors are internal to ML.NET, so they are reached through
+/// <see cref="MLNetInternals"/>.
 /// </summary>
 internal static class NativePredictors
 {
-    private const BindingFlags Internal = BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Instance;
-
     /// <summary>
     /// A <c>BinaryPredictionTransformer</c> over a linear model with weight 1 and bias 0 on the one-value vector column
     /// <paramref name="featureColumn"/>: <c>Score</c> = that value, <c>PredictedLabel</c> = Score &gt; <paramref name="threshold"/>.
@@ -23,10 +20,10 @@ internal static class NativePredictors
     public static ITransformer Threshold(IHostEnvironment environment, DataViewSchema inputSchema, string featureColumn, float threshold)
     {
         var weights = new VBuffer<float>(1, [1f]);
-        var model = Create(typeof(LinearBinaryModelParameters),
+        var model = MLNetInternals.Construct(typeof(LinearBinaryModelParameters),
             [typeof(IHostEnvironment), typeof(VBuffer<float>).MakeByRefType(), typeof(float), typeof(ModelStatisticsBase)],
             [environment, weights, 0f, null]);
-        return (ITransformer)Create(typeof(BinaryPredictionTransformer<>).MakeGenericType(typeof(LinearBinaryModelParameters)),
+        return (ITransformer)MLNetInternals.Construct(typeof(BinaryPredictionTransformer<>).MakeGenericType(typeof(LinearBinaryModelParameters)),
             [typeof(IHostEnvironment), typeof(LinearBinaryModelParameters), typeof(DataViewSchema), typeof(string), typeof(float), typeof(string)],
             [environment, model, inputSchema, featureColumn, threshold, "Score"]);
     }
@@ -41,18 +38,11 @@ internal static class NativePredictors
         int k = classNames.Length;
         var weights = new VBuffer<float>[k];
         for (int c = 0; c < k; c++) weights[c] = new VBuffer<float>(k, 1, [1f], [c]);
-        var model = Create(typeof(MaximumEntropyModelParameters),
+        var model = MLNetInternals.Construct(typeof(MaximumEntropyModelParameters),
             [typeof(IHostEnvironment), typeof(VBuffer<float>[]), typeof(float[]), typeof(int), typeof(int), typeof(string[]), typeof(ModelStatisticsBase)],
             [environment, weights, new float[k], k, k, classNames, null]);
-        return (ITransformer)Create(typeof(MulticlassPredictionTransformer<>).MakeGenericType(typeof(MaximumEntropyModelParameters)),
+        return (ITransformer)MLNetInternals.Construct(typeof(MulticlassPredictionTransformer<>).MakeGenericType(typeof(MaximumEntropyModelParameters)),
             [typeof(IHostEnvironment), typeof(MaximumEntropyModelParameters), typeof(DataViewSchema), typeof(string), typeof(string), typeof(string), typeof(string)],
             [environment, model, inputSchema, logitsColumn, labelColumn, "Score", "PredictedLabel"]);
-    }
-
-    private static object Create(Type type, Type[] parameters, object?[] arguments)
-    {
-        var ctor = type.GetConstructor(Internal, null, parameters, null)
-            ?? throw new NotSupportedException($"This version of Microsoft.ML has no {type.Name} constructor as 5.0 had.");
-        return ctor.Invoke(arguments);
     }
 }
