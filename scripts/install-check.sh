@@ -16,7 +16,8 @@ PY=/usr/bin/python3   # Debian's python3 (numpy), as scripts/setup.sh installs i
 WORK="$(mktemp -d /tmp/mlae-install-check.XXXXXX)"
 FEED="$WORK/feed"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-VERSION="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$REPO/Directory.Build.props" | head -n 1)"
+VERSION="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$REPO/Directory.Build.props")"
+VERSION="${VERSION%%$'\n'*}"
 ORT_VERSION="$(sed -n 's:.*<OnnxRuntimeVersion>\(.*\)</OnnxRuntimeVersion>.*:\1:p' "$REPO/Directory.Packages.props")"
 ML_VERSION="$(sed -n "s:.*<MicrosoftMLVersion Condition=\"'\$(MicrosoftMLVersion)' == ''\">\(.*\)</MicrosoftMLVersion>.*:\1:p" "$REPO/Directory.Packages.props")"
 TS_VERSION="$(sed -n 's:.*<TorchSharpVersion>\(.*\)</TorchSharpVersion>.*:\1:p' "$REPO/Directory.Packages.props")"

@@ -131,7 +131,7 @@ else
   step "write the patched copy of libLibTorchSharp.so" "check that g++, patchelf and /usr/bin/python3 work and /usr/local/lib is writable, then run the script again."
   "${SUDO[@]}" mkdir -p "$TORCH_FIX_DIR"
   target="$("${SUDO[@]}" bash "$REPO/src/MLNetAutoencoders.TorchSharp/build/make-glibcxx-fix.sh" "$original" "$TORCH_FIX_DIR")"
-  say "TorchSharp: patched copy in $target (rebuild to use it)"
+  say "TorchSharp: patched copy of the glue: $target (builds of this repository use it)"
 fi
 
 say "done"
