@@ -169,7 +169,7 @@ internal static class ConsoleUi
         foreach (var (property, option) in OptionNames)
             message = Regex.Replace(message, $@"(?<![\w-]){property}\b", option);
         if (message.Contains("outside [0, 1]", StringComparison.Ordinal))
-            message += " On the command line: --scale min-max scales every column to [0, 1] (fitted on the training rows), --loss mse"
+            message += " On the command line: --scale scales every column to [0, 1] (fitted on the training rows), --loss mse"
                 + " trains on any range, and if that column is the class label, name it with --label-column.";
         return message;
     }

@@ -111,7 +111,8 @@ public sealed class CliMessageTests : IDisposable
         var (code, _, err) = Mlae("train", "--dataset", Csv(scale: 5f), "--label-column", "label", "--epochs", "1");
         Assert.Equal(1, code);
         Assert.Contains("outside [0, 1]", err);
-        Assert.Contains("--scale", err);
+        Assert.Contains("--scale scales every column to [0, 1]", err); // --scale is a flag: no value to suggest
+        Assert.DoesNotContain("--scale min-max", err);
         Assert.Contains("--label-column", err);
         Assert.Contains("--loss mse", err);
         NoDotNetTails(err);
