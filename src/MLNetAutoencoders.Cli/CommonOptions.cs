@@ -62,7 +62,7 @@ internal sealed class CommonOptions
     {
         string[]? List(Option<string?> option) => r.GetValue(option) is { } text
             ? text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null;
-        return DatasetResolver.Load(r.GetValue(Dataset)!, new DatasetLoadOptions
+        return BuiltInDatasets.Load(r.GetValue(Dataset)!, new DatasetLoadOptions
         {
             LabelColumn = r.GetValue(LabelColumn), Features = List(Features), Ignore = List(Ignore),
         });
@@ -71,7 +71,7 @@ internal sealed class CommonOptions
     /// <summary>Prints the classes a CSV's label column of names was mapped to (they are also in the JSON results).</summary>
     public void AnnounceClasses(ParseResult r, LoadedDataset data)
     {
-        if (data.ClassNames is { } names && !DatasetResolver.BuiltInNames.Contains(r.GetValue(Dataset)!, StringComparer.OrdinalIgnoreCase))
+        if (data.ClassNames is { } names && !BuiltInDatasets.IsBuiltIn(r.GetValue(Dataset)!))
             Spectre.Console.AnsiConsoleExtensions.WriteLine(ConsoleUi.Err,
                 $"{r.GetValue(LabelColumn)}: {names.Count} classes: " + string.Join(", ", names.Select((n, i) => $"{i} = {n}")));
     }

@@ -34,7 +34,7 @@ public sealed class DatasetLoadOptions
 /// <summary>A loaded dataset: its training part and, when the source has one, its test part.</summary>
 public sealed class LoadedDataset
 {
-    /// <summary>The dataset's name (the built-in name or the file path).</summary>
+    /// <summary>The dataset's name (the file path, or the name of a built-in set).</summary>
     public required string Name { get; init; }
 
     /// <summary>The training images (all images when the source has no split).</summary>
@@ -56,39 +56,24 @@ public sealed class LoadedDataset
 }
 
 /// <summary>
-/// Turns a <c>--dataset</c> argument into data: a built-in name (<c>fashion-mnist</c>, <c>faces</c>), a directory holding the
-/// Fashion-MNIST IDX files, or a file: IDX images (plain or gzip), NPY (N×D or N×H×W; <c>|u1</c> pixels are divided by 255,
+/// Turns a data file into a dataset: IDX images (plain or gzip), NPY (N×D or N×H×W; <c>|u1</c> pixels are divided by 255,
 /// other types kept as stored), or CSV (<c>.csv</c>, <c>.txt</c>; <c>.tsv</c> is tab-separated). The format is recognised
 /// from the content where it can be (NPY and IDX magic numbers), else from the extension.
 /// </summary>
 public static class DatasetResolver
 {
-    /// <summary>The built-in dataset names.</summary>
-    public static IReadOnlyList<string> BuiltInNames { get; } = ["fashion-mnist", "faces"];
-
-    /// <summary>Loads a built-in dataset, a Fashion-MNIST directory or a file.</summary>
-    /// <exception cref="FileNotFoundException">Neither a built-in name nor an existing path, or the built-in data are not installed.</exception>
+    /// <summary>Loads a file as a dataset named after its path (no test part).</summary>
+    /// <exception cref="FileNotFoundException">The path is not an existing file.</exception>
     /// <exception cref="InvalidDataException">The file is malformed or of an unsupported format.</exception>
-    public static LoadedDataset Load(string nameOrPath, DatasetLoadOptions? options = null)
+    public static LoadedDataset Load(string path, DatasetLoadOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(nameOrPath);
-        if ((options?.Features is not null || options?.Ignore is not null) && !File.Exists(nameOrPath))
-            throw new InvalidDataException($"{nameOrPath}: choosing feature columns (--features, --ignore) is for CSV files (.csv, .txt, .tsv).");
-        if (string.Equals(nameOrPath, "fashion-mnist", StringComparison.OrdinalIgnoreCase))
-            return FashionMnistSet(null, "fashion-mnist");
-        if (string.Equals(nameOrPath, "faces", StringComparison.OrdinalIgnoreCase))
-            return new LoadedDataset { Name = "faces", Train = Faces.Load(), ClassNames = Faces.ClassNames };
-        if (Directory.Exists(nameOrPath))
-        {
-            if (!FashionMnist.Exists(nameOrPath))
-                throw new FileNotFoundException($"{nameOrPath} is a directory without the Fashion-MNIST IDX files (train-images-idx3-ubyte[.gz], …); give a file instead.", nameOrPath);
-            return FashionMnistSet(nameOrPath, nameOrPath);
-        }
-        if (!File.Exists(nameOrPath))
-            throw new FileNotFoundException(
-                $"Dataset '{nameOrPath}' is neither a built-in name ({string.Join(", ", BuiltInNames)}) nor an existing file or directory.", nameOrPath);
-        var (train, classNames) = LoadFileAndClasses(nameOrPath, options ?? new DatasetLoadOptions());
-        return new LoadedDataset { Name = nameOrPath, Train = train, ClassNames = classNames };
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+            throw new FileNotFoundException($"{path} is a directory; give a data file (IDX, NPY or CSV) instead.", path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Dataset file not found: {path}", path);
+        var (train, classNames) = LoadFileAndClasses(path, options ?? new DatasetLoadOptions());
+        return new LoadedDataset { Name = path, Train = train, ClassNames = classNames };
     }
 
     /// <summary>Loads one file (IDX, NPY or CSV) as an image dataset named after the path.</summary>
@@ -135,12 +120,6 @@ public static class DatasetResolver
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Labels file not found: {path}", path);
         return IsNpy(path) ? Npy.ReadLabels(path) : IdxReader.ReadLabels(path);
-    }
-
-    private static LoadedDataset FashionMnistSet(string? directory, string name)
-    {
-        var (train, test) = FashionMnist.Load(directory);
-        return new LoadedDataset { Name = name, Train = train, Test = test, ClassNames = FashionMnist.ClassNames };
     }
 
     private static ImageDataset LoadNpy(string path, DatasetLoadOptions options)

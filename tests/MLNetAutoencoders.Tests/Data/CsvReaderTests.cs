@@ -227,6 +227,8 @@ public class CsvReaderTests
         Assert.Equal([2f, 4f], CsvReader.Read(noHeader, new CsvOptions { Ignore = ["0"] }).Features.Span.ToArray());
         // the dataset loader passes the lists on, and refuses them for files that have no columns
         Assert.Equal([2f], DatasetResolver.Load(path, new DatasetLoadOptions { LabelColumn = "label", Features = ["b"] }).Train.Images.Span.ToArray());
-        Assert.Contains("is for CSV files", Assert.Throws<InvalidDataException>(() => DatasetResolver.Load("faces", new DatasetLoadOptions { Ignore = ["a"] })).Message);
+        var npy = s.Write("x.npy", Scratch.NpyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), }", Scratch.Bytes(0f)));
+        Assert.Contains($"{npy}: choosing feature columns (--features, --ignore) is for CSV files",
+            Assert.Throws<InvalidDataException>(() => DatasetResolver.Load(npy, new DatasetLoadOptions { Ignore = ["a"] })).Message);
     }
 }

@@ -55,25 +55,13 @@ public class DatasetResolverTests
     public void UnknownNamesAndFormats_AreExplained()
     {
         var e = Assert.Throws<FileNotFoundException>(() => DatasetResolver.Load("mnist-digits"));
-        Assert.Contains("fashion-mnist, faces", e.Message);
+        Assert.Equal(("Dataset file not found: mnist-digits", "mnist-digits"), (e.Message, e.FileName)); // built-in names are the experiments' (BuiltInDatasets)
 
         using var s = new Scratch();
         var bin = s.Write("thing.bin", [1, 2, 3, 4, 5]);
         Assert.Contains("unrecognised format", Assert.Throws<InvalidDataException>(() => DatasetResolver.Load(bin)).Message);
-        Assert.Contains("without the Fashion-MNIST IDX files", Assert.Throws<FileNotFoundException>(() => DatasetResolver.Load(s.Dir.FullName)).Message);
-    }
-
-    [Fact]
-    public void BuiltInFaces_HasNoTestPart_WithTestSplitMakesOne()
-    {
-        TestEnv.RequireFile(Faces.DefaultPath, "lfw_subset.npy (face data)");
-        var d = DatasetResolver.Load("Faces");
-        Assert.Equal(("faces", 200), (d.Name, d.Train.Count));
-        Assert.Null(d.Test);
-        var split = d.WithTestSplit(0.25, seed: 3);
-        Assert.Equal((150, 50), (split.Train.Count, split.Test!.Count));
-        Assert.Same(split, split.WithTestSplit(0.5, 1));
-        Assert.Equal(Faces.ClassNames, split.ClassNames);
+        Assert.Equal($"{s.Dir.FullName} is a directory; give a data file (IDX, NPY or CSV) instead.",
+            Assert.Throws<FileNotFoundException>(() => DatasetResolver.Load(s.Dir.FullName)).Message);
     }
 
     private static string F4(Scratch s, string name, string shape, params float[] values)
@@ -92,7 +80,7 @@ public class DatasetResolverTests
         Assert.Equal(("Labels file not found: /nonexistent/l.npy", "/nonexistent/l.npy"), (e.Message, e.FileName));
         e = Assert.Throws<FileNotFoundException>(() => DatasetResolver.Load("/nonexistent/d.csv"));
         Assert.Equal("/nonexistent/d.csv", e.FileName);
-        Assert.Contains("Dataset '/nonexistent/d.csv' is neither a built-in name (fashion-mnist, faces) nor an existing file or directory.", e.Message);
+        Assert.Equal("Dataset file not found: /nonexistent/d.csv", e.Message);
     }
 
     [Fact]

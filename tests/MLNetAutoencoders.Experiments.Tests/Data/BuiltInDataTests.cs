@@ -119,7 +119,7 @@ public class BuiltInDataTests
             s.Write(part + "-images-idx3-ubyte.gz", Scratch.Gzip(Scratch.Idx(IdxReader.ImagesMagic, [n, 28, 28], new byte[n * 784])));
             s.Write(part + "-labels-idx1-ubyte", Scratch.Idx(IdxReader.LabelsMagic, [n], [.. Enumerable.Range(0, n).Select(i => (byte)(9 - i))]));
         }
-        var d = DatasetResolver.Load(s.Dir.FullName);
+        var d = BuiltInDatasets.Load(s.Dir.FullName);
         Assert.Equal(s.Dir.FullName, d.Name);
         Assert.Equal(("fashion-mnist train", 3), (d.Train.Name, d.Train.Count));
         Assert.Equal([9, 8, 7], d.Train.Labels!);
@@ -130,7 +130,7 @@ public class BuiltInDataTests
 
         File.Delete(s.Path("t10k-labels-idx1-ubyte")); // three of the four files are not enough
         Assert.False(FashionMnist.Exists(s.Dir.FullName));
-        Assert.Contains("without the Fashion-MNIST IDX files", Assert.Throws<FileNotFoundException>(() => DatasetResolver.Load(s.Dir.FullName)).Message);
+        Assert.Contains("without the Fashion-MNIST IDX files", Assert.Throws<FileNotFoundException>(() => BuiltInDatasets.Load(s.Dir.FullName)).Message);
         var e = Assert.Throws<FileNotFoundException>(() => FashionMnist.LoadTest(s.Dir.FullName));
         Assert.Contains("or set MLAE_FASHION_MNIST to a directory holding the four IDX files", e.Message);
     }
