@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the project the way a user does and runs what README promises, outside the repository:
-#   1. packs every packable project into a temporary folder and checks the set of packages and their metadata;
+#   1. packs every packable project into a temporary folder and checks the set of packages and their metadata, and that
+#      the core package holds none of the experiment types;
 #   2. new console project + MLNetAutoencoders.MLNet from that folder + Microsoft.ML.OnnxRuntime (the CPU build) from
 #      NuGet; Program.cs = README's CSV quick start (the code between its quickstart:csv markers); runs it on a generated
 #      data.csv and checks the exit code, the Accuracy line and model.zip;
@@ -59,6 +60,14 @@ grep -q 'id="TorchSharp-cpu"' <<<"$spec" && fail "MLNetAutoencoders.TorchSharp m
 grep -q 'buildTransitive/torchsharp-glibcxx/[0-9a-f]*/libLibTorchSharp.so' <<<"$(files MLNetAutoencoders.TorchSharp)" \
   || fail "MLNetAutoencoders.TorchSharp lacks the patched libLibTorchSharp.so"
 grep -q 'libtorch_cpu' <<<"$(files mlae)" && fail "the mlae tool package carries LibTorch"
+# The experiments (built-in datasets with their install paths, the pretraining harness) live in
+# MLNetAutoencoders.Experiments, which no package ships: the core's assembly must not define any of their types (type
+# names are whole strings in the assembly's metadata).
+unzip -q -o "$FEED/MLNetAutoencoders.$VERSION.nupkg" 'lib/*' -d "$WORK/core"
+names="$(strings -n 4 "$WORK/core/lib/net10.0/MLNetAutoencoders.dll")"
+for type in FashionMnist Faces BreastCancer DataPaths BuiltInDatasets PretrainingExperiment PretrainingExperimentOptions PretrainKind PretrainMode; do
+  grep -qx "$type" <<<"$names" && fail "the MLNetAutoencoders package defines the experiment type $type"
+done
 
 # A console project outside the repository, referencing packages only (the temp folder has its own nuget.config that
 # adds the packed folder to the user's sources).
