@@ -8,8 +8,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 step "set-up (scripts/setup.sh)" "read the set-up's message above: it names the step and what to do; then run the tests again."
 bash scripts/setup.sh
 
+# Built once, then tested: no test assembly runs while another project's build is still copying files.
+step "build (dotnet build)" "the compiler errors above name the file and line; fix them and run the tests again."
+dotnet build MLNetAutoencoders.sln -c Release
 step "test suite (dotnet test)" "the failed tests are listed above with their messages; \`dotnet test tests/<project> --filter <name>\` runs one again."
-dotnet test MLNetAutoencoders.sln -c Release
+dotnet test MLNetAutoencoders.sln -c Release --no-build
 
 # The documentation site: the API reference from the XML docs of the libraries the suite just built (Release), plus
 # the pages under docs/, into docs/_site/. Warnings are errors, so a broken link or reference fails the run.
