@@ -21,9 +21,10 @@ dotnet tool restore
 dotnet docfx docs/docfx.json --warningsAsErrors
 
 # The oldest supported Microsoft.ML: the ML.NET test project again, built and run against Microsoft.ML and
-# Microsoft.ML.OnnxTransformer 5.0.1 (the package is built against 6.0.0), in a separate output folder.
+# Microsoft.ML.OnnxTransformer 5.0.1 (the package is built against 6.0.0), in a separate output folder inside the
+# repository (artifacts/, ignored by git), where the tests find the repository above their binaries.
 step "ML.NET tests against Microsoft.ML 5.0.1" "the failed tests above work with 6.0.0 but not 5.0.1: keep the code within both, or raise the supported range in the package description."
-dotnet test tests/MLNetAutoencoders.MLNet.Tests -c Release -p:MicrosoftMLVersion=5.0.1 --artifacts-path "${TMPDIR:-/tmp}/mlae-mlnet-5.0.1"
+dotnet test tests/MLNetAutoencoders.MLNet.Tests -c Release -p:MicrosoftMLVersion=5.0.1 --artifacts-path artifacts/mlnet-5.0.1
 
 # Installed as a user installs it: pack into a temporary folder, new console projects outside the repository that
 # reference only the packages, README's two quick starts, the TorchSharp engine, and the mlae .NET tool.
