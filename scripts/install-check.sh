@@ -60,6 +60,7 @@ grep -q 'id="TorchSharp-cpu"' <<<"$spec" && fail "MLNetAutoencoders.TorchSharp m
 grep -q 'buildTransitive/torchsharp-glibcxx/[0-9a-f]*/libLibTorchSharp.so' <<<"$(files MLNetAutoencoders.TorchSharp)" \
   || fail "MLNetAutoencoders.TorchSharp lacks the patched libLibTorchSharp.so"
 grep -q 'libtorch_cpu' <<<"$(files mlae)" && fail "the mlae tool package carries LibTorch"
+grep -Eq 'runtimes/.*\.(pdb|dbg|dwarf)$' <<<"$(files mlae)" && fail "the mlae tool package carries native debug symbols (runtimes/*.pdb, .dbg or .dwarf)"
 # The experiments (built-in datasets with their install paths, the pretraining harness) live in
 # MLNetAutoencoders.Experiments, which no package ships: the core's assembly must not define any of their types (type
 # names are whole strings in the assembly's metadata).
