@@ -8,7 +8,8 @@
 //        (iv)  our ProjectToExactPrincipalComponents (rank 20);
 //      and a PredictionEngine over single rows for (i) and (ii).
 //   b. Fit cost through ML.NET versus the library's direct fit (784-256-128-20, 3 epochs, batch 512, Threads 2, seed 0),
-//      each case in a child process of this executable (--case direct|mlnet|memory) that reports its VmHWM.
+//      each case in a child process of this executable (--case direct|mlnet|memory|read) that reports its VmHWM;
+//      --case save --idv PATH writes the training rows as that .idv file, to run the cases on their own.
 //
 // Run:  dotnet run -c Release --project benchmarks/MLNetScoring -- [--out PATH] [--reps 3] [--predict-rows 2000] [--fit-runs 2]
 // Writes JSON to --out (default benchmarks/results/mlnet-scoring.json) and prints a Markdown report.
@@ -50,7 +51,7 @@ internal sealed record Args(string Out, int Reps, int PredictRows, int FitRuns, 
                 case "--case": kase = Next(); break;
                 case "--idv": idv = Next(); break;
                 case "-h" or "--help":
-                    Console.WriteLine("MLNetScoring [--out PATH] [--reps N] [--predict-rows N] [--fit-runs N]   (internal: --case direct|mlnet|memory [--idv PATH])");
+                    Console.WriteLine("MLNetScoring [--out PATH] [--reps N] [--predict-rows N] [--fit-runs N]   (internal: --case direct|mlnet|memory|read|save [--idv PATH])");
                     Environment.Exit(0);
                     break;
                 default: throw new ArgumentException($"unknown argument '{a[i]}'");
@@ -179,7 +180,16 @@ internal static class FitCase
                 model = null!;
                 break;
             }
-            default: throw new ArgumentException($"unknown case '{kind}' (direct, mlnet, memory or read)");
+            case "save":
+            {
+                // Writes the training rows as the .idv file the mlnet and read cases load (to run those cases on their own).
+                var ml = new MLContext(seed: 0);
+                using (var f = File.Create(idv ?? throw new ArgumentException("--case save needs --idv")))
+                    ml.Data.SaveAsBinary(ml.Data.LoadFromEnumerable(LoadRows()), f, keepHidden: false);
+                Console.WriteLine($"saved {idv}");
+                return 0;
+            }
+            default: throw new ArgumentException($"unknown case '{kind}' (direct, mlnet, memory, read or save)");
         }
         double peakAfterFit = Proc.StatusMB("VmHWM");
         double epochSum = model?.History.Epochs.Sum(e => e.Seconds) ?? 0;

@@ -29,7 +29,9 @@ internal sealed class TorchVae : IDisposable
     public TrainingHistory Train(IMinibatchSource<Matrix> source, Rng rng, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         torch.set_num_threads(_o.Threads);
-        var ctx = _o.CreateContext(rng.Fork(1));
+        // Only the context's generator is used here (noise, masks, probes, ε): a managed GEMM keeps OpenBLAS and its
+        // threads out of the process that LibTorch runs in.
+        var ctx = new NnContext(new ManagedGemm(), rng.Fork(1));
         _p.CreateOptimizer(_o.Optimizer, _o.LearningRate, _o.Momentum);
         Matrix? eps = null;
 

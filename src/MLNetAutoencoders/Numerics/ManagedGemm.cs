@@ -16,8 +16,7 @@ public sealed unsafe class ManagedGemm : IGemm
     private const int MR = 6, NR = 16, KC = 256, MC = 96, NC = 2048;
     /// <summary>Multiply-adds below which a product is not worth splitting across threads.</summary>
     internal const long MinWorkPerThread = 1 << 22;
-    private float[] _bPack = Array.Empty<float>();
-    private readonly float[][] _aPack;
+    private readonly float[][] _aPack, _bPack;
 
     /// <summary>Creates the provider with the given number of threads (≥ 1).</summary>
     public ManagedGemm(int threads = 1)
@@ -25,7 +24,12 @@ public sealed unsafe class ManagedGemm : IGemm
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be at least 1.");
         Threads = threads;
         _aPack = new float[threads][];
-        for (int t = 0; t < threads; t++) _aPack[t] = new float[MC * KC];
+        _bPack = new float[threads][];
+        for (int t = 0; t < threads; t++)
+        {
+            _aPack[t] = new float[MC * KC];
+            _bPack[t] = Array.Empty<float>();
+        }
     }
 
     /// <inheritdoc />
@@ -96,78 +100,80 @@ public sealed unsafe class ManagedGemm : IGemm
     private void Run(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, ReadOnlySpan<float> bias, Action<Span<float>>? rowEpilogue)
     {
+        // Split rows of C into contiguous chunks, one per thread, aligned to MR. A small product stays on one thread:
+        // below about MinWorkPerThread multiply-adds a thread's share takes less time than handing it over.
+        int threads = (int)Math.Clamp((long)m * n * k / MinWorkPerThread, 1, Math.Min(Threads, (m + MR - 1) / MR));
+        int chunk = ((m + threads - 1) / threads + MR - 1) / MR * MR;
         int bNeed = KC * ((Math.Min(n, NC) + NR - 1) / NR * NR);
-        if (_bPack.Length < bNeed) _bPack = new float[bNeed];
+        for (int t = 0; t < threads; t++)
+            if (_bPack[t].Length < bNeed) _bPack[t] = new float[bNeed];
 
-        fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c) fixed (float* bp = _bPack) fixed (float* pbias = bias)
+        fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c) fixed (float* pbias = bias)
         {
             var job = new Job
             {
-                A = pa, B = pb, C = pc, BPack = bp, Lda = lda, Ldb = ldb, Ldc = ldc, M = m, K = k, TransA = transA, Alpha = alpha,
+                A = pa, B = pb, C = pc, Lda = lda, Ldb = ldb, Ldc = ldc, M = m, N = n, K = k, TransA = transA, TransB = transB, Alpha = alpha,
                 Bias = pbias, RowEpilogue = rowEpilogue,
             };
-            // Split rows of C into contiguous chunks, one per thread, aligned to MR. A small product stays on one thread:
-            // below about MinWorkPerThread multiply-adds a thread's share takes less time than handing it over.
-            int threads = (int)Math.Clamp((long)m * n * k / MinWorkPerThread, 1, Math.Min(Threads, (m + MR - 1) / MR));
-            int chunk = ((m + threads - 1) / threads + MR - 1) / MR * MR;
-            for (int jc = 0; jc < n; jc += NC)
+            if (threads == 1)
             {
-                int nc = Math.Min(NC, n - jc);
-                for (int p0 = 0; p0 < k; p0 += KC)
-                {
-                    int kc = Math.Min(KC, k - p0);
-                    PackB(pb, ldb, transB, p0, kc, jc, nc, bp);
-                    job.Jc = jc; job.Nc = nc; job.P0 = p0; job.Kc = kc;
-                    if (threads == 1)
-                    {
-                        fixed (float* ap = _aPack[0]) RunRows(in job, 0, m, ap);
-                    }
-                    else
-                    {
-                        var local = job;
-                        var packs = _aPack;
-                        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-                        {
-                            int r0 = t * chunk, r1 = Math.Min(m, r0 + chunk);
-                            if (r0 >= r1) return;
-                            fixed (float* ap = packs[t]) RunRows(in local, r0, r1, ap);
-                        });
-                    }
-                }
+                fixed (float* ap = _aPack[0]) fixed (float* bp = _bPack[0]) RunRows(in job, 0, m, ap, bp);
+                return;
             }
+            // One hand-off per product: each thread packs the panels of B it needs itself (a copy of B per thread, a
+            // small fraction of its multiply-adds) and runs all k-blocks of its rows without waiting for the others.
+            var local = job;
+            var aPacks = _aPack;
+            var bPacks = _bPack;
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            {
+                int r0 = t * chunk, r1 = Math.Min(m, r0 + chunk);
+                if (r0 >= r1) return;
+                fixed (float* ap = aPacks[t]) fixed (float* bp = bPacks[t]) RunRows(in local, r0, r1, ap, bp);
+            });
         }
     }
 
     private struct Job
     {
-        public float* A, B, C, BPack, Bias;
-        public int Lda, Ldb, Ldc, M, K, Jc, Nc, P0, Kc;
-        public bool TransA;
+        public float* A, B, C, Bias;
+        public int Lda, Ldb, Ldc, M, N, K;
+        public bool TransA, TransB;
         public float Alpha;
         public Action<Span<float>>? RowEpilogue;
     }
 
-    private static void RunRows(in Job j, int r0, int r1, float* aPack)
+    /// <summary>Rows r0 … r1−1 of C over every column block and k-block, in the same order whatever the thread count.</summary>
+    private static void RunRows(in Job j, int r0, int r1, float* aPack, float* bPack)
     {
-        for (int ic = r0; ic < r1; ic += MC)
+        for (int jc = 0; jc < j.N; jc += NC)
         {
-            int mc = Math.Min(MC, r1 - ic);
-            if (j.Bias != null && j.P0 == 0)
-                for (int r = ic; r < ic + mc; r++)
-                    new ReadOnlySpan<float>(j.Bias + j.Jc, j.Nc).CopyTo(new Span<float>(j.C + (long)r * j.Ldc + j.Jc, j.Nc));
-            PackA(j.A, j.Lda, j.TransA, ic, mc, j.P0, j.Kc, aPack);
-            for (int jr = 0; jr < j.Nc; jr += NR)
+            int nc = Math.Min(NC, j.N - jc);
+            for (int p0 = 0; p0 < j.K; p0 += KC)
             {
-                int nr = Math.Min(NR, j.Nc - jr);
-                float* bPanel = j.BPack + (jr / NR) * j.Kc * NR;
-                for (int ir = 0; ir < mc; ir += MR)
+                int kc = Math.Min(KC, j.K - p0);
+                PackB(j.B, j.Ldb, j.TransB, p0, kc, jc, nc, bPack);
+                for (int ic = r0; ic < r1; ic += MC)
                 {
-                    int mr = Math.Min(MR, mc - ir);
-                    Kernel(j.Kc, aPack + (ir / MR) * j.Kc * MR, bPanel, j.C + (long)(ic + ir) * j.Ldc + j.Jc + jr, j.Ldc, j.Alpha, mr, nr);
+                    int mc = Math.Min(MC, r1 - ic);
+                    if (j.Bias != null && p0 == 0)
+                        for (int r = ic; r < ic + mc; r++)
+                            new ReadOnlySpan<float>(j.Bias + jc, nc).CopyTo(new Span<float>(j.C + (long)r * j.Ldc + jc, nc));
+                    PackA(j.A, j.Lda, j.TransA, ic, mc, p0, kc, aPack);
+                    for (int jr = 0; jr < nc; jr += NR)
+                    {
+                        int nr = Math.Min(NR, nc - jr);
+                        float* bPanel = bPack + (jr / NR) * kc * NR;
+                        for (int ir = 0; ir < mc; ir += MR)
+                        {
+                            int mr = Math.Min(MR, mc - ir);
+                            Kernel(kc, aPack + (ir / MR) * kc * MR, bPanel, j.C + (long)(ic + ir) * j.Ldc + jc + jr, j.Ldc, j.Alpha, mr, nr);
+                        }
+                    }
+                    if (j.RowEpilogue != null && p0 + kc == j.K)
+                        for (int r = ic; r < ic + mc; r++) j.RowEpilogue(new Span<float>(j.C + (long)r * j.Ldc + jc, nc));
                 }
             }
-            if (j.RowEpilogue != null && j.P0 + j.Kc == j.K)
-                for (int r = ic; r < ic + mc; r++) j.RowEpilogue(new Span<float>(j.C + (long)r * j.Ldc + j.Jc, j.Nc));
         }
     }
 

@@ -62,16 +62,30 @@ public class GemmTests
         for (int i = 0; i < y1.Length; i++) Assert.True(Math.Abs(y2.Data[i] - y1.Data[i]) < 1e-4, $"[{i}] {y1.Data[i]} vs {y2.Data[i]}");
     }
 
-    [Fact]
-    public void Managed_IsBitIdenticalAcrossThreadCounts()
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void Managed_IsBitIdenticalAcrossThreadCounts(bool transA, bool transB)
     {
+        // k = 600: three k-blocks; n = 2100: two column blocks and a partial panel; m = 302: a partial row tile per thread.
+        int m = 302, n = 2100, k = 600;
         var rng = new Rng(4);
-        var a = new Matrix(300, 200); var b = new Matrix(200, 150);
+        var a = transA ? new Matrix(k, m) : new Matrix(m, k);
+        var b = transB ? new Matrix(n, k) : new Matrix(k, n);
         rng.FillUniform(a.Span, -1, 1); rng.FillUniform(b.Span, -1, 1);
-        var c1 = new Matrix(300, 150); var c2 = new Matrix(300, 150);
-        Gemm.Create(GemmKind.Managed, 1).Multiply(a, false, b, false, c1);
-        Gemm.Create(GemmKind.Managed, 2).Multiply(a, false, b, false, c2);
+        var c1 = new Matrix(m, n); var c2 = new Matrix(m, n); var c3 = new Matrix(m, n);
+        rng.FillUniform(c1.Span, -1, 1);
+        c1.Span.CopyTo(c2.Span); c1.Span.CopyTo(c3.Span);
+        double spot = 0.3 * c1[301, 2090]; // one element of the last row tile and the last panel, in double
+        for (int p = 0; p < k; p++) spot += 0.7 * (transA ? a[p, 301] : a[301, p]) * (transB ? b[2090, p] : b[p, 2090]);
+        Gemm.Create(GemmKind.Managed, 1).Multiply(a, transA, b, transB, c1, 0.7f, 0.3f);
+        Gemm.Create(GemmKind.Managed, 2).Multiply(a, transA, b, transB, c2, 0.7f, 0.3f);
+        Gemm.Create(GemmKind.Managed, 3).Multiply(a, transA, b, transB, c3, 0.7f, 0.3f);
         Assert.Equal(c1.Span.ToArray(), c2.Span.ToArray());
+        Assert.Equal(c1.Span.ToArray(), c3.Span.ToArray());
+        Assert.True(Math.Abs(spot - c2[301, 2090]) < 1e-3, $"C[301, 2090] = {c2[301, 2090]}, expected {spot}");
     }
 
     [Theory]
