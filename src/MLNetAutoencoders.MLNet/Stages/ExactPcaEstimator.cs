@@ -110,5 +110,5 @@ public sealed class PcaTransformer : RowMappingTransformer
     private protected override Matrix[] Map(Matrix rows) => [Model.Transform(rows, Gemm.Create(GemmKind.Auto, 1))];
 
     /// <inheritdoc />
-    public override ModelProto ToOnnx() => OnnxExport.Pca(Model, InputColumnName, OutputColumnName);
+    internal override ModelProto ToOnnx() => OnnxExport.Pca(Model, InputColumnName, OutputColumnName);
 }

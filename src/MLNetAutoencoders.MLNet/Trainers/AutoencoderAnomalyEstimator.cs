@@ -170,7 +170,7 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
     }
 
     /// <inheritdoc />
-    public override Onnx.Proto.ModelProto ToOnnx()
+    internal override Onnx.Proto.ModelProto ToOnnx()
         => Onnx.OnnxExport.AnomalyScorer(Model, InputColumnName, ScoreColumn, PredictedLabelColumn, Threshold, Score == AnomalyScore.NegativeElbo);
 
     /// <summary>
