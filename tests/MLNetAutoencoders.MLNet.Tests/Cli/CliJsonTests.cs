@@ -5,6 +5,7 @@ using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Cli;
 using MLNetAutoencoders.Cli.Commands;
 using MLNetAutoencoders.Classifiers;
+using MLNetAutoencoders.Comparisons;
 using MLNetAutoencoders.Data;
 using MLNetAutoencoders.Tests.Support;
 
