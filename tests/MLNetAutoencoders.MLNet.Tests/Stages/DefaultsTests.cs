@@ -39,8 +39,9 @@ public sealed class DefaultsTests : IDisposable
         Assert.Equal((AutoencoderDefaults.VaeEpochs, AutoencoderDefaults.VaeBatchSize), (vae.Vae.Epochs, vae.Vae.BatchSize));
 
         var pca = ml.Transforms.ProjectToExactPrincipalComponents("Code", "Features").Settings;
-        Assert.Equal((new ExactPcaEstimator.Options().Rank, new ExactPcaEstimator.Options().Whiten), (pca.Rank, pca.Whiten));
-        Assert.Equal(new PcaOptions().Components, pca.Rank);
+        var pcaOptions = new ExactPcaEstimator.Options().Pca;
+        Assert.Equal((pcaOptions.Components, pcaOptions.Whiten, pcaOptions.Solver, pcaOptions.Threads), (pca.Pca.Components, pca.Pca.Whiten, pca.Pca.Solver, pca.Pca.Threads));
+        Assert.Equal((PcaDefaults.Components, 1), (pca.Pca.Components, pca.Pca.Threads));
 
         var anomaly = ml.AnomalyDetection.Trainers.Autoencoder().Settings;
         var anomalyOptions = new AutoencoderAnomalyEstimator.Options();
