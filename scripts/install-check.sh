@@ -61,13 +61,19 @@ grep -q 'buildTransitive/torchsharp-glibcxx/[0-9a-f]*/libLibTorchSharp.so' <<<"$
   || fail "MLNetAutoencoders.TorchSharp lacks the patched libLibTorchSharp.so"
 grep -q 'libtorch_cpu' <<<"$(files mlae)" && fail "the mlae tool package carries LibTorch"
 grep -Eq 'runtimes/.*\.(pdb|dbg|dwarf)$' <<<"$(files mlae)" && fail "the mlae tool package carries native debug symbols (runtimes/*.pdb, .dbg or .dwarf)"
-# The experiments (built-in datasets with their install paths, the pretraining harness) live in
+# The experiments (built-in datasets with their install paths, the comparison and pretraining harnesses) live in
 # MLNetAutoencoders.Experiments, which no package ships: the core's assembly must not define any of their types (type
 # names are whole strings in the assembly's metadata).
 unzip -q -o "$FEED/MLNetAutoencoders.$VERSION.nupkg" 'lib/*' -d "$WORK/core"
 names="$(strings -n 4 "$WORK/core/lib/net10.0/MLNetAutoencoders.dll")"
 for type in FashionMnist Faces BreastCancer DataPaths BuiltInDatasets PretrainingExperiment PretrainingExperimentOptions PretrainKind PretrainMode; do
   grep -qx "$type" <<<"$names" && fail "the MLNetAutoencoders package defines the experiment type $type"
+done
+# Likewise the ML.NET package: the datasets' ML.NET views and the comparison harness are the experiments'.
+unzip -q -o "$FEED/MLNetAutoencoders.MLNet.$VERSION.nupkg" 'lib/*' -d "$WORK/mlnet"
+names="$(strings -n 4 "$WORK/mlnet/lib/net10.0/MLNetAutoencoders.MLNet.dll")"
+for type in ImageDataViews FeaturizerSettings ComparisonFigures ComparisonReport; do
+  grep -qx "$type" <<<"$names" && fail "the MLNetAutoencoders.MLNet package defines the experiment type $type"
 done
 
 # A console project outside the repository, referencing packages only (the temp folder has its own nuget.config that

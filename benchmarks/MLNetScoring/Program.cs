@@ -3,7 +3,7 @@
 //   a. Scoring throughput over the 60 000 Fashion-MNIST training rows: create the transformed view and iterate one cursor
 //      reading the code column of every row (best of N after one warm-up), for
 //        (i)   our AutoencoderTransformer (EncodeWithAutoencoder, 784-256-128-20, 1 epoch, Threads = 1),
-//        (ii)  ML.NET's ApplyOnnxModel on the same encoder exported with ToOnnx() (ONNX Runtime, 1 intra/inter-op thread),
+//        (ii)  ML.NET's ApplyOnnxModel on the same encoder exported with SaveAsOnnx (ONNX Runtime, 1 intra/inter-op thread),
 //        (iii) ML.NET's ProjectToPrincipalComponents (rank 20),
 //        (iv)  our ProjectToExactPrincipalComponents (rank 20);
 //      and a PredictionEngine over single rows for (i) and (ii).
@@ -23,7 +23,6 @@ using Microsoft.ML.Transforms.Onnx;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Data;
 using MLNetAutoencoders.MLNet.Stages;
-using MLNetAutoencoders.Onnx;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -250,7 +249,7 @@ internal static class Bench
             }).Fit(data);
 
             string onnxPath = Path.Combine(tmp, "encoder.onnx");
-            OnnxModelFile.Save(ae.ToOnnx(), onnxPath);
+            ae.SaveAsOnnx(onnxPath);
             sw.Restart();
             var onnx = ml.Transforms.ApplyOnnxModel(new OnnxOptions
             {
@@ -258,7 +257,7 @@ internal static class Bench
             }).Fit(data);
             double onnxFit = sw.Elapsed.TotalSeconds;
             string onnxPath2 = Path.Combine(tmp, "encoder2.onnx");
-            OnnxModelFile.Save(ae2.ToOnnx(), onnxPath2);
+            ae2.SaveAsOnnx(onnxPath2);
             var onnx2 = ml.Transforms.ApplyOnnxModel(new OnnxOptions { ModelFile = onnxPath2, InputColumns = ["Features"], OutputColumns = ["Code"] }).Fit(data);
 
             sw.Restart();
@@ -341,7 +340,7 @@ internal static class Bench
             void Row(string name, Timing t) => md.AppendLine(FormattableString.Invariant(
                 $"| {name} | {t.Best:F3} | {Rps(t.Best):N0} | {sOnnx.Best / t.Best:F2}× | {string.Join(", ", t.All.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))} | {t.AllocatedMB:F0} | {t.Gen2:F1} |"));
             Row("(i) ours: EncodeWithAutoencoder 784-256-128-20 (blocks of 1 024, Threads 1)", sOurs);
-            Row("(ii) ML.NET ApplyOnnxModel, same encoder via ToOnnx() (ORT, 1 thread)", sOnnx);
+            Row("(ii) ML.NET ApplyOnnxModel, same encoder via SaveAsOnnx (ORT, 1 thread)", sOnnx);
             md.AppendLine(FormattableString.Invariant(
                 $"| (i′) ours, Threads 2 | {sOurs2.Best:F3} | {Rps(sOurs2.Best):N0} | {sOnnx2.Best / sOurs2.Best:F2}× vs (ii′) | {string.Join(", ", sOurs2.All.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))} | {sOurs2.AllocatedMB:F0} | {sOurs2.Gen2:F1} |"));
             md.AppendLine(FormattableString.Invariant(

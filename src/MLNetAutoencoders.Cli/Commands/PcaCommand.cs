@@ -32,7 +32,7 @@ internal static class PcaCommand
     {
         var common = new CommonOptions();
         var components = new Option<int>("--components") { Description = "number of principal components", DefaultValueFactory = _ => PcaDefaults.Components };
-        var solver = new Option<string>("--solver") { Description = "the project's PCA whose model is reported at the top level and saved: auto, exact or randomized", DefaultValueFactory = _ => "auto" };
+        var solver = new Option<string>("--solver") { Description = "the project's PCA whose model is reported at the top level and saved: auto, exact or randomized", DefaultValueFactory = _ => PcaSolver.Auto.ToString().ToLowerInvariant() };
         var whiten = new Option<bool>("--whiten") { Description = "scale codes to unit variance (the saved stage; the comparison rows are never whitened)" };
         var repeats = new Option<int>("--repeats") { Description = "fits per implementation; the fastest counts", DefaultValueFactory = _ => 3 };
         var output = new Option<string?>("--out") { Description = "save the fitted stage as an ML.NET model zip (Features → Code), loadable with mlContext.Model.Load" };
@@ -44,110 +44,123 @@ internal static class PcaCommand
 
         cmd.SetAction(r =>
         {
-            try
-            {
-                ulong seed = r.GetValue(common.Seed);
-                if (seed > int.MaxValue) throw new ArgumentException($"--seed must be at most {int.MaxValue} (ML.NET seeds are Int32); got {seed}.");
-                int threads = r.GetValue(common.Threads);
-                if (threads < 1) throw new ArgumentException($"--threads must be ≥ 1; got {threads}.");
-                int reps = r.GetValue(repeats);
-                if (reps < 1) throw new ArgumentException($"--repeats must be ≥ 1; got {reps}.");
-                int k = r.GetValue(components);
-                ExactPcaEstimator.Options Stage(PcaSolver s, bool w) => new()
-                {
-                    InputColumnName = ImageDataViews.FeaturesColumn, OutputColumnName = Code,
-                    Rank = k, Solver = s, Whiten = w, Seed = (int)seed, Threads = threads,
-                };
-                var gemm = Gemm.Create(common.GemmKind(r), threads);
-                var data = common.Load(r);
-                // --test-fraction 0 (as in every command): fit on every row; the test measurements are then left out.
-                var heldOut = data.Test;
-                var ml = new MLContext(seed: (int)seed);
-                var train = ImageDataViews.Load(ml, new ImageDataset(data.Train.Images, null, data.Train.Width, data.Train.Height, data.Train.Name)); // Features only
-                var test = heldOut is null ? null : ImageDataViews.Load(ml, new ImageDataset(heldOut.Images, null, heldOut.Width, heldOut.Height, heldOut.Name));
-                if (k < 1 || k > Math.Min(data.Train.Count, data.Train.Dimension))
-                    throw new ArgumentException($"--components must be between 1 and min(training rows, pixels) = {Math.Min(data.Train.Count, data.Train.Dimension)}; got {k}.");
-
-                bool whitened = r.GetValue(whiten);
-                var (mainSeconds, main) = TimeFit("pca", () => ml.Transforms.ProjectToExactPrincipalComponents(Stage(ParseSolver(r.GetValue(solver)!), whitened)), train, reps);
-                var model = main.Model;
-
-                // The comparison: the project's exact and randomised PCA and ML.NET's, none whitened; the main fit is reused when it is one of them.
-                var fits = new List<(string Impl, string Stage, string Solver, double Seconds, ITransformer Transformer)>();
-                foreach (var s in new[] { PcaSolver.Exact, PcaSolver.Randomized })
-                {
-                    var (sec, t) = !whitened && model.Solver == s ? (mainSeconds, main)
-                        : TimeFit($"pca {s.ToString().ToLowerInvariant()}", () => ml.Transforms.ProjectToExactPrincipalComponents(Stage(s, false)), train, reps);
-                    fits.Add(("pca", "ProjectToExactPrincipalComponents", s.ToString().ToLowerInvariant(), sec, t));
-                }
-                var (mlSeconds, mlnet) = TimeFit("mlnet-pca", () => ml.Transforms.ProjectToPrincipalComponents(Code, ImageDataViews.FeaturesColumn, rank: k, seed: (int)seed), train, reps);
-                fits.Add(("mlnet-pca", "ProjectToPrincipalComponents", "randomized", mlSeconds, mlnet));
-
-                var pixels = PixelStats.Of(data.Train.Images, heldOut?.Images);
-                var rows = fits.Select(f => CodeFigures.Of(f.Impl, f.Stage, f.Solver, f.Seconds, ReadCodes(f.Transformer.Transform(train), k),
-                    test is null ? null : ReadCodes(f.Transformer.Transform(test), k), pixels)).ToList();
-
-                // The identity against the reconstruction itself: the exact row's MSE from codes vs PcaModel.Reconstruct.
-                var exact = ((PcaTransformer)fits[0].Transformer).Model;
-                double? reconstructMse = heldOut is null ? null : MeanSquaredError(heldOut.Images, exact.Reconstruct(heldOut.Images, gemm));
-
-                double trainMse = model.ReconstructionMse(data.Train.Images, gemm);
-                double? testMse = heldOut is null ? null : model.ReconstructionMse(heldOut.Images, gemm);
-                var path = r.GetValue(output);
-                if (path != null) ml.Model.Save(main, train.Schema, path);
-                var onnxPath = r.GetValue(onnx);
-                if (onnxPath != null) OnnxModelFile.Save(OnnxExport.Pca(model), onnxPath);
-
-                double total = model.ExplainedVarianceRatio.Sum();
-                var json = new JsonObject
-                {
-                    ["dataset"] = data.Name,
-                    ["components"] = model.ComponentCount,
-                    ["solver"] = model.Solver.ToString().ToLowerInvariant(),
-                    ["trainRows"] = data.Train.Count,
-                    ["testRows"] = heldOut?.Count ?? 0,
-                    ["dimension"] = model.InputDimension,
-                    ["explainedVarianceRatio"] = Numbers(model.ExplainedVarianceRatio),
-                    ["explainedVarianceTotal"] = total,
-                    ["trainMse"] = trainMse,
-                    ["seconds"] = Math.Round(mainSeconds, 4),
-                    ["repeats"] = reps,
-                    ["threads"] = threads,
-                    ["seed"] = seed,
-                    ["rows"] = new JsonArray(rows.Select(x => (JsonNode)new JsonObject
-                    {
-                        ["impl"] = x.Impl,
-                        ["stage"] = x.Stage,
-                        ["solver"] = x.Solver,
-                        ["fitSeconds"] = Math.Round(x.FitSeconds, 4),
-                        ["explainedVarianceRatio"] = Numbers(x.Ratio),
-                        ["explainedVarianceRatioTotal"] = x.Ratio.Sum(),
-                    }).ToArray()),
-                };
-                if (heldOut != null)
-                {
-                    json["testMse"] = testMse;
-                    for (int i = 0; i < rows.Count; i++) json["rows"]![i]!["testMse"] = rows[i].TestMse;
-                    json["reconstructCheck"] = new JsonObject
-                    {
-                        ["impl"] = "pca", ["solver"] = "exact", ["testMseFromCodes"] = rows[0].TestMse, ["testMseReconstruct"] = reconstructMse,
-                    };
-                }
-                if (path != null) json["model"] = path;
-                if (onnxPath != null) json["onnx"] = onnxPath;
-                ConsoleUi.Err.MarkupLine(Markup.Escape($"PCA {model.ComponentCount} components ({model.Solver}{(whitened ? ", whitened" : "")}) on " +
-                    $"{data.Train.Count}×{model.InputDimension}: {total:P2} of the variance, " + (heldOut is null ? $"training MSE {trainMse:F5} (no held-out rows), {mainSeconds:F2}s"
-                    : $"test MSE {testMse:F5}, {mainSeconds:F2}s; exact PCA test MSE from codes {rows[0].TestMse:F6} vs PcaModel.Reconstruct {reconstructMse:F6}")));
-                PrintTable(rows, data.Train.Count, model.InputDimension, threads, reps);
-                if (common.WantsJson(r)) common.WriteJson(r, json);
-                return 0;
-            }
+            try { return Run(r, common, components, solver, whiten, repeats, output, onnx); }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException)
             {
                 return ConsoleUi.Fail(e.Message);
             }
         });
         return cmd;
+    }
+
+    private static int Run(ParseResult r, CommonOptions common, Option<int> components, Option<string> solver, Option<bool> whiten, Option<int> repeats,
+        Option<string?> output, Option<string?> onnx)
+    {
+        ulong seed = r.GetValue(common.Seed);
+        if (seed > int.MaxValue) throw new ArgumentException($"--seed must be at most {int.MaxValue} (ML.NET seeds are Int32); got {seed}.");
+        int threads = r.GetValue(common.Threads);
+        if (threads < 1) throw new ArgumentException($"--threads must be ≥ 1; got {threads}.");
+        int reps = r.GetValue(repeats);
+        if (reps < 1) throw new ArgumentException($"--repeats must be ≥ 1; got {reps}.");
+        int k = r.GetValue(components);
+        ExactPcaEstimator.Options Stage(PcaSolver s, bool w) => new()
+        {
+            InputColumnName = ImageDataViews.FeaturesColumn, OutputColumnName = Code,
+            Pca = new PcaOptions { Components = k, Solver = s, Whiten = w, Threads = threads }, Seed = (int)seed,
+        };
+        var gemm = Gemm.Create(common.GemmKind(r), threads);
+        var data = common.Load(r);
+        // --test-fraction 0 (as in every command): fit on every row; the test measurements are then left out.
+        var heldOut = data.Test;
+        var ml = new MLContext(seed: (int)seed);
+        var train = ImageDataViews.Load(ml, new ImageDataset(data.Train.Images, null, data.Train.Width, data.Train.Height, data.Train.Name)); // Features only
+        var test = heldOut is null ? null : ImageDataViews.Load(ml, new ImageDataset(heldOut.Images, null, heldOut.Width, heldOut.Height, heldOut.Name));
+        if (k < 1 || k > Math.Min(data.Train.Count, data.Train.Dimension))
+            throw new ArgumentException($"--components must be between 1 and min(training rows, pixels) = {Math.Min(data.Train.Count, data.Train.Dimension)}; got {k}.");
+
+        bool whitened = r.GetValue(whiten);
+        var (mainSeconds, main) = TimeFit("pca", () => ml.Transforms.ProjectToExactPrincipalComponents(Stage(ParseSolver(r.GetValue(solver)!), whitened)), train, reps);
+        var model = main.Model;
+
+        // The comparison: the project's exact and randomised PCA and ML.NET's, none whitened; the main fit is reused when it is one of them.
+        var fits = new List<(string Impl, string Stage, string Solver, double Seconds, ITransformer Transformer)>();
+        foreach (var s in new[] { PcaSolver.Exact, PcaSolver.Randomized })
+        {
+            var (sec, t) = !whitened && model.Solver == s ? (mainSeconds, main)
+                : TimeFit($"pca {s.ToString().ToLowerInvariant()}", () => ml.Transforms.ProjectToExactPrincipalComponents(Stage(s, false)), train, reps);
+            fits.Add(("pca", "ProjectToExactPrincipalComponents", s.ToString().ToLowerInvariant(), sec, t));
+        }
+        var (mlSeconds, mlnet) = TimeFit("mlnet-pca", () => ml.Transforms.ProjectToPrincipalComponents(Code, ImageDataViews.FeaturesColumn, rank: k, seed: (int)seed), train, reps);
+        fits.Add(("mlnet-pca", "ProjectToPrincipalComponents", "randomized", mlSeconds, mlnet));
+
+        var pixels = PixelStats.Of(data.Train.Images, heldOut?.Images);
+        var rows = fits.Select(f => CodeFigures.Of(f.Impl, f.Stage, f.Solver, f.Seconds, ReadCodes(f.Transformer.Transform(train), k),
+            test is null ? null : ReadCodes(f.Transformer.Transform(test), k), pixels)).ToList();
+
+        // The identity against the reconstruction itself: the exact row's MSE from codes vs PcaModel.Reconstruct.
+        var exact = ((PcaTransformer)fits[0].Transformer).Model;
+        double? reconstructMse = heldOut is null ? null : MeanSquaredError(heldOut.Images, exact.Reconstruct(heldOut.Images, gemm));
+
+        double trainMse = model.ReconstructionMse(data.Train.Images, gemm);
+        double? testMse = heldOut is null ? null : model.ReconstructionMse(heldOut.Images, gemm);
+        var path = r.GetValue(output);
+        if (path != null) ml.Model.Save(main, train.Schema, path);
+        var onnxPath = r.GetValue(onnx);
+        if (onnxPath != null) OnnxModelFile.Save(OnnxExport.Pca(model), onnxPath);
+
+        var json = Json(data, model, rows, trainMse, testMse, reconstructMse, mainSeconds, reps, threads, seed, path, onnxPath);
+        double total = model.ExplainedVarianceRatio.Sum();
+        ConsoleUi.Err.MarkupLine(Markup.Escape($"PCA {model.ComponentCount} components ({model.Solver}{(whitened ? ", whitened" : "")}) on " +
+            $"{data.Train.Count}×{model.InputDimension}: {total:P2} of the variance, " + (heldOut is null ? $"training MSE {trainMse:F5} (no held-out rows), {mainSeconds:F2}s"
+            : $"test MSE {testMse:F5}, {mainSeconds:F2}s; exact PCA test MSE from codes {rows[0].TestMse:F6} vs PcaModel.Reconstruct {reconstructMse:F6}")));
+        PrintTable(rows, data.Train.Count, model.InputDimension, threads, reps);
+        if (common.WantsJson(r)) common.WriteJson(r, json);
+        return 0;
+    }
+
+    /// <summary>The run as JSON: the main fit's measurements, then a row per implementation.</summary>
+    private static JsonObject Json(LoadedDataset data, PcaModel model, List<CodeFigures> rows, double trainMse, double? testMse, double? reconstructMse,
+        double mainSeconds, int reps, int threads, ulong seed, string? path, string? onnxPath)
+    {
+        var heldOut = data.Test;
+        double total = model.ExplainedVarianceRatio.Sum();
+        var json = new JsonObject
+        {
+            ["dataset"] = data.Name,
+            ["components"] = model.ComponentCount,
+            ["solver"] = model.Solver.ToString().ToLowerInvariant(),
+            ["trainRows"] = data.Train.Count,
+            ["testRows"] = heldOut?.Count ?? 0,
+            ["dimension"] = model.InputDimension,
+            ["explainedVarianceRatio"] = Numbers(model.ExplainedVarianceRatio),
+            ["explainedVarianceTotal"] = total,
+            ["trainMse"] = trainMse,
+            ["seconds"] = Math.Round(mainSeconds, 4),
+            ["repeats"] = reps,
+            ["threads"] = threads,
+            ["seed"] = seed,
+            ["rows"] = new JsonArray(rows.Select(x => (JsonNode)new JsonObject
+            {
+                ["impl"] = x.Impl,
+                ["stage"] = x.Stage,
+                ["solver"] = x.Solver,
+                ["fitSeconds"] = Math.Round(x.FitSeconds, 4),
+                ["explainedVarianceRatio"] = Numbers(x.Ratio),
+                ["explainedVarianceRatioTotal"] = x.Ratio.Sum(),
+            }).ToArray()),
+        };
+        if (heldOut != null)
+        {
+            json["testMse"] = testMse;
+            for (int i = 0; i < rows.Count; i++) json["rows"]![i]!["testMse"] = rows[i].TestMse;
+            json["reconstructCheck"] = new JsonObject
+            {
+                ["impl"] = "pca", ["solver"] = "exact", ["testMseFromCodes"] = rows[0].TestMse, ["testMseReconstruct"] = reconstructMse,
+            };
+        }
+        if (path != null) json["model"] = path;
+        if (onnxPath != null) json["onnx"] = onnxPath;
+        return json;
     }
 
     /// <summary>

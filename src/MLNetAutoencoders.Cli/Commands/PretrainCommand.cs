@@ -213,7 +213,7 @@ internal static class PretrainCommand
         var runs = (json["runs"] as JsonArray ?? throw new InvalidDataException($"{saved} has no \"runs\" array (write it with mlae pretrain --json-out)."))
             .Select(x => new PretrainingRun((int)x!["labels"]!, (string)x["kind"]!, (string)x["mode"]!, (ulong)x["seed"]!, (double)x["accuracy"]!, (int)x["epochs"]!, (double)x["seconds"]!))
             .ToList();
-        string dataset = Figures.DatasetName((string?)json["dataset"] ?? saved);
+        string dataset = BuiltInDatasets.DisplayName((string?)json["dataset"] ?? saved);
         LearningCurves(PretrainingExperiment.Summarize(runs), $"{dataset}: test accuracy against labelled examples ({(int?)json["seeds"] ?? 1} seeds)").Save(chartPath);
         ConsoleUi.Err.MarkupLine($"learning curves of {runs.Count} runs written to {Markup.Escape(chartPath)}");
         return 0;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using MLNetAutoencoders.Autoencoders;
+using MLNetAutoencoders.Data;
 using MLNetAutoencoders.Imaging;
 
 namespace MLNetAutoencoders.Cli.Commands;
@@ -45,7 +46,7 @@ internal static class ReconstructCommand
                 var labels = Enumerable.Range(0, rows).Select(i => i % 2 == 0 ? (sigma > 0 ? "noisy input" : "original") : "reconstruction").ToList();
                 string file = Path.GetFileName(r.GetValue(model)!);
                 size.Save(r, r.GetValue(output)!, png,
-                    $"{Figures.DatasetName(data.Name)}: {originals.Rows} {(data.Test is null ? "" : "test ")}images and their reconstructions from {ae.CodeSize} numbers",
+                    $"{BuiltInDatasets.DisplayName(data.Name)}: {originals.Rows} {(data.Test is null ? "" : "test ")}images and their reconstructions from {ae.CodeSize} numbers",
                     $"model {file} ({(ae is VaeModel ? "VAE" : "autoencoder")}, {ae.InputSize} inputs, code of {ae.CodeSize}, {ae.ParameterCount:N0} parameters)" + (sigma > 0 ? $"; inputs with Gaussian noise σ = {sigma}" : ""),
                     labels);
                 ConsoleUi.Err.MarkupLine(Markup.Escape($"wrote {originals.Rows} originals and reconstructions to {r.GetValue(output)}"));

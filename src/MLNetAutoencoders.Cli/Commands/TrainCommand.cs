@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using MLNetAutoencoders.Autoencoders;
+using MLNetAutoencoders.Data;
 using MLNetAutoencoders.Nn;
 
 namespace MLNetAutoencoders.Cli.Commands;
@@ -14,187 +15,182 @@ namespace MLNetAutoencoders.Cli.Commands;
 /// </summary>
 internal static class TrainCommand
 {
-    /// <summary>The kinds <c>--kind</c> accepts.</summary>
-    public static readonly string[] Kinds = [.. AutoencoderKinds.All, "vae", "conv"];
-
-    // Each kind's strength comes from the one preset table (AutoencoderKinds / AutoencoderDefaults), as in the ML.NET stages.
+    // Each kind's strength comes from the one registry (AutoencoderKinds / AutoencoderDefaults), as in the ML.NET stages.
     private static readonly string DefaultKl = FormattableString.Invariant($"{AutoencoderDefaults.KlSparsityTarget}:{AutoencoderDefaults.KlSparsityWeight}");
     private static readonly string DefaultNoise = Corruptions.Format(CorruptionKind.Gaussian, AutoencoderDefaults.DenoisingNoise);
 
+    /// <summary>The command's options; none has a default of its own: one not given leaves the options class's default (AutoencoderDefaults) or the kind's preset.</summary>
+    private sealed class TrainOptions
+    {
+        public readonly CommonOptions Common = new();
+        public readonly Option<string> Kind = new("--kind") { Description = CommonOptions.KindNames(AutoencoderKinds.All) + " (combine further with the options below)", DefaultValueFactory = _ => AutoencoderKinds.Name(AutoencoderKind.Plain) };
+        public readonly Option<string?> Hidden = new("--hidden") { Description = $"encoder hidden widths, e.g. 256,128 (decoder mirrors); default {Sizes(AutoencoderDefaults.HiddenSizes)}, or {Sizes(AutoencoderDefaults.VaeHiddenSizes)} for vae" };
+        public readonly Option<int?> Code = new("--code") { Description = $"code (latent) width; default {AutoencoderDefaults.CodeSize}" };
+        public readonly Option<int?> Epochs = new("--epochs") { Description = $"epochs (per layer for stacked); default {AutoencoderDefaults.Epochs}, or {AutoencoderDefaults.VaeEpochs} for vae" };
+        public readonly Option<int?> Batch = new("--batch") { Description = $"minibatch size; default {AutoencoderDefaults.BatchSize}, or {AutoencoderDefaults.VaeBatchSize} for vae" };
+        public readonly Option<float?> Lr = new("--lr") { Description = FormattableString.Invariant($"learning rate; default {AutoencoderDefaults.LearningRate}") };
+        public readonly Option<string?> Activation = new("--activation") { Description = "hidden activation: relu (default), leaky-relu, selu, sigmoid, tanh" };
+        public readonly Option<string?> CodeActivation = new("--code-activation") { Description = "code activation; default identity, or relu for sparse-l1 (exact zeros) and sigmoid for sparse-kl" };
+        public readonly Option<string?> Loss = new("--loss") { Description = "cross-entropy (default) or squared-error" };
+        public readonly Option<string?> Optimizer = new("--optimizer") { Description = "adam (default) or sgd" };
+        public readonly Option<string?> Init = new("--init") { Description = "auto (default), glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-normal, pytorch" };
+        public readonly Option<double?> Validation = new("--validation-fraction") { Description = "share of rows held out for the validation loss; default 0" };
+        public readonly Option<int?> Patience = new("--patience") { Description = "early-stopping patience in epochs; default 0 = off" };
+        public readonly Option<float?> Dropout = new("--dropout") { Description = $"dropout rate after hidden layers of encoder and decoder; default 0, or {AutoencoderDefaults.DropoutRate} for dropout" };
+        public readonly Option<bool> Tied = new("--tied") { Description = "tie decoder weights to the encoder's transposes (kind tied sets it)" };
+        public readonly Option<string?> Noise = new("--noise") { Description = $"training-input corruption gaussian:η, mask:ν or salt-pepper:ν; default none, or {DefaultNoise} for denoising" };
+        public readonly Option<float?> L1 = new("--l1") { Description = $"L1 activity λ on the code; default 0, or {AutoencoderDefaults.SparseL1} for sparse-l1" };
+        public readonly Option<float?> L2 = new("--l2") { Description = "L2 activity λ on the code; default 0" };
+        public readonly Option<string?> Kl = new("--kl") { Description = $"KL sparsity ρ:weight on a sigmoid code; default off, or {DefaultKl} for sparse-kl" };
+        public readonly Option<float?> Contractive = new("--contractive") { Description = $"contractive λ; default 0, or {AutoencoderDefaults.Contractive} for contractive" };
+        public readonly Option<float?> Adversarial = new("--adversarial") { Description = $"adversarial λ (a discriminator pushes the codes towards N(0, I)); default 0, or {AutoencoderDefaults.Adversarial} for adversarial" };
+        public readonly Option<int?> Probes = new("--contractive-probes") { Description = "0 = exact ‖J‖² (default), k = unbiased estimate with k probes per sample" };
+        public readonly Option<int?> FineTune = new("--finetune-epochs") { Description = $"stacked: end-to-end fine-tuning epochs after the greedy phase; default {AutoencoderDefaults.StackedFineTuneEpochs}" };
+        public readonly Option<float?> Beta = new("--beta") { Description = "vae: KL weight β; default 1 (the ELBO)" };
+        public readonly Option<string?> Likelihood = new("--likelihood") { Description = "vae: bernoulli (default) or gaussian" };
+        public readonly Option<float?> Sigma = new("--gaussian-sigma") { Description = "vae: σ of the Gaussian likelihood; default 1" };
+        public readonly Option<string?> Output = new("--out") { Description = "where to save the model (.mlae)" };
+        public readonly Option<string> Backend = Backends.CreateOption();
+        public readonly Option<string?> ImageShape = new("--image-shape") { Description = "conv: channels×height×width of a row, e.g. 1x28x28 (default: 1 × the dataset's image size)" };
+        public readonly Option<string?> Channels = new("--channels") { Description = $"conv: output channels of the stride-2 convolutions; default {Sizes(new ConvAutoencoderOptions().Channels)}" };
+
+        public Option[] All => [Kind, Hidden, Code, Epochs, Batch, Lr, Activation, CodeActivation, Loss, Optimizer, Init, Validation, Patience,
+            Dropout, Tied, Noise, L1, L2, Kl, Contractive, Adversarial, Probes, FineTune, Beta, Likelihood, Sigma, Output, Backend, ImageShape, Channels];
+    }
+
     public static Command Create()
     {
-        var common = new CommonOptions();
-        // No defaults here: an option not given leaves the options class's default (AutoencoderDefaults) or the kind's preset.
-        var kind = new Option<string>("--kind") { Description = string.Join(", ", Kinds) + " (combine further with the options below)", DefaultValueFactory = _ => AutoencoderKinds.Plain };
-        var hidden = new Option<string?>("--hidden") { Description = $"encoder hidden widths, e.g. 256,128 (decoder mirrors); default {Sizes(AutoencoderDefaults.HiddenSizes)}, or {Sizes(AutoencoderDefaults.VaeHiddenSizes)} for vae" };
-        var code = new Option<int?>("--code") { Description = $"code (latent) width; default {AutoencoderDefaults.CodeSize}" };
-        var epochs = new Option<int?>("--epochs") { Description = $"epochs (per layer for stacked); default {AutoencoderDefaults.Epochs}, or {AutoencoderDefaults.VaeEpochs} for vae" };
-        var batch = new Option<int?>("--batch") { Description = $"minibatch size; default {AutoencoderDefaults.BatchSize}, or {AutoencoderDefaults.VaeBatchSize} for vae" };
-        var lr = new Option<float?>("--lr") { Description = FormattableString.Invariant($"learning rate; default {AutoencoderDefaults.LearningRate}") };
-        var activation = new Option<string?>("--activation") { Description = "hidden activation: relu (default), leaky-relu, selu, sigmoid, tanh" };
-        var codeActivation = new Option<string?>("--code-activation") { Description = "code activation; default identity, or relu for sparse-l1 (exact zeros) and sigmoid for sparse-kl" };
-        var loss = new Option<string?>("--loss") { Description = "cross-entropy (default) or squared-error" };
-        var optimizer = new Option<string?>("--optimizer") { Description = "adam (default) or sgd" };
-        var init = new Option<string?>("--init") { Description = "auto (default), glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-normal, pytorch" };
-        var validation = new Option<double?>("--validation-fraction") { Description = "share of rows held out for the validation loss; default 0" };
-        var patience = new Option<int?>("--patience") { Description = "early-stopping patience in epochs; default 0 = off" };
-        var dropout = new Option<float?>("--dropout") { Description = $"dropout rate after hidden layers of encoder and decoder; default 0, or {AutoencoderDefaults.DropoutRate} for dropout" };
-        var tied = new Option<bool>("--tied") { Description = "tie decoder weights to the encoder's transposes (kind tied sets it)" };
-        var noise = new Option<string?>("--noise") { Description = $"training-input corruption gaussian:η, mask:ν or salt-pepper:ν; default none, or {DefaultNoise} for denoising" };
-        var l1 = new Option<float?>("--l1") { Description = $"L1 activity λ on the code; default 0, or {AutoencoderDefaults.SparseL1} for sparse-l1" };
-        var l2 = new Option<float?>("--l2") { Description = "L2 activity λ on the code; default 0" };
-        var kl = new Option<string?>("--kl") { Description = $"KL sparsity ρ:weight on a sigmoid code; default off, or {DefaultKl} for sparse-kl" };
-        var contractive = new Option<float?>("--contractive") { Description = $"contractive λ; default 0, or {AutoencoderDefaults.Contractive} for contractive" };
-        var adversarial = new Option<float?>("--adversarial") { Description = $"adversarial λ (a discriminator pushes the codes towards N(0, I)); default 0, or {AutoencoderDefaults.Adversarial} for adversarial" };
-        var probes = new Option<int?>("--contractive-probes") { Description = "0 = exact ‖J‖² (default), k = unbiased estimate with k probes per sample" };
-        var fineTune = new Option<int?>("--finetune-epochs") { Description = $"stacked: end-to-end fine-tuning epochs after the greedy phase; default {AutoencoderDefaults.StackedFineTuneEpochs}" };
-        var beta = new Option<float?>("--beta") { Description = "vae: KL weight β; default 1 (the ELBO)" };
-        var likelihood = new Option<string?>("--likelihood") { Description = "vae: bernoulli (default) or gaussian" };
-        var sigma = new Option<float?>("--gaussian-sigma") { Description = "vae: σ of the Gaussian likelihood; default 1" };
-        var output = new Option<string?>("--out") { Description = "where to save the model (.mlae)" };
-        var backend = Backends.CreateOption();
-        var imageShape = new Option<string?>("--image-shape") { Description = "conv: channels×height×width of a row, e.g. 1x28x28 (default: 1 × the dataset's image size)" };
-        var channels = new Option<string?>("--channels") { Description = $"conv: output channels of the stride-2 convolutions; default {Sizes(new ConvAutoencoderOptions().Channels)}" };
-
+        var o = new TrainOptions();
         var cmd = new Command("train", "Train an autoencoder (any kind of the family) on a dataset and report test measurements.");
-        common.AddTo(cmd);
-        foreach (var o in new Option[] { kind, hidden, code, epochs, batch, lr, activation, codeActivation, loss, optimizer, init, validation, patience,
-                     dropout, tied, noise, l1, l2, kl, contractive, adversarial, probes, fineTune, beta, likelihood, sigma, output, backend, imageShape, channels })
-            cmd.Options.Add(o);
-
+        o.Common.AddTo(cmd);
+        foreach (var option in o.All) cmd.Options.Add(option);
         cmd.SetAction(r =>
         {
-            try
-            {
-                var k = r.GetValue(kind)!.Trim().ToLowerInvariant();
-                if (!Kinds.Contains(k)) throw new ArgumentException($"--kind: unknown '{k}'; expected {string.Join(", ", Kinds)}.");
-                bool vae = k == "vae";
-                var shared = new Settings(
-                    r.GetValue(hidden) is string h ? CommonOptions.ParseSizes(h, "--hidden") : null, r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr),
-                    r.GetValue(activation) is string a ? Activations.Parse(a) : null, r.GetValue(optimizer) is string opt ? ParseOptimizer(opt) : null,
-                    r.GetValue(init) is string ini ? ParseInit(ini) : null, r.GetValue(validation), r.GetValue(patience),
-                    r.GetValue(common.Seed), r.GetValue(common.Threads), common.GemmKind(r), Backends.Parse(r.GetValue(backend)!));
-                var data = common.Load(r);
-                // --test-fraction 0: fit on every row; the measurements are then on the training rows, and say so.
-                var test = data.Test ?? data.Train;
-                string on = data.Test is null ? "training-rows" : "test";
-                var json = new JsonObject { ["dataset"] = data.Name, ["kind"] = k, ["backend"] = shared.Engine.Name, ["measuredOn"] = data.Test is null ? "train" : "test", ["trainRows"] = data.Train.Count };
-                if (data.ClassNames is { } cn) json["classNames"] = new JsonArray(cn.Select(c => (JsonNode)c!).ToArray());
-                var sw = Stopwatch.StartNew();
-                IAutoencoder model;
-                int totalEpochs;
-                if (vae)
-                {
-                    var o = shared.Apply(new VaeOptions());
-                    if (r.GetValue(code) is int latent) o.LatentSize = latent;
-                    if (r.GetValue(beta) is float b) o.Beta = b;
-                    if (r.GetValue(sigma) is float sg) o.GaussianSigma = sg;
-                    if (r.GetValue(likelihood) is string lk)
-                        o.Likelihood = lk.Trim().ToLowerInvariant() switch
-                        {
-                            "bernoulli" => VaeLikelihood.Bernoulli,
-                            "gaussian" => VaeLikelihood.Gaussian,
-                            var s => throw new ArgumentException($"--likelihood: unknown '{s}'; expected bernoulli or gaussian."),
-                        };
-                    var trainer = new VaeTrainer(o);
-                    totalEpochs = o.Epochs;
-                    json["variant"] = FormattableString.Invariant($"beta={o.Beta} likelihood={o.Likelihood.ToString().ToLowerInvariant()}");
-                    model = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => trainer.Fit(data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
-                }
-                else
-                {
-                    // The kind's preset first (the same table as the ML.NET stages), then whatever was given explicitly.
-                    var o = shared.Apply(AutoencoderKinds.Apply(k == "conv" ? AutoencoderKinds.Plain : k, new AutoencoderOptions()));
-                    if (r.GetValue(code) is int cs) o.CodeSize = cs;
-                    if (r.GetValue(loss) is string ls) o.Loss = Losses.Parse(ls);
-                    if (r.GetValue(l2) is float l2v) o.L2Activity = l2v;
-                    if (r.GetValue(probes) is int pr) o.ContractiveProbes = pr;
-                    if (r.GetValue(codeActivation) is string ca) o.CodeActivation = Activations.Parse(ca);
-                    if (r.GetValue(dropout) is float d) o.DropoutRate = d;
-                    if (r.GetValue(tied)) o.TiedWeights = true;
-                    if (r.GetValue(l1) is float l) o.L1Activity = l;
-                    if (r.GetValue(contractive) is float c) o.Contractive = c;
-                    if (r.GetValue(adversarial) is float adv) o.Adversarial = adv;
-                    if (r.GetValue(noise) is string nz) (o.Corruption, o.CorruptionLevel) = Corruptions.Parse(nz);
-                    if (r.GetValue(kl) is string klText)
-                        (o.KlSparsityTarget, o.KlSparsityWeight) = ParsePair(klText, "--kl", "ρ:weight, e.g. 0.05:1");
-                    json["variant"] = Describe(o);
-                    if (k == "conv")
-                    {
-                        var conv = new ConvAutoencoderOptions { ImageShape = r.GetValue(imageShape) is string shapeText ? ParseShape(shapeText) : [1, data.Train.Height, data.Train.Width] };
-                        if (r.GetValue(channels) is string ch) conv.Channels = CommonOptions.ParseSizes(ch, "--channels");
-                        totalEpochs = o.Epochs;
-                        json["variant"] = $"conv {string.Join("x", conv.ImageShape)} channels {string.Join(",", conv.Channels)} code {o.CodeSize}";
-                        // One architecture for both engines: the core's conv layers, trained by the chosen engine (an ordinary autoencoder model file).
-                        o.Conv = conv;
-                        var trainer = new AutoencoderTrainer(o);
-                        model = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => trainer.Fit(data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
-                    }
-                    else if (k == "stacked")
-                    {
-                        var trainer = new StackedAutoencoderTrainer(new StackedAutoencoderOptions { Autoencoder = o, FineTuneEpochs = r.GetValue(fineTune) ?? AutoencoderDefaults.StackedFineTuneEpochs });
-                        totalEpochs = trainer.LayerCount * o.Epochs + trainer.Options.FineTuneEpochs;
-                        json["finetuneEpochs"] = trainer.Options.FineTuneEpochs;
-                        model = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => trainer.Fit(data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
-                    }
-                    else
-                    {
-                        var trainer = new AutoencoderTrainer(o);
-                        totalEpochs = o.Epochs;
-                        model = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => trainer.Fit(data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
-                    }
-                }
-                double trainSeconds = sw.Elapsed.TotalSeconds;
-                var path = r.GetValue(output);
-                if (path != null) model.Save(path);
-                var gemm = MLNetAutoencoders.Numerics.Gemm.Create(shared.Gemm, shared.Threads);
-                var m = ConsoleUi.WithProgress(data.Test is null ? "measuring on the training rows" : "measuring on the test set", 1, _ => AutoencoderMetrics.Measure(model, test.Images, gemm));
-
-                var epochsJson = new JsonArray();
-                foreach (var e in model.History.Epochs)
-                {
-                    var eo = new JsonObject { ["epoch"] = e.Epoch, ["seconds"] = Math.Round(e.Seconds, 4), ["trainLoss"] = e.TrainLoss };
-                    if (e.ValidationLoss is double v) eo["validationLoss"] = v;
-                    epochsJson.Add(eo);
-                }
-                json["code"] = model.CodeSize;
-                json["parameters"] = model.ParameterCount;
-                json["threads"] = shared.Threads;
-                json["gemm"] = gemm.Name;
-                json["epochs"] = epochsJson;
-                json["trainSeconds"] = Math.Round(trainSeconds, 3);
-                json["secondsPerEpoch"] = Math.Round(model.History.Epochs.Average(e => e.Seconds), 3);
-                json["testMse"] = m.Mse;
-                json["denoisingMse"] = m.DenoisingMse;
-                json["jacobianFrobeniusSq"] = double.IsNaN(m.JacobianFrobeniusSq) ? null : m.JacobianFrobeniusSq;
-                json["meanAbsCode"] = m.Code.MeanAbsCode;
-                json["fractionNearZero"] = m.Code.FractionNearZero;
-                json["meanActivation"] = m.Code.MeanActivation;
-                json["priorKl"] = m.PriorKl;
-                string extra = "";
-                if (model is VaeModel vm)
-                {
-                    var ev = vm.Evaluate(test.Images);
-                    json["negElbo"] = ev.NegativeElbo;
-                    json["reconstruction"] = ev.Reconstruction;
-                    json["kl"] = ev.Kl;
-                    extra = $", {on} −ELBO {ev.NegativeElbo:F2} (rec {ev.Reconstruction:F2} + KL {ev.Kl:F2})";
-                }
-                if (path != null) json["model"] = path;
-                // ‖J‖² is measured for the library's dense encoders only (NaN otherwise, e.g. the conv kind).
-                string jacobian = double.IsNaN(m.JacobianFrobeniusSq) ? "n/a" : m.JacobianFrobeniusSq.ToString("G4");
-                ConsoleUi.Err.MarkupLine(Markup.Escape($"{k}: {model.ParameterCount} parameters, {on} MSE {m.Mse:F5}, denoising MSE {m.DenoisingMse:F5}, " +
-                    $"‖J‖² {jacobian}{(double.IsNaN(m.JacobianFrobeniusSq) ? " (not a dense encoder)" : "")}, near-zero codes {m.Code.FractionNearZero:P1}{extra}, {trainSeconds:F1}s" + (path != null ? $", saved to {path}" : "")));
-                if (common.WantsJson(r)) common.WriteJson(r, json);
-                else Console.WriteLine($"testMse {m.Mse:F5}  denoisingMse {m.DenoisingMse:F5}  jacobianFrobeniusSq {jacobian}  parameters {model.ParameterCount}  seconds/epoch {json["secondsPerEpoch"]}");
-                return 0;
-            }
+            try { return Run(r, o); }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or TrainingDivergedException or InvalidOperationException)
             {
                 return ConsoleUi.Fail(e.Message);
             }
         });
         return cmd;
+    }
+
+    private static int Run(ParseResult r, TrainOptions o)
+    {
+        var common = o.Common;
+        var kind = CommonOptions.ParseKind(r.GetValue(o.Kind)!, "--kind", AutoencoderKinds.All);
+        var k = AutoencoderKinds.Name(kind);
+        var shared = new Settings(
+            r.GetValue(o.Hidden) is string h ? CommonOptions.ParseSizes(h, "--hidden") : null, r.GetValue(o.Epochs), r.GetValue(o.Batch), r.GetValue(o.Lr),
+            r.GetValue(o.Activation) is string a ? Activations.Parse(a) : null, r.GetValue(o.Optimizer) is string opt ? ParseOptimizer(opt) : null,
+            r.GetValue(o.Init) is string ini ? ParseInit(ini) : null, r.GetValue(o.Validation), r.GetValue(o.Patience),
+            r.GetValue(common.Seed), r.GetValue(common.Threads), common.GemmKind(r), Backends.Parse(r.GetValue(o.Backend)!));
+        var data = common.Load(r);
+        // --test-fraction 0: fit on every row; the measurements are then on the training rows, and say so.
+        var json = new JsonObject { ["dataset"] = data.Name, ["kind"] = k, ["backend"] = shared.Engine.Name, ["measuredOn"] = data.Test is null ? "train" : "test", ["trainRows"] = data.Train.Count };
+        if (data.ClassNames is { } cn) json["classNames"] = new JsonArray(cn.Select(c => (JsonNode)c!).ToArray());
+        var sw = Stopwatch.StartNew();
+        // The kind's preset first (the registry the ML.NET stages use), then whatever was given explicitly.
+        var options = Configure(r, o, shared.Apply(AutoencoderKinds.CreateOptions(kind)), data.Train, json);
+        int fineTuneEpochs = r.GetValue(o.FineTune) ?? AutoencoderDefaults.StackedFineTuneEpochs;
+        if (kind == AutoencoderKind.Stacked) json["finetuneEpochs"] = fineTuneEpochs;
+        var model = ConsoleUi.WithProgress($"{k} training", AutoencoderKinds.TotalEpochs(kind, options, fineTuneEpochs),
+            advance => AutoencoderKinds.Fit(kind, options, data.Train.Images, ConsoleUi.EpochProgress(k, advance), fineTuneEpochs: fineTuneEpochs));
+        double trainSeconds = sw.Elapsed.TotalSeconds;
+        var path = r.GetValue(o.Output);
+        if (path != null) model.Save(path);
+        var line = Report(model, data, MLNetAutoencoders.Numerics.Gemm.Create(shared.Gemm, shared.Threads), shared.Threads, trainSeconds, path, json);
+        if (common.WantsJson(r)) common.WriteJson(r, json);
+        else Console.WriteLine(line);
+        return 0;
+    }
+
+    /// <summary>Sets on the kind's options what was given explicitly (the VAE's or the autoencoder's own options) and describes the variant in <paramref name="json"/>.</summary>
+    private static NetworkOptions Configure(ParseResult r, TrainOptions o, NetworkOptions options, ImageDataset train, JsonObject json)
+    {
+        if (options is VaeOptions v)
+        {
+            if (r.GetValue(o.Code) is int latent) v.LatentSize = latent;
+            if (r.GetValue(o.Beta) is float b) v.Beta = b;
+            if (r.GetValue(o.Sigma) is float sg) v.GaussianSigma = sg;
+            if (r.GetValue(o.Likelihood) is string lk)
+                v.Likelihood = lk.Trim().ToLowerInvariant() switch
+                {
+                    "bernoulli" => VaeLikelihood.Bernoulli,
+                    "gaussian" => VaeLikelihood.Gaussian,
+                    var s => throw new ArgumentException($"--likelihood: unknown '{s}'; expected bernoulli or gaussian."),
+                };
+            json["variant"] = FormattableString.Invariant($"beta={v.Beta} likelihood={v.Likelihood.ToString().ToLowerInvariant()}");
+            return v;
+        }
+        var ae = (AutoencoderOptions)options;
+        if (r.GetValue(o.Code) is int cs) ae.CodeSize = cs;
+        if (r.GetValue(o.Loss) is string ls) ae.Loss = Losses.Parse(ls);
+        if (r.GetValue(o.L2) is float l2v) ae.L2Activity = l2v;
+        if (r.GetValue(o.Probes) is int pr) ae.ContractiveProbes = pr;
+        if (r.GetValue(o.CodeActivation) is string ca) ae.CodeActivation = Activations.Parse(ca);
+        if (r.GetValue(o.Dropout) is float d) ae.DropoutRate = d;
+        if (r.GetValue(o.Tied)) ae.TiedWeights = true;
+        if (r.GetValue(o.L1) is float l) ae.L1Activity = l;
+        if (r.GetValue(o.Contractive) is float c) ae.Contractive = c;
+        if (r.GetValue(o.Adversarial) is float adv) ae.Adversarial = adv;
+        if (r.GetValue(o.Noise) is string nz) (ae.Corruption, ae.CorruptionLevel) = Corruptions.Parse(nz);
+        if (r.GetValue(o.Kl) is string klText)
+            (ae.KlSparsityTarget, ae.KlSparsityWeight) = ParsePair(klText, "--kl", "ρ:weight, e.g. 0.05:1");
+        json["variant"] = Describe(ae);
+        if (ae.Conv is { } conv)
+        {
+            // One architecture for both engines: the core's conv layers, trained by the chosen engine (an ordinary autoencoder model file).
+            conv.ImageShape = r.GetValue(o.ImageShape) is string shapeText ? ParseShape(shapeText) : [1, train.Height, train.Width];
+            if (r.GetValue(o.Channels) is string ch) conv.Channels = CommonOptions.ParseSizes(ch, "--channels");
+            json["variant"] = $"conv {string.Join("x", conv.ImageShape)} channels {string.Join(",", conv.Channels)} code {ae.CodeSize}";
+        }
+        return ae;
+    }
+
+    /// <summary>Measures the model on the test rows (the training rows without them), adds the figures to <paramref name="json"/>, prints the summary to stderr and returns the plain stdout line.</summary>
+    private static string Report(IAutoencoder model, LoadedDataset data, MLNetAutoencoders.Numerics.IGemm gemm, int threads, double trainSeconds, string? path, JsonObject json)
+    {
+        var test = data.Test ?? data.Train;
+        string on = data.Test is null ? "training-rows" : "test";
+        string k = (string)json["kind"]!;
+        var m = ConsoleUi.WithProgress(data.Test is null ? "measuring on the training rows" : "measuring on the test set", 1, _ => AutoencoderMetrics.Measure(model, test.Images, gemm));
+        var epochsJson = new JsonArray();
+        foreach (var e in model.History.Epochs)
+        {
+            var eo = new JsonObject { ["epoch"] = e.Epoch, ["seconds"] = Math.Round(e.Seconds, 4), ["trainLoss"] = e.TrainLoss };
+            if (e.ValidationLoss is double v) eo["validationLoss"] = v;
+            epochsJson.Add(eo);
+        }
+        json["code"] = model.CodeSize;
+        json["parameters"] = model.ParameterCount;
+        json["threads"] = threads;
+        json["gemm"] = gemm.Name;
+        json["epochs"] = epochsJson;
+        json["trainSeconds"] = Math.Round(trainSeconds, 3);
+        json["secondsPerEpoch"] = Math.Round(model.History.Epochs.Average(e => e.Seconds), 3);
+        json["testMse"] = m.Mse;
+        json["denoisingMse"] = m.DenoisingMse;
+        json["jacobianFrobeniusSq"] = double.IsNaN(m.JacobianFrobeniusSq) ? null : m.JacobianFrobeniusSq;
+        json["meanAbsCode"] = m.Code.MeanAbsCode;
+        json["fractionNearZero"] = m.Code.FractionNearZero;
+        json["meanActivation"] = m.Code.MeanActivation;
+        json["priorKl"] = m.PriorKl;
+        string extra = "";
+        if (model is VaeModel vm)
+        {
+            var ev = vm.Evaluate(test.Images);
+            json["negElbo"] = ev.NegativeElbo;
+            json["reconstruction"] = ev.Reconstruction;
+            json["kl"] = ev.Kl;
+            extra = $", {on} −ELBO {ev.NegativeElbo:F2} (rec {ev.Reconstruction:F2} + KL {ev.Kl:F2})";
+        }
+        if (path != null) json["model"] = path;
+        // ‖J‖² is measured for the library's dense encoders only (NaN otherwise, e.g. the conv kind).
+        string jacobian = double.IsNaN(m.JacobianFrobeniusSq) ? "n/a" : m.JacobianFrobeniusSq.ToString("G4");
+        ConsoleUi.Err.MarkupLine(Markup.Escape($"{k}: {model.ParameterCount} parameters, {on} MSE {m.Mse:F5}, denoising MSE {m.DenoisingMse:F5}, " +
+            $"‖J‖² {jacobian}{(double.IsNaN(m.JacobianFrobeniusSq) ? " (not a dense encoder)" : "")}, near-zero codes {m.Code.FractionNearZero:P1}{extra}, {trainSeconds:F1}s" + (path != null ? $", saved to {path}" : "")));
+        return $"testMse {m.Mse:F5}  denoisingMse {m.DenoisingMse:F5}  jacobianFrobeniusSq {jacobian}  parameters {model.ParameterCount}  seconds/epoch {json["secondsPerEpoch"]}";
     }
 
     private static string Sizes(int[] sizes) => string.Join(",", sizes);

@@ -9,6 +9,14 @@ public static class BuiltInDatasets
     /// <summary>The built-in dataset names.</summary>
     public static IReadOnlyList<string> Names { get; } = ["fashion-mnist", "faces"];
 
+    /// <summary>A data set's name as people know it, for titles: fashion-mnist → Fashion-MNIST, faces → Faces vs non-faces, a file → its file name.</summary>
+    public static string DisplayName(string name) => name switch
+    {
+        _ when name.StartsWith("fashion-mnist", StringComparison.OrdinalIgnoreCase) => "Fashion-MNIST",
+        _ when name.StartsWith("faces", StringComparison.OrdinalIgnoreCase) => "Faces vs non-faces",
+        _ => Path.GetFileName(name.Split(" (")[0]),
+    };
+
     /// <summary>True when <paramref name="name"/> is a built-in name (any case).</summary>
     public static bool IsBuiltIn(string name) => Names.Contains(name, StringComparer.OrdinalIgnoreCase);
 

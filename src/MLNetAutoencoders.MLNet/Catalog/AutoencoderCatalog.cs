@@ -94,8 +94,7 @@ public static class AutoencoderCatalog
         {
             OutputColumnName = outputColumnName,
             InputColumnName = inputColumnName ?? outputColumnName,
-            Rank = rank,
-            Whiten = whiten,
+            Pca = new PcaOptions { Components = rank, Whiten = whiten, Threads = 1 },
             Seed = seed,
         });
 

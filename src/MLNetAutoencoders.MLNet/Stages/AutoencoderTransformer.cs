@@ -69,5 +69,5 @@ public sealed class AutoencoderTransformer : RowMappingTransformer
     }
 
     /// <inheritdoc />
-    public override ModelProto ToOnnx() => OnnxExport.Autoencoder(Model, InputColumnName, CodeColumnName, ReconstructionColumnName, ErrorColumnName);
+    internal override ModelProto ToOnnx() => OnnxExport.Autoencoder(Model, InputColumnName, CodeColumnName, ReconstructionColumnName, ErrorColumnName);
 }

@@ -22,26 +22,22 @@ public sealed class ExactPcaEstimator : IEstimator<PcaTransformer>
     /// <summary>The stage's settings.</summary>
     public sealed class Options
     {
-        /// <summary>The projection column written: <c>Vector&lt;Single, Rank&gt;</c>. Default <c>Code</c>.</summary>
+        /// <summary>The projection column written: <c>Vector&lt;Single, Pca.Components&gt;</c>. Default <c>Code</c>.</summary>
         public string OutputColumnName { get; set; } = "Code";
 
         /// <summary>The column read: a known-size vector of <see cref="float"/>. Default <c>Features</c>.</summary>
         public string InputColumnName { get; set; } = "Features";
 
-        /// <summary>Number of components. Default <see cref="PcaDefaults.Components"/> (20).</summary>
-        public int Rank { get; set; } = PcaDefaults.Components;
-
-        /// <summary>Scale each component to unit variance.</summary>
-        public bool Whiten { get; set; }
-
-        /// <summary>Exact, randomised, or chosen by size (default).</summary>
-        public PcaSolver Solver { get; set; } = PcaSolver.Auto;
+        /// <summary>
+        /// The PCA: components (default <see cref="PcaDefaults.Components"/>), solver, centring, whitening, the
+        /// randomised solver's settings and the threads of the matrix products (default here 1: bit-identical results).
+        /// Its <see cref="PcaOptions.Seed"/> is replaced by the stage's <see cref="Seed"/>, and its
+        /// <see cref="PcaOptions.Gemm"/> by a provider with its <see cref="PcaOptions.Threads"/>.
+        /// </summary>
+        public PcaOptions Pca { get; set; } = new() { Threads = 1 };
 
         /// <summary>Seed of the randomised solver; null = drawn from the MLContext's seed.</summary>
         public int? Seed { get; set; }
-
-        /// <summary>Threads of the matrix products. Default 1 (bit-identical results).</summary>
-        public int Threads { get; set; } = 1;
     }
 
     private readonly MLNetHost _host;
@@ -56,13 +52,15 @@ public sealed class ExactPcaEstimator : IEstimator<PcaTransformer>
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.OutputColumnName)) throw new ArgumentException($"{StageName}: OutputColumnName must be a column name.", nameof(options));
         if (string.IsNullOrWhiteSpace(options.InputColumnName)) throw new ArgumentException($"{StageName}: InputColumnName must be a column name.", nameof(options));
-        if (options.Threads < 1) throw new ArgumentOutOfRangeException(nameof(options.Threads), options.Threads, $"{StageName}: Threads must be ≥ 1.");
+        ArgumentNullException.ThrowIfNull(options.Pca, nameof(options.Pca));
+        if (options.Pca.Threads < 1) throw new ArgumentOutOfRangeException(nameof(options.Pca.Threads), options.Pca.Threads, $"{StageName}: Pca.Threads must be ≥ 1.");
         _host = new MLNetHost(environment, StageName);
         _options = options;
+        var p = options.Pca;
         _pca = new PcaOptions
         {
-            Components = options.Rank, Whiten = options.Whiten, Solver = options.Solver, Seed = _host.Seed(options.Seed),
-            Threads = options.Threads, Gemm = Gemm.Create(GemmKind.Auto, options.Threads),
+            Components = p.Components, Solver = p.Solver, Center = p.Center, Whiten = p.Whiten, Oversampling = p.Oversampling,
+            PowerIterations = p.PowerIterations, Seed = _host.Seed(options.Seed), Threads = p.Threads, Gemm = Gemm.Create(GemmKind.Auto, p.Threads),
         };
         _pca.Validate();
     }
@@ -80,8 +78,8 @@ public sealed class ExactPcaEstimator : IEstimator<PcaTransformer>
     public PcaTransformer Fit(IDataView input)
     {
         var x = VectorColumn.ReadAll(input, _options.InputColumnName, StageName, unitRange: false);
-        if (_options.Rank > Math.Min(x.Rows, x.Cols))
-            throw new ArgumentOutOfRangeException(nameof(Options.Rank), _options.Rank, $"{StageName}: Rank {_options.Rank} exceeds min(rows {x.Rows}, width {x.Cols}).");
+        if (_pca.Components > Math.Min(x.Rows, x.Cols))
+            throw new ArgumentOutOfRangeException(nameof(PcaOptions.Components), _pca.Components, $"{StageName}: Pca.Components {_pca.Components} exceeds min(rows {x.Rows}, width {x.Cols}).");
         var model = PcaModel.Fit(x, _pca);
         _host.Info(FormattableString.Invariant($"{StageName}: {model.ComponentCount} components explain {model.ExplainedVarianceRatio.Sum():P2} of the variance."));
         return new PcaTransformer(model, _options.InputColumnName, _options.OutputColumnName);
@@ -110,5 +108,5 @@ public sealed class PcaTransformer : RowMappingTransformer
     private protected override Matrix[] Map(Matrix rows) => [Model.Transform(rows, Gemm.Create(GemmKind.Auto, 1))];
 
     /// <inheritdoc />
-    public override ModelProto ToOnnx() => OnnxExport.Pca(Model, InputColumnName, OutputColumnName);
+    internal override ModelProto ToOnnx() => OnnxExport.Pca(Model, InputColumnName, OutputColumnName);
 }

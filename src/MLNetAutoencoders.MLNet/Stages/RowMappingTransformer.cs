@@ -56,7 +56,16 @@ public abstract class RowMappingTransformer : ITransformer, ICanSaveModel
     /// The stage as an ONNX model over batches: input <see cref="InputColumnName"/> float32 [N, InputSize], one output
     /// per <see cref="OutputColumns"/> entry, named after it, float32 [N, width] ([N, 1] for a scalar).
     /// </summary>
-    public abstract ModelProto ToOnnx();
+    internal abstract ModelProto ToOnnx();
+
+    /// <summary>
+    /// Saves the fitted stage as an ONNX model over batches, for ONNX Runtime or ML.NET's <c>ApplyOnnxModel</c>: input
+    /// <see cref="InputColumnName"/> float32 [N, InputSize], one output per column the stage adds, named after it, float32
+    /// [N, width] ([N, 1] for a scalar). The file is written whole or not at all.
+    /// </summary>
+    /// <param name="path">The <c>.onnx</c> file to write.</param>
+    /// <exception cref="IOException">The file cannot be written (the message names it).</exception>
+    public void SaveAsOnnx(string path) => OnnxModelFile.Save(ToOnnx(), path);
 
     /// <summary>The schema after <see cref="Transform"/>: the input's columns, then the added ones.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The input column is missing or not <c>Vector&lt;Single, InputSize&gt;</c>.</exception>

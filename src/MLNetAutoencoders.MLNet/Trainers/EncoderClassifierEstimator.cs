@@ -125,7 +125,7 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
 
     private IAutoencoder Pretrain(IDataView labelled)
     {
-        var p = _options.Pretrain ?? AutoencoderEstimator.Options.ForKind(AutoencoderKinds.Plain);
+        var p = _options.Pretrain ?? AutoencoderEstimator.Options.ForKind(AutoencoderKind.Plain);
         var o = new AutoencoderEstimator.Options
         {
             InputColumnName = _options.FeatureColumnName, OutputColumnName = "EncoderClassifier.Code", Autoencoder = p.Autoencoder, Stacked = p.Stacked,
@@ -187,7 +187,7 @@ public sealed class EncoderClassifierTransformer : RowMappingTransformer
     }
 
     /// <summary>The class probabilities as an ONNX model (input the feature column, output <c>Score</c>).</summary>
-    public override Onnx.Proto.ModelProto ToOnnx() => Onnx.OnnxExportClassifier.Classifier(Model, InputColumnName, ScoreColumn);
+    internal override Onnx.Proto.ModelProto ToOnnx() => Onnx.OnnxExportClassifier.Classifier(Model, InputColumnName, ScoreColumn);
 
     /// <summary>
     /// In a model zip: the ONNX model computes the logits, and ML.NET's own multiclass prediction transformer (a
