@@ -12,7 +12,7 @@ machine a slow test session, not a looping mutant, can time out, and Stryker cou
 import pathlib
 import sys
 
-from stryker_report import load, relative
+from stryker_report import load, split
 
 root = pathlib.Path(__file__).resolve().parent.parent
 statuses = {"Survived", "NoCoverage"}
@@ -27,8 +27,8 @@ for report in reports:
                          for m in f["mutants"] if m["status"] in statuses})
         if not ranges:
             continue
-        rel = relative(path)
-        text = (root / "src/MLNetAutoencoders" / rel).read_text(encoding="utf-8-sig")
+        library, rel = split(path)
+        text = (root / library / rel).read_text(encoding="utf-8-sig")
         if any(ord(c) >= 0x10000 for c in text):
             sys.exit(f"{rel}: characters outside the BMP would shift Roslyn's UTF-16 offsets")
         starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"] + [len(text)]

@@ -1,15 +1,22 @@
 """What the mutation scripts read from Stryker's JSON report (the mutation-testing-elements schema), in one place:
 scripts/mutation-test.sh's summary, mutation-survivor-spans.py and mutation-before-after.py."""
 import json
+import re
 
 
 def load(report):
     return json.load(open(report))
 
 
+def split(path):
+    """A report's file path as (its library's source folder, e.g. src/MLNetAutoencoders.MLNet, the path inside it)."""
+    m = re.search(r"(src/MLNetAutoencoders[^/]*)/(.*)$", path.replace("\\", "/"))
+    return (m.group(1), m.group(2)) if m else ("", path)
+
+
 def relative(path):
-    """A report's file path relative to src/MLNetAutoencoders/ (as FILES and the summaries name files)."""
-    return path.split("src/MLNetAutoencoders/")[-1]
+    """A report's file path relative to its library's source folder (as FILES and the summaries name files)."""
+    return split(path)[1]
 
 
 def score(counts):

@@ -44,7 +44,7 @@ public static class ImageDataViews
     /// The chosen rows as a view for anomaly detection: <c>Features</c> and a <see cref="float"/> <c>Label</c> that is 1
     /// where <paramref name="isAnomaly"/> holds for the row's class and 0 elsewhere, as ML.NET's anomaly evaluator wants.
     /// </summary>
-    /// <exception cref="ArgumentException">The dataset has no labels.</exception>
+    /// <exception cref="InvalidOperationException">The dataset has no labels (the message names it).</exception>
     public static IDataView LoadForAnomalyDetection(MLContext mlContext, ImageDataset data, Func<int, bool> isAnomaly, IReadOnlyList<int>? rows = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
