@@ -33,6 +33,17 @@ internal static class AnomalyCommand
 {
     public static readonly string[] Methods = ["mlnet-pca", "pca", .. AutoencoderKinds.All, "vae", "conv"];
 
+    /// <summary>
+    /// What a run with no <c>--methods</c>, <c>--scorers</c> or <c>--code</c> measures on each dataset: the setting chosen
+    /// on validation rows (docs/anomaly/SCORERS-PROTOCOL.md, results in docs/anomaly/RESULTS.md) beside both PCAs, so
+    /// that one command re-measures the headline.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, (string Methods, string Scorers, int Code)> Chosen = new Dictionary<string, (string, string, int)>
+    {
+        ["fashion-mnist"] = ("mlnet-pca,pca,denoising", "reconstruction,reconstruction+knn", 16),
+        ["breast-cancer"] = ("mlnet-pca,pca,ae", "reconstruction,knn", 8),
+    };
+
     /// <summary>The <c>--scorers</c> names and the trainer's scores they select.</summary>
     public static readonly IReadOnlyDictionary<string, AnomalyScore> Scorers = new Dictionary<string, AnomalyScore>
     {
@@ -46,16 +57,16 @@ internal static class AnomalyCommand
     public static Command Create()
     {
         var dataset = new Option<string>("--dataset") { Description = "fashion-mnist or breast-cancer", DefaultValueFactory = _ => "fashion-mnist" };
-        var methods = new Option<string>("--methods") { Description = $"comma-separated: {string.Join(", ", Methods)}", DefaultValueFactory = _ => "mlnet-pca,pca,ae,denoising,vae" };
+        var methods = new Option<string?>("--methods") { Description = $"comma-separated: {string.Join(", ", Methods)} (default: the dataset's chosen setting beside both PCAs, docs/anomaly/RESULTS.md)" };
         var classes = new Option<string?>("--classes") { Description = "fashion-mnist: the normal classes to run, e.g. 0,1,2 (default all ten)" };
-        var code = new Option<int>("--code") { Description = "code size of the autoencoders and rank of the PCAs", DefaultValueFactory = _ => AutoencoderDefaults.AnomalyCodeSize };
+        var code = new Option<int?>("--code") { Description = "code size of the autoencoders and rank of the PCAs (default: the dataset's chosen setting)" };
         var hidden = new Option<string?>("--hidden") { Description = "autoencoder hidden widths (default 256,128 for images, 16 for the table)" };
         var epochs = new Option<int?>("--epochs") { Description = "autoencoder epochs (default 20 for images, 200 for the table)" };
         var seed = new Option<int>("--seed") { Description = "seed of all randomness", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "threads for the autoencoders' GEMM kernels", DefaultValueFactory = _ => Environment.ProcessorCount };
         var split = new Option<string>("--split") { Description = "test (the reported protocol) or validation (held-out training rows, for choosing settings)", DefaultValueFactory = _ => "test" };
         var json = new Option<bool>("--json") { Description = "print one JSON object as the last line of stdout" };
-        var scorers = new Option<string>("--scorers") { Description = $"comma-separated scores of each autoencoder: {string.Join(", ", Scorers.Keys)} (reconstruction: the VAE's negative ELBO)", DefaultValueFactory = _ => "reconstruction" };
+        var scorers = new Option<string?>("--scorers") { Description = $"comma-separated scores of each autoencoder: {string.Join(", ", Scorers.Keys)} (reconstruction: the VAE's negative ELBO; default: reconstruction and the dataset's chosen scorer)" };
         var curves = new Option<string?>("--curves") { Description = "folder for ROC and precision-recall pictures per class" };
 
         var cmd = new Command("anomaly", "One-class anomaly detection: PCA (ML.NET's and the project's) vs autoencoders, AUROC per normal class.");
@@ -64,14 +75,15 @@ internal static class AnomalyCommand
         {
             try
             {
-                var list = ParseMethods(r.GetValue(methods)!);
-                var scorerList = CommonOptions.ParseChoices(r.GetValue(scorers)!, Scorers.Keys.ToArray(), "--scorers");
+                var name = r.GetValue(dataset)!.Trim().ToLowerInvariant();
+                var chosen = Chosen.TryGetValue(name, out var c0) ? c0 : Chosen["fashion-mnist"];
+                var list = ParseMethods(r.GetValue(methods) ?? chosen.Methods);
+                var scorerList = CommonOptions.ParseChoices(r.GetValue(scorers) ?? chosen.Scorers, Scorers.Keys.ToArray(), "--scorers");
                 var curveDir = r.GetValue(curves);
-                int k = r.GetValue(code);
+                int k = r.GetValue(code) ?? chosen.Code;
                 if (k < 1) throw new ArgumentException($"--code must be ≥ 1; got {k}.");
                 int t = r.GetValue(threads);
                 if (t < 1) throw new ArgumentException($"--threads must be ≥ 1; got {t}.");
-                var name = r.GetValue(dataset)!.Trim().ToLowerInvariant();
                 var part = r.GetValue(split)!.Trim().ToLowerInvariant();
                 if (part is not ("test" or "validation")) throw new ArgumentException($"--split: unknown '{part}'; expected test or validation.");
                 bool validation = part == "validation";
@@ -84,7 +96,7 @@ internal static class AnomalyCommand
                 bool images = name == "fashion-mnist";
                 if (!images && list.Contains("conv")) throw new ArgumentException("--methods conv needs image rows (--dataset fashion-mnist); the breast-cancer table is not an image.");
                 var settings = new Settings(k, r.GetValue(hidden) is { } h ? CommonOptions.ParseSizes(h, "--hidden") : images ? [256, 128] : [16],
-                    r.GetValue(epochs) ?? (images ? 20 : 200), r.GetValue(seed), t, images, scorerList);
+                    r.GetValue(epochs) ?? (images ? 20 : 200), r.GetValue(seed), t, images, scorerList, curveDir);
                 var rows = new List<Row>();
                 ConsoleUi.WithProgress("anomaly", cases.Count * list.Count, advance =>
                 {
@@ -123,7 +135,7 @@ internal static class AnomalyCommand
         return cmd;
     }
 
-    private sealed record Settings(int Code, int[] Hidden, int Epochs, int Seed, int Threads, bool Images, IReadOnlyList<string> Scorers);
+    private sealed record Settings(int Code, int[] Hidden, int Epochs, int Seed, int Threads, bool Images, IReadOnlyList<string> Scorers, string? Curves);
 
     /// <summary>One fit: the training rows (all normal) and the scored test rows with their labels (1 = anomaly).</summary>
     private sealed record Case(string Name, int Class, ImageDataset Train, ImageDataset Test, Func<int, bool> IsAnomaly);
@@ -241,6 +253,7 @@ internal static class AnomalyCommand
                 // One network for every scorer: the code-space scores are fitted on its codes, as the trainer does with Options.Score.
                 var model = ml.AnomalyDetection.Trainers.Autoencoder(o).Fit(train);
                 double fit = sw.Elapsed.TotalSeconds;
+                if (s.Curves is not null && s.Images) SaveHeatMap(s.Curves, c, method, model);
                 var rows = new List<Row>();
                 foreach (var name in s.Scorers)
                 {
@@ -261,6 +274,26 @@ internal static class AnomalyCommand
                 return rows;
             }
         }
+    }
+
+    /// <summary>Images shown in the heat map: the test images with the highest reconstruction error.</summary>
+    private const int HeatMapImages = 10;
+
+    /// <summary>The test images that score highest and, under each, its pixels' contributions to the score (white = most).</summary>
+    private static void SaveHeatMap(string folder, Case c, string method, AutoencoderAnomalyTransformer model)
+    {
+        var errors = AutoencoderMetrics.RowErrors(c.Test.Images, model.Model.Reconstruct(c.Test.Images));
+        var top = Enumerable.Range(0, c.Test.Count).OrderByDescending(i => errors[i, 0]).Take(HeatMapImages).ToArray();
+        var images = c.Test.Images.SelectRows(top);
+        var contributions = FeatureContributions.Of(model.Model, images);
+        var grid = ImageGrid.Pairs(images, contributions, c.Test.Width, c.Test.Height, new ImageGridOptions { Columns = HeatMapImages, Scale = 3, NormalizeEach = true });
+        Directory.CreateDirectory(folder);
+        new GridFigure
+        {
+            Title = $"Why these test images score high ({method}, normal class {c.Name})",
+            Subtitle = "top: the 10 highest-scoring test images; bottom: each pixel's share of its reconstruction error (white = most)",
+            RowLabels = ["image", "contribution"],
+        }.Save(Path.Combine(folder, $"class-{c.Class.ToString(System.Globalization.CultureInfo.InvariantCulture)}-{method}-heatmap.png"), grid);
     }
 
     /// <summary>The row of a method: AUROC by ML.NET's evaluator on the test scores.</summary>
