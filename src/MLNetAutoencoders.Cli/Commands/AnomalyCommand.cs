@@ -31,7 +31,7 @@ namespace MLNetAutoencoders.Cli.Commands;
 /// </summary>
 internal static class AnomalyCommand
 {
-    public static readonly string[] Methods = ["mlnet-pca", "pca", .. AutoencoderKinds.All, "vae", "conv"];
+    public static readonly string[] Methods = ["mlnet-pca", "pca", .. AutoencoderKinds.All.Select(AutoencoderKinds.Name)];
 
     /// <summary>
     /// What a run with no <c>--methods</c>, <c>--scorers</c> or <c>--code</c> measures on each dataset: the setting chosen
@@ -66,7 +66,7 @@ internal static class AnomalyCommand
         var threads = new Option<int>("--threads") { Description = "threads for the autoencoders' GEMM kernels", DefaultValueFactory = _ => Environment.ProcessorCount };
         var split = new Option<string>("--split") { Description = "test (the reported protocol) or validation (held-out training rows, for choosing settings)", DefaultValueFactory = _ => "test" };
         var json = new Option<bool>("--json") { Description = "print one JSON object as the last line of stdout" };
-        var scorers = new Option<string?>("--scorers") { Description = $"comma-separated scores of each autoencoder: {string.Join(", ", Scorers.Keys)} (reconstruction: the VAE's negative ELBO; default: reconstruction and the dataset's chosen scorer)" };
+        var scorers = new Option<string?>("--scorers") { Description = $"comma-separated scores of each autoencoder: {string.Join(", ", Scorers.Keys)} (reconstruction: the VAE's negative ELBO; default: reconstruction, and without --methods also the dataset's chosen scorer)" };
         var curves = new Option<string?>("--curves") { Description = "folder for ROC and precision-recall pictures per class" };
 
         var cmd = new Command("anomaly", "One-class anomaly detection: PCA (ML.NET's and the project's) vs autoencoders, AUROC per normal class.");
@@ -78,7 +78,8 @@ internal static class AnomalyCommand
                 var name = r.GetValue(dataset)!.Trim().ToLowerInvariant();
                 var chosen = Chosen.TryGetValue(name, out var c0) ? c0 : Chosen["fashion-mnist"];
                 var list = ParseMethods(r.GetValue(methods) ?? chosen.Methods);
-                var scorerList = CommonOptions.ParseChoices(r.GetValue(scorers) ?? chosen.Scorers, Scorers.Keys.ToArray(), "--scorers");
+                // Without --methods the chosen scorer runs too; with --methods, the reconstruction error unless --scorers says otherwise.
+                var scorerList = CommonOptions.ParseChoices(r.GetValue(scorers) ?? (r.GetValue(methods) is null ? chosen.Scorers : "reconstruction"), Scorers.Keys.ToArray(), "--scorers");
                 var curveDir = r.GetValue(curves);
                 int k = r.GetValue(code) ?? chosen.Code;
                 if (k < 1) throw new ArgumentException($"--code must be ≥ 1; got {k}.");
@@ -242,13 +243,13 @@ internal static class AnomalyCommand
             }
             default:
             {
-                var o = AutoencoderAnomalyEstimator.Options.ForKind(method == "conv" ? AutoencoderKinds.Plain : method);
+                var o = AutoencoderAnomalyEstimator.Options.ForKind(AutoencoderKinds.Parse(method));
                 o.Seed = s.Seed;
                 if (o.Vae is { } v) { v.LatentSize = s.Code; v.HiddenSizes = s.Hidden; v.Epochs = s.Epochs; v.Threads = s.Threads; if (!s.Images) v.Likelihood = VaeLikelihood.Gaussian; }
                 var a = o.Autoencoder;
                 (a.CodeSize, a.HiddenSizes, a.Epochs, a.Threads) = (s.Code, s.Hidden, s.Epochs, s.Threads);
                 // conv: the plain objective on the convolutional networks (default channels; --hidden does not apply).
-                if (method == "conv") a.Conv = new ConvAutoencoderOptions { ImageShape = [1, c.Train.Height, c.Train.Width] };
+                if (a.Conv is { } conv) conv.ImageShape = [1, c.Train.Height, c.Train.Width];
                 if (!s.Images) { a.Loss = LossKind.SquaredError; a.BatchSize = 32; if (o.Vae is { } vv) vv.BatchSize = 32; }
                 // One network for every scorer: the code-space scores are fitted on its codes, as the trainer does with Options.Score.
                 var model = ml.AnomalyDetection.Trainers.Autoencoder(o).Fit(train);

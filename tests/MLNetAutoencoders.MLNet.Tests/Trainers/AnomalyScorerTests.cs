@@ -121,7 +121,7 @@ public class AnomalyScorerTests
         var ml = new MLContext(seed: 1);
         // The denoising kind: its network learns to pull a disturbed input back, so one far-out value moves the code little.
         var o = Small(AnomalyScore.ReconstructionError);
-        AutoencoderKinds.Apply(AutoencoderKinds.Denoising, o.Autoencoder);
+        AutoencoderKinds.Apply(AutoencoderKind.Denoising, o.Autoencoder);
         o.Autoencoder.Loss = Nn.LossKind.SquaredError;
         var model = ml.AnomalyDetection.Trainers.Autoencoder(o).Fit(ml.Data.LoadFromEnumerable(Rows(400, 1)));
         var probe = Rows(PixelRow.Width, 7);
