@@ -277,10 +277,10 @@ internal static class AnomalyCommand
         }
     }
 
-    /// <summary>Images shown in the heat map: the test images with the highest reconstruction error.</summary>
+    /// <summary>Images shown in the heat map: the scored images with the highest reconstruction error.</summary>
     private const int HeatMapImages = 10;
 
-    /// <summary>The test images that score highest and, under each, its pixels' contributions to the score (white = most).</summary>
+    /// <summary>The scored images that score highest and, under each, its pixels' contributions to the score (white = most).</summary>
     private static void SaveHeatMap(string folder, Case c, string method, AutoencoderAnomalyTransformer model)
     {
         var errors = AutoencoderMetrics.RowErrors(c.Test.Images, model.Model.Reconstruct(c.Test.Images));
@@ -291,8 +291,8 @@ internal static class AnomalyCommand
         Directory.CreateDirectory(folder);
         new GridFigure
         {
-            Title = $"Why these test images score high ({method}, normal class {c.Name})",
-            Subtitle = "top: the 10 highest-scoring test images; bottom: each pixel's share of its reconstruction error (white = most)",
+            Title = $"Why these images score high ({method}, normal class {c.Name})",
+            Subtitle = "top: the 10 highest-scoring images; bottom: each pixel's share of its reconstruction error (white = most)",
             RowLabels = ["image", "contribution"],
         }.Save(Path.Combine(folder, $"class-{c.Class.ToString(System.Globalization.CultureInfo.InvariantCulture)}-{method}-heatmap.png"), grid);
     }
