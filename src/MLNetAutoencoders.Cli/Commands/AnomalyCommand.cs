@@ -2,8 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetAutoencoders.Anomaly;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Data;
+using MLNetAutoencoders.Imaging;
 using MLNetAutoencoders.MLNet.Data;
 using MLNetAutoencoders.MLNet.Trainers;
 using MLNetAutoencoders.Nn;
@@ -21,37 +24,67 @@ namespace MLNetAutoencoders.Cli.Commands;
 /// class's training images 0–49 999 and scores training images 50 000–59 999; breast cancer fits on 70 % of the
 /// training benign rows and scores the other 30 % and the validation half of the malignant rows. Methods side by side in one run: ML.NET's <c>RandomizedPca</c> anomaly trainer (<c>mlnet-pca</c>),
 /// the project's PCA reconstruction error (<c>pca</c>), and the autoencoder trainer (<c>ae</c>, <c>denoising</c>,
-/// <c>vae</c>, or any kind of the family; <c>conv</c>, the convolutional autoencoder, on images); every AUROC comes from ML.NET's <c>AnomalyDetection.Evaluate</c>.
+/// <c>vae</c>, or any kind of the family; <c>conv</c>, the convolutional autoencoder, on images), each network scored by
+/// every scorer of <c>--scorers</c> (the reconstruction error, or code-space scores: one fit, several scores); every
+/// AUROC comes from ML.NET's <c>AnomalyDetection.Evaluate</c>. <c>--curves DIR</c> draws ROC and precision-recall
+/// curves per class.
 /// </summary>
 internal static class AnomalyCommand
 {
     public static readonly string[] Methods = ["mlnet-pca", "pca", .. AutoencoderKinds.All.Select(AutoencoderKinds.Name)];
 
+    /// <summary>
+    /// What a run with no <c>--methods</c>, <c>--scorers</c> or <c>--code</c> measures on each dataset: the setting chosen
+    /// on validation rows (docs/anomaly/SCORERS-PROTOCOL.md, results in docs/anomaly/RESULTS.md) beside both PCAs, so
+    /// that one command re-measures the headline.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, (string Methods, string Scorers, int Code)> Chosen = new Dictionary<string, (string, string, int)>
+    {
+        ["fashion-mnist"] = ("mlnet-pca,pca,denoising", "reconstruction,reconstruction+knn", 16),
+        ["breast-cancer"] = ("mlnet-pca,pca,ae", "reconstruction,knn", 8),
+    };
+
+    /// <summary>The <c>--scorers</c> names and the trainer's scores they select.</summary>
+    public static readonly IReadOnlyDictionary<string, AnomalyScore> Scorers = new Dictionary<string, AnomalyScore>
+    {
+        ["reconstruction"] = AnomalyScore.ReconstructionError,
+        ["knn"] = AnomalyScore.CodeNeighbours,
+        ["gaussian"] = AnomalyScore.CodeGaussian,
+        ["reconstruction+knn"] = AnomalyScore.ReconstructionAndCodeNeighbours,
+        ["reconstruction+gaussian"] = AnomalyScore.ReconstructionAndCodeGaussian,
+    };
+
     public static Command Create()
     {
         var dataset = new Option<string>("--dataset") { Description = "fashion-mnist or breast-cancer", DefaultValueFactory = _ => "fashion-mnist" };
-        var methods = new Option<string>("--methods") { Description = $"comma-separated: {string.Join(", ", Methods)}", DefaultValueFactory = _ => "mlnet-pca,pca,ae,denoising,vae" };
+        var methods = new Option<string?>("--methods") { Description = $"comma-separated: {string.Join(", ", Methods)} (default: the dataset's chosen setting beside both PCAs, docs/anomaly/RESULTS.md)" };
         var classes = new Option<string?>("--classes") { Description = "fashion-mnist: the normal classes to run, e.g. 0,1,2 (default all ten)" };
-        var code = new Option<int>("--code") { Description = "code size of the autoencoders and rank of the PCAs", DefaultValueFactory = _ => AutoencoderDefaults.AnomalyCodeSize };
+        var code = new Option<int?>("--code") { Description = "code size of the autoencoders and rank of the PCAs (default: the dataset's chosen setting)" };
         var hidden = new Option<string?>("--hidden") { Description = "autoencoder hidden widths (default 256,128 for images, 16 for the table)" };
         var epochs = new Option<int?>("--epochs") { Description = "autoencoder epochs (default 20 for images, 200 for the table)" };
         var seed = new Option<int>("--seed") { Description = "seed of all randomness", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "threads for the autoencoders' GEMM kernels", DefaultValueFactory = _ => Environment.ProcessorCount };
         var split = new Option<string>("--split") { Description = "test (the reported protocol) or validation (held-out training rows, for choosing settings)", DefaultValueFactory = _ => "test" };
         var json = new Option<bool>("--json") { Description = "print one JSON object as the last line of stdout" };
+        var scorers = new Option<string?>("--scorers") { Description = $"comma-separated scores of each autoencoder: {string.Join(", ", Scorers.Keys)} (reconstruction: the VAE's negative ELBO; default: reconstruction, and without --methods also the dataset's chosen scorer)" };
+        var curves = new Option<string?>("--curves") { Description = "folder for ROC and precision-recall pictures per class" };
 
         var cmd = new Command("anomaly", "One-class anomaly detection: PCA (ML.NET's and the project's) vs autoencoders, AUROC per normal class.");
-        foreach (var o in new Option[] { dataset, methods, classes, code, hidden, epochs, seed, threads, split, json }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { dataset, methods, scorers, classes, code, hidden, epochs, seed, threads, split, json, curves }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             try
             {
-                var list = ParseMethods(r.GetValue(methods)!);
-                int k = r.GetValue(code);
+                var name = r.GetValue(dataset)!.Trim().ToLowerInvariant();
+                var chosen = Chosen.TryGetValue(name, out var c0) ? c0 : Chosen["fashion-mnist"];
+                var list = ParseMethods(r.GetValue(methods) ?? chosen.Methods);
+                // Without --methods the chosen scorer runs too; with --methods, the reconstruction error unless --scorers says otherwise.
+                var scorerList = CommonOptions.ParseChoices(r.GetValue(scorers) ?? (r.GetValue(methods) is null ? chosen.Scorers : "reconstruction"), Scorers.Keys.ToArray(), "--scorers");
+                var curveDir = r.GetValue(curves);
+                int k = r.GetValue(code) ?? chosen.Code;
                 if (k < 1) throw new ArgumentException($"--code must be ≥ 1; got {k}.");
                 int t = r.GetValue(threads);
                 if (t < 1) throw new ArgumentException($"--threads must be ≥ 1; got {t}.");
-                var name = r.GetValue(dataset)!.Trim().ToLowerInvariant();
                 var part = r.GetValue(split)!.Trim().ToLowerInvariant();
                 if (part is not ("test" or "validation")) throw new ArgumentException($"--split: unknown '{part}'; expected test or validation.");
                 bool validation = part == "validation";
@@ -64,19 +97,22 @@ internal static class AnomalyCommand
                 bool images = name == "fashion-mnist";
                 if (!images && list.Contains("conv")) throw new ArgumentException("--methods conv needs image rows (--dataset fashion-mnist); the breast-cancer table is not an image.");
                 var settings = new Settings(k, r.GetValue(hidden) is { } h ? CommonOptions.ParseSizes(h, "--hidden") : images ? [256, 128] : [16],
-                    r.GetValue(epochs) ?? (images ? 20 : 200), r.GetValue(seed), t, images);
+                    r.GetValue(epochs) ?? (images ? 20 : 200), r.GetValue(seed), t, images, scorerList, curveDir);
                 var rows = new List<Row>();
                 ConsoleUi.WithProgress("anomaly", cases.Count * list.Count, advance =>
                 {
                     foreach (var c in cases)
                         foreach (var m in list)
                         {
-                            rows.Add(Run(c, m, settings));
-                            advance(1, $"class {c.Name}: {m} AUROC {rows[^1].Auroc:F3}");
+                            var got = Run(c, m, settings);
+                            rows.AddRange(got);
+                            advance(1, $"class {c.Name}: {string.Join(", ", got.Select(x => $"{x.Method} AUROC {x.Auroc:F3}"))}");
                         }
                     return 0;
                 });
-                Print(rows, list, cases);
+                var columns = rows.Select(x => x.Method).Distinct().ToList();
+                Print(rows, columns, cases);
+                if (curveDir is not null) AnomalyCurves.Save(curveDir, rows.Select(x => (x.Method, x.Class, x.Scores, x.Labels)).ToList(), cases.Select(c => (c.Class, c.Name)).ToList());
                 if (r.GetValue(json))
                 {
                     ConsoleUi.WriteJson(new JsonObject
@@ -86,6 +122,7 @@ internal static class AnomalyCommand
                         ["rows"] = new JsonArray(rows.Select(x => (JsonNode)new JsonObject
                         {
                             ["method"] = x.Method, ["class"] = x.Class, ["auroc"] = x.Auroc, ["fitSeconds"] = Math.Round(x.FitSeconds, 3),
+                            ["fitScoreSeconds"] = Math.Round(x.FitScoreSeconds, 3),
                         }).ToArray()),
                     });
                 }
@@ -99,12 +136,13 @@ internal static class AnomalyCommand
         return cmd;
     }
 
-    private sealed record Settings(int Code, int[] Hidden, int Epochs, int Seed, int Threads, bool Images);
+    private sealed record Settings(int Code, int[] Hidden, int Epochs, int Seed, int Threads, bool Images, IReadOnlyList<string> Scorers, string? Curves);
 
     /// <summary>One fit: the training rows (all normal) and the scored test rows with their labels (1 = anomaly).</summary>
     private sealed record Case(string Name, int Class, ImageDataset Train, ImageDataset Test, Func<int, bool> IsAnomaly);
 
-    private sealed record Row(string Method, int Class, double Auroc, double FitSeconds);
+    /// <summary>One method's result on one class: AUROC, the fit's and the fit + scoring's seconds, and the test scores with their labels (1 = anomaly).</summary>
+    private sealed record Row(string Method, int Class, double Auroc, double FitSeconds, double FitScoreSeconds, float[] Scores, bool[] Labels);
 
     private static IReadOnlyList<string> ParseMethods(string text) => CommonOptions.ParseChoices(text, Methods, "--methods");
 
@@ -179,32 +217,29 @@ internal static class AnomalyCommand
 
     private static int Fraction(int count, double share) => (int)Math.Round(share * count, MidpointRounding.AwayFromZero);
 
-    private static Row Run(Case c, string method, Settings s)
+    private static List<Row> Run(Case c, string method, Settings s)
     {
         var ml = new MLContext(s.Seed);
         var train = ImageDataViews.LoadForAnomalyDetection(ml, c.Train, c.IsAnomaly);
         var test = ImageDataViews.LoadForAnomalyDetection(ml, c.Test, c.IsAnomaly);
+        var testLabels = c.Test.RequireLabels();
+        var labels = Enumerable.Range(0, c.Test.Count).Select(i => c.IsAnomaly(testLabels[i])).ToArray();
         var sw = Stopwatch.StartNew();
-        IDataView scored;
-        double fit;
         switch (method)
         {
             case "mlnet-pca":
             {
                 var model = ml.AnomalyDetection.Trainers.RandomizedPca(ImageDataViews.FeaturesColumn, rank: s.Code, ensureZeroMean: true, seed: s.Seed).Fit(train);
-                fit = sw.Elapsed.TotalSeconds;
-                scored = model.Transform(test);
-                break;
+                double fit = sw.Elapsed.TotalSeconds;
+                var scores = model.Transform(test).GetColumn<float>("Score").ToArray();
+                return [WithAuroc(ml, method, c, fit, sw, scores, labels)];
             }
             case "pca":
             {
                 var model = PcaModel.Fit(c.Train.Images, new PcaOptions { Components = s.Code, Seed = (ulong)s.Seed, Threads = s.Threads });
-                fit = sw.Elapsed.TotalSeconds;
+                double fit = sw.Elapsed.TotalSeconds;
                 var errors = AutoencoderMetrics.RowErrors(c.Test.Images, model.Reconstruct(c.Test.Images));
-                var labels = c.Test.RequireLabels();
-                var points = Enumerable.Range(0, c.Test.Count).Select(i => new Scored { Label = c.IsAnomaly(labels[i]) ? 1f : 0f, Score = errors[i, 0] });
-                scored = ml.Data.LoadFromEnumerable(points.ToList());
-                break;
+                return [WithAuroc(ml, method, c, fit, sw, errors.Span.ToArray(), labels)];
             }
             default:
             {
@@ -216,13 +251,59 @@ internal static class AnomalyCommand
                 // conv: the plain objective on the convolutional networks (default channels; --hidden does not apply).
                 if (a.Conv is { } conv) conv.ImageShape = [1, c.Train.Height, c.Train.Width];
                 if (!s.Images) { a.Loss = LossKind.SquaredError; a.BatchSize = 32; if (o.Vae is { } vv) vv.BatchSize = 32; }
+                // One network for every scorer: the code-space scores are fitted on its codes, as the trainer does with Options.Score.
                 var model = ml.AnomalyDetection.Trainers.Autoencoder(o).Fit(train);
-                fit = sw.Elapsed.TotalSeconds;
-                scored = model.Transform(test);
-                break;
+                double fit = sw.Elapsed.TotalSeconds;
+                if (s.Curves is not null && s.Images) SaveHeatMap(s.Curves, c, method, model);
+                var rows = new List<Row>();
+                foreach (var name in s.Scorers)
+                {
+                    var one = Stopwatch.StartNew();
+                    float[] scores;
+                    var score = Scorers[name];
+                    if (score == AnomalyScore.ReconstructionError) scores = model.Transform(test).GetColumn<float>("Score").ToArray();
+                    else
+                    {
+                        bool knn = score is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours;
+                        bool combined = score is AnomalyScore.ReconstructionAndCodeNeighbours or AnomalyScore.ReconstructionAndCodeGaussian;
+                        var scorer = CodeAnomalyScorer.Fit(model.Model, c.Train.Images, knn ? CodeDensity.NearestNeighbours : CodeDensity.Gaussian, combined, o.Neighbours);
+                        scores = scorer.Score(c.Test.Images);
+                    }
+                    var label = name == "reconstruction" ? method : $"{method}/{name}";
+                    rows.Add(WithAuroc(ml, label, c, fit, null, scores, labels, fit + one.Elapsed.TotalSeconds));
+                }
+                return rows;
             }
         }
-        return new Row(method, c.Class, ml.AnomalyDetection.Evaluate(scored).AreaUnderRocCurve, fit);
+    }
+
+    /// <summary>Images shown in the heat map: the scored images with the highest reconstruction error.</summary>
+    private const int HeatMapImages = 10;
+
+    /// <summary>The scored images that score highest and, under each, its pixels' contributions to the score (white = most).</summary>
+    private static void SaveHeatMap(string folder, Case c, string method, AutoencoderAnomalyTransformer model)
+    {
+        var errors = AutoencoderMetrics.RowErrors(c.Test.Images, model.Model.Reconstruct(c.Test.Images));
+        var top = Enumerable.Range(0, c.Test.Count).OrderByDescending(i => errors[i, 0]).Take(HeatMapImages).ToArray();
+        var images = c.Test.Images.SelectRows(top);
+        var contributions = FeatureContributions.Of(model.Model, images);
+        var grid = ImageGrid.Pairs(images, contributions, c.Test.Width, c.Test.Height, new ImageGridOptions { Columns = HeatMapImages, Scale = 3, NormalizeEach = true });
+        Directory.CreateDirectory(folder);
+        new GridFigure
+        {
+            Title = $"Why these images score high ({method}, normal class {c.Name})",
+            Subtitle = "top: the 10 highest-scoring images; bottom: each pixel's share of its reconstruction error (white = most)",
+            RowLabels = ["image", "contribution"],
+        }.Save(Path.Combine(folder, $"class-{c.Class.ToString(System.Globalization.CultureInfo.InvariantCulture)}-{method}-heatmap.png"), grid);
+    }
+
+    /// <summary>The row of a method: AUROC by ML.NET's evaluator on the test scores.</summary>
+    private static Row WithAuroc(MLContext ml, string method, Case c, double fit, Stopwatch? total, float[] scores, bool[] labels, double? fitScore = null)
+    {
+        double seconds = fitScore ?? total!.Elapsed.TotalSeconds;
+        var points = scores.Select((v, i) => new Scored { Label = labels[i] ? 1f : 0f, Score = v }).ToList();
+        double auroc = ml.AnomalyDetection.Evaluate(ml.Data.LoadFromEnumerable(points)).AreaUnderRocCurve;
+        return new Row(method, c.Class, auroc, fit, seconds, scores, labels);
     }
 
     /// <summary>A scored row for ML.NET's evaluator.</summary>
@@ -237,12 +318,14 @@ internal static class AnomalyCommand
 
     private static void Print(IReadOnlyList<Row> rows, IReadOnlyList<string> methods, IReadOnlyList<Case> cases)
     {
+        int w = Math.Max(12, methods.Max(m => m.Length) + 2);
+        string Cell(object v) => string.Format(System.Globalization.CultureInfo.InvariantCulture, "{0," + w + "}", v);
         Console.WriteLine("AUROC (normal class → the rest)");
-        Console.WriteLine($"{"class",-14}" + string.Concat(methods.Select(m => $"{m,12}")));
+        Console.WriteLine($"{"class",-14}" + string.Concat(methods.Select(m => Cell(m))));
         foreach (var c in cases)
-            Console.WriteLine($"{c.Name,-14}" + string.Concat(methods.Select(m => $"{rows.First(x => x.Method == m && x.Class == c.Class).Auroc,12:F3}")));
+            Console.WriteLine($"{c.Name,-14}" + string.Concat(methods.Select(m => Cell(rows.First(x => x.Method == m && x.Class == c.Class).Auroc.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))));
         if (cases.Count > 1)
-            Console.WriteLine($"{"mean",-14}" + string.Concat(methods.Select(m => $"{rows.Where(x => x.Method == m).Average(x => x.Auroc),12:F3}")));
-        Console.WriteLine($"{"fit s (mean)",-14}" + string.Concat(methods.Select(m => $"{rows.Where(x => x.Method == m).Average(x => x.FitSeconds),12:F2}")));
+            Console.WriteLine($"{"mean",-14}" + string.Concat(methods.Select(m => Cell(rows.Where(x => x.Method == m).Average(x => x.Auroc).ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))));
+        Console.WriteLine($"{"fit s (mean)",-14}" + string.Concat(methods.Select(m => Cell(rows.Where(x => x.Method == m).Average(x => x.FitSeconds).ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))));
     }
 }

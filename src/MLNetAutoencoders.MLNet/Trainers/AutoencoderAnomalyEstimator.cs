@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MLNetAutoencoders.Anomaly;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.MLNet.Data;
 using MLNetAutoencoders.MLNet.Hosting;
@@ -17,11 +18,24 @@ public enum AnomalyScore
 
     /// <summary>A VAE's negative ELBO at z = μ(x), in nats (<see cref="VaeModel.NegativeElboAtMean"/>).</summary>
     NegativeElbo,
+
+    /// <summary>The mean distance of the row's code to its k nearest training codes (<see cref="KnnDistance"/>; k = <see cref="AutoencoderAnomalyEstimator.Options.Neighbours"/>).</summary>
+    CodeNeighbours,
+
+    /// <summary>The squared Mahalanobis distance of the row's code to the training codes' Gaussian (<see cref="GaussianDensity"/>).</summary>
+    CodeGaussian,
+
+    /// <summary>The reconstruction error plus <see cref="CodeNeighbours"/>, each standardised by the training rows' scores.</summary>
+    ReconstructionAndCodeNeighbours,
+
+    /// <summary>The reconstruction error plus <see cref="CodeGaussian"/>, each standardised by the training rows' scores.</summary>
+    ReconstructionAndCodeGaussian,
 }
 
 /// <summary>
-/// Anomaly detection by reconstruction error: trains an autoencoder of any kind of the family (or a VAE) on rows that
-/// are mostly normal, and scores each row by how badly it is reconstructed. The fitted
+/// Anomaly detection with an autoencoder: trains an autoencoder of any kind of the family (or a VAE) on rows that
+/// are mostly normal, and scores each row by how badly it is reconstructed, or by how far its code lies from the
+/// training rows' codes (<see cref="AnomalyScore"/>). The fitted
 /// <see cref="AutoencoderAnomalyTransformer"/> writes ML.NET's anomaly-detection columns, <c>Score</c> (higher = more
 /// anomalous) and <c>PredictedLabel</c> (score above the threshold set on the training rows by
 /// <see cref="Options.Contamination"/>), so <c>mlContext.AnomalyDetection.Evaluate</c> works on it. Made by
@@ -44,8 +58,18 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         /// <summary>If set, a variational autoencoder is trained instead.</summary>
         public VaeOptions? Vae { get; set; }
 
-        /// <summary>The score: the reconstruction error (default), or for a VAE its negative ELBO (the default of <c>ForKind(AutoencoderKind.Variational)</c>).</summary>
+        /// <summary>The score: the reconstruction error (default), for a VAE its negative ELBO (the default of <c>ForKind(AutoencoderKind.Variational)</c>), or a code-space score alone or added to the reconstruction error.</summary>
         public AnomalyScore Score { get; set; }
+
+        /// <summary>The neighbours k of the code-space neighbour scores; at most the training rows − 1. Default <see cref="AnomalyDefaults.Neighbours"/>.</summary>
+        public int Neighbours { get; set; } = AnomalyDefaults.Neighbours;
+
+        /// <summary>
+        /// Adapt the network to the training rows before training (default true; <see cref="AnomalyDefaults.AdaptToRows"/>):
+        /// widths no wider than the input, a batch no larger than an eighth of the rows, and on small tables more epochs
+        /// so that training makes enough optimizer steps. False trains the options exactly as set.
+        /// </summary>
+        public bool AdaptToRows { get; set; } = true;
 
         /// <summary>Train the autoencoder greedily layer by layer, then fine-tune (<see cref="AutoencoderDefaults.StackedFineTuneEpochs"/> epochs).</summary>
         public bool Stacked { get; set; }
@@ -72,7 +96,6 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
 
     /// <summary>The settings this estimator was made with (for tests that compare the entry points).</summary>
     internal Options Settings => _options;
-    private readonly IEstimator<AutoencoderTransformer> _autoencoder;
 
     internal AutoencoderAnomalyEstimator(IHostEnvironment environment, Options options)
     {
@@ -83,20 +106,30 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         if (!Enum.IsDefined(options.Score)) throw new ArgumentOutOfRangeException(nameof(options.Score), options.Score, $"{StageName}: unknown Score.");
         if (options.Score == AnomalyScore.NegativeElbo && options.Vae is null)
             throw new ArgumentOutOfRangeException(nameof(options.Score), options.Score, $"{StageName}: Score = NegativeElbo needs a VAE (set Options.Vae).");
+        if (options.Neighbours < 1) throw new ArgumentOutOfRangeException(nameof(options.Neighbours), options.Neighbours, $"{StageName}: Neighbours must be ≥ 1.");
+        if (options.Score is not (AnomalyScore.ReconstructionError or AnomalyScore.NegativeElbo) && options.Streaming.Mode == TrainingDataMode.Streaming)
+            throw new ArgumentOutOfRangeException(nameof(options.Score), options.Score, $"{StageName}: Score = {options.Score} keeps the training codes in memory; it cannot stream the training rows.");
         _environment = environment;
         _options = options;
-        // The network is trained by one of the featurizer estimators, which check the rest of the options.
-        _autoencoder = options.Vae is { } vae
-            ? new VariationalAutoencoderEstimator(environment, new VariationalAutoencoderEstimator.Options
+        // Checks the rest of the options now (the network is built again at Fit, adapted to the rows).
+        _ = Featurizer(options.Autoencoder);
+    }
+
+    /// <summary>The featurizer estimator that trains the network, with <paramref name="autoencoder"/> as its settings.</summary>
+    private IEstimator<AutoencoderTransformer> Featurizer(AutoencoderOptions autoencoder)
+    {
+        var o = _options;
+        return o.Vae is { } vae
+            ? new VariationalAutoencoderEstimator(_environment, new VariationalAutoencoderEstimator.Options
             {
-                InputColumnName = options.FeatureColumnName, OutputColumnName = CodeColumn, Vae = vae,
-                Seed = options.Seed, Progress = options.Progress, CancellationToken = options.CancellationToken, Streaming = options.Streaming,
+                InputColumnName = o.FeatureColumnName, OutputColumnName = CodeColumn, Vae = vae,
+                Seed = o.Seed, Progress = o.Progress, CancellationToken = o.CancellationToken, Streaming = o.Streaming,
             })
-            : new AutoencoderEstimator(environment, new AutoencoderEstimator.Options
+            : new AutoencoderEstimator(_environment, new AutoencoderEstimator.Options
             {
-                InputColumnName = options.FeatureColumnName, OutputColumnName = CodeColumn,
-                Autoencoder = options.Autoencoder, Stacked = options.Stacked,
-                Seed = options.Seed, Progress = options.Progress, CancellationToken = options.CancellationToken, Streaming = options.Streaming,
+                InputColumnName = o.FeatureColumnName, OutputColumnName = CodeColumn,
+                Autoencoder = autoencoder, Stacked = o.Stacked,
+                Seed = o.Seed, Progress = o.Progress, CancellationToken = o.CancellationToken, Streaming = o.Streaming,
             });
     }
 
@@ -112,23 +145,62 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     /// <exception cref="ArgumentException">No rows, a NaN/∞ value, or (cross-entropy or Bernoulli models) a value outside [0, 1]; the message names the row.</exception>
     public AutoencoderAnomalyTransformer Fit(IDataView input)
     {
-        var fitted = _autoencoder.Fit(input);
-        var detector = new AutoencoderAnomalyTransformer(fitted.Model, _options.FeatureColumnName, float.PositiveInfinity, _options.Score);
-        var scores = detector.Transform(input).GetColumn<float>(AutoencoderAnomalyTransformer.ScoreColumn).ToArray();
+        ArgumentNullException.ThrowIfNull(input);
+        var (_, width) = VectorColumn.Check(input.Schema, _options.FeatureColumnName, StageName);
+        bool codeScore = _options.Score is not (AnomalyScore.ReconstructionError or AnomalyScore.NegativeElbo);
+        // Small inputs (and every code-space score) are read once here: the checks below need the rows.
+        long? known = input.GetRowCount();
+        var rows = codeScore || known is null || known * width <= (long)AutoencoderDefaults.InMemoryLimitMegabytes * 1024 * 1024 / 4
+            ? VectorColumn.ReadAll(input, _options.FeatureColumnName, StageName, unitRange: false, _options.CancellationToken)
+            : null;
+        long count = rows?.Rows ?? known!.Value;
+        if (rows is not null) CheckTrainingRows(rows);
+        if (codeScore && _options.Neighbours >= count && _options.Score is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours)
+            throw new ArgumentOutOfRangeException(nameof(Options.Neighbours), _options.Neighbours,
+                $"{StageName}: Neighbours = {_options.Neighbours} needs at least {_options.Neighbours + 1} training rows (a row is not its own neighbour); column '{_options.FeatureColumnName}' has {count}.");
+        var network = _options.AdaptToRows && _options.Vae is null ? AnomalyDefaults.AdaptToRows(_options.Autoencoder, (int)Math.Min(count, int.MaxValue), width) : _options.Autoencoder;
+        if (!ReferenceEquals(network, _options.Autoencoder))
+            new MLNetHost(_environment, StageName).Info(FormattableString.Invariant(
+                $"{StageName}: adapted to {count} rows of {width}: hidden {string.Join("-", network.HiddenSizes)}, code {network.CodeSize}, batch {network.BatchSize}, epochs {network.Epochs}"));
+        var fitted = Featurizer(network).Fit(input);
+        CodeAnomalyScorer? scorer = null;
+        float[] scores;
+        if (codeScore)
+        {
+            var density = _options.Score is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours ? CodeDensity.NearestNeighbours : CodeDensity.Gaussian;
+            bool combined = _options.Score is AnomalyScore.ReconstructionAndCodeNeighbours or AnomalyScore.ReconstructionAndCodeGaussian;
+            try { scorer = CodeAnomalyScorer.Fit(fitted.Model, rows!, density, combined, _options.Neighbours); }
+            catch (ArgumentException e) { throw new ArgumentException($"{StageName}: column '{_options.FeatureColumnName}': {e.Message}", e); }
+            scores = [.. scorer.TrainingScores];
+        }
+        else
+        {
+            var detector = new AutoencoderAnomalyTransformer(fitted.Model, _options.FeatureColumnName, float.PositiveInfinity, _options.Score, null);
+            scores = detector.Transform(input).GetColumn<float>(AutoencoderAnomalyTransformer.ScoreColumn).ToArray();
+        }
+        float threshold = AutoencoderAnomalyTransformer.Quantile(scores, 1 - _options.Contamination);
         Array.Sort(scores);
-        // The (1 − contamination) quantile, by linear interpolation between order statistics; contamination 0: the largest training score.
-        double at = (1 - _options.Contamination) * (scores.Length - 1);
-        int lo = (int)Math.Floor(at);
-        float threshold = lo + 1 < scores.Length ? (float)(scores[lo] + (at - lo) * (scores[lo + 1] - scores[lo])) : scores[^1];
         new MLNetHost(_environment, StageName).Info(FormattableString.Invariant(
             $"{StageName}: threshold {threshold:G6} (training scores: median {scores[scores.Length / 2]:G6}, max {scores[^1]:G6}; contamination {_options.Contamination})"));
-        return new AutoencoderAnomalyTransformer(fitted.Model, _options.FeatureColumnName, threshold, _options.Score);
+        return new AutoencoderAnomalyTransformer(fitted.Model, _options.FeatureColumnName, threshold, _options.Score, scorer);
+    }
+
+    /// <summary>A single row, or rows all equal, leave nothing to learn what normal looks like.</summary>
+    private void CheckTrainingRows(Numerics.Matrix rows)
+    {
+        string column = _options.FeatureColumnName;
+        if (rows.Rows < 2)
+            throw new ArgumentException($"{StageName}: column '{column}' has {rows.Rows} training row; an anomaly detector needs at least 2 normal rows to learn what normal looks like.");
+        var first = rows.Row(0);
+        for (int i = 1; i < rows.Rows; i++)
+            if (!rows.Row(i).SequenceEqual(first)) return;
+        throw new ArgumentException($"{StageName}: every column of '{column}' is constant over the {rows.Rows} training rows (all rows are equal), so there is nothing to learn; a row is then normal only if it equals them.");
     }
 }
 
 /// <summary>
-/// A fitted autoencoder anomaly detector: adds <c>Score</c> (each row's reconstruction error, the mean of (x − x̂)², or
-/// a VAE's negative ELBO; higher = more anomalous) and <c>PredictedLabel</c> (Score &gt; <see cref="Threshold"/>).
+/// A fitted autoencoder anomaly detector: adds <c>Score</c> (each row's reconstruction error, the mean of (x − x̂)², a
+/// VAE's negative ELBO, or a code-space score, <see cref="AnomalyScore"/>; higher = more anomalous) and <c>PredictedLabel</c> (Score &gt; <see cref="Threshold"/>).
 /// </summary>
 public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
 {
@@ -140,13 +212,66 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
 
     private const string RawScore = "Score.Raw";
 
-    internal AutoencoderAnomalyTransformer(IAutoencoder model, string featureColumnName, float threshold, AnomalyScore score)
+    internal AutoencoderAnomalyTransformer(IAutoencoder model, string featureColumnName, float threshold, AnomalyScore score, CodeAnomalyScorer? codeScorer)
         : base(AutoencoderAnomalyEstimator.StageName, featureColumnName, model.InputSize,
             [new OutputColumn(ScoreColumn, 0), new OutputColumn(PredictedLabelColumn, 0, IsBoolean: true)])
     {
         Model = model;
         Threshold = threshold;
         Score = score;
+        CodeScorer = codeScorer;
+    }
+
+    /// <summary>The code-space scorer (training codes or their Gaussian, and the standardisations) for the code scores; null for the reconstruction error and the negative ELBO.</summary>
+    public CodeAnomalyScorer? CodeScorer { get; }
+
+    /// <summary>The same detector with another threshold: rows scoring above <paramref name="threshold"/> are predicted anomalous (as ML.NET's <c>ChangeModelThreshold</c> does for binary classifiers).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threshold"/> is NaN.</exception>
+    public AutoencoderAnomalyTransformer WithThreshold(float threshold)
+    {
+        if (float.IsNaN(threshold)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, $"{StageName}: the threshold must be a number.");
+        return new AutoencoderAnomalyTransformer(Model, InputColumnName, threshold, Score, CodeScorer);
+    }
+
+    /// <summary>
+    /// The threshold that flags about <paramref name="falsePositiveRate"/> of <paramref name="normalRows"/> (validation
+    /// rows known to be normal, not the training rows): their scores' (1 − rate) quantile. Pass it to <see cref="WithThreshold"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="falsePositiveRate"/> outside [0, 1).</exception>
+    /// <exception cref="ArgumentException">No rows, or the feature column is missing or of the wrong kind.</exception>
+    public float ThresholdForFalsePositiveRate(IDataView normalRows, double falsePositiveRate)
+    {
+        ArgumentNullException.ThrowIfNull(normalRows);
+        if (!(falsePositiveRate >= 0 && falsePositiveRate < 1))
+            throw new ArgumentOutOfRangeException(nameof(falsePositiveRate), falsePositiveRate, $"{StageName}: the false-positive rate must be in [0, 1).");
+        var scores = Transform(normalRows).GetColumn<float>(ScoreColumn).ToArray();
+        if (scores.Length == 0) throw new ArgumentException($"{StageName}: the normal rows are empty; the threshold needs at least one scored row.", nameof(normalRows));
+        return Quantile(scores, 1 - falsePositiveRate);
+    }
+
+    /// <summary>
+    /// Why each row is anomalous: each feature's share of the row's reconstruction error, (x_j − x̂_j)² / D, in the order
+    /// of the feature column (they add up to the reconstruction error; for the code-space scores they explain the
+    /// reconstruction part). The feature with the largest value contributes most.
+    /// </summary>
+    /// <exception cref="ArgumentException">The feature column is missing or of the wrong width, or a value is not finite.</exception>
+    public float[][] FeatureContributions(IDataView data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        VectorColumn.Check(data.Schema, InputColumnName, StageName, InputSize);
+        var x = VectorColumn.ReadAll(data, InputColumnName, StageName, unitRange: false);
+        var c = Anomaly.FeatureContributions.Of(Model, x);
+        return Enumerable.Range(0, c.Rows).Select(i => c.Row(i).ToArray()).ToArray();
+    }
+
+    /// <summary>The <paramref name="q"/> quantile of <paramref name="scores"/> by linear interpolation between order statistics (sorts a copy).</summary>
+    internal static float Quantile(float[] scores, double q)
+    {
+        var s = (float[])scores.Clone();
+        Array.Sort(s);
+        double at = q * (s.Length - 1);
+        int lo = (int)Math.Floor(at);
+        return lo + 1 < s.Length ? (float)(s[lo] + (at - lo) * (s[lo + 1] - s[lo])) : s[^1];
     }
 
     /// <summary>How rows are scored.</summary>
@@ -161,7 +286,8 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
     /// <inheritdoc />
     private protected override Numerics.Matrix[] Map(Numerics.Matrix rows)
     {
-        var score = Score == AnomalyScore.NegativeElbo
+        var score = CodeScorer is not null ? new Numerics.Matrix(rows.Rows, 1, CodeScorer.Score(rows))
+            : Score == AnomalyScore.NegativeElbo
             ? new Numerics.Matrix(rows.Rows, 1, ((VaeModel)Model).NegativeElboAtMean(rows).Select(v => (float)v).ToArray())
             : AutoencoderMetrics.RowErrors(rows, Model.Reconstruct(rows));
         var predicted = new Numerics.Matrix(rows.Rows, 1);
@@ -170,8 +296,11 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
     }
 
     /// <inheritdoc />
-    internal override Onnx.Proto.ModelProto ToOnnx()
-        => Onnx.OnnxExport.AnomalyScorer(Model, InputColumnName, ScoreColumn, PredictedLabelColumn, Threshold, Score == AnomalyScore.NegativeElbo);
+    internal override Onnx.Proto.ModelProto ToOnnx() => Scorer(ScoreColumn, PredictedLabelColumn, Threshold);
+
+    private Onnx.Proto.ModelProto Scorer(string scoreName, string? predictedLabelName, float threshold) => CodeScorer is not null
+        ? Onnx.OnnxExport.CodeAnomalyScorer(CodeScorer, InputColumnName, scoreName, predictedLabelName, threshold)
+        : Onnx.OnnxExport.AnomalyScorer(Model, InputColumnName, scoreName, predictedLabelName, threshold, Score == AnomalyScore.NegativeElbo);
 
     /// <summary>
     /// In a model zip: the ONNX model computes the score as a one-value vector, and ML.NET's own binary prediction
@@ -180,7 +309,7 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
     /// </summary>
     private protected override ITransformer ToNativeStage(MLContext ml)
     {
-        var onnx = OnnxStage(ml, Onnx.OnnxExport.SingleRow(Onnx.OnnxExport.AnomalyScorer(Model, InputColumnName, RawScore, null, 0, Score == AnomalyScore.NegativeElbo)), [RawScore]);
+        var onnx = OnnxStage(ml, Onnx.OnnxExport.SingleRow(Scorer(RawScore, null, 0)), [RawScore]);
         var afterOnnx = onnx.GetOutputSchema(EmptyInput(ml).Schema);
         var threshold = NativePredictors.Threshold(ml, afterOnnx, RawScore, Threshold);
         var drop = ml.Transforms.DropColumns(RawScore).Fit(threshold.Transform(onnx.Transform(EmptyInput(ml))));

@@ -23,7 +23,7 @@ namespace MLNetAutoencoders.Onnx;
 /// <see cref="MetadataCodeSize"/> and <see cref="MetadataTrainingOptions"/> (plus the producer name and version).</para>
 /// <para>The graphs compute what the library computes, operation for operation (e.g. PCA as (x − x̄)·Vᵀ), so outputs agree to float32 rounding. Save a model with <see cref="OnnxModelFile.Save"/>.</para>
 /// </remarks>
-public static class OnnxExport
+public static partial class OnnxExport
 {
     /// <summary>Default name of the graph input (ML.NET's default feature column).</summary>
     public const string DefaultInputName = "Features";
