@@ -342,13 +342,13 @@ public static class PretrainingExperiment
         return runs;
     }
 
-    /// <summary>Trains one classifier of the experiment with the library's <see cref="EncoderClassifier"/> (joint modes through <see cref="EncoderClassifier.FitJoint"/>).</summary>
+    /// <summary>Trains one classifier of the experiment with the library's <see cref="EncoderClassifier"/> (joint modes through <see cref="EncoderClassifierTrainer.FitJoint"/>).</summary>
     public static EncoderClassifier FitClassifier(PretrainingFitRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         return request.Options.Mode == EncoderTrainingMode.Joint
-            ? EncoderClassifier.FitJoint(request.Autoencoder!, request.X, request.Labels, request.Unlabelled, request.Options, request.Classes, null, cancellationToken)
-            : EncoderClassifier.Fit(request.EncoderLayers, request.X, request.Labels, request.Options, request.Classes, null, cancellationToken);
+            ? EncoderClassifierTrainer.FitJoint(request.Autoencoder!, request.X, request.Labels, request.Unlabelled, request.Options, request.Classes, null, cancellationToken)
+            : EncoderClassifierTrainer.Fit(request.EncoderLayers, request.X, request.Labels, request.Options, request.Classes, null, cancellationToken);
     }
 
     /// <summary>Mean and sample standard deviation per (N, kind, mode), ordered by N, then scratch, then kinds as run.</summary>

@@ -117,9 +117,9 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
                 unitRange: ae.Options.Loss == LossKind.CrossEntropy, _options.CancellationToken);
             if (unlabelled.Cols != x.Cols)
                 throw new ArgumentException($"{StageName}: column '{_options.FeatureColumnName}' of the unlabelled rows has {unlabelled.Cols} values per row; the training rows have {x.Cols}.");
-            model = EncoderClassifier.FitJoint(ae, x, y, unlabelled, o, classes, progress, _options.CancellationToken);
+            model = EncoderClassifierTrainer.FitJoint(ae, x, y, unlabelled, o, classes, progress, _options.CancellationToken);
         }
-        else model = EncoderClassifier.Fit(encoder, x, y, o, classes, progress, _options.CancellationToken);
+        else model = EncoderClassifierTrainer.Fit(encoder, x, y, o, classes, progress, _options.CancellationToken);
         return new EncoderClassifierTransformer(model, _options.FeatureColumnName, _options.LabelColumnName, keyType, labelColumn.Annotations);
     }
 
