@@ -44,6 +44,8 @@ public static class EncoderClassifierTrainer
         o.Validate();
         if (o.Mode == EncoderTrainingMode.Joint)
             throw new ArgumentException("Joint mode needs the autoencoder's decoder and unlabelled rows: train it with EncoderClassifierTrainer.FitJoint.", nameof(options));
+        if (o.Mode == EncoderTrainingMode.VirtualAdversarial)
+            throw new ArgumentException("Virtual adversarial training needs unlabelled rows: train it with EncoderClassifierTrainer.FitVirtualAdversarial.", nameof(options));
         return FitCore(encoderLayers, x, labels, o, classCount, null, null, progress, cancellationToken);
     }
 
@@ -85,6 +87,41 @@ public static class EncoderClassifierTrainer
         return FitCore(ae.CodePath, x, labels, o, classCount, ae, unlabelled, progress, cancellationToken);
     }
 
+    /// <summary>
+    /// Virtual adversarial training, <see cref="EncoderTrainingMode.VirtualAdversarial"/>: the classifier (encoder copied
+    /// from <paramref name="encoderLayers"/>, or re-initialised with <see cref="EncoderInitialization.Random"/>, and a head)
+    /// learns from the labelled rows' classification loss plus <see cref="EncoderClassifierOptions.VatWeight"/> × the mean,
+    /// over <see cref="EncoderClassifierOptions.UnlabelledBatchSize"/> unlabelled rows per labelled step, of
+    /// KL(p(·|u) ‖ p(·|u + r)), where r of length <see cref="EncoderClassifierOptions.VatEpsilon"/> is the direction that
+    /// changes the prediction for u most (one power iteration). Early stopping watches the labelled validation split.
+    /// </summary>
+    /// <param name="encoderLayers">The encoder's dense layers, input side first (an autoencoder's <see cref="IAutoencoder.CodePath"/>); not modified.</param>
+    /// <param name="x">N×d labelled inputs (finite).</param>
+    /// <param name="labels">N class indices ≥ 0.</param>
+    /// <param name="unlabelled">M×d unlabelled inputs (finite, M ≥ 1).</param>
+    /// <param name="options">Settings with <see cref="EncoderClassifierOptions.Mode"/> = <see cref="EncoderTrainingMode.VirtualAdversarial"/> (validated and copied).</param>
+    /// <param name="classCount">K; null means max(label) + 1 (at least 2).</param>
+    /// <param name="progress">Receives each finished epoch (over the labelled rows).</param>
+    /// <param name="cancellationToken">Stops training.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="ArgumentException">Another mode, no or mismatched unlabelled rows, or bad labelled data.</exception>
+    public static EncoderClassifier FitVirtualAdversarial(IReadOnlyList<DenseLayer> encoderLayers, Matrix x, int[] labels, Matrix unlabelled, EncoderClassifierOptions options,
+        int? classCount = null, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(encoderLayers);
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options.Clone();
+        o.Validate();
+        if (o.Mode != EncoderTrainingMode.VirtualAdversarial)
+            throw new ArgumentException($"FitVirtualAdversarial trains in virtual adversarial mode; the options ask for {o.Mode}.", nameof(options));
+        if (unlabelled is null || unlabelled.Rows == 0)
+            throw new ArgumentException("Virtual adversarial training needs unlabelled rows; none were given.", nameof(unlabelled));
+        if (encoderLayers.Count > 0 && unlabelled.Cols != encoderLayers[0].InputSize)
+            throw new ArgumentException($"The unlabelled rows have {unlabelled.Cols} columns; the encoder takes {encoderLayers[0].InputSize}.", nameof(unlabelled));
+        unlabelled.ThrowIfNotFinite("The unlabelled rows");
+        return FitCore(encoderLayers, x, labels, o, classCount, null, unlabelled, progress, cancellationToken);
+    }
+
     private static EncoderClassifier FitCore(IReadOnlyList<DenseLayer> encoderLayers, Matrix x, int[] labels, EncoderClassifierOptions o, int? classCount,
         AutoencoderModel? autoencoder, Matrix? unlabelled, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
@@ -111,6 +148,8 @@ public static class EncoderClassifierTrainer
         // batches, dropout masks and updates are bit for bit those of a plain fine-tune.
         var joint = autoencoder is null ? null
             : JointTerm.Create(autoencoder, encoder, unlabelled!, o, new NnContext(ctx.Gemm, new Rng(o.Seed ^ 0x5DEECE66DUL)));
+        var vat = o.Mode != EncoderTrainingMode.VirtualAdversarial ? null
+            : new VirtualAdversarialTerm(net, unlabelled!, o, new NnContext(ctx.Gemm, new Rng(o.Seed ^ 0x5DEECE66DUL)));
 
         var history = new TrainingHistory();
         if (o.HeadWarmupEpochs > 0 && o.Mode != EncoderTrainingMode.Probe)
@@ -118,10 +157,10 @@ public static class EncoderClassifierTrainer
             SetEncoderTraining(encoder, EncoderTrainingMode.Probe, 1f);
             var warm = o.Clone();
             warm.Epochs = o.HeadWarmupEpochs;
-            Append(history, Train(net, x, labels, warm, anchors, corruption, null, new Rng(splitSeed), ctx, progress, cancellationToken));
+            Append(history, Train(net, x, labels, warm, anchors, corruption, null, null, new Rng(splitSeed), ctx, progress, cancellationToken));
         }
         SetEncoderTraining(encoder, o.Mode, o.EncoderLearningRateScale);
-        Append(history, Train(net, x, labels, o, anchors, corruption, joint, new Rng(splitSeed), ctx, progress, cancellationToken));
+        Append(history, Train(net, x, labels, o, anchors, corruption, joint, vat, new Rng(splitSeed), ctx, progress, cancellationToken));
         foreach (var p in net.Parameters) { p.Frozen = false; p.LearningRateScale = 1f; }
         return new EncoderClassifier(o, net, encoderCount, history);
     }
@@ -147,7 +186,7 @@ public static class EncoderClassifierTrainer
     }
 
     private static TrainingHistory Train(Network net, Matrix x, int[] labels, EncoderClassifierOptions o, IReadOnlyDictionary<Parameter, Matrix>? anchors, ICorruption? corruption,
-        JointTerm? joint, Rng loopRng, NnContext ctx, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+        JointTerm? joint, VirtualAdversarialTerm? vat, Rng loopRng, NnContext ctx, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         var parameters = joint is null ? net.Parameters : net.Parameters.Concat(joint.Parameters).Distinct().ToList();
         var optimizer = Optimizer.Create(o.Optimizer, parameters, o.LearningRate);
@@ -165,7 +204,7 @@ public static class EncoderClassifierTrainer
         {
             Gather(rows);
             var input = corruption?.Apply(xb!, ctx) ?? xb!;
-            double loss = joint?.AddGradients(joint.NextBatch()) ?? 0;
+            double loss = joint?.AddGradients(joint.NextBatch()) ?? vat?.AddGradients(vat.NextBatch()) ?? 0;
             loss += LossAndGradients(net, input, yb, o.L2, o.EncoderAnchorL2, anchors, ctx, ref grad);
             optimizer.Step(ctx);
             return loss * rows.Length;
@@ -233,11 +272,8 @@ public static class EncoderClassifierTrainer
         private readonly LossKind _loss;
         private readonly float _weight;
         private readonly NnContext _ctx;
-        private readonly Matrix _unlabelled;
-        private readonly int[] _order;
-        private readonly int[] _rows;
-        private int _next;
-        private Matrix? _batch, _grad;
+        private readonly UnlabelledBatches _batches;
+        private Matrix? _grad;
 
         private JointTerm(Network encoder, Network decoder, AutoencoderOptions ao, float weight, Matrix unlabelled, int batchSize, NnContext ctx)
         {
@@ -247,9 +283,7 @@ public static class EncoderClassifierTrainer
             _loss = ao.Loss;
             _weight = weight;
             _ctx = ctx;
-            _unlabelled = unlabelled;
-            _order = ctx.Rng.Permutation(unlabelled.Rows);
-            _rows = new int[Math.Min(batchSize, unlabelled.Rows)];
+            _batches = new UnlabelledBatches(unlabelled, batchSize, ctx.Rng);
             Parameters = encoder.Parameters.Concat(decoder.Parameters).Distinct().ToList();
         }
 
@@ -302,16 +336,7 @@ public static class EncoderClassifierTrainer
         }
 
         /// <summary>The next unlabelled batch (reshuffling the cycle when it is used up).</summary>
-        public Matrix NextBatch()
-        {
-            for (int i = 0; i < _rows.Length; i++)
-            {
-                if (_next == _order.Length) { _ctx.Rng.Shuffle(_order.AsSpan()); _next = 0; }
-                _rows[i] = _order[_next++];
-            }
-            _unlabelled.GatherRows(_rows, ref _batch);
-            return _batch!;
-        }
+        public Matrix NextBatch() => _batches.Next();
 
         /// <summary>
         /// Adds λ × the gradient of the batch-mean reconstruction objective (loss + regularisers) to the parameters'
