@@ -22,7 +22,7 @@ var folds = StratifiedKFold.Split(faces.RequireLabels(), 5, seed)
     .ToArray();
 
 // Small-data autoencoders: 625 → 64 → k, 300 epochs of batch 16, one thread (the kind's own term comes from ForKind's preset).
-AutoencoderEstimator.Options Ae(string kind, int k)
+AutoencoderEstimator.Options Ae(AutoencoderKind kind, int k)
 {
     var o = AutoencoderEstimator.Options.ForKind(kind);
     (o.InputColumnName, o.OutputColumnName, o.Seed) = ("Scaled", "Code", seed);
@@ -34,7 +34,7 @@ var featurizers = new (string Name, Func<int, IEstimator<ITransformer>> Make)[]
 {
     ("pca", k => ml.Transforms.ProjectToExactPrincipalComponents("Code", "Scaled", rank: k, seed: seed)),
     ("mlnet-pca", k => ml.Transforms.ProjectToPrincipalComponents("Code", "Scaled", rank: k, seed: seed)),
-    ("ae", k => ml.Transforms.EncodeWithAutoencoder(Ae(AutoencoderKinds.Plain, k))),
+    ("ae", k => ml.Transforms.EncodeWithAutoencoder(Ae(AutoencoderKind.Plain, k))),
     ("vae", k => ml.Transforms.EncodeWithVariationalAutoencoder(new VariationalAutoencoderEstimator.Options
     {
         InputColumnName = "Scaled", OutputColumnName = "Code", Seed = seed,

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Data;
 using MLNetAutoencoders.Numerics;
 
@@ -107,6 +108,16 @@ internal sealed class CommonOptions
         foreach (var m in list)
             if (!known.Contains(m)) throw new ArgumentException($"{option}: unknown '{m}'; expected {string.Join(", ", known)}.");
         return list;
+    }
+
+    /// <summary>The names of <paramref name="kinds"/>, comma-separated (the help text of a kind option).</summary>
+    public static string KindNames(IEnumerable<AutoencoderKind> kinds) => string.Join(", ", kinds.Select(AutoencoderKinds.Name));
+
+    /// <summary>Parses a kind's name; an unknown name, or a kind not in <paramref name="allowed"/>, is an error naming <paramref name="option"/> and listing the valid names.</summary>
+    public static AutoencoderKind ParseKind(string text, string option, IReadOnlyCollection<AutoencoderKind> allowed)
+    {
+        if (AutoencoderKinds.TryParse(text, out var kind) && allowed.Contains(kind)) return kind;
+        throw new ArgumentException($"{option}: unknown '{text.Trim().ToLowerInvariant()}'; expected {KindNames(allowed)}.");
     }
 
     /// <summary>Parses "256,128" into sizes; empty text gives none.</summary>

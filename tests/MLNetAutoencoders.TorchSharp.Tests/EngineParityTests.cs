@@ -27,8 +27,8 @@ public class EngineParityTests
         var o = new AutoencoderOptions { HiddenSizes = [16, 12], CodeSize = 6, Seed = 3 };
         switch (kind)
         {
-            case "contractive-probes": AutoencoderKinds.Apply("contractive", o); o.ContractiveProbes = 3; break;
-            case "contractive-1-layer": AutoencoderKinds.Apply("contractive", o); o.HiddenSizes = []; break;
+            case "contractive-probes": AutoencoderKinds.Apply(AutoencoderKind.Contractive, o); o.ContractiveProbes = 3; break;
+            case "contractive-1-layer": AutoencoderKinds.Apply(AutoencoderKind.Contractive, o); o.HiddenSizes = []; break;
             case "masking": o.Corruption = CorruptionKind.Masking; o.CorruptionLevel = 0.3f; break;
             case "salt-pepper": o.Corruption = CorruptionKind.SaltAndPepper; o.CorruptionLevel = 0.2f; break;
             case "tied-dropout-l2": o.TiedWeights = true; o.DropoutRate = 0.3f; o.L2Activity = 0.5f; break;
@@ -40,7 +40,7 @@ public class EngineParityTests
             case "tanh-selu-leaky":
                 o.HiddenActivation = ActivationKind.Tanh; o.CodeActivation = ActivationKind.Sigmoid; o.Contractive = 0.5f;
                 break;
-            default: AutoencoderKinds.Apply(kind, o); break;
+            default: AutoencoderKinds.Apply(AutoencoderKinds.Parse(kind), o); break;
         }
         return o;
     }
@@ -80,7 +80,7 @@ public class EngineParityTests
     public void AdversarialSameLossesAndGradients()
     {
         TorchSharpAvailable.Require();
-        var o = Options(AutoencoderKinds.Adversarial);
+        var o = Options("adversarial");
         o.DiscriminatorHiddenSizes = [10, 8];
         var x = TestData.LowRankData(48, 30, seed: 5);
         var (encoder, decoder) = AutoencoderTrainer.Build(o, 30, new Rng(o.Seed));

@@ -37,7 +37,7 @@ public class EngineStageTests
         }
         else
         {
-            var o = AutoencoderEstimator.Options.ForKind("dropout");
+            var o = AutoencoderEstimator.Options.ForKind(AutoencoderKind.Dropout);
             o.Seed = 2;
             o.Autoencoder.HiddenSizes = [12];
             o.Autoencoder.CodeSize = 3;

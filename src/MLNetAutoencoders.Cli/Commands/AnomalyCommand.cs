@@ -25,7 +25,7 @@ namespace MLNetAutoencoders.Cli.Commands;
 /// </summary>
 internal static class AnomalyCommand
 {
-    public static readonly string[] Methods = ["mlnet-pca", "pca", .. AutoencoderKinds.All, "vae", "conv"];
+    public static readonly string[] Methods = ["mlnet-pca", "pca", .. AutoencoderKinds.All.Select(AutoencoderKinds.Name)];
 
     public static Command Create()
     {
@@ -208,13 +208,13 @@ internal static class AnomalyCommand
             }
             default:
             {
-                var o = AutoencoderAnomalyEstimator.Options.ForKind(method == "conv" ? AutoencoderKinds.Plain : method);
+                var o = AutoencoderAnomalyEstimator.Options.ForKind(AutoencoderKinds.Parse(method));
                 o.Seed = s.Seed;
                 if (o.Vae is { } v) { v.LatentSize = s.Code; v.HiddenSizes = s.Hidden; v.Epochs = s.Epochs; v.Threads = s.Threads; if (!s.Images) v.Likelihood = VaeLikelihood.Gaussian; }
                 var a = o.Autoencoder;
                 (a.CodeSize, a.HiddenSizes, a.Epochs, a.Threads) = (s.Code, s.Hidden, s.Epochs, s.Threads);
                 // conv: the plain objective on the convolutional networks (default channels; --hidden does not apply).
-                if (method == "conv") a.Conv = new ConvAutoencoderOptions { ImageShape = [1, c.Train.Height, c.Train.Width] };
+                if (a.Conv is { } conv) conv.ImageShape = [1, c.Train.Height, c.Train.Width];
                 if (!s.Images) { a.Loss = LossKind.SquaredError; a.BatchSize = 32; if (o.Vae is { } vv) vv.BatchSize = 32; }
                 var model = ml.AnomalyDetection.Trainers.Autoencoder(o).Fit(train);
                 fit = sw.Elapsed.TotalSeconds;

@@ -235,8 +235,8 @@ internal sealed record FeaturizerSettings(int[] Hidden, int Epochs, int Batch, i
     /// <summary>The engine that trains the autoencoders and the VAE (<c>--backend</c>). Default managed.</summary>
     public TrainingEngine Engine { get; init; } = TrainingEngine.Managed;
 
-    /// <summary>The preset kind of a method name ("sparse" is the L1 sparse autoencoder; "conv" the plain objective on the convolutional networks).</summary>
-    public static string Kind(string method) => method switch { "sparse" => AutoencoderKinds.SparseL1, "conv" => AutoencoderKinds.Plain, _ => method };
+    /// <summary>The kind of a method name ("sparse" is the L1 sparse autoencoder; "conv" the plain objective on the convolutional networks).</summary>
+    public static AutoencoderKind Kind(string method) => method == "sparse" ? AutoencoderKind.SparseL1 : AutoencoderKinds.Parse(method);
 
     /// <summary>The autoencoder stage's options: the kind's preset, this comparison's architecture and training, one thread.</summary>
     public AutoencoderEstimator.Options Autoencoder(string method, int code, string input = "Scaled")
@@ -257,7 +257,7 @@ internal sealed record FeaturizerSettings(int[] Hidden, int Epochs, int Batch, i
         a.Engine = Engine;
         if (a.Corruption == CorruptionKind.Gaussian) a.CorruptionLevel = Noise;
         // The convolutional autoencoder: its default channels, this comparison's code and training, on the chosen engine.
-        if (method == "conv") a.Conv = new ConvAutoencoderOptions { ImageShape = ImageShape };
+        if (a.Conv is { } conv) conv.ImageShape = ImageShape;
         return o;
     }
 

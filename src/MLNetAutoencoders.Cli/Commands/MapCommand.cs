@@ -19,7 +19,7 @@ namespace MLNetAutoencoders.Cli.Commands;
 /// </summary>
 internal static class MapCommand
 {
-    public static readonly string[] Methods = ["pca", .. AutoencoderKinds.All, "vae"];
+    public static readonly string[] Methods = ["pca", .. AutoencoderKinds.All.Where(k => k != AutoencoderKind.Convolutional).Select(AutoencoderKinds.Name)];
 
     public static Command Create()
     {
@@ -123,19 +123,14 @@ internal static class MapCommand
         {
             if (method == "pca")
                 return PcaModel.Fit(train, new PcaOptions { Components = Code, Seed = Seed, Threads = Threads }).Transform(images);
-            if (method == "vae")
-            {
-                var v = new VaeOptions { LatentSize = Code, Seed = Seed, Threads = Threads, Gemm = Gemm };
-                v.Epochs = Epochs ?? AutoencoderDefaults.VaeEpochs;
-                if (Hidden is not null) v.HiddenSizes = CommonOptions.ParseSizes(Hidden, "--hidden");
-                return new VaeTrainer(v).Fit(train).Encode(images);
-            }
-            var o = AutoencoderKinds.Apply(method, new AutoencoderOptions { CodeSize = Code, Seed = Seed, Threads = Threads, Gemm = Gemm });
+            var kind = AutoencoderKinds.Parse(method);
+            var o = AutoencoderKinds.CreateOptions(kind);
+            (o.Seed, o.Threads, o.Gemm) = (Seed, Threads, Gemm);
+            if (o is VaeOptions v) v.LatentSize = Code;
+            else ((AutoencoderOptions)o).CodeSize = Code;
             if (Epochs is int e) o.Epochs = e;
             if (Hidden is not null) o.HiddenSizes = CommonOptions.ParseSizes(Hidden, "--hidden");
-            var model = method == AutoencoderKinds.Stacked
-                ? new StackedAutoencoderTrainer(new StackedAutoencoderOptions { Autoencoder = o, FineTuneEpochs = AutoencoderDefaults.StackedFineTuneEpochs }).Fit(train)
-                : new AutoencoderTrainer(o).Fit(train);
+            var model = AutoencoderKinds.Fit(kind, o, train);
             return model.Encode(images);
         }
     }

@@ -14,10 +14,7 @@ namespace MLNetAutoencoders.Cli.Commands;
 /// </summary>
 internal static class TrainCommand
 {
-    /// <summary>The kinds <c>--kind</c> accepts.</summary>
-    public static readonly string[] Kinds = [.. AutoencoderKinds.All, "vae", "conv"];
-
-    // Each kind's strength comes from the one preset table (AutoencoderKinds / AutoencoderDefaults), as in the ML.NET stages.
+    // Each kind's strength comes from the one registry (AutoencoderKinds / AutoencoderDefaults), as in the ML.NET stages.
     private static readonly string DefaultKl = FormattableString.Invariant($"{AutoencoderDefaults.KlSparsityTarget}:{AutoencoderDefaults.KlSparsityWeight}");
     private static readonly string DefaultNoise = Corruptions.Format(CorruptionKind.Gaussian, AutoencoderDefaults.DenoisingNoise);
 
@@ -25,7 +22,7 @@ internal static class TrainCommand
     {
         var common = new CommonOptions();
         // No defaults here: an option not given leaves the options class's default (AutoencoderDefaults) or the kind's preset.
-        var kind = new Option<string>("--kind") { Description = string.Join(", ", Kinds) + " (combine further with the options below)", DefaultValueFactory = _ => AutoencoderKinds.Plain };
+        var kind = new Option<string>("--kind") { Description = CommonOptions.KindNames(AutoencoderKinds.All) + " (combine further with the options below)", DefaultValueFactory = _ => AutoencoderKinds.Name(AutoencoderKind.Plain) };
         var hidden = new Option<string?>("--hidden") { Description = $"encoder hidden widths, e.g. 256,128 (decoder mirrors); default {Sizes(AutoencoderDefaults.HiddenSizes)}, or {Sizes(AutoencoderDefaults.VaeHiddenSizes)} for vae" };
         var code = new Option<int?>("--code") { Description = $"code (latent) width; default {AutoencoderDefaults.CodeSize}" };
         var epochs = new Option<int?>("--epochs") { Description = $"epochs (per layer for stacked); default {AutoencoderDefaults.Epochs}, or {AutoencoderDefaults.VaeEpochs} for vae" };
@@ -66,9 +63,8 @@ internal static class TrainCommand
         {
             try
             {
-                var k = r.GetValue(kind)!.Trim().ToLowerInvariant();
-                if (!Kinds.Contains(k)) throw new ArgumentException($"--kind: unknown '{k}'; expected {string.Join(", ", Kinds)}.");
-                bool vae = k == "vae";
+                var kindValue = CommonOptions.ParseKind(r.GetValue(kind)!, "--kind", AutoencoderKinds.All);
+                var k = AutoencoderKinds.Name(kindValue);
                 var shared = new Settings(
                     r.GetValue(hidden) is string h ? CommonOptions.ParseSizes(h, "--hidden") : null, r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr),
                     r.GetValue(activation) is string a ? Activations.Parse(a) : null, r.GetValue(optimizer) is string opt ? ParseOptimizer(opt) : null,
@@ -81,11 +77,11 @@ internal static class TrainCommand
                 var json = new JsonObject { ["dataset"] = data.Name, ["kind"] = k, ["backend"] = shared.Engine.Name, ["measuredOn"] = data.Test is null ? "train" : "test", ["trainRows"] = data.Train.Count };
                 if (data.ClassNames is { } cn) json["classNames"] = new JsonArray(cn.Select(c => (JsonNode)c!).ToArray());
                 var sw = Stopwatch.StartNew();
-                IAutoencoder model;
-                int totalEpochs;
-                if (vae)
+                // The kind's preset first (the registry the ML.NET stages use), then whatever was given explicitly.
+                var options = shared.Apply(AutoencoderKinds.CreateOptions(kindValue));
+                int fineTuneEpochs = r.GetValue(fineTune) ?? AutoencoderDefaults.StackedFineTuneEpochs;
+                if (options is VaeOptions o)
                 {
-                    var o = shared.Apply(new VaeOptions());
                     if (r.GetValue(code) is int latent) o.LatentSize = latent;
                     if (r.GetValue(beta) is float b) o.Beta = b;
                     if (r.GetValue(sigma) is float sg) o.GaussianSigma = sg;
@@ -96,54 +92,36 @@ internal static class TrainCommand
                             "gaussian" => VaeLikelihood.Gaussian,
                             var s => throw new ArgumentException($"--likelihood: unknown '{s}'; expected bernoulli or gaussian."),
                         };
-                    var trainer = new VaeTrainer(o);
-                    totalEpochs = o.Epochs;
                     json["variant"] = FormattableString.Invariant($"beta={o.Beta} likelihood={o.Likelihood.ToString().ToLowerInvariant()}");
-                    model = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => trainer.Fit(data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
                 }
-                else
+                else if (options is AutoencoderOptions ae)
                 {
-                    // The kind's preset first (the same table as the ML.NET stages), then whatever was given explicitly.
-                    var o = shared.Apply(AutoencoderKinds.Apply(k == "conv" ? AutoencoderKinds.Plain : k, new AutoencoderOptions()));
-                    if (r.GetValue(code) is int cs) o.CodeSize = cs;
-                    if (r.GetValue(loss) is string ls) o.Loss = Losses.Parse(ls);
-                    if (r.GetValue(l2) is float l2v) o.L2Activity = l2v;
-                    if (r.GetValue(probes) is int pr) o.ContractiveProbes = pr;
-                    if (r.GetValue(codeActivation) is string ca) o.CodeActivation = Activations.Parse(ca);
-                    if (r.GetValue(dropout) is float d) o.DropoutRate = d;
-                    if (r.GetValue(tied)) o.TiedWeights = true;
-                    if (r.GetValue(l1) is float l) o.L1Activity = l;
-                    if (r.GetValue(contractive) is float c) o.Contractive = c;
-                    if (r.GetValue(adversarial) is float adv) o.Adversarial = adv;
-                    if (r.GetValue(noise) is string nz) (o.Corruption, o.CorruptionLevel) = Corruptions.Parse(nz);
+                    if (r.GetValue(code) is int cs) ae.CodeSize = cs;
+                    if (r.GetValue(loss) is string ls) ae.Loss = Losses.Parse(ls);
+                    if (r.GetValue(l2) is float l2v) ae.L2Activity = l2v;
+                    if (r.GetValue(probes) is int pr) ae.ContractiveProbes = pr;
+                    if (r.GetValue(codeActivation) is string ca) ae.CodeActivation = Activations.Parse(ca);
+                    if (r.GetValue(dropout) is float d) ae.DropoutRate = d;
+                    if (r.GetValue(tied)) ae.TiedWeights = true;
+                    if (r.GetValue(l1) is float l) ae.L1Activity = l;
+                    if (r.GetValue(contractive) is float c) ae.Contractive = c;
+                    if (r.GetValue(adversarial) is float adv) ae.Adversarial = adv;
+                    if (r.GetValue(noise) is string nz) (ae.Corruption, ae.CorruptionLevel) = Corruptions.Parse(nz);
                     if (r.GetValue(kl) is string klText)
-                        (o.KlSparsityTarget, o.KlSparsityWeight) = ParsePair(klText, "--kl", "ρ:weight, e.g. 0.05:1");
-                    json["variant"] = Describe(o);
-                    if (k == "conv")
+                        (ae.KlSparsityTarget, ae.KlSparsityWeight) = ParsePair(klText, "--kl", "ρ:weight, e.g. 0.05:1");
+                    json["variant"] = Describe(ae);
+                    if (ae.Conv is { } conv)
                     {
-                        var conv = new ConvAutoencoderOptions { ImageShape = r.GetValue(imageShape) is string shapeText ? ParseShape(shapeText) : [1, data.Train.Height, data.Train.Width] };
-                        if (r.GetValue(channels) is string ch) conv.Channels = CommonOptions.ParseSizes(ch, "--channels");
-                        totalEpochs = o.Epochs;
-                        json["variant"] = $"conv {string.Join("x", conv.ImageShape)} channels {string.Join(",", conv.Channels)} code {o.CodeSize}";
                         // One architecture for both engines: the core's conv layers, trained by the chosen engine (an ordinary autoencoder model file).
-                        o.Conv = conv;
-                        var trainer = new AutoencoderTrainer(o);
-                        model = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => trainer.Fit(data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
+                        conv.ImageShape = r.GetValue(imageShape) is string shapeText ? ParseShape(shapeText) : [1, data.Train.Height, data.Train.Width];
+                        if (r.GetValue(channels) is string ch) conv.Channels = CommonOptions.ParseSizes(ch, "--channels");
+                        json["variant"] = $"conv {string.Join("x", conv.ImageShape)} channels {string.Join(",", conv.Channels)} code {ae.CodeSize}";
                     }
-                    else if (k == "stacked")
-                    {
-                        var trainer = new StackedAutoencoderTrainer(new StackedAutoencoderOptions { Autoencoder = o, FineTuneEpochs = r.GetValue(fineTune) ?? AutoencoderDefaults.StackedFineTuneEpochs });
-                        totalEpochs = trainer.LayerCount * o.Epochs + trainer.Options.FineTuneEpochs;
-                        json["finetuneEpochs"] = trainer.Options.FineTuneEpochs;
-                        model = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => trainer.Fit(data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
-                    }
-                    else
-                    {
-                        var trainer = new AutoencoderTrainer(o);
-                        totalEpochs = o.Epochs;
-                        model = ConsoleUi.WithProgress($"{k} training", totalEpochs, advance => trainer.Fit(data.Train.Images, ConsoleUi.EpochProgress(k, advance)));
-                    }
+                    if (kindValue == AutoencoderKind.Stacked) json["finetuneEpochs"] = fineTuneEpochs;
                 }
+                int totalEpochs = AutoencoderKinds.TotalEpochs(kindValue, options, fineTuneEpochs);
+                var model = ConsoleUi.WithProgress($"{k} training", totalEpochs,
+                    advance => AutoencoderKinds.Fit(kindValue, options, data.Train.Images, ConsoleUi.EpochProgress(k, advance), fineTuneEpochs: fineTuneEpochs));
                 double trainSeconds = sw.Elapsed.TotalSeconds;
                 var path = r.GetValue(output);
                 if (path != null) model.Save(path);

@@ -5,19 +5,6 @@ using MLNetAutoencoders.Numerics;
 
 namespace MLNetAutoencoders.Classifiers;
 
-/// <summary>The autoencoder kinds the pretraining experiment compares (all share one encoder architecture).</summary>
-public enum PretrainKind
-{
-    /// <summary>Plain undercomplete autoencoder (cross-entropy on logits).</summary>
-    Ae,
-    /// <summary>Denoising autoencoder (<see cref="PretrainingExperimentOptions.DenoisingCorruption"/>).</summary>
-    Denoising,
-    /// <summary>Variational autoencoder; its encoder is the μ path.</summary>
-    Vae,
-    /// <summary>Stacked autoencoder trained greedily layer by layer.</summary>
-    Stacked,
-}
-
 /// <summary>How the experiment trains a classifier on a pretrained kind (beside the scratch baseline every N gets).</summary>
 public enum PretrainMode
 {
@@ -54,8 +41,8 @@ public sealed class PretrainingExperimentOptions
     /// <summary>Numbers N of labelled training rows (each ≥ the class count). Default 100, 600, 6000.</summary>
     public int[] LabelCounts { get; set; } = { 100, 600, 6000 };
 
-    /// <summary>Autoencoder kinds to pretrain. Default all four.</summary>
-    public PretrainKind[] Kinds { get; set; } = { PretrainKind.Ae, PretrainKind.Denoising, PretrainKind.Vae, PretrainKind.Stacked };
+    /// <summary>Autoencoder kinds to pretrain, some of <see cref="PretrainingExperiment.Kinds"/> (all share one encoder architecture). Default all four.</summary>
+    public AutoencoderKind[] Kinds { get; set; } = [.. PretrainingExperiment.Kinds];
 
     /// <summary>Number of seeds (repetitions with fresh labelled draws, initialisations and pretraining), ≥ 1. Default 3.</summary>
     public int Seeds { get; set; } = 3;
@@ -116,12 +103,13 @@ public sealed class PretrainingExperimentOptions
     {
         if (LabelCounts is null || LabelCounts.Length == 0 || LabelCounts.Any(n => n < 2))
             throw new ArgumentOutOfRangeException(nameof(LabelCounts), "LabelCounts needs at least one count, each ≥ 2.");
-        if (Kinds is null || Kinds.Any(k => !Enum.IsDefined(k))) throw new ArgumentOutOfRangeException(nameof(Kinds), "Kinds holds an unknown kind.");
+        if (Kinds is null || Kinds.Any(k => !PretrainingExperiment.Kinds.Contains(k)))
+            throw new ArgumentOutOfRangeException(nameof(Kinds), $"Kinds holds a kind the experiment does not pretrain; expected some of {string.Join(", ", PretrainingExperiment.Kinds.Select(AutoencoderKinds.Name))}.");
         if (Seeds < 1) throw new ArgumentOutOfRangeException(nameof(Seeds), Seeds, "Seeds must be ≥ 1.");
         if (PretrainEpochs < 1) throw new ArgumentOutOfRangeException(nameof(PretrainEpochs), PretrainEpochs, "PretrainEpochs must be ≥ 1.");
         if (StackedFineTuneEpochs is < 0 or > 10000) throw new ArgumentOutOfRangeException(nameof(StackedFineTuneEpochs), StackedFineTuneEpochs, "StackedFineTuneEpochs must be in 0–10000.");
         if (Modes is null || Modes.Any(m => !Enum.IsDefined(m))) throw new ArgumentOutOfRangeException(nameof(Modes), "Modes holds an unknown mode.");
-        if (Modes.Any(m => m is PretrainMode.Joint or PretrainMode.JointScratch) && Kinds.Contains(PretrainKind.Vae))
+        if (Modes.Any(m => m is PretrainMode.Joint or PretrainMode.JointScratch) && Kinds.Contains(AutoencoderKind.Variational))
             throw new ArgumentOutOfRangeException(nameof(Modes), "The joint modes need deterministic autoencoders; drop the vae kind or the joint modes.");
         if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
         ArgumentNullException.ThrowIfNull(Classifier, nameof(Classifier));
@@ -134,10 +122,10 @@ public sealed class PretrainingExperimentOptions
     }
 
     /// <summary>The options of the autoencoder of <paramref name="kind"/> for the repetition with <paramref name="seed"/>.</summary>
-    public NetworkOptions PretrainOptions(PretrainKind kind, ulong seed)
+    public NetworkOptions PretrainOptions(AutoencoderKind kind, ulong seed)
     {
-        bool corrupt = kind == PretrainKind.Denoising || (kind == PretrainKind.Stacked && StackedDenoising);
-        NetworkOptions o = kind == PretrainKind.Vae
+        bool corrupt = kind == AutoencoderKind.Denoising || (kind == AutoencoderKind.Stacked && StackedDenoising);
+        NetworkOptions o = kind == AutoencoderKind.Variational
             ? new VaeOptions { LatentSize = CodeSize }
             : new AutoencoderOptions
             {
@@ -189,8 +177,11 @@ public sealed record PretrainingProgress(string Message, int Done, int Total);
 /// </summary>
 public static class PretrainingExperiment
 {
-    /// <summary>The kind's name in tables and JSON.</summary>
-    public static string Name(PretrainKind kind) => kind.ToString().ToLowerInvariant();
+    /// <summary>The kinds the experiment can pretrain: ae, denoising, vae, stacked.</summary>
+    public static IReadOnlyList<AutoencoderKind> Kinds { get; } = [AutoencoderKind.Plain, AutoencoderKind.Denoising, AutoencoderKind.Variational, AutoencoderKind.Stacked];
+
+    /// <summary>The kind's name in tables and JSON (<see cref="AutoencoderKinds.Name"/>).</summary>
+    public static string Name(AutoencoderKind kind) => AutoencoderKinds.Name(kind);
 
     /// <summary>The mode's name in tables and JSON: probe, finetune, discriminative, joint, joint-scratch, vat, vat-scratch.</summary>
     public static string Name(PretrainMode mode) => mode switch
@@ -205,15 +196,12 @@ public static class PretrainingExperiment
         Enum.GetValues<PretrainMode>().FirstOrDefault(m => Name(m) == text.Trim().ToLowerInvariant(), (PretrainMode)(-1)) is var m && Enum.IsDefined(m)
             ? m : throw new ArgumentException($"Unknown mode '{text}'; expected {string.Join(", ", Enum.GetValues<PretrainMode>().Select(Name))}.");
 
-    /// <summary>Parses <c>ae</c>, <c>denoising</c>, <c>vae</c> or <c>stacked</c>.</summary>
-    public static PretrainKind ParseKind(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "ae" => PretrainKind.Ae,
-        "denoising" or "dae" => PretrainKind.Denoising,
-        "vae" => PretrainKind.Vae,
-        "stacked" => PretrainKind.Stacked,
-        _ => throw new ArgumentException($"Unknown autoencoder kind '{text}'; expected ae, denoising, vae or stacked."),
-    };
+    /// <summary>Parses <c>ae</c>, <c>denoising</c> (or <c>dae</c>), <c>vae</c> or <c>stacked</c>.</summary>
+    /// <exception cref="ArgumentException">Another name; the message lists the valid ones.</exception>
+    public static AutoencoderKind ParseKind(string text) =>
+        text.Trim().Equals("dae", StringComparison.OrdinalIgnoreCase) ? AutoencoderKind.Denoising
+        : AutoencoderKinds.TryParse(text, out var kind) && Kinds.Contains(kind) ? kind
+        : throw new ArgumentException($"Unknown autoencoder kind '{text}'; expected {string.Join(", ", Kinds.Select(AutoencoderKinds.Name))}.");
 
     /// <summary>
     /// A class-balanced sample of <paramref name="count"/> row indices (ascending): each class gets ⌊count/K⌋ rows, the
@@ -241,20 +229,11 @@ public static class PretrainingExperiment
     }
 
     /// <summary>Pretrains one autoencoder of <paramref name="kind"/> on <paramref name="unlabelled"/> (values in [0, 1]).</summary>
-    public static IAutoencoder Pretrain(PretrainKind kind, Matrix unlabelled, PretrainingExperimentOptions options, ulong seed,
+    public static IAutoencoder Pretrain(AutoencoderKind kind, Matrix unlabelled, PretrainingExperimentOptions options, ulong seed,
         IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var o = options.PretrainOptions(kind, seed);
-        return kind switch
-        {
-            PretrainKind.Vae => new VaeTrainer((VaeOptions)o).Fit(unlabelled, progress, cancellationToken),
-            PretrainKind.Stacked => new StackedAutoencoderTrainer(new StackedAutoencoderOptions
-            {
-                Autoencoder = (AutoencoderOptions)o, FineTuneEpochs = options.StackedFineTuneEpochs,
-            }).Fit(unlabelled, progress, cancellationToken),
-            _ => new AutoencoderTrainer((AutoencoderOptions)o).Fit(unlabelled, progress, cancellationToken),
-        };
+        return AutoencoderKinds.Fit(kind, options.PretrainOptions(kind, seed), unlabelled, progress, cancellationToken, options.StackedFineTuneEpochs);
     }
 
     /// <summary>
@@ -303,7 +282,7 @@ public static class PretrainingExperiment
         for (int s = 0; s < options.Seeds; s++)
         {
             ulong seed = options.BaseSeed + (ulong)s;
-            var encoders = new List<(PretrainKind Kind, IAutoencoder Model)>();
+            var encoders = new List<(AutoencoderKind Kind, IAutoencoder Model)>();
             foreach (var kind in options.Kinds)
             {
                 string what = $"seed {seed}: pretraining {Name(kind)}";
@@ -402,17 +381,17 @@ public static class PretrainingExperiment
         return (double)hits / truth.Length;
     }
 
-    private static int PretrainUnits(PretrainKind kind, PretrainingExperimentOptions o) =>
-        kind == PretrainKind.Stacked ? o.PretrainEpochs * (o.HiddenSizes.Length + 1) + o.StackedFineTuneEpochs : o.PretrainEpochs;
+    private static int PretrainUnits(AutoencoderKind kind, PretrainingExperimentOptions o) =>
+        kind == AutoencoderKind.Stacked ? o.PretrainEpochs * (o.HiddenSizes.Length + 1) + o.StackedFineTuneEpochs : o.PretrainEpochs;
 
-    private static IAutoencoder PretrainCached(PretrainKind kind, Matrix data, PretrainingExperimentOptions o, ulong seed,
+    private static IAutoencoder PretrainCached(AutoencoderKind kind, Matrix data, PretrainingExperimentOptions o, ulong seed,
         IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         if (o.CacheDirectory is null) return Pretrain(kind, data, o, seed, progress, cancellationToken);
         var key = string.Join("-", Name(kind), seed.ToString(CultureInfo.InvariantCulture), string.Join("x", o.HiddenSizes), o.CodeSize,
             o.PretrainEpochs, o.PretrainBatchSize, o.PretrainLearningRate.ToString("R", CultureInfo.InvariantCulture),
-            kind == PretrainKind.Denoising || (kind == PretrainKind.Stacked && o.StackedDenoising) ? Corruptions.Format(o.DenoisingCorruption, o.DenoisingLevel).Replace(':', '_') : "",
-            kind == PretrainKind.Stacked ? o.StackedFineTuneEpochs.ToString(CultureInfo.InvariantCulture) : "",
+            kind == AutoencoderKind.Denoising || (kind == AutoencoderKind.Stacked && o.StackedDenoising) ? Corruptions.Format(o.DenoisingCorruption, o.DenoisingLevel).Replace(':', '_') : "",
+            kind == AutoencoderKind.Stacked ? o.StackedFineTuneEpochs.ToString(CultureInfo.InvariantCulture) : "",
             data.Rows.ToString(CultureInfo.InvariantCulture));
         var path = Path.Combine(o.CacheDirectory, key + ".mlae");
         if (File.Exists(path)) return AutoencoderFile.Load(path);

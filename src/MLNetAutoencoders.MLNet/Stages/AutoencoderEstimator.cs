@@ -31,14 +31,15 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase
         public int FineTuneEpochs { get; set; } = AutoencoderDefaults.StackedFineTuneEpochs;
 
         /// <summary>
-        /// The options of a named kind of the family (<see cref="AutoencoderKinds"/>: ae, sparse-l1, sparse-kl,
-        /// contractive, denoising, dropout, tied, stacked) with its preset strength, the same table the <c>mlae</c>
-        /// command line uses.
+        /// The options of a kind of the family with its preset strength (<see cref="AutoencoderKinds.Apply"/>, the same
+        /// registry the <c>mlae</c> command line uses); <see cref="AutoencoderKind.Stacked"/> also sets <see cref="Stacked"/>.
         /// </summary>
-        /// <exception cref="ArgumentException">An unknown kind.</exception>
-        public static Options ForKind(string kind)
+        /// <exception cref="ArgumentException"><see cref="AutoencoderKind.Variational"/> (use <see cref="VariationalAutoencoderEstimator"/>) or a value that is not a kind.</exception>
+        public static Options ForKind(AutoencoderKind kind)
         {
-            var o = new Options { Stacked = kind == AutoencoderKinds.Stacked };
+            if (kind == AutoencoderKind.Variational)
+                throw new ArgumentException($"{StageName}: the vae kind is trained by EncodeWithVariationalAutoencoder (VariationalAutoencoderEstimator).", nameof(kind));
+            var o = new Options { Stacked = kind == AutoencoderKind.Stacked };
             AutoencoderKinds.Apply(kind, o.Autoencoder);
             return o;
         }
@@ -68,15 +69,18 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase
     {
         var o = Seeded(seed);
         if (o.Modules is { } modules) return modules.Fit(o, x, progress, cancellationToken);
-        return _options.Stacked ? Stacked(seed).Fit(x, progress, cancellationToken) : new AutoencoderTrainer(o).Fit(x, progress, cancellationToken);
+        return AutoencoderKinds.Fit(Kind, o, x, progress, cancellationToken, _options.FineTuneEpochs);
     }
 
     private protected override IAutoencoder Train(IRowStream rows, ulong seed, IProgress<EpochReport> progress, CancellationToken cancellationToken)
     {
         if (_options.Autoencoder.Modules is not null)
             throw new NotSupportedException($"{StageName}: the user's own modules (Autoencoder.Modules) train on rows held in memory; set Streaming.Mode = TrainingDataMode.InMemory.");
-        return _options.Stacked ? Stacked(seed).Fit(rows, progress, cancellationToken) : new AutoencoderTrainer(Seeded(seed)).Fit(rows, progress, cancellationToken);
+        return AutoencoderKinds.Fit(Kind, Seeded(seed), rows, progress, cancellationToken, _options.FineTuneEpochs);
     }
+
+    // The trainer depends only on whether the layers are trained greedily; the other kinds' terms are in the options.
+    private AutoencoderKind Kind => _options.Stacked ? AutoencoderKind.Stacked : AutoencoderKind.Plain;
 
     private AutoencoderOptions Seeded(ulong seed)
     {
@@ -84,6 +88,4 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase
         o.Seed = seed;
         return o;
     }
-
-    private StackedAutoencoderTrainer Stacked(ulong seed) => new(new StackedAutoencoderOptions { Autoencoder = Seeded(seed), FineTuneEpochs = _options.FineTuneEpochs });
 }

@@ -44,7 +44,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         /// <summary>If set, a variational autoencoder is trained instead.</summary>
         public VaeOptions? Vae { get; set; }
 
-        /// <summary>The score: the reconstruction error (default), or for a VAE its negative ELBO (the default of <c>ForKind("vae")</c>).</summary>
+        /// <summary>The score: the reconstruction error (default), or for a VAE its negative ELBO (the default of <c>ForKind(AutoencoderKind.Variational)</c>).</summary>
         public AnomalyScore Score { get; set; }
 
         /// <summary>Train the autoencoder greedily layer by layer, then fine-tune (<see cref="AutoencoderDefaults.StackedFineTuneEpochs"/> epochs).</summary>
@@ -56,13 +56,13 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         /// <summary>Train from an in-memory copy of the feature column or stream it (default: in memory up to 512 MB). The threshold is then set from one more streamed pass that keeps one score per row.</summary>
         public StreamingOptions Streaming { get; set; } = new();
 
-        /// <summary>The options with a named kind's preset (<see cref="AutoencoderKinds"/>, or <c>vae</c>), code size 8.</summary>
-        /// <exception cref="ArgumentException">An unknown kind.</exception>
-        public static Options ForKind(string kind)
+        /// <summary>The options of a kind of the family (<see cref="AutoencoderKinds.Apply"/>; a VAE scored by its negative ELBO for <see cref="AutoencoderKind.Variational"/>), code size <see cref="AutoencoderDefaults.AnomalyCodeSize"/>.</summary>
+        /// <exception cref="ArgumentException">A value that is not a kind.</exception>
+        public static Options ForKind(AutoencoderKind kind)
         {
             var o = new Options();
-            if (kind == "vae") (o.Vae, o.Score) = (new VaeOptions { LatentSize = AutoencoderDefaults.AnomalyCodeSize }, AnomalyScore.NegativeElbo);
-            else { AutoencoderKinds.Apply(kind, o.Autoencoder); o.Stacked = kind == AutoencoderKinds.Stacked; }
+            if (kind == AutoencoderKind.Variational) (o.Vae, o.Score) = (new VaeOptions { LatentSize = AutoencoderDefaults.AnomalyCodeSize }, AnomalyScore.NegativeElbo);
+            else { AutoencoderKinds.Apply(kind, o.Autoencoder); o.Stacked = kind == AutoencoderKind.Stacked; }
             return o;
         }
     }

@@ -137,7 +137,7 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
 
     private IAutoencoder Pretrain(IDataView labelled)
     {
-        var p = _options.Pretrain ?? AutoencoderEstimator.Options.ForKind(AutoencoderKinds.Plain);
+        var p = _options.Pretrain ?? AutoencoderEstimator.Options.ForKind(AutoencoderKind.Plain);
         var o = new AutoencoderEstimator.Options
         {
             InputColumnName = _options.FeatureColumnName, OutputColumnName = "EncoderClassifier.Code", Autoencoder = p.Autoencoder, Stacked = p.Stacked,

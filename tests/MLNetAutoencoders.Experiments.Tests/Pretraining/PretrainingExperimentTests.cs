@@ -1,3 +1,4 @@
+using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Classifiers;
 using MLNetAutoencoders.Numerics;
@@ -47,7 +48,7 @@ public class PretrainingExperimentTests
         using var dir = new TempDir();
         var o = new PretrainingExperimentOptions
         {
-            LabelCounts = new[] { 15, 30 }, Kinds = new[] { PretrainKind.Ae, PretrainKind.Vae, PretrainKind.Stacked }, Seeds = 2,
+            LabelCounts = new[] { 15, 30 }, Kinds = new[] { AutoencoderKind.Plain, AutoencoderKind.Variational, AutoencoderKind.Stacked }, Seeds = 2,
             HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed,
             Classifier = new EncoderClassifierOptions { Epochs = 4, BatchSize = 8, ValidationFraction = 0.2, EarlyStoppingPatience = 2 },
             CacheDirectory = dir.File("cache"),
@@ -79,7 +80,7 @@ public class PretrainingExperimentTests
         var (tx, ty) = Manifold(90, 2);
         var o = new PretrainingExperimentOptions
         {
-            LabelCounts = new[] { 15 }, Kinds = new[] { PretrainKind.Denoising }, Seeds = 1, Modes = Enum.GetValues<PretrainMode>(),
+            LabelCounts = new[] { 15 }, Kinds = new[] { AutoencoderKind.Denoising }, Seeds = 1, Modes = Enum.GetValues<PretrainMode>(),
             HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed,
             Classifier = new EncoderClassifierOptions { Epochs = 4, BatchSize = 8, ValidationFraction = 0, EarlyStoppingPatience = 0, ReconstructionWeight = 0.05f, UnlabelledBatchSize = 16 },
         };
@@ -105,7 +106,12 @@ public class PretrainingExperimentTests
         Assert.Contains("expected probe, finetune, discriminative, joint, joint-scratch", Assert.Throws<ArgumentException>(() => PretrainingExperiment.ParseMode("full")).Message);
         Assert.Equal("CorruptionLevel", Assert.Throws<ArgumentOutOfRangeException>(() =>
             PretrainingExperiment.Run(x, y, x, y, new PretrainingExperimentOptions { DenoisingLevel = 2 })).ParamName);
-        Assert.Equal(PretrainKind.Denoising, PretrainingExperiment.ParseKind("denoising"));
-        Assert.Contains("expected ae, denoising, vae or stacked", Assert.Throws<ArgumentException>(() => PretrainingExperiment.ParseKind("pca")).Message);
+        Assert.Equal(AutoencoderKind.Denoising, PretrainingExperiment.ParseKind("denoising"));
+        Assert.Equal(AutoencoderKind.Denoising, PretrainingExperiment.ParseKind("dae"));
+        Assert.Equal(AutoencoderKind.Variational, PretrainingExperiment.ParseKind(" VAE "));
+        Assert.Contains("Unknown autoencoder kind 'pca'; expected ae, denoising, vae, stacked.", Assert.Throws<ArgumentException>(() => PretrainingExperiment.ParseKind("pca")).Message);
+        Assert.Contains("expected ae, denoising, vae, stacked", Assert.Throws<ArgumentException>(() => PretrainingExperiment.ParseKind("sparse-l1")).Message);
+        Assert.Contains("expected some of ae, denoising, vae, stacked", Assert.Throws<ArgumentOutOfRangeException>(() =>
+            PretrainingExperiment.Run(x, y, x, y, new PretrainingExperimentOptions { Kinds = [AutoencoderKind.SparseL1] })).Message);
     }
 }

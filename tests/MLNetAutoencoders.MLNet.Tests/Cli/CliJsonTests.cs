@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Cli;
 using MLNetAutoencoders.Cli.Commands;
 using MLNetAutoencoders.Classifiers;
@@ -20,17 +20,7 @@ public sealed class CliJsonTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Stdout, string Stderr) Mlae(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlae.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
-    }
+    private static (int Code, string Stdout, string Stderr) Mlae(params string[] args) => MlaeProcess.Run(args);
 
     /// <summary>Runs a command that must succeed; returns its JSON line after checking every number and stderr.</summary>
     private static JsonObject Json(params string[] args)
@@ -71,7 +61,7 @@ public sealed class CliJsonTests : IDisposable
         return path;
     }
 
-    public static TheoryData<string> TrainKinds() => [.. TrainCommand.Kinds];
+    public static TheoryData<string> TrainKinds() => [.. AutoencoderKinds.All.Select(AutoencoderKinds.Name)];
 
     [Theory]
     [MemberData(nameof(TrainKinds))]
@@ -115,7 +105,7 @@ public sealed class CliJsonTests : IDisposable
     [Fact]
     public void Pretrain_WritesFiniteJson_ForEveryKind()
     {
-        var kinds = Enum.GetValues<PretrainKind>().Select(PretrainingExperiment.Name).ToArray();
+        var kinds = PretrainingExperiment.Kinds.Select(PretrainingExperiment.Name).ToArray();
         var json = Json("pretrain", "--dataset", Csv(), "--label-column", "label", "--labels", "20", "--kinds", string.Join(',', kinds), "--seeds", "1",
             "--hidden", "8", "--code", "3", "--pretrain-epochs", "1", "--stacked-finetune-epochs", "1", "--epochs", "2", "--batch", "8", "--threads", "1");
         Assert.Equal(kinds.Order(), json["runs"]!.AsArray().Select(r => (string)r!["kind"]!).Where(kinds.Contains).Distinct().Order());

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -16,21 +15,11 @@ public sealed class CliMessageTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Stdout, string Stderr) Mlae(params string[] args) => Mlae(null, args);
+    // Each command runs as a user's terminal would: NO_COLOR unset unless a test sets it.
+    private static (int Code, string Stdout, string Stderr) Mlae(params string[] args) => Mlae(new Dictionary<string, string?>(), args);
 
-    private static (int Code, string Stdout, string Stderr) Mlae(IDictionary<string, string>? env, params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlae.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment.Remove("NO_COLOR");
-        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr);
-    }
+    private static (int Code, string Stdout, string Stderr) Mlae(Dictionary<string, string?> env, params string[] args) =>
+        MlaeProcess.Run(new Dictionary<string, string?>(env) { ["NO_COLOR"] = env.GetValueOrDefault("NO_COLOR") }, args);
 
     /// <summary>200 rows × 16 values in [0, 1] × <paramref name="scale"/> with a label column of class names or numbers.</summary>
     private string Csv(float scale = 1f, bool names = false)
@@ -96,7 +85,7 @@ public sealed class CliMessageTests : IDisposable
     public void NoColour_WhenNoColorIsSet_OrTheOutputIsNotATerminal()
     {
         var csv = Csv();
-        foreach (var env in new[] { new Dictionary<string, string>(), new Dictionary<string, string> { ["NO_COLOR"] = "1", ["TERM"] = "xterm-256color" } })
+        foreach (var env in new[] { new Dictionary<string, string?>(), new Dictionary<string, string?> { ["NO_COLOR"] = "1", ["TERM"] = "xterm-256color" } })
         {
             var (code, stdout, err) = Mlae(env, "train", "--dataset", csv, "--label-column", "label", "--hidden", "8", "--code", "2", "--epochs", "2", "--threads", "1");
             Assert.Equal(0, code);

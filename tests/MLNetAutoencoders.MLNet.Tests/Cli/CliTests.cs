@@ -369,7 +369,7 @@ public sealed class CliTests : IDisposable
         AssertTile(m, 0, 0, vae.Manifold(3).Row(0));
 
         // An adversarial autoencoder decodes the same prior draws; a plain one does too (with a note that its codes were not trained towards the prior).
-        foreach (var kind in new[] { AutoencoderKinds.Adversarial, AutoencoderKinds.Plain })
+        foreach (var kind in new[] { AutoencoderKind.Adversarial, AutoencoderKind.Plain })
         {
             var ae = Path.Combine(_dir, kind + ".mlae");
             var trained = new AutoencoderTrainer(AutoencoderKinds.Apply(kind, new AutoencoderOptions { HiddenSizes = [4], CodeSize = 2, Epochs = 2, BatchSize = 8, Gemm = GemmKind.Managed }))
@@ -522,27 +522,17 @@ public sealed class CliTests : IDisposable
         var (code, stdout) = Run("train", "--dataset", WriteCsv(1f), "--label-column", "label", "--kind", kind, "--hidden", "8", "--code", "3",
             "--epochs", "1", "--batch", "32", "--threads", "1", "--json");
         Assert.Equal(0, code);
-        var stage = MLNetAutoencoders.MLNet.Stages.AutoencoderEstimator.Options.ForKind(kind).Autoencoder;
+        var stage = MLNetAutoencoders.MLNet.Stages.AutoencoderEstimator.Options.ForKind(AutoencoderKinds.Parse(kind)).Autoencoder;
         (stage.HiddenSizes, stage.CodeSize) = ([8], 3);
         Assert.Equal(MLNetAutoencoders.Cli.Commands.TrainCommand.Describe(stage), (string?)LastJson(stdout)["variant"]);
     }
 
     [Fact]
-    public async Task Progress_ToALogFile_HasNoEscapeCodesAndNoWrapping()
+    public void Progress_ToALogFile_HasNoEscapeCodesAndNoWrapping()
     {
-        var csv = WriteCsv(1f);
-        var dll = Path.Combine(AppContext.BaseDirectory, "mlae.dll");
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { dll, "compare", "--dataset", csv, "--label-column", "label", "--codes", "2", "--methods", "pca,raw", "--folds", "2", "--no-figures" })
-            psi.ArgumentList.Add(a);
-        psi.Environment.Remove("NO_COLOR");
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var stdoutTask = p.StandardOutput.ReadToEndAsync();
-        var stderr = await p.StandardError.ReadToEndAsync();
-        var stdout = await stdoutTask;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(timeout.Token);
-        Assert.Equal(0, p.ExitCode);
+        var (code, stdout, stderr) = MlaeProcess.Run(new Dictionary<string, string?> { ["NO_COLOR"] = null },
+            "compare", "--dataset", WriteCsv(1f), "--label-column", "label", "--codes", "2", "--methods", "pca,raw", "--folds", "2", "--no-figures");
+        Assert.Equal(0, code);
         Assert.DoesNotContain('\u001b', stderr + stdout);
         Assert.Contains("compare: 100 %", stderr);
         // The header line is longer than 80 characters and stays one line.

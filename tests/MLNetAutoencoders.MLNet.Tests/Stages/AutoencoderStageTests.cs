@@ -144,13 +144,13 @@ public class AutoencoderStageTests
     }
 
     [Theory]
-    [InlineData(AutoencoderKinds.Contractive)]
-    [InlineData(AutoencoderKinds.Denoising)]
-    [InlineData(AutoencoderKinds.Dropout)]
-    [InlineData(AutoencoderKinds.Tied)]
-    [InlineData(AutoencoderKinds.Stacked)]
-    [InlineData(AutoencoderKinds.Adversarial)]
-    public void Every_kind_of_the_family_fits_through_the_options_and_reconstructs_better_than_the_mean(string kind)
+    [InlineData(AutoencoderKind.Contractive)]
+    [InlineData(AutoencoderKind.Denoising)]
+    [InlineData(AutoencoderKind.Dropout)]
+    [InlineData(AutoencoderKind.Tied)]
+    [InlineData(AutoencoderKind.Stacked)]
+    [InlineData(AutoencoderKind.Adversarial)]
+    public void Every_kind_of_the_family_fits_through_the_options_and_reconstructs_better_than_the_mean(AutoencoderKind kind)
     {
         var ml = new MLContext(seed: 1);
         var data = View(ml, 600);
@@ -158,8 +158,8 @@ public class AutoencoderStageTests
         o.Autoencoder.Epochs = 30;
         o.ErrorColumnName = "Error";
         var model = ml.Transforms.EncodeWithAutoencoder(o).Fit(data);
-        Assert.Equal(kind == AutoencoderKinds.Tied, model.Model is AutoencoderModel { Options.TiedWeights: true });
-        Assert.Equal(kind == AutoencoderKinds.Adversarial, model.Model is AutoencoderModel { Options.Adversarial: > 0 });
+        Assert.Equal(kind == AutoencoderKind.Tied, model.Model is AutoencoderModel { Options.TiedWeights: true });
+        Assert.Equal(kind == AutoencoderKind.Adversarial, model.Model is AutoencoderModel { Options.Adversarial: > 0 });
         double mse = Scalars(model.Transform(data), "Error").Average();
         // The mean image's error (the variance per pixel): a model that learnt nothing gets this.
         var x = Matrix(Rows(600, 1));
@@ -180,7 +180,7 @@ public class AutoencoderStageTests
     {
         var ml = new MLContext(seed: 1);
         var data = View(ml, 300);
-        var o = SmallAe(AutoencoderKinds.Adversarial);
+        var o = SmallAe(AutoencoderKind.Adversarial);
         o.ErrorColumnName = "Error";
         var model = ml.Transforms.EncodeWithAutoencoder(o).Fit(data);
         using var dir = new TempFolder();
@@ -223,7 +223,7 @@ public class AutoencoderStageTests
     {
         var ml = new MLContext(seed: 1);
         var data = View(ml, 600);
-        float[][] Codes(string kind)
+        float[][] Codes(AutoencoderKind kind)
         {
             var o = SmallAe(kind);
             o.Autoencoder.Epochs = 30;
@@ -236,11 +236,11 @@ public class AutoencoderStageTests
         plainRelu.Autoencoder.CodeSize = 6;
         plainRelu.Autoencoder.CodeActivation = ActivationKind.Relu;
         double Zeros(float[][] c) => c.SelectMany(r => r).Count(v => v == 0) / (double)c.Sum(r => r.Length);
-        double l1Zeros = Zeros(Codes(AutoencoderKinds.SparseL1));
+        double l1Zeros = Zeros(Codes(AutoencoderKind.SparseL1));
         double reluZeros = Zeros(Column(ml.Transforms.EncodeWithAutoencoder(plainRelu).Fit(data).Transform(data), "Code"));
         Assert.True(l1Zeros > reluZeros + 0.1, $"sparse-l1 zeros {l1Zeros:P0} vs plain ReLU code {reluZeros:P0}");
         // sparse-kl: the sigmoid code's mean activation is pulled to ρ = 0.1.
-        double mean = Codes(AutoencoderKinds.SparseKl).SelectMany(r => r).Average();
+        double mean = Codes(AutoencoderKind.SparseKl).SelectMany(r => r).Average();
         Assert.InRange(mean, AutoencoderDefaults.KlSparsityTarget - 0.05, AutoencoderDefaults.KlSparsityTarget + 0.05);
     }
 

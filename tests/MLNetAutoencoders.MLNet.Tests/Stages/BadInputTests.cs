@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Nn;
 using static MLNetAutoencoders.MLNet.Tests.Stages.StageTestData;
 
@@ -92,7 +93,8 @@ public class BadInputTests
         o.ErrorColumnName = "Code";
         Assert.Contains("distinct", Assert.Throws<ArgumentException>(() => ml.Transforms.EncodeWithAutoencoder(o)).Message);
         Assert.Contains("CodeSize", Assert.ThrowsAny<ArgumentException>(() => ml.Transforms.EncodeWithAutoencoder("Code", "Features", codeSize: 0)).Message);
-        Assert.Contains("kind", Assert.Throws<ArgumentException>(() => MLNetAutoencoders.MLNet.Stages.AutoencoderEstimator.Options.ForKind("sparse")).Message);
+        Assert.Contains("EncodeWithAutoencoder: the vae kind is trained by EncodeWithVariationalAutoencoder",
+            Assert.Throws<ArgumentException>(() => MLNetAutoencoders.MLNet.Stages.AutoencoderEstimator.Options.ForKind(AutoencoderKind.Variational)).Message);
     }
 
     [Fact]

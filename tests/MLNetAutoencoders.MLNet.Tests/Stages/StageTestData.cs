@@ -67,7 +67,7 @@ internal static class StageTestData
     }
 
     /// <summary>A small, quick autoencoder stage: 12 → 8 → 3, 5 epochs, batch 32, one thread.</summary>
-    public static AutoencoderEstimator.Options SmallAe(string kind = AutoencoderKinds.Plain, int? seed = 3)
+    public static AutoencoderEstimator.Options SmallAe(AutoencoderKind kind = AutoencoderKind.Plain, int? seed = 3)
     {
         var o = AutoencoderEstimator.Options.ForKind(kind);
         o.InputColumnName = "Features";

@@ -36,7 +36,7 @@ public class AnomalyTrainerTests
         return [.. rows];
     }
 
-    private static AutoencoderAnomalyEstimator.Options Small(string kind = AutoencoderKinds.Plain)
+    private static AutoencoderAnomalyEstimator.Options Small(AutoencoderKind kind = AutoencoderKind.Plain)
     {
         var o = AutoencoderAnomalyEstimator.Options.ForKind(kind);
         o.Seed = 3;
@@ -47,10 +47,10 @@ public class AnomalyTrainerTests
     }
 
     [Theory]
-    [InlineData(AutoencoderKinds.Plain)]
-    [InlineData(AutoencoderKinds.Denoising)]
-    [InlineData("vae")]
-    public void Evaluate_reports_a_high_AUC_on_off_manifold_anomalies(string kind)
+    [InlineData(AutoencoderKind.Plain)]
+    [InlineData(AutoencoderKind.Denoising)]
+    [InlineData(AutoencoderKind.Variational)]
+    public void Evaluate_reports_a_high_AUC_on_off_manifold_anomalies(AutoencoderKind kind)
     {
         var ml = new MLContext(seed: 1);
         var train = ml.Data.LoadFromEnumerable(Mixed(600, 0, 1).Select(r => new PixelRow { Features = r.Features }));
@@ -58,7 +58,7 @@ public class AnomalyTrainerTests
         var test = ml.Data.LoadFromEnumerable(Mixed(300, 30, 2));
         var metrics = ml.AnomalyDetection.Evaluate(model.Transform(test), falsePositiveCount: 10);
         // The VAE reconstructs from μ through a smoother decoder, so it separates less sharply on this tiny problem.
-        double bar = kind == "vae" ? 0.85 : 0.9;
+        double bar = kind == AutoencoderKind.Variational ? 0.85 : 0.9;
         Assert.True(metrics.AreaUnderRocCurve > bar, $"{kind}: AUC {metrics.AreaUnderRocCurve:F3} (chance 0.5)");
         // The threshold is the training scores' 95th percentile: about 5 % of the normal training rows lie above it.
         var flagged = model.Transform(train).GetColumn<bool>("PredictedLabel").Count(b => b);
@@ -66,14 +66,14 @@ public class AnomalyTrainerTests
     }
 
     [Theory]
-    [InlineData(AutoencoderKinds.Plain)]
-    [InlineData("vae")]
-    public void Zip_loads_in_plain_MLNet_with_the_same_scores_and_the_evaluators_column_types(string kind)
+    [InlineData(AutoencoderKind.Plain)]
+    [InlineData(AutoencoderKind.Variational)]
+    public void Zip_loads_in_plain_MLNet_with_the_same_scores_and_the_evaluators_column_types(AutoencoderKind kind)
     {
         var ml = new MLContext(seed: 1);
         var train = ml.Data.LoadFromEnumerable(Mixed(600, 0, 1));
         var model = ml.AnomalyDetection.Trainers.Autoencoder(Small(kind)).Fit(train);
-        Assert.Equal(kind == "vae" ? AnomalyScore.NegativeElbo : AnomalyScore.ReconstructionError, model.Score);
+        Assert.Equal(kind == AutoencoderKind.Variational ? AnomalyScore.NegativeElbo : AnomalyScore.ReconstructionError, model.Score);
         var test = ml.Data.LoadFromEnumerable(Mixed(200, 20, 2));
         var expected = model.Transform(test);
 
@@ -86,7 +86,7 @@ public class AnomalyTrainerTests
         Assert.Null(loaded.Schema.GetColumnOrNull("Score.Raw"));
         var e = Scalars(expected, "Score");
         var l = Scalars(loaded, "Score");
-        float tolerance = kind == "vae" ? 1e-4f : 1e-6f; // −ELBO is a sum over the row's values, in nats
+        float tolerance = kind == AutoencoderKind.Variational ? 1e-4f : 1e-6f; // −ELBO is a sum over the row's values, in nats
         for (int i = 0; i < e.Length; i++) Assert.True(Math.Abs(e[i] - l[i]) <= tolerance * Math.Max(1, Math.Abs(e[i])), $"row {i}: {l[i]} vs {e[i]}");
         Assert.Equal(expected.GetColumn<bool>("PredictedLabel"), loaded.GetColumn<bool>("PredictedLabel"));
         Assert.Equal(ml.AnomalyDetection.Evaluate(expected).AreaUnderRocCurve, ml.AnomalyDetection.Evaluate(loaded).AreaUnderRocCurve, 6);
@@ -123,7 +123,7 @@ public class AnomalyTrainerTests
     {
         var ml = new MLContext(seed: 1);
         var train = ml.Data.LoadFromEnumerable(Mixed(600, 0, 1).Select(r => new PixelRow { Features = r.Features }));
-        var model = ml.AnomalyDetection.Trainers.Autoencoder(Small("vae")).Fit(train);
+        var model = ml.AnomalyDetection.Trainers.Autoencoder(Small(AutoencoderKind.Variational)).Fit(train);
         var vae = Assert.IsType<VaeModel>(model.Model);
         var x = Matrix(Rows(300, 5));
         var scores = Scalars(model.Transform(ml.Data.LoadFromEnumerable(Rows(300, 5))), "Score");

@@ -144,7 +144,7 @@ public class EncoderClassifierTrainerTests
         Assert.NotNull(ml.Transforms.Conversion.MapValueToKey("Label").Append(simple).Fit(View(ml, 60, 2)));
         var pretrain = Options(encoder, EncoderTrainingMode.Joint);
         pretrain.Encoder = null;
-        pretrain.Pretrain = SmallAe(AutoencoderKinds.Denoising);
+        pretrain.Pretrain = SmallAe(AutoencoderKind.Denoising);
         pretrain.UnlabelledData = View(ml, 200, 1);
         pretrain.Classifier.Epochs = 3;
         Assert.NotNull(ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.EncoderClassifier(pretrain)).Fit(View(ml, 60, 2)));

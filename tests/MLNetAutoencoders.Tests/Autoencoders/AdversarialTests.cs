@@ -51,18 +51,18 @@ public class AdversarialTests(ITestOutputHelper output)
     public void Training_pulls_the_codes_towards_the_prior_and_is_deterministic()
     {
         var data = TestData.LowRankData(600, 24, seed: 2);
-        AutoencoderOptions Options(string kind) => AutoencoderKinds.Apply(kind, new AutoencoderOptions
+        AutoencoderOptions Options(AutoencoderKind kind) => AutoencoderKinds.Apply(kind, new AutoencoderOptions
         {
             HiddenSizes = [32], CodeSize = 3, Epochs = 30, BatchSize = 50, Gemm = GemmKind.Managed, Seed = 4,
             DiscriminatorHiddenSizes = [32, 32],
         });
-        var plain = new AutoencoderTrainer(Options(AutoencoderKinds.Plain)).Fit(data);
-        var adv = new AutoencoderTrainer(Options(AutoencoderKinds.Adversarial)).Fit(data);
+        var plain = new AutoencoderTrainer(Options(AutoencoderKind.Plain)).Fit(data);
+        var adv = new AutoencoderTrainer(Options(AutoencoderKind.Adversarial)).Fit(data);
         double klPlain = PriorCodes.GaussianKl(plain.Encode(data)), klAdv = PriorCodes.GaussianKl(adv.Encode(data));
         output.WriteLine($"KL from N(0, I): adversarial {klAdv:F4}, plain {klPlain:F4}; MSE adversarial {adv.ReconstructionMse(data):G4}, plain {plain.ReconstructionMse(data):G4}");
         Assert.True(klAdv < 0.5 * klPlain && klAdv < 0.5, $"KL from N(0, I): adversarial {klAdv:F3}, plain {klPlain:F3}");
         Assert.True(adv.ReconstructionMse(data) < 0.02, $"adversarial reconstruction MSE {adv.ReconstructionMse(data):G3}");
-        var again = new AutoencoderTrainer(Options(AutoencoderKinds.Adversarial)).Fit(data);
+        var again = new AutoencoderTrainer(Options(AutoencoderKind.Adversarial)).Fit(data);
         Assert.Equal(adv.Encode(data).Span.ToArray(), again.Encode(data).Span.ToArray());
         // The saved model is an ordinary autoencoder (no discriminator) that remembers its term.
         var path = Path.Combine(Path.GetTempPath(), $"aae-{Guid.NewGuid():N}.mlae");

@@ -137,31 +137,35 @@ public class OptionsValidationTests
     [Fact]
     public void EachKind_SetsWhatItsDocsSay_AndLeavesTheRestAlone()
     {
-        AutoencoderOptions Kind(string k) => AutoencoderKinds.Apply(k, new AutoencoderOptions());
-        Assert.Equal(9, AutoencoderKinds.All.Count);
-        var plain = Kind(AutoencoderKinds.Plain);
+        AutoencoderOptions Kind(AutoencoderKind k) => AutoencoderKinds.Apply(k, new AutoencoderOptions());
+        Assert.Equal(11, AutoencoderKinds.All.Count);
+        var plain = Kind(AutoencoderKind.Plain);
         Assert.Equal(new { L1 = 0f, Kl = 0f, C = 0f, N = CorruptionKind.None, D = 0f, T = false, A = 0f },
             new { L1 = plain.L1Activity, Kl = plain.KlSparsityWeight, C = plain.Contractive, N = plain.Corruption, D = plain.DropoutRate, T = plain.TiedWeights, A = plain.Adversarial });
-        var l1 = Kind(AutoencoderKinds.SparseL1);
+        var l1 = Kind(AutoencoderKind.SparseL1);
         Assert.Equal((1f, ActivationKind.Relu), (l1.L1Activity, l1.CodeActivation));
-        var kl = Kind(AutoencoderKinds.SparseKl);
+        var kl = Kind(AutoencoderKind.SparseKl);
         Assert.Equal((0.1f, 30f, ActivationKind.Sigmoid), (kl.KlSparsityTarget, kl.KlSparsityWeight, kl.CodeActivation));
-        Assert.Equal(0.3f, Kind(AutoencoderKinds.Contractive).Contractive);
-        var dn = Kind(AutoencoderKinds.Denoising);
+        Assert.Equal(0.3f, Kind(AutoencoderKind.Contractive).Contractive);
+        var dn = Kind(AutoencoderKind.Denoising);
         Assert.Equal((CorruptionKind.Gaussian, 0.2f), (dn.Corruption, dn.CorruptionLevel));
-        Assert.Equal(0.2f, Kind(AutoencoderKinds.Dropout).DropoutRate);
-        Assert.True(Kind(AutoencoderKinds.Tied).TiedWeights);
-        Assert.Equal(0.3f, Kind(AutoencoderKinds.Adversarial).Adversarial);
-        foreach (var k in AutoencoderKinds.All) Kind(k).Validate();
+        Assert.Equal(0.2f, Kind(AutoencoderKind.Dropout).DropoutRate);
+        Assert.True(Kind(AutoencoderKind.Tied).TiedWeights);
+        Assert.Equal(0.3f, Kind(AutoencoderKind.Adversarial).Adversarial);
+        Assert.Equal([1, 28, 28], Kind(AutoencoderKind.Convolutional).Conv!.ImageShape);
+        Assert.Null(Kind(AutoencoderKind.Stacked).Conv);
+        foreach (var k in AutoencoderKinds.Dense) Kind(k).Validate();
     }
 
     [Fact]
     public void UnknownKind_ListsTheKnownOnes_AndNullOptionsAreRefused()
     {
-        var e = Assert.Throws<ArgumentException>(() => AutoencoderKinds.Apply("bogus", new AutoencoderOptions()));
+        var e = Assert.Throws<ArgumentException>(() => AutoencoderKinds.Apply((AutoencoderKind)99, new AutoencoderOptions()));
         Assert.Equal("kind", e.ParamName);
-        Assert.Contains("Unknown autoencoder kind 'bogus'; expected one of ae, sparse-l1, sparse-kl", e.Message);
-        Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => AutoencoderKinds.Apply(AutoencoderKinds.Plain, null!)).ParamName);
+        Assert.Contains("Unknown autoencoder kind 99; expected one of ae, sparse-l1, sparse-kl", e.Message);
+        e = Assert.Throws<ArgumentException>(() => AutoencoderKinds.Parse("bogus"));
+        Assert.Contains("Unknown autoencoder kind 'bogus'; expected one of ae, sparse-l1, sparse-kl, contractive, denoising, dropout, tied, stacked, adversarial, vae, conv.", e.Message);
+        Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => AutoencoderKinds.Apply(AutoencoderKind.Plain, null!)).ParamName);
     }
 
     [Fact]
