@@ -41,8 +41,9 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
 
         /// <summary>
         /// Unlabelled rows (their <see cref="FeatureColumnName"/> column): pretrained on when there is no <see cref="Encoder"/>,
-        /// and, in <see cref="EncoderTrainingMode.Joint"/> mode (where they are required), reconstructed while the
-        /// classifier trains. Null outside joint mode = pretrain on the training rows, labels unused.
+        /// and, in <see cref="EncoderTrainingMode.Joint"/> and <see cref="EncoderTrainingMode.VirtualAdversarial"/> modes
+        /// (where they are required), reconstructed or smoothed while the classifier trains. Null outside those modes =
+        /// pretrain on the training rows, labels unused.
         /// </summary>
         public IDataView? UnlabelledData { get; set; }
 
