@@ -28,7 +28,7 @@ var x = train.Images.SelectRows(rows);
 var y = rows.Select(r => train.Labels![r]).ToArray();
 
 // 3. The same encoder + softmax network: from scratch, as a linear probe, and fine-tuned (dropout 0.5 while training).
-EncoderClassifier Fit(EncoderTrainingMode mode, EncoderInitialization init) => EncoderClassifier.Fit(ae, x, y, new EncoderClassifierOptions
+EncoderClassifier Fit(EncoderTrainingMode mode, EncoderInitialization init) => EncoderClassifierTrainer.Fit(ae, x, y, new EncoderClassifierOptions
 {
     Mode = mode, Initialization = init, DropoutRate = mode == EncoderTrainingMode.Probe ? 0 : 0.5f,
     Epochs = 500, BatchSize = 32, LearningRate = 1e-3f, ValidationFraction = 0.2, EarlyStoppingPatience = 30,

@@ -57,6 +57,11 @@ public sealed class Chart : IPicture
     /// <summary>The reference lines added so far.</summary>
     public IReadOnlyList<(string Name, double Y)> ReferenceLines => _references;
 
+    private static readonly ScottPlot.MarkerShape[] Shapes =
+        [ScottPlot.MarkerShape.FilledCircle, ScottPlot.MarkerShape.FilledSquare, ScottPlot.MarkerShape.FilledTriangleUp, ScottPlot.MarkerShape.FilledDiamond, ScottPlot.MarkerShape.OpenCircle, ScottPlot.MarkerShape.OpenSquare];
+
+    private static readonly ScottPlot.LinePattern[] Patterns = [ScottPlot.LinePattern.Solid, ScottPlot.LinePattern.Dashed, ScottPlot.LinePattern.Dotted, ScottPlot.LinePattern.DenselyDashed];
+
     /// <summary>Adds a series, with optional error bars of half-height <paramref name="yError"/>; returns this chart.</summary>
     /// <exception cref="ArgumentException">Different lengths, a negative or NaN error, or a value ≤ 0 on a logarithmic axis.</exception>
     public Chart Add(string name, IReadOnlyList<double> x, IReadOnlyList<double> y, IReadOnlyList<double>? yError = null)
@@ -116,6 +121,9 @@ public sealed class Chart : IPicture
                 var line = plot.Add.Scatter(px, py, color);
                 line.LineWidth = 2;
                 line.MarkerSize = s.X.Count <= 50 ? 7 : 0;
+                // Marker shape and line pattern differ from series to series too, so the lines read without colour.
+                line.MarkerShape = Shapes[k % Shapes.Length];
+                line.LinePattern = Patterns[k % Patterns.Length];
                 if (!named) line.LegendText = s.Name;
                 named = true;
                 xs.AddRange(px);

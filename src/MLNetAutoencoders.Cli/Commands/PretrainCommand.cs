@@ -49,6 +49,9 @@ internal static class PretrainCommand
         var modes = new Option<string>("--modes") { Description = "how each pretrained kind is used: probe, finetune, discriminative, joint, joint-scratch (a scratch row is always fitted)", DefaultValueFactory = _ => Join(d.Modes.Select(PretrainingExperiment.Name)) };
         var jointWeight = new Option<float>("--joint-weight") { Description = "joint modes: weight of the unlabelled rows' reconstruction loss (per image) against the labelled cross-entropy", DefaultValueFactory = _ => c.ReconstructionWeight };
         var unlabelledBatch = new Option<int>("--unlabelled-batch") { Description = "joint modes: unlabelled rows reconstructed per labelled minibatch", DefaultValueFactory = _ => c.UnlabelledBatchSize };
+        var vatEpsilon = new Option<float>("--vat-epsilon") { Description = "vat modes: length of the virtual adversarial perturbation (L2 over the pixels)", DefaultValueFactory = _ => c.VatEpsilon };
+        var vatWeight = new Option<float>("--vat-weight") { Description = "vat modes: weight of the virtual adversarial KL penalty", DefaultValueFactory = _ => c.VatWeight };
+        var baseline = new Option<bool>("--no-logreg") { Description = "leave out the baseline row: ML.NET's LbfgsMaximumEntropy on the raw pixels of the same labelled rows" };
         var labelRows = new Option<string?>("--label-rows") { Description = "draw the labelled rows from these training rows only, e.g. 0-39999 (default: all)" };
         var evalRows = new Option<string?>("--eval-rows") { Description = "score on these training rows, e.g. 50000-59999, instead of the test set (they stay out of the labelled draws)" };
         var unlabelledRows = new Option<string?>("--unlabelled-rows") { Description = "pretrain and reconstruct on these training rows only, e.g. 0-59999 (default: all)" };
@@ -69,7 +72,7 @@ internal static class PretrainCommand
         var cmd = new Command("pretrain", "Pretrain encoders without labels, then fine-tune with few labels; compare with training from scratch.");
         common.AddTo(cmd);
         foreach (var o in new Option[] { labels, kinds, seeds, hidden, code, pretrainEpochs, pretrainBatch, pretrainLr, corruption, stackedDenoising, stackedFineTune,
-                     epochs, batch, lr, modes, jointWeight, unlabelledBatch, labelRows, evalRows, unlabelledRows, encoderLr, warmup, dropout, l2, anchor, augment, validation, patience, head, noStandardize, cache, chart, redraw })
+                     epochs, batch, lr, modes, jointWeight, unlabelledBatch, vatEpsilon, vatWeight, baseline, labelRows, evalRows, unlabelledRows, encoderLr, warmup, dropout, l2, anchor, augment, validation, patience, head, noStandardize, cache, chart, redraw })
             cmd.Options.Add(o);
 
         cmd.SetAction(r =>
@@ -106,6 +109,8 @@ internal static class PretrainCommand
                         EncoderLearningRateScale = r.GetValue(encoderLr),
                         ReconstructionWeight = r.GetValue(jointWeight),
                         UnlabelledBatchSize = r.GetValue(unlabelledBatch),
+                        VatEpsilon = r.GetValue(vatEpsilon),
+                        VatWeight = r.GetValue(vatWeight),
                         HeadWarmupEpochs = r.GetValue(warmup),
                         DropoutRate = r.GetValue(dropout),
                         L2 = r.GetValue(l2),
@@ -142,7 +147,7 @@ internal static class PretrainCommand
                 var runs = ConsoleUi.WithProgress("pretrain", 1, advance =>
                 {
                     int last = 0;
-                    return PretrainingExperiment.Run(unlabelled, labelledX, labelledY, evalX, evalY, options, trainer.Fit,
+                    return PretrainingExperiment.Run(unlabelled, labelledX, labelledY, evalX, evalY, options, trainer.Fit, r.GetValue(baseline) ? null : MLNetClassifierFitter.LogisticRegression,
                         new SyncProgress<PretrainingProgress>(p =>
                         {
                             advance((p.Done - last) / (double)p.Total, p.Message);
@@ -257,18 +262,33 @@ internal static class PretrainCommand
         {
             var ml = new MLContext(seed: 0);
             var labelled = ImageDataViews.Load(ml, new ImageDataset(request.X, request.Labels, request.X.Cols, 1, "labelled"), multiclass: true);
-            if (request.Options.Mode == EncoderTrainingMode.Joint)
-                _unlabelled ??= ImageDataViews.Load(ml, new ImageDataset(unlabelled, null, unlabelled.Cols, 1, "unlabelled"));
+            bool semi = request.Options.Mode is EncoderTrainingMode.Joint or EncoderTrainingMode.VirtualAdversarial;
+            if (semi) _unlabelled ??= ImageDataViews.Load(ml, new ImageDataset(unlabelled, null, unlabelled.Cols, 1, "unlabelled"));
             var trainer = ml.MulticlassClassification.Trainers.EncoderClassifier(new EncoderClassifierEstimator.Options
             {
                 Encoder = AutoencoderTransformer.FromModel(request.Autoencoder ?? throw new ArgumentException("The ML.NET trainer needs a pretrained autoencoder.")),
-                UnlabelledData = request.Options.Mode == EncoderTrainingMode.Joint ? _unlabelled : null,
+                UnlabelledData = semi ? _unlabelled : null,
                 Classifier = request.Options,
                 Seed = (int)(request.Options.Seed & int.MaxValue),
                 CancellationToken = cancellationToken,
             });
             var model = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Append(trainer).Fit(labelled);
             return model.LastTransformer.Model;
+        }
+
+        /// <summary>ML.NET's <c>LbfgsMaximumEntropy</c> with its defaults on the raw features of the labelled rows; returns a predictor of class indices.</summary>
+        public static Func<Matrix, int[]> LogisticRegression(Matrix x, int[] labels, int classes)
+        {
+            var ml = new MLContext(seed: 0);
+            var labelled = ImageDataViews.Load(ml, new ImageDataset(x, labels, x.Cols, 1, "labelled"), multiclass: true);
+            var model = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+                .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Features")).Fit(labelled);
+            var keys = Enumerable.Range(0, classes).Where(c => labels.Contains(c)).ToArray();
+            return test =>
+            {
+                var scored = model.Transform(ImageDataViews.Load(ml, new ImageDataset(test, new int[test.Rows], test.Cols, 1, "test"), multiclass: true));
+                return Microsoft.ML.Data.ColumnCursorExtensions.GetColumn<uint>(scored, "PredictedLabel").Select(k => keys[(int)k - 1]).ToArray();
+            };
         }
     }
 }

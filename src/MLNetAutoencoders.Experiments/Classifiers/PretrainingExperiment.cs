@@ -18,6 +18,10 @@ public enum PretrainMode
     Joint,
     /// <summary>Joint training of the same encoder and decoder from random initialisation (<c>joint-scratch</c>).</summary>
     JointScratch,
+    /// <summary>Virtual adversarial training from the pretrained encoder, on the unlabelled rows (<c>vat</c>).</summary>
+    Vat,
+    /// <summary>Virtual adversarial training of the same network from random initialisation (<c>vat-scratch</c>).</summary>
+    VatScratch,
 }
 
 /// <summary>One classifier fit the experiment asks for; <see cref="PretrainingExperiment.FitClassifier"/> is the library's way to do it.</summary>
@@ -25,7 +29,7 @@ public enum PretrainMode
 /// <param name="EncoderLayers">The encoder the classifier starts from (the autoencoder's code path, or a fresh architecture when there is none).</param>
 /// <param name="X">The N labelled rows.</param>
 /// <param name="Labels">Their class indices.</param>
-/// <param name="Unlabelled">The unlabelled rows (for joint modes).</param>
+/// <param name="Unlabelled">The unlabelled rows (for the joint and virtual adversarial modes).</param>
 /// <param name="Options">The classifier settings: mode, initialisation and seed already set.</param>
 /// <param name="Classes">Number of classes K.</param>
 public sealed record PretrainingFitRequest(IAutoencoder? Autoencoder, IReadOnlyList<DenseLayer> EncoderLayers, Matrix X, int[] Labels, Matrix Unlabelled,
@@ -179,10 +183,11 @@ public static class PretrainingExperiment
     /// <summary>The kind's name in tables and JSON (<see cref="AutoencoderKinds.Name"/>).</summary>
     public static string Name(AutoencoderKind kind) => AutoencoderKinds.Name(kind);
 
-    /// <summary>The mode's name in tables and JSON: probe, finetune, discriminative, joint, joint-scratch.</summary>
+    /// <summary>The mode's name in tables and JSON: probe, finetune, discriminative, joint, joint-scratch, vat, vat-scratch.</summary>
     public static string Name(PretrainMode mode) => mode switch
     {
         PretrainMode.JointScratch => "joint-scratch",
+        PretrainMode.VatScratch => "vat-scratch",
         _ => mode.ToString().ToLowerInvariant(),
     };
 
@@ -248,6 +253,16 @@ public static class PretrainingExperiment
     /// </summary>
     public static IReadOnlyList<PretrainingRun> Run(Matrix unlabelled, Matrix labelledX, int[] labelledY, Matrix testX, int[] testY, PretrainingExperimentOptions options,
         Func<PretrainingFitRequest, CancellationToken, EncoderClassifier> fit, IProgress<PretrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        => Run(unlabelled, labelledX, labelledY, testX, testY, options, fit, null, progress, cancellationToken);
+
+    /// <summary>
+    /// As the overload without <paramref name="baseline"/>, and for each seed and N also a baseline on the raw features
+    /// of the same labelled rows: <paramref name="baseline"/>(x, labels, K) returns a predictor of class indices; its
+    /// rows have kind <c>pixels</c> and mode <c>logreg</c>.
+    /// </summary>
+    public static IReadOnlyList<PretrainingRun> Run(Matrix unlabelled, Matrix labelledX, int[] labelledY, Matrix testX, int[] testY, PretrainingExperimentOptions options,
+        Func<PretrainingFitRequest, CancellationToken, EncoderClassifier> fit, Func<Matrix, int[], int, Func<Matrix, int[]>>? baseline,
+        IProgress<PretrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(unlabelled);
         ArgumentNullException.ThrowIfNull(labelledX);
@@ -260,7 +275,7 @@ public static class PretrainingExperiment
         if (labelledY.Length != labelledX.Rows) throw new ArgumentException($"There are {labelledY.Length} training labels for {labelledX.Rows} rows.", nameof(labelledY));
         if (testY.Length != testX.Rows) throw new ArgumentException($"There are {testY.Length} test labels for {testX.Rows} rows.", nameof(testY));
         int classes = Math.Max(labelledY.Max(), testY.Max()) + 1;
-        int fitsPerN = 1 + options.Kinds.Length * options.Modes.Length;
+        int fitsPerN = 1 + (baseline is null ? 0 : 1) + options.Kinds.Length * options.Modes.Length;
         int total = options.Seeds * (options.Kinds.Sum(k => PretrainUnits(k, options)) + options.LabelCounts.Length * fitsPerN);
         int done = 0;
         var runs = new List<PretrainingRun>();
@@ -303,6 +318,14 @@ public static class PretrainingExperiment
                         $"seed {seed}, N={n}: {kind} {mode} accuracy {acc:P2} ({model.History.Epochs.Count} epochs, {sw.Elapsed.TotalSeconds:F1}s)"), ++done, total));
                 }
                 Fit("none", "scratch", first, EncoderTrainingMode.FineTune, EncoderInitialization.Random);
+                if (baseline is not null)
+                {
+                    var sw = System.Diagnostics.Stopwatch.StartNew();
+                    double acc = Accuracy(testY, baseline(x, y, classes)(testX));
+                    runs.Add(new PretrainingRun(n, "pixels", "logreg", seed, acc, 0, sw.Elapsed.TotalSeconds));
+                    progress?.Report(new PretrainingProgress(FormattableString.Invariant(
+                        $"seed {seed}, N={n}: pixels logreg accuracy {acc:P2} ({sw.Elapsed.TotalSeconds:F1}s)"), ++done, total));
+                }
                 foreach (var (kind, model) in encoders)
                     foreach (var mode in options.Modes)
                     {
@@ -312,6 +335,8 @@ public static class PretrainingExperiment
                             PretrainMode.Discriminative => (EncoderTrainingMode.DiscriminativeFineTune, EncoderInitialization.Pretrained),
                             PretrainMode.Joint => (EncoderTrainingMode.Joint, EncoderInitialization.Pretrained),
                             PretrainMode.JointScratch => (EncoderTrainingMode.Joint, EncoderInitialization.Random),
+                            PretrainMode.Vat => (EncoderTrainingMode.VirtualAdversarial, EncoderInitialization.Pretrained),
+                            PretrainMode.VatScratch => (EncoderTrainingMode.VirtualAdversarial, EncoderInitialization.Random),
                             _ => (EncoderTrainingMode.FineTune, EncoderInitialization.Pretrained),
                         };
                         Fit(Name(kind), Name(mode), model, trainMode, init);
@@ -321,13 +346,16 @@ public static class PretrainingExperiment
         return runs;
     }
 
-    /// <summary>Trains one classifier of the experiment with the library's <see cref="EncoderClassifier"/> (joint modes through <see cref="EncoderClassifier.FitJoint"/>).</summary>
+    /// <summary>Trains one classifier of the experiment with the library's <see cref="EncoderClassifierTrainer"/> (the semi-supervised modes on the request's unlabelled rows).</summary>
     public static EncoderClassifier FitClassifier(PretrainingFitRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return request.Options.Mode == EncoderTrainingMode.Joint
-            ? EncoderClassifier.FitJoint(request.Autoencoder!, request.X, request.Labels, request.Unlabelled, request.Options, request.Classes, null, cancellationToken)
-            : EncoderClassifier.Fit(request.EncoderLayers, request.X, request.Labels, request.Options, request.Classes, null, cancellationToken);
+        return request.Options.Mode switch
+        {
+            EncoderTrainingMode.Joint => EncoderClassifierTrainer.FitJoint(request.Autoencoder!, request.X, request.Labels, request.Unlabelled, request.Options, request.Classes, null, cancellationToken),
+            EncoderTrainingMode.VirtualAdversarial => EncoderClassifierTrainer.FitVirtualAdversarial(request.EncoderLayers, request.X, request.Labels, request.Unlabelled, request.Options, request.Classes, null, cancellationToken),
+            _ => EncoderClassifierTrainer.Fit(request.EncoderLayers, request.X, request.Labels, request.Options, request.Classes, null, cancellationToken),
+        };
     }
 
     /// <summary>Mean and sample standard deviation per (N, kind, mode), ordered by N, then scratch, then kinds as run.</summary>

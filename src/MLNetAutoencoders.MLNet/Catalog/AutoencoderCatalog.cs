@@ -143,7 +143,7 @@ public static class AutoencoderCatalog
     /// <param name="featureColumnName">The features: the encoder's input width.</param>
     /// <param name="mode">How the encoder is trained.</param>
     /// <param name="seed">Seed of training; null = drawn from the MLContext's seed.</param>
-    /// <param name="unlabelledData">Joint mode: the unlabelled rows reconstructed while the classifier trains (required there).</param>
+    /// <param name="unlabelledData">Joint and virtual adversarial modes (required there): the unlabelled rows reconstructed, or whose predictions are smoothed, while the classifier trains.</param>
     public static EncoderClassifierEstimator EncoderClassifier(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         AutoencoderTransformer encoder, string labelColumnName = "Label", string featureColumnName = "Features",
         MLNetAutoencoders.Classifiers.EncoderTrainingMode mode = MLNetAutoencoders.Classifiers.EncoderTrainingMode.FineTune, int? seed = null,

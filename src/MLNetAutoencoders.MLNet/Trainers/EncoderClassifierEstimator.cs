@@ -41,8 +41,9 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
 
         /// <summary>
         /// Unlabelled rows (their <see cref="FeatureColumnName"/> column): pretrained on when there is no <see cref="Encoder"/>,
-        /// and, in <see cref="EncoderTrainingMode.Joint"/> mode (where they are required), reconstructed while the
-        /// classifier trains. Null outside joint mode = pretrain on the training rows, labels unused.
+        /// and, in <see cref="EncoderTrainingMode.Joint"/> and <see cref="EncoderTrainingMode.VirtualAdversarial"/> modes
+        /// (where they are required), reconstructed or smoothed while the classifier trains. Null outside those modes =
+        /// pretrain on the training rows, labels unused.
         /// </summary>
         public IDataView? UnlabelledData { get; set; }
 
@@ -68,6 +69,8 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
         options.Classifier.Validate();
         if (options.Classifier.Mode == EncoderTrainingMode.Joint && options.UnlabelledData is null)
             throw new ArgumentException($"{StageName}: joint mode needs UnlabelledData, the unlabelled rows to reconstruct while the classifier trains.", nameof(options));
+        if (options.Classifier.Mode == EncoderTrainingMode.VirtualAdversarial && options.UnlabelledData is null)
+            throw new ArgumentException($"{StageName}: virtual adversarial mode needs UnlabelledData, the unlabelled rows whose predictions it smooths while the classifier trains.", nameof(options));
         if (options.Classifier.Mode == EncoderTrainingMode.Joint && options.Encoder is { Model: not AutoencoderModel })
             throw new ArgumentException($"{StageName}: joint mode needs a deterministic autoencoder stage (EncodeWithAutoencoder) as its Encoder; a VAE stage has no joint mode.", nameof(options));
         _environment = environment;
@@ -113,14 +116,24 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
         if (o.Mode == EncoderTrainingMode.Joint)
         {
             var ae = (AutoencoderModel)encoder; // checked when made, or pretrained here by EncodeWithAutoencoder
-            var unlabelled = VectorColumn.ReadAll(_options.UnlabelledData!, _options.FeatureColumnName, StageName,
-                unitRange: ae.Options.Loss == LossKind.CrossEntropy, _options.CancellationToken);
-            if (unlabelled.Cols != x.Cols)
-                throw new ArgumentException($"{StageName}: column '{_options.FeatureColumnName}' of the unlabelled rows has {unlabelled.Cols} values per row; the training rows have {x.Cols}.");
-            model = EncoderClassifier.FitJoint(ae, x, y, unlabelled, o, classes, progress, _options.CancellationToken);
+            var unlabelled = ReadUnlabelled(x.Cols, unitRange: ae.Options.Loss == LossKind.CrossEntropy);
+            model = EncoderClassifierTrainer.FitJoint(ae, x, y, unlabelled, o, classes, progress, _options.CancellationToken);
         }
-        else model = EncoderClassifier.Fit(encoder, x, y, o, classes, progress, _options.CancellationToken);
+        else if (o.Mode == EncoderTrainingMode.VirtualAdversarial)
+            model = EncoderClassifierTrainer.FitVirtualAdversarial(encoder.CodePath, x, y, ReadUnlabelled(x.Cols, unitRange: false), o, classes, progress, _options.CancellationToken);
+        else model = EncoderClassifierTrainer.Fit(encoder, x, y, o, classes, progress, _options.CancellationToken);
         return new EncoderClassifierTransformer(model, _options.FeatureColumnName, _options.LabelColumnName, keyType, labelColumn.Annotations);
+    }
+
+    /// <summary>The feature column of <see cref="Options.UnlabelledData"/>; no rows, or another width than the training rows', is an error naming the column.</summary>
+    private Matrix ReadUnlabelled(int width, bool unitRange)
+    {
+        var unlabelled = VectorColumn.ReadAll(_options.UnlabelledData!, _options.FeatureColumnName, StageName, unitRange, _options.CancellationToken);
+        if (unlabelled.Cols != width)
+            throw new ArgumentException($"{StageName}: column '{_options.FeatureColumnName}' of the unlabelled rows has {unlabelled.Cols} values per row; the training rows have {width}.");
+        if (unlabelled.Rows == 0)
+            throw new ArgumentException($"{StageName}: UnlabelledData has no rows; {_options.Classifier.Mode} mode needs unlabelled rows in column '{_options.FeatureColumnName}'.");
+        return unlabelled;
     }
 
     private IAutoencoder Pretrain(IDataView labelled)
@@ -146,7 +159,9 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
         while (cursor.MoveNext())
         {
             getter(ref key);
-            if (key == 0) throw new ArgumentException($"{StageName}: label column '{column.Name}', row {i} is missing (key 0); every training row needs a class.");
+            if (key == 0) throw new ArgumentException($"{StageName}: label column '{column.Name}', row {i} is missing (key 0) or outside the key's range 1–{((KeyDataViewType)column.Type).Count}; every training row needs a class.");
+            if (key > ((KeyDataViewType)column.Type).Count)
+                throw new ArgumentException($"{StageName}: label column '{column.Name}', row {i} has key {key}, outside the key's range 1–{((KeyDataViewType)column.Type).Count}.");
             y[i++] = (int)key - 1;
         }
         return y;

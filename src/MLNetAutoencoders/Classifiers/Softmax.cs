@@ -44,6 +44,32 @@ internal static class Softmax
         return total;
     }
 
+    /// <summary>
+    /// Σ_i KL(p_i ‖ softmax(a_i)) = Σ_i Σ_c p_ic (log p_ic − log softmax(a_i)_c) over the rows, with target
+    /// probabilities <paramref name="p"/> (0 log 0 = 0); when <paramref name="grad"/> is given it receives
+    /// scale × (softmax(a) − p), the gradient of scale × the sum with respect to the logits.
+    /// </summary>
+    internal static double KullbackLeibler(Matrix p, Matrix logits, Matrix? grad, double scale = 1)
+    {
+        int k = logits.Cols;
+        var e = new double[k];
+        double total = 0;
+        for (int i = 0; i < logits.Rows; i++)
+        {
+            var a = logits.Row(i);
+            var pi = p.Row(i);
+            double lse = LogSumExp(a, e);
+            for (int c = 0; c < k; c++)
+                if (pi[c] > 0) total += pi[c] * (Math.Log(pi[c]) - (a[c] - lse));
+            if (grad is null) continue;
+            var g = grad.Row(i);
+            double sum = 0;
+            for (int c = 0; c < k; c++) sum += e[c];
+            for (int c = 0; c < k; c++) g[c] = (float)((e[c] / sum - pi[c]) * scale);
+        }
+        return total;
+    }
+
     /// <summary>Replaces each row of logits by its softmax (log-sum-exp in double); returns <paramref name="z"/>.</summary>
     internal static Matrix SoftmaxRows(Matrix z)
     {

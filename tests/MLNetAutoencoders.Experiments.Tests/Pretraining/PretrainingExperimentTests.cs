@@ -86,11 +86,12 @@ public class PretrainingExperimentTests
         };
         var requests = new List<PretrainingFitRequest>();
         var runs = PretrainingExperiment.Run(u, x, y, tx, ty, o, (r, ct) => { requests.Add(r); return PretrainingExperiment.FitClassifier(r, ct); });
-        Assert.Equal(new[] { "scratch", "probe", "finetune", "discriminative", "joint", "joint-scratch" }, runs.Select(r => r.Mode));
+        Assert.Equal(new[] { "scratch", "probe", "finetune", "discriminative", "joint", "joint-scratch", "vat", "vat-scratch" }, runs.Select(r => r.Mode));
         Assert.All(requests, r => Assert.Same(u, r.Unlabelled));
-        Assert.Equal(new[] { EncoderTrainingMode.FineTune, EncoderTrainingMode.Probe, EncoderTrainingMode.FineTune, EncoderTrainingMode.DiscriminativeFineTune, EncoderTrainingMode.Joint, EncoderTrainingMode.Joint },
+        Assert.Equal(new[] { EncoderTrainingMode.FineTune, EncoderTrainingMode.Probe, EncoderTrainingMode.FineTune, EncoderTrainingMode.DiscriminativeFineTune, EncoderTrainingMode.Joint, EncoderTrainingMode.Joint,
+                EncoderTrainingMode.VirtualAdversarial, EncoderTrainingMode.VirtualAdversarial },
             requests.Select(r => r.Options.Mode));
-        Assert.Equal(new[] { true, false, false, false, false, true }, requests.Select(r => r.Options.Initialization == EncoderInitialization.Random));
+        Assert.Equal(new[] { true, false, false, false, false, true, false, true }, requests.Select(r => r.Options.Initialization == EncoderInitialization.Random));
         Assert.All(runs, r => Assert.True(r.Accuracy > 1.0 / Classes, $"{r.Mode}: {r.Accuracy}"));
     }
 

@@ -464,19 +464,19 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, code);
         var json = LastJson(stdout);
         var runs = json["runs"]!.AsArray();
-        // Per N: scratch, ae probe, ae finetune.
-        Assert.Equal(2 * 3, runs.Count);
-        Assert.Equal(new[] { "finetune", "probe", "scratch" }, runs.Select(r => (string)r!["mode"]!).Distinct().Order());
+        // Per N: scratch, the logistic-regression baseline on the pixels, ae probe, ae finetune.
+        Assert.Equal(2 * 4, runs.Count);
+        Assert.Equal(new[] { "finetune", "logreg", "probe", "scratch" }, runs.Select(r => (string)r!["mode"]!).Distinct().Order());
         Assert.Equal(new[] { 10, 20 }, runs.Select(r => (int)r!["labels"]!).Distinct().Order());
         int testRows = TestRows(csv).Rows;
         foreach (var r in runs)
         {
             double acc = (double)r!["accuracy"]!;
             Assert.Equal(Math.Round(acc * testRows), acc * testRows, 9); // a count of correct test rows
-            Assert.True((int)r["epochs"]! >= 1);
+            Assert.True((int)r["epochs"]! >= 1 || (string)r["mode"]! == "logreg");
         }
         var rows = json["rows"]!.AsArray();
-        Assert.Equal(6, rows.Count);
+        Assert.Equal(8, rows.Count);
         Assert.All(rows, r => Assert.Equal(0, (double)r!["accuracyStd"]!)); // one seed
         Assert.Equal((800, 500), (ReadGreyPng(chart).Width, ReadGreyPng(chart).Height));
     }
@@ -487,7 +487,7 @@ public sealed class CliTests : IDisposable
         // 200 rows: labelled draws from rows 0-119, scored on rows 150-199 (never labelled), unlabelled rows 0-199.
         var csv = WriteCsv(1f);
         var (code, stdout) = Run("pretrain", "--dataset", csv, "--label-column", "label", "--test-fraction", "0.01", "--labels", "12", "--kinds", "denoising", "--seeds", "2",
-            "--modes", "finetune,discriminative,joint,joint-scratch", "--joint-weight", "0.05", "--unlabelled-batch", "16", "--label-rows", "0-119", "--eval-rows", "150-197",
+            "--modes", "finetune,discriminative,joint,joint-scratch,vat", "--joint-weight", "0.05", "--vat-epsilon", "0.5", "--unlabelled-batch", "16", "--label-rows", "0-119", "--eval-rows", "150-197",
             "--hidden", "8", "--code", "3", "--pretrain-epochs", "2", "--epochs", "4", "--batch", "4", "--threads", "1", "--json");
         Assert.Equal(0, code);
         var json = LastJson(stdout);
@@ -495,14 +495,14 @@ public sealed class CliTests : IDisposable
         Assert.Equal("train:150-197", (string?)json["scoredOn"]);
         Assert.Equal(120, (int)json["labelledPool"]!);
         var runs = json["runs"]!.AsArray();
-        Assert.Equal(2 * 5, runs.Count); // per seed: scratch + 4 modes
+        Assert.Equal(2 * 7, runs.Count); // per seed: scratch, the logistic regression on the pixels, 5 modes
         foreach (var r in runs)
         {
             double acc = (double)r!["accuracy"]!;
             Assert.Equal(Math.Round(acc * 48), acc * 48, 9); // a count of correct rows among the 48 scored
         }
         var rows = json["rows"]!.AsArray();
-        Assert.Equal(new[] { "discriminative", "finetune", "joint", "joint-scratch", "scratch" }, rows.Select(r => (string)r!["mode"]!).Order());
+        Assert.Equal(new[] { "discriminative", "finetune", "joint", "joint-scratch", "logreg", "scratch", "vat" }, rows.Select(r => (string)r!["mode"]!).Order());
         Assert.All(rows, r => { Assert.Equal(12, (int)r!["labels"]!); Assert.InRange((double)r["accuracy"]!, 0, 1); Assert.NotNull(r["accuracyStd"]); });
 
         Assert.NotEqual(0, Run("pretrain", "--dataset", csv, "--label-column", "label", "--kinds", "vae", "--modes", "joint", "--threads", "1").Code);

@@ -27,7 +27,7 @@ public class EncoderClassifierTests
         var o = Options(mode, epochs: 1);
         o.HeadHiddenSizes = new[] { 4 };
         o.HeadActivation = ActivationKind.Tanh;
-        var model = EncoderClassifier.Fit(ae, x, y, o, Classes);
+        var model = EncoderClassifierTrainer.Fit(ae, x, y, o, Classes);
         var net = model.Network;
         var rng = new Rng(5);
         foreach (var d in net.DenseLayers.Where(d => d.Weight.Name != "scaler.weight")) rng.FillUniform(d.Bias.Value.Span, -0.3f, 0.3f);
@@ -38,7 +38,7 @@ public class EncoderClassifierTests
         double Loss()
         {
             foreach (var p in net.Parameters) p.Grad.Clear();
-            return EncoderClassifier.LossAndGradients(net, x, y, l2, anchorL2, anchors, ctx, ref grad);
+            return EncoderClassifierTrainer.LossAndGradients(net, x, y, l2, anchorL2, anchors, ctx, ref grad);
         }
         Loss();
         var grads = net.Parameters.Select(p => p.Grad.Span.ToArray()).ToList();
@@ -59,7 +59,7 @@ public class EncoderClassifierTests
         var before = Weights(ae.CodePath);
         var o = Options(EncoderTrainingMode.Probe);
         o.DropoutRate = 0.5f; // a probe keeps its encoder fixed: no dropout inside it
-        var probe = EncoderClassifier.Fit(ae, x, y, o, Classes);
+        var probe = EncoderClassifierTrainer.Fit(ae, x, y, o, Classes);
         Assert.Empty(probe.Network.Layers.Take(probe.EncoderLayerCount).OfType<DropoutLayer>());
         Assert.Equal(before, Weights(probe.EncoderLayers));
         Assert.Equal(before, Weights(ae.CodePath));
@@ -75,10 +75,10 @@ public class EncoderClassifierTests
         var ae = Autoencoder(x);
         var before = Weights(ae.CodePath);
         double Moved(EncoderClassifier m) => Weights(m.EncoderLayers).Zip(before).Sum(p => p.First.Zip(p.Second).Sum(t => Math.Abs(t.First - t.Second)));
-        var full = EncoderClassifier.Fit(ae, x, y, Options(EncoderTrainingMode.FineTune), Classes);
+        var full = EncoderClassifierTrainer.Fit(ae, x, y, Options(EncoderTrainingMode.FineTune), Classes);
         var o = Options(EncoderTrainingMode.DiscriminativeFineTune);
         o.EncoderLearningRateScale = 0.1f;
-        var disc = EncoderClassifier.Fit(ae, x, y, o, Classes);
+        var disc = EncoderClassifierTrainer.Fit(ae, x, y, o, Classes);
         Assert.Equal(before, Weights(ae.CodePath)); // the autoencoder is never modified
         Assert.True(Moved(full) > 0);
         Assert.True(Moved(disc) > 0);
@@ -93,7 +93,7 @@ public class EncoderClassifierTests
         var o = Options(EncoderTrainingMode.FineTune, epochs: 4);
         o.HeadWarmupEpochs = 3;
         var epochs = new List<EpochReport>();
-        var m = EncoderClassifier.Fit(ae, x, y, o, Classes, new SyncProgress<EpochReport>(epochs.Add));
+        var m = EncoderClassifierTrainer.Fit(ae, x, y, o, Classes, new SyncProgress<EpochReport>(epochs.Add));
         Assert.Equal(7, m.History.Epochs.Count);
         Assert.Equal(Enumerable.Range(1, 7), m.History.Epochs.Select(e => e.Epoch));
         Assert.Equal(7, epochs.Count);
@@ -110,13 +110,13 @@ public class EncoderClassifierTests
         var o = Options(EncoderTrainingMode.DiscriminativeFineTune, epochs: 1);
         o.EncoderLearningRateScale = 1e-30f;
         o.HeadWarmupEpochs = 5;
-        var m = EncoderClassifier.Fit(ae, x, y, o, Classes);
+        var m = EncoderClassifierTrainer.Fit(ae, x, y, o, Classes);
         Assert.Equal(6, m.History.Epochs.Count);
         Assert.Equal(Weights(ae.CodePath), Weights(m.EncoderLayers));
         Assert.True(m.History.Epochs[4].TrainLoss < m.History.Epochs[0].TrainLoss, "the head should learn during the warm-up");
         // Control: the same fit with no warm-up, but full-rate fine-tuning for those 5 epochs, does move the encoder.
         var c = Options(EncoderTrainingMode.FineTune, epochs: 5);
-        Assert.NotEqual(Weights(ae.CodePath), Weights(EncoderClassifier.Fit(ae, x, y, c, Classes).EncoderLayers));
+        Assert.NotEqual(Weights(ae.CodePath), Weights(EncoderClassifierTrainer.Fit(ae, x, y, c, Classes).EncoderLayers));
     }
 
     [Fact]
@@ -126,10 +126,10 @@ public class EncoderClassifierTests
         // initialisation, same batches): equal losses, bit for bit. A warm-up that let the encoder learn would differ.
         var (x, y) = Manifold(120, 1);
         var ae = Autoencoder(x);
-        var probe = EncoderClassifier.Fit(ae, x, y, Options(EncoderTrainingMode.Probe, epochs: 4), Classes);
+        var probe = EncoderClassifierTrainer.Fit(ae, x, y, Options(EncoderTrainingMode.Probe, epochs: 4), Classes);
         var o = Options(EncoderTrainingMode.FineTune, epochs: 2);
         o.HeadWarmupEpochs = 4;
-        var fine = EncoderClassifier.Fit(ae, x, y, o, Classes);
+        var fine = EncoderClassifierTrainer.Fit(ae, x, y, o, Classes);
         Assert.Equal(probe.History.Epochs.Select(e => e.TrainLoss), fine.History.Epochs.Take(4).Select(e => e.TrainLoss));
         Assert.NotEqual(Weights(ae.CodePath), Weights(fine.EncoderLayers)); // the fine-tune phase after it does move the encoder
     }
@@ -141,7 +141,7 @@ public class EncoderClassifierTests
         var ae = Autoencoder(x);
         var o = Options(EncoderTrainingMode.Probe, epochs: 1);
         o.Initialization = EncoderInitialization.Random;
-        var m = EncoderClassifier.Fit(ae, x, y, o, Classes);
+        var m = EncoderClassifierTrainer.Fit(ae, x, y, o, Classes);
         Assert.Equal(ae.CodePath.Select(l => (l.InputSize, l.OutputSize, l.Activation)), m.EncoderLayers.Select(l => (l.InputSize, l.OutputSize, l.Activation)));
         Assert.NotEqual(Weights(ae.CodePath)[0], Weights(m.EncoderLayers)[0]);
     }
@@ -151,13 +151,13 @@ public class EncoderClassifierTests
     {
         var (x, y) = Manifold(120, 1);
         var vae = new VaeTrainer(new VaeOptions { HiddenSizes = new[] { 12 }, LatentSize = 3, Epochs = 3, Gemm = GemmKind.Managed }).Fit(x);
-        var probe = EncoderClassifier.Fit(vae, x, y, Options(EncoderTrainingMode.Probe, epochs: 2), Classes);
+        var probe = EncoderClassifierTrainer.Fit(vae, x, y, Options(EncoderTrainingMode.Probe, epochs: 2), Classes);
         Assert.Equal(vae.Encode(x).Span.ToArray(), probe.Encode(x).Span.ToArray());
         Assert.Equal(3, probe.CodeSize);
         var stackOptions = SmallAe();
         stackOptions.Epochs = 2;
         var stacked = new StackedAutoencoderTrainer(new StackedAutoencoderOptions { Autoencoder = stackOptions }).Fit(x);
-        var ft = EncoderClassifier.Fit(stacked, x, y, Options(EncoderTrainingMode.FineTune, epochs: 2), Classes);
+        var ft = EncoderClassifierTrainer.Fit(stacked, x, y, Options(EncoderTrainingMode.FineTune, epochs: 2), Classes);
         Assert.Equal(2, ft.EncoderLayerCount);
         Assert.Equal(Classes, ft.PredictProbabilities(x).Cols);
     }
@@ -169,7 +169,7 @@ public class EncoderClassifierTests
         var o = Options(EncoderTrainingMode.DiscriminativeFineTune, epochs: 3);
         o.HeadHiddenSizes = new[] { 5 };
         o.DropoutRate = 0.3f;
-        var m = EncoderClassifier.Fit(Autoencoder(x), x, y, o, Classes);
+        var m = EncoderClassifierTrainer.Fit(Autoencoder(x), x, y, o, Classes);
         Assert.Equal(3, m.EncoderLayerCount); // dense, dropout, dense
         Assert.Equal(2, m.EncoderLayers.Count);
         Assert.Equal(2, m.Network.Layers.OfType<DropoutLayer>().Count());
@@ -201,8 +201,8 @@ public class EncoderClassifierTests
         o.EarlyStoppingPatience = 2;
         o.InputCorruption = CorruptionKind.Masking;
         o.InputCorruptionLevel = 0.2f;
-        var a = EncoderClassifier.Fit(ae, x, y, o, Classes);
-        var b = EncoderClassifier.Fit(ae, x, y, o, Classes);
+        var a = EncoderClassifierTrainer.Fit(ae, x, y, o, Classes);
+        var b = EncoderClassifierTrainer.Fit(ae, x, y, o, Classes);
         Assert.Equal(a.DecisionFunction(x).Span.ToArray(), b.DecisionFunction(x).Span.ToArray());
         Assert.All(a.History.Epochs, e => Assert.NotNull(e.ValidationLoss));
     }
@@ -213,17 +213,17 @@ public class EncoderClassifierTests
         var (x, y) = Manifold(30, 1);
         var ae = Autoencoder(x);
         Assert.Equal("EncoderLearningRateScale", Assert.Throws<ArgumentOutOfRangeException>(() =>
-            EncoderClassifier.Fit(ae, x, y, new EncoderClassifierOptions { EncoderLearningRateScale = 0 })).ParamName);
+            EncoderClassifierTrainer.Fit(ae, x, y, new EncoderClassifierOptions { EncoderLearningRateScale = 0 })).ParamName);
         Assert.Equal("InputCorruptionLevel", Assert.Throws<ArgumentOutOfRangeException>(() =>
-            EncoderClassifier.Fit(ae, x, y, new EncoderClassifierOptions { InputCorruption = CorruptionKind.Masking, InputCorruptionLevel = 1.5f })).ParamName);
+            EncoderClassifierTrainer.Fit(ae, x, y, new EncoderClassifierOptions { InputCorruption = CorruptionKind.Masking, InputCorruptionLevel = 1.5f })).ParamName);
         Assert.Equal("EncoderAnchorL2", Assert.Throws<ArgumentOutOfRangeException>(() =>
-            EncoderClassifier.Fit(ae, x, y, new EncoderClassifierOptions { EncoderAnchorL2 = -1 })).ParamName);
-        Assert.Contains("the encoder takes 24", Assert.Throws<ArgumentException>(() => EncoderClassifier.Fit(ae, new Matrix(30, 5), y)).Message);
-        Assert.Contains("30 rows", Assert.Throws<ArgumentException>(() => EncoderClassifier.Fit(ae, x, y[..4])).Message);
+            EncoderClassifierTrainer.Fit(ae, x, y, new EncoderClassifierOptions { EncoderAnchorL2 = -1 })).ParamName);
+        Assert.Contains("the encoder takes 24", Assert.Throws<ArgumentException>(() => EncoderClassifierTrainer.Fit(ae, new Matrix(30, 5), y)).Message);
+        Assert.Contains("30 rows", Assert.Throws<ArgumentException>(() => EncoderClassifierTrainer.Fit(ae, x, y[..4])).Message);
         var bad = x.Clone();
         bad[3, 2] = float.NaN;
-        Assert.Throws<ArgumentException>(() => EncoderClassifier.Fit(ae, bad, y));
-        var m = EncoderClassifier.Fit(ae, x, y, Options(EncoderTrainingMode.Probe, epochs: 1));
+        Assert.Throws<ArgumentException>(() => EncoderClassifierTrainer.Fit(ae, bad, y));
+        var m = EncoderClassifierTrainer.Fit(ae, x, y, Options(EncoderTrainingMode.Probe, epochs: 1));
         Assert.Contains("24", Assert.Throws<ArgumentException>(() => m.Predict(new Matrix(2, 3))).Message);
     }
 
@@ -233,7 +233,7 @@ public class EncoderClassifierTests
         var (x, y) = Manifold(60, 1);
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => EncoderClassifier.Fit(Autoencoder(x), x, y, Options(EncoderTrainingMode.FineTune), Classes, null, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => EncoderClassifierTrainer.Fit(Autoencoder(x), x, y, Options(EncoderTrainingMode.FineTune), Classes, null, cts.Token));
     }
 
     [Theory]
@@ -248,7 +248,7 @@ public class EncoderClassifierTests
         var o = Options(EncoderTrainingMode.FineTune, epochs: 10);
         o.HeadWarmupEpochs = warmup;
         var progress = new SyncProgress<EpochReport>(r => { reports.Add(r.Epoch); if (reports.Count == 2) cts.Cancel(); });
-        Assert.ThrowsAny<OperationCanceledException>(() => EncoderClassifier.Fit(ae, x, y, o, Classes, progress, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => EncoderClassifierTrainer.Fit(ae, x, y, o, Classes, progress, cts.Token));
         Assert.Equal(2, reports.Count);
     }
 
@@ -273,7 +273,7 @@ public class EncoderClassifierTests
         double Accuracy(EncoderTrainingMode mode)
         {
             var o = new EncoderClassifierOptions { Mode = mode, Epochs = 150, LearningRate = 3e-3f, Seed = 2, Threads = 2 };
-            var predicted = EncoderClassifier.Fit(ae, x, y, o, 10).Predict(testX);
+            var predicted = EncoderClassifierTrainer.Fit(ae, x, y, o, 10).Predict(testX);
             return (double)predicted.Where((p, i) => p == testY[i]).Count() / testY.Length;
         }
         double probe = Accuracy(EncoderTrainingMode.Probe), fine = Accuracy(EncoderTrainingMode.DiscriminativeFineTune);

@@ -37,10 +37,10 @@ public class JointTrainingTests
         };
         var ae = new AutoencoderTrainer(ao).Fit(u);
         var o = Joint(0.3f, epochs: 1);
-        var model = EncoderClassifier.FitJoint(ae, x, y, u, o, Classes);
+        var model = EncoderClassifierTrainer.FitJoint(ae, x, y, u, o, Classes);
         var net = model.Network;
         var ctx = NnContext.Create(GemmKind.Managed, 1, 1);
-        var joint = EncoderClassifier.JointTerm.Create(ae, model.EncoderLayers, u, o, NnContext.Create(GemmKind.Managed, 1, 2));
+        var joint = EncoderClassifierTrainer.JointTerm.Create(ae, model.EncoderLayers, u, o, NnContext.Create(GemmKind.Managed, 1, 2));
         var rng = new Rng(5);
         foreach (var d in net.DenseLayers.Where(d => d.Weight.Name != "scaler.weight").Concat(joint.Layers.OfType<DenseLayer>()))
             rng.FillUniform(d.Bias.Value.Span, -0.3f, 0.3f);
@@ -51,7 +51,7 @@ public class JointTrainingTests
         double Loss()
         {
             foreach (var p in all) p.Grad.Clear();
-            return joint.AddGradients(u) + EncoderClassifier.LossAndGradients(net, x, y, 0.05f, 0, null, ctx, ref grad);
+            return joint.AddGradients(u) + EncoderClassifierTrainer.LossAndGradients(net, x, y, 0.05f, 0, null, ctx, ref grad);
         }
         Loss();
         var grads = all.Select(p => p.Grad.Span.ToArray()).ToList();
@@ -82,9 +82,9 @@ public class JointTrainingTests
             o.EarlyStoppingPatience = 3;
             return o;
         }
-        var fine = EncoderClassifier.Fit(ae, x, y, Settings(EncoderTrainingMode.FineTune, 0), Classes);
-        var zero = EncoderClassifier.FitJoint(ae, x, y, u, Settings(EncoderTrainingMode.Joint, 0), Classes);
-        var some = EncoderClassifier.FitJoint(ae, x, y, u, Settings(EncoderTrainingMode.Joint, 0.05f), Classes);
+        var fine = EncoderClassifierTrainer.Fit(ae, x, y, Settings(EncoderTrainingMode.FineTune, 0), Classes);
+        var zero = EncoderClassifierTrainer.FitJoint(ae, x, y, u, Settings(EncoderTrainingMode.Joint, 0), Classes);
+        var some = EncoderClassifierTrainer.FitJoint(ae, x, y, u, Settings(EncoderTrainingMode.Joint, 0.05f), Classes);
         Assert.Equal(Values(fine.Network.Parameters), Values(zero.Network.Parameters));
         Assert.Equal(fine.History.Epochs.Select(e => (e.TrainLoss, e.ValidationLoss)), zero.History.Epochs.Select(e => (e.TrainLoss, e.ValidationLoss)));
         Assert.NotEqual(Values(fine.Network.Parameters), Values(some.Network.Parameters));
@@ -137,11 +137,11 @@ public class JointTrainingTests
             double Accuracy(EncoderClassifier m) => (double)m.Predict(testX).Where((p, i) => p == testY[i]).Count() / testY.Length;
             var s = Options(EncoderTrainingMode.FineTune, epochs: 60, seed: seed);
             s.Initialization = EncoderInitialization.Random;
-            scratch += Accuracy(EncoderClassifier.Fit(ae, x, y, s, Classes)) / 3;
+            scratch += Accuracy(EncoderClassifierTrainer.Fit(ae, x, y, s, Classes)) / 3;
             var j = Joint(0.05f, epochs: 60, seed: seed);
             j.Initialization = EncoderInitialization.Random;
-            jointRandom += Accuracy(EncoderClassifier.FitJoint(ae, x, y, u, j, Classes)) / 3;
-            jointPretrained += Accuracy(EncoderClassifier.FitJoint(ae, x, y, u, Joint(0.05f, epochs: 60, seed: seed), Classes)) / 3;
+            jointRandom += Accuracy(EncoderClassifierTrainer.FitJoint(ae, x, y, u, j, Classes)) / 3;
+            jointPretrained += Accuracy(EncoderClassifierTrainer.FitJoint(ae, x, y, u, Joint(0.05f, epochs: 60, seed: seed), Classes)) / 3;
         }
         Assert.True(jointRandom > scratch + 0.03, $"joint from random initialisation {jointRandom:P1}, scratch {scratch:P1}");
         Assert.True(jointPretrained > scratch + 0.01, $"joint from the pretrained autoencoder {jointPretrained:P1}, scratch {scratch:P1}");
@@ -154,20 +154,20 @@ public class JointTrainingTests
         var (u, _) = Manifold(40, 2);
         var ae = Autoencoder(u);
         foreach (float w in new[] { -0.1f, float.NaN, float.PositiveInfinity })
-            Assert.Equal("ReconstructionWeight", Assert.Throws<ArgumentOutOfRangeException>(() => EncoderClassifier.FitJoint(ae, x, y, u, Joint(w))).ParamName);
+            Assert.Equal("ReconstructionWeight", Assert.Throws<ArgumentOutOfRangeException>(() => EncoderClassifierTrainer.FitJoint(ae, x, y, u, Joint(w))).ParamName);
         var small = Joint(0.1f);
         small.UnlabelledBatchSize = 0;
-        Assert.Equal("UnlabelledBatchSize", Assert.Throws<ArgumentOutOfRangeException>(() => EncoderClassifier.FitJoint(ae, x, y, u, small)).ParamName);
-        Assert.Contains("needs unlabelled rows", Assert.Throws<ArgumentException>(() => EncoderClassifier.FitJoint(ae, x, y, null!, Joint(0.1f))).Message);
-        Assert.Contains("needs unlabelled rows", Assert.Throws<ArgumentException>(() => EncoderClassifier.FitJoint(ae, x, y, new Matrix(0, Dim), Joint(0.1f))).Message);
-        Assert.Contains("have 5 columns", Assert.Throws<ArgumentException>(() => EncoderClassifier.FitJoint(ae, x, y, new Matrix(4, 5), Joint(0.1f))).Message);
+        Assert.Equal("UnlabelledBatchSize", Assert.Throws<ArgumentOutOfRangeException>(() => EncoderClassifierTrainer.FitJoint(ae, x, y, u, small)).ParamName);
+        Assert.Contains("needs unlabelled rows", Assert.Throws<ArgumentException>(() => EncoderClassifierTrainer.FitJoint(ae, x, y, null!, Joint(0.1f))).Message);
+        Assert.Contains("needs unlabelled rows", Assert.Throws<ArgumentException>(() => EncoderClassifierTrainer.FitJoint(ae, x, y, new Matrix(0, Dim), Joint(0.1f))).Message);
+        Assert.Contains("have 5 columns", Assert.Throws<ArgumentException>(() => EncoderClassifierTrainer.FitJoint(ae, x, y, new Matrix(4, 5), Joint(0.1f))).Message);
         var outside = u.Clone();
         outside[2, 3] = 1.5f;
-        Assert.Contains("row 2, column 3", Assert.Throws<ArgumentException>(() => EncoderClassifier.FitJoint(ae, x, y, outside, Joint(0.1f))).Message);
-        Assert.Contains("FitJoint", Assert.Throws<ArgumentException>(() => EncoderClassifier.Fit(ae, x, y, Joint(0.1f))).Message);
-        Assert.Contains("joint mode", Assert.Throws<ArgumentException>(() => EncoderClassifier.FitJoint(ae, x, y, u, Options(EncoderTrainingMode.FineTune))).Message);
+        Assert.Contains("row 2, column 3", Assert.Throws<ArgumentException>(() => EncoderClassifierTrainer.FitJoint(ae, x, y, outside, Joint(0.1f))).Message);
+        Assert.Contains("FitJoint", Assert.Throws<ArgumentException>(() => EncoderClassifierTrainer.Fit(ae, x, y, Joint(0.1f))).Message);
+        Assert.Contains("joint mode", Assert.Throws<ArgumentException>(() => EncoderClassifierTrainer.FitJoint(ae, x, y, u, Options(EncoderTrainingMode.FineTune))).Message);
         var vae = new VaeTrainer(new VaeOptions { HiddenSizes = new[] { 8 }, LatentSize = 3, Epochs = 1, Gemm = GemmKind.Managed }).Fit(u);
-        Assert.Contains("deterministic autoencoder", Assert.Throws<ArgumentException>(() => EncoderClassifier.FitJoint(vae, x, y, u, Joint(0.1f))).Message);
+        Assert.Contains("deterministic autoencoder", Assert.Throws<ArgumentException>(() => EncoderClassifierTrainer.FitJoint(vae, x, y, u, Joint(0.1f))).Message);
     }
 
     [Fact]
@@ -180,7 +180,7 @@ public class JointTrainingTests
         ao.Corruption = CorruptionKind.Masking;
         ao.CorruptionLevel = 0.5f;
         var stacked = new StackedAutoencoderTrainer(new StackedAutoencoderOptions { Autoencoder = ao }).Fit(u);
-        var m = EncoderClassifier.FitJoint(stacked, x, y, u, Joint(0.05f, epochs: 3), Classes);
+        var m = EncoderClassifierTrainer.FitJoint(stacked, x, y, u, Joint(0.05f, epochs: 3), Classes);
         using var dir = new TempDir();
         m.Save(dir.File("joint.mlae"));
         var loaded = EncoderClassifier.Load(dir.File("joint.mlae"));

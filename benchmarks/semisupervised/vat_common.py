@@ -1,0 +1,39 @@
+"""Virtual adversarial training (Miyato et al. 2018) in PyTorch 1.13: the objective as the C# encoder classifier
+computes it, so that both give the same loss from the same weights (see docs/semi-supervised.md)."""
+import torch
+import torch.nn.functional as F
+
+
+def forward(layers, x):
+    """layers: list of (weight out×in, bias, activation name); returns the logits."""
+    h = x
+    for w, b, act in layers:
+        h = h @ w.t() + b
+        if act == "relu":
+            h = torch.relu(h)
+        elif act == "tanh":
+            h = torch.tanh(h)
+        elif act != "identity":
+            raise ValueError(f"unknown activation {act}")
+    return h
+
+
+def kl_sum(p, logits):
+    """Σ over rows of KL(p ‖ softmax(logits)), with 0 log 0 = 0."""
+    logp = torch.where(p > 0, torch.log(p), torch.zeros_like(p))
+    return (p * (logp - F.log_softmax(logits, dim=1))).sum()
+
+
+def unit_rows(v):
+    n = v.norm(dim=1, keepdim=True)
+    return torch.where(n > 0, v / n, torch.zeros_like(v))
+
+
+def vat_penalty(model, u, direction, epsilon, xi, weight):
+    """α × mean over rows of KL(p(·|u) ‖ p(·|u + r)), r = ε · unit(∇_r KL at r = ξ · unit(direction)); p and r held fixed."""
+    with torch.no_grad():
+        p = F.softmax(model(u), dim=1)
+    probe = (xi * unit_rows(direction)).requires_grad_(True)
+    g, = torch.autograd.grad(kl_sum(p, model(u + probe)), probe)
+    r = epsilon * unit_rows(g.detach())
+    return weight * kl_sum(p, model(u + r)) / u.shape[0]
