@@ -30,7 +30,7 @@ public class CatalogShortcutArgumentsTests
     {
         var ml = new MLContext(seed: 1);
         var pca = ml.Transforms.ProjectToExactPrincipalComponents("Z", "Pixels", rank: 3, whiten: true, seed: 5).Settings;
-        Assert.Equal(("Z", "Pixels", 3, true, 5), (pca.OutputColumnName, pca.InputColumnName, pca.Rank, pca.Whiten, pca.Seed));
+        Assert.Equal(("Z", "Pixels", 3, true, 5), (pca.OutputColumnName, pca.InputColumnName, pca.Pca.Components, pca.Pca.Whiten, pca.Seed));
         Assert.Equal("Features", ml.Transforms.ProjectToExactPrincipalComponents("Features").Settings.InputColumnName);
 
         int[] hidden = [6];

@@ -65,11 +65,11 @@ public class StageOptionChecksTests
         var ml = new MLContext(seed: 1);
         foreach (int epochs in new[] { -1, 10001 })
         {
-            var o = SmallAe(AutoencoderKinds.Stacked);
+            var o = SmallAe(AutoencoderKind.Stacked);
             o.FineTuneEpochs = epochs;
             AssertRefused<ArgumentOutOfRangeException>(() => ml.Transforms.EncodeWithAutoencoder(o), "FineTuneEpochs", "FineTuneEpochs must be in 0–10000");
         }
-        var edge = SmallAe(AutoencoderKinds.Stacked);
+        var edge = SmallAe(AutoencoderKind.Stacked);
         edge.FineTuneEpochs = 10000;
         Assert.Equal(10000, ml.Transforms.EncodeWithAutoencoder(edge).Settings.FineTuneEpochs);
 
@@ -84,9 +84,9 @@ public class StageOptionChecksTests
             "options", "ProjectToExactPrincipalComponents: OutputColumnName must be a column name");
         AssertRefused<ArgumentException>(() => ml.Transforms.ProjectToExactPrincipalComponents(new ExactPcaEstimator.Options { InputColumnName = "" }),
             "options", "ProjectToExactPrincipalComponents: InputColumnName must be a column name");
-        AssertRefused<ArgumentOutOfRangeException>(() => ml.Transforms.ProjectToExactPrincipalComponents(new ExactPcaEstimator.Options { Threads = 0 }),
-            "Threads", "ProjectToExactPrincipalComponents: Threads must be ≥ 1");
-        Assert.Equal(1, ml.Transforms.ProjectToExactPrincipalComponents(new ExactPcaEstimator.Options { Threads = 1 }).Settings.Threads);
+        AssertRefused<ArgumentOutOfRangeException>(() => ml.Transforms.ProjectToExactPrincipalComponents(new ExactPcaEstimator.Options { Pca = new() { Threads = 0 } }),
+            "Threads", "ProjectToExactPrincipalComponents: Pca.Threads must be ≥ 1");
+        Assert.Equal(1, ml.Transforms.ProjectToExactPrincipalComponents(new ExactPcaEstimator.Options { Pca = new() { Threads = 1 } }).Settings.Pca.Threads);
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public class StageOptionChecksTests
         Assert.Same(modules, modules.Given.Modules);
         Assert.Equal(3, model.Model.CodeSize);
 
-        var stacked = SmallAe(AutoencoderKinds.Stacked);
+        var stacked = SmallAe(AutoencoderKind.Stacked);
         stacked.Autoencoder.Modules = modules;
         AssertRefused<ArgumentException>(() => ml.Transforms.EncodeWithAutoencoder(stacked), "Stacked", "it cannot be combined with Autoencoder.Modules");
 
