@@ -94,9 +94,9 @@ public class StageOptionChecksTests
     {
         var ml = new MLContext(seed: 1);
         var wide = ml.Transforms.ProjectToExactPrincipalComponents("Code", "Features", rank: 13);
-        AssertRefused<ArgumentOutOfRangeException>(() => wide.Fit(View(ml, 40)), "Rank", "Rank 13 exceeds min(rows 40, width 12)");
+        AssertRefused<ArgumentOutOfRangeException>(() => wide.Fit(View(ml, 40)), "Components", "Pca.Components 13 exceeds min(rows 40, width 12)");
         var few = ml.Transforms.ProjectToExactPrincipalComponents("Code", "Features", rank: 6);
-        AssertRefused<ArgumentOutOfRangeException>(() => few.Fit(View(ml, 5)), "Rank", "Rank 6 exceeds min(rows 5, width 12)");
+        AssertRefused<ArgumentOutOfRangeException>(() => few.Fit(View(ml, 5)), "Components", "Pca.Components 6 exceeds min(rows 5, width 12)");
         var exact = ml.Transforms.ProjectToExactPrincipalComponents("Code", "Features", rank: 5).Fit(View(ml, 5));
         Assert.Equal(5, exact.Model.ComponentCount);
     }
