@@ -31,8 +31,9 @@ internal static class MapCommand
         var epochs = new Option<int?>("--epochs") { Description = $"epochs of the fitted autoencoders (default {AutoencoderDefaults.Epochs}, VAE {AutoencoderDefaults.VaeEpochs})" };
         var hidden = new Option<string?>("--hidden") { Description = "hidden widths of the fitted autoencoders (default 256,128; VAE 128)" };
         var trainRows = new Option<int?>("--train-rows") { Description = "fit on the first N training images only (default all)" };
-        var perplexity = new Option<double>("--perplexity") { Description = "t-SNE perplexity", DefaultValueFactory = _ => 30 };
-        var iterations = new Option<int>("--iterations") { Description = "t-SNE iterations (the first 250 with early exaggeration)", DefaultValueFactory = _ => 1000 };
+        var defaults = new TsneOptions();
+        var perplexity = new Option<double?>("--perplexity") { Description = $"t-SNE perplexity (default {defaults.Perplexity})" };
+        var iterations = new Option<int?>("--iterations") { Description = $"t-SNE iterations (default {defaults.Iterations}; the first {defaults.ExaggerationIterations} with early exaggeration)" };
         var output = new Option<string>("--out") { Description = "PNG file to write", Required = true };
         var cmd = new Command("map", "Draw 2-D maps of the codes of test images (t-SNE for codes wider than 2), coloured by class.");
         common.AddTo(cmd);
@@ -47,7 +48,9 @@ internal static class MapCommand
                 int k = r.GetValue(code), n = r.GetValue(count), threads = r.GetValue(common.Threads);
                 if (k < 1) throw new ArgumentException($"--code must be ≥ 1; got {k}.");
                 if (n < 10) throw new ArgumentException($"--count must be ≥ 10; got {n}.");
-                var tsne = new TsneOptions { Perplexity = r.GetValue(perplexity), Iterations = r.GetValue(iterations), Seed = r.GetValue(common.Seed) };
+                var tsne = new TsneOptions { Seed = r.GetValue(common.Seed) };
+                if (r.GetValue(perplexity) is double px) tsne.Perplexity = px;
+                if (r.GetValue(iterations) is int it) tsne.Iterations = it;
                 if (tsne.ExaggerationIterations > tsne.Iterations) tsne.ExaggerationIterations = tsne.Iterations;
                 tsne.Validate();
                 var data = common.Load(r);
@@ -67,33 +70,9 @@ internal static class MapCommand
                     var model = AutoencoderFile.Load(path);
                     encoders.Add(($"{ModelLabel(model)}-{model.CodeSize}", () => model.Encode(images)));
                 }
-                var panels = new List<ScatterPanel>();
                 var json = new JsonObject { ["dataset"] = data.Name, ["count"] = n };
-                bool anyTsne = false, anyCodes = false;
-                foreach (var (name, codesOf) in encoders)
-                {
-                    var codes = ConsoleUi.WithProgress($"{name}: fitting and encoding", 1, _ => codesOf());
-                    if (codes.Cols == 2)
-                    {
-                        anyCodes = true;
-                        panels.Add(new ScatterPanel($"{name} codes", codes, labels));
-                        json[name] = new JsonObject { ["map"] = "codes" };
-                        continue;
-                    }
-                    anyTsne = true;
-                    var result = ConsoleUi.WithProgress($"{name}: t-SNE", tsne.Iterations, advance =>
-                        Tsne.Embed(codes, tsne, new SyncProgress<TsneProgress>(p => advance(tsne.ReportEvery, $"{name}: t-SNE iteration {p.Iteration}/{p.Iterations}, KL {p.KlDivergence:F3}"))));
-                    double trust = Trustworthiness.Compute(codes, result.Embedding, 5);
-                    Console.WriteLine($"{name}: t-SNE of {n} codes, KL {result.KlDivergence:F4}, trustworthiness (5 neighbours) {trust:F4}");
-                    panels.Add(new ScatterPanel($"t-SNE of {name} codes", result.Embedding, labels));
-                    json[name] = new JsonObject { ["map"] = "tsne", ["kl"] = result.KlDivergence, ["trustworthiness"] = trust };
-                }
-                var (xLabel, yLabel) = anyTsne && anyCodes ? ("dimension 1", "dimension 2") : anyTsne ? ("t-SNE 1", "t-SNE 2") : ("z₁", "z₂");
-                string what = anyTsne && !anyCodes ? "t-SNE maps of the codes" : anyCodes && !anyTsne ? "2-D codes" : "codes (t-SNE maps and 2-D codes)";
-                var title = $"{DatasetTitle(data.Name)}: {what} of {n:N0} test images";
                 var outPath = r.GetValue(output)!;
-                ScatterChart.Save(outPath, panels, classNames, title, xLabel, yLabel);
-                ConsoleUi.Err.MarkupLine(Markup.Escape($"wrote {panels.Count} map(s) to {outPath}"));
+                Draw(encoders, tsne, labels, classNames, DatasetTitle(data.Name), n, outPath, json);
                 if (r.GetValue(common.Json)) ConsoleUi.WriteJson(json);
                 return 0;
             }
@@ -103,6 +82,37 @@ internal static class MapCommand
             }
         });
         return cmd;
+    }
+
+    /// <summary>Encodes with each method, lays out codes wider than two with t-SNE, and draws one panel per method.</summary>
+    private static void Draw(List<(string Name, Func<Matrix> Codes)> encoders, TsneOptions tsne, int[] labels, IReadOnlyList<string> classNames,
+        string dataset, int n, string outPath, JsonObject json)
+    {
+        var panels = new List<ScatterPanel>();
+        bool anyTsne = false, anyCodes = false;
+        foreach (var (name, codesOf) in encoders)
+        {
+            var codes = ConsoleUi.WithProgress($"{name}: fitting and encoding", 1, _ => codesOf());
+            if (codes.Cols == 2)
+            {
+                anyCodes = true;
+                panels.Add(new ScatterPanel($"{name} codes", codes, labels));
+                json[name] = new JsonObject { ["map"] = "codes" };
+                continue;
+            }
+            anyTsne = true;
+            var result = ConsoleUi.WithProgress($"{name}: t-SNE", tsne.Iterations, advance =>
+                Tsne.Embed(codes, tsne, new SyncProgress<TsneProgress>(p => advance(tsne.ReportEvery, $"{name}: t-SNE iteration {p.Iteration}/{p.Iterations}, KL {p.KlDivergence:F3}"))));
+            double trust = Trustworthiness.Compute(codes, result.Embedding, 5);
+            Console.WriteLine($"{name}: t-SNE of {n} codes, KL {result.KlDivergence:F4}, trustworthiness (5 neighbours) {trust:F4}");
+            panels.Add(new ScatterPanel($"t-SNE of {name} codes", result.Embedding, labels));
+            json[name] = new JsonObject { ["map"] = "tsne", ["kl"] = result.KlDivergence, ["trustworthiness"] = trust };
+        }
+        var (xLabel, yLabel) = anyTsne && anyCodes ? ("dimension 1", "dimension 2") : anyTsne ? ("t-SNE 1", "t-SNE 2") : ("z₁", "z₂");
+        string what = anyTsne && !anyCodes ? "t-SNE maps of the codes" : anyCodes && !anyTsne ? "2-D codes" : "codes (t-SNE maps and 2-D codes)";
+        var title = $"{dataset}: {what} of {n:N0} test images";
+        ScatterChart.Save(outPath, panels, classNames, title, xLabel, yLabel);
+        ConsoleUi.Err.MarkupLine(Markup.Escape($"wrote {panels.Count} map(s) to {outPath}"));
     }
 
     private static string Label(string method) => method switch { "pca" => "PCA", "ae" => "AE", "vae" => "VAE", "adversarial" => "AAE", _ => method };
