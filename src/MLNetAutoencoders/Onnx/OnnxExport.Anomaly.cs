@@ -26,15 +26,7 @@ public static partial class OnnxExport
             var r = b.Mul(b.Sub(AppendRowError(b, AppendReconstruction(b, model, code)), [rs.Mean], "reconstruction_centre"), [1 / rs.Scale], "reconstruction_z");
             score = b.Add(r, d, "combined_score");
         }
-        b.Output(score, scoreName, 1);
-        var outputs = new List<string> { scoreName };
-        if (predictedLabelName != null)
-        {
-            b.Output(b.Greater(score, threshold, "predicted_label"), predictedLabelName, 1);
-            outputs.Add(predictedLabelName);
-        }
-        Describe(b, [stage], inputName, outputs);
-        return b.Build();
+        return ScorerOutputs(b, stage, inputName, score, scoreName, predictedLabelName, threshold);
     }
 
     private static string AppendKnn(OnnxGraphBuilder b, string code, KnnDistance knn)

@@ -125,6 +125,12 @@ public static partial class OnnxExport
         if (!negativeElbo) score = AppendRowError(b, AppendReconstruction(b, model, code));
         else if (model is VaeModel vae) score = AppendNegativeElbo(b, vae, code);
         else throw new ArgumentException($"The negative ELBO is a VAE's score; this model is a {model.GetType().Name}.", nameof(negativeElbo));
+        return ScorerOutputs(b, stage, inputName, score, scoreName, predictedLabelName, threshold);
+    }
+
+    /// <summary>Ends an anomaly scorer's graph: the score output, the predicted label above the threshold if asked for, the description.</summary>
+    private static ModelProto ScorerOutputs(OnnxGraphBuilder b, OnnxExportStage stage, string inputName, string score, string scoreName, string? predictedLabelName, float threshold)
+    {
         b.Output(score, scoreName, 1);
         var outputs = new List<string> { scoreName };
         if (predictedLabelName != null)
