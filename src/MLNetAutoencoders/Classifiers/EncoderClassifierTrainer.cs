@@ -147,9 +147,9 @@ public static class EncoderClassifierTrainer
         // The reconstruction branch draws from its own generator and context, so that with weight 0 the classifier's
         // batches, dropout masks and updates are bit for bit those of a plain fine-tune.
         var joint = autoencoder is null ? null
-            : JointTerm.Create(autoencoder, encoder, unlabelled!, o, new NnContext(ctx.Gemm, new Rng(o.Seed ^ 0x5DEECE66DUL)));
+            : JointTerm.Create(autoencoder, encoder, unlabelled!, o, new NnContext(ctx.Gemm, new Rng(unchecked((ulong)(uint)o.Seed) ^ 0x5DEECE66DUL)));
         var vat = o.Mode != EncoderTrainingMode.VirtualAdversarial ? null
-            : new VirtualAdversarialTerm(net, unlabelled!, o, new NnContext(ctx.Gemm, new Rng(o.Seed ^ 0x5DEECE66DUL)));
+            : new VirtualAdversarialTerm(net, unlabelled!, o, new NnContext(ctx.Gemm, new Rng(unchecked((ulong)(uint)o.Seed) ^ 0x5DEECE66DUL)));
 
         var history = new TrainingHistory();
         if (o.HeadWarmupEpochs > 0 && o.Mode != EncoderTrainingMode.Probe)
