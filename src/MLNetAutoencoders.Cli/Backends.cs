@@ -12,7 +12,7 @@ internal static class Backends
     public static Option<string> CreateOption() => new("--backend")
     {
         Description = "training engine: managed (this library's C# engine) or torchsharp (LibTorch on the CPU)",
-        DefaultValueFactory = _ => "managed",
+        DefaultValueFactory = _ => Names[0],
     };
 
     /// <summary>The engine named by <paramref name="name"/>; an unknown name is an error listing the known ones.</summary>

@@ -9,14 +9,14 @@ namespace MLNetAutoencoders.Cli;
 internal sealed class CommonOptions
 {
     public Option<string> Dataset { get; } = new("--dataset") { Description = "fashion-mnist, faces, or a path to an IDX, NPY or CSV file", Required = true };
-    public Option<double> TestFraction { get; } = new("--test-fraction") { Description = "held-out share for a file without a test split (0 = fit on every row, hold none out)", DefaultValueFactory = _ => 0.2 };
+    public Option<double> TestFraction { get; } = new("--test-fraction") { Description = "held-out share for a file without a test split (0 = fit on every row, hold none out)", DefaultValueFactory = _ => ExperimentDefaults.TestFraction };
     public Option<string?> LabelColumn { get; } = new("--label-column") { Description = "CSV: label column by name or 0-based index (integers, or class names: mapped to 0, 1, … in sorted order)" };
     public Option<string?> Features { get; } = new("--features") { Description = "CSV: the feature columns, by name or 0-based index (a,b,c); default: all but the label and --ignore" };
     public Option<string?> Ignore { get; } = new("--ignore") { Description = "CSV: columns to leave out, such as names or ids (a,b)" };
     public Option<bool> Scale { get; } = new("--scale") { Description = "min-max scale each feature to [0,1] using the training rows" };
-    public Option<int> Seed { get; } = new("--seed") { Description = "seed of all randomness", DefaultValueFactory = _ => 0 };
-    public Option<int> Threads { get; } = new("--threads") { Description = "threads for the GEMM kernels", DefaultValueFactory = _ => Environment.ProcessorCount };
-    public Option<string> Gemm { get; } = new("--gemm") { Description = "GEMM provider: auto, managed or openblas", DefaultValueFactory = _ => "auto" };
+    public Option<int> Seed { get; } = new("--seed") { Description = "seed of all randomness", DefaultValueFactory = _ => ExperimentDefaults.Seed };
+    public Option<int> Threads { get; } = new("--threads") { Description = "threads for the GEMM kernels", DefaultValueFactory = _ => ExperimentDefaults.Threads };
+    public Option<string> Gemm { get; } = new("--gemm") { Description = "GEMM provider: auto, managed or openblas", DefaultValueFactory = _ => Numerics.GemmKind.Auto.ToString().ToLowerInvariant() };
     public Option<bool> Json { get; } = new("--json") { Description = "print one JSON object as the last line of stdout" };
     public Option<string?> JsonOut { get; } = new("--json-out") { Description = "write the results as an indented JSON file here" };
 

@@ -45,7 +45,7 @@ internal sealed class AnomalyExperimentOptions
     public int Seed { get; set; }
 
     /// <summary>Threads of the autoencoders' GEMM kernels. Default: the processor count.</summary>
-    public int Threads { get; set; } = Environment.ProcessorCount;
+    public int Threads { get; set; } = ExperimentDefaults.Threads;
 
     /// <summary>test (the reported protocol) or validation (held-out training rows, for choosing settings). Default test.</summary>
     public string Split { get; set; } = "test";
