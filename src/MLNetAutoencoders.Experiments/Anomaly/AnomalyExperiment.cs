@@ -82,7 +82,7 @@ internal sealed class AnomalyExperiment
     public static readonly IReadOnlyDictionary<string, (string[] Methods, string[] Scorers, int Code)> Chosen = new Dictionary<string, (string[], string[], int)>
     {
         ["fashion-mnist"] = (["mlnet-pca", "pca", "denoising"], ["reconstruction", "reconstruction+knn"], 16),
-        ["breast-cancer"] = (["mlnet-pca", "pca", "ae"], ["reconstruction", "knn"], 8),
+        ["breast-cancer"] = (["mlnet-pca", "pca", "ae"], ["reconstruction", "knn", Ensemble], 8),
     };
 
     /// <summary>The scorer names and the trainer's scores they select.</summary>
@@ -97,7 +97,7 @@ internal sealed class AnomalyExperiment
         ["restoration"] = AnomalyScore.Restoration,
     };
 
-    /// <summary>The scorer name of an ensemble: <see cref="AnomalyDefaults.EnsembleSize"/> networks of the dataset's chosen code scorer, seeds s … s + 4.</summary>
+    /// <summary>The scorer name of an ensemble: <see cref="AnomalyDefaults.EnsembleSize"/> networks of the dataset's chosen code scorer (the last of <see cref="Chosen"/> other than the ensemble), seeds s … s + 4.</summary>
     public const string Ensemble = "ensemble";
 
     /// <summary>Every scorer name: <see cref="Scorers"/> and <see cref="Ensemble"/>.</summary>
@@ -181,7 +181,7 @@ internal sealed class AnomalyExperiment
         bool images = name == "fashion-mnist";
         if (!images && scorers.Contains("restoration")) throw new ArgumentException("--scorers restoration needs image rows (--dataset fashion-mnist); the breast-cancer table is not an image.");
         if (!images && methods.Contains("conv")) throw new ArgumentException("--methods conv needs image rows (--dataset fashion-mnist); the breast-cancer table is not an image.");
-        var settings = new Settings(k, o.HiddenSizes ?? (images ? [256, 128] : [16]), o.Epochs ?? (images ? 20 : 200), o.Seed, o.Threads, images, scorers, o.CurvesDirectory, chosen.Scorers[^1]);
+        var settings = new Settings(k, o.HiddenSizes ?? (images ? [256, 128] : [16]), o.Epochs ?? (images ? 20 : 200), o.Seed, o.Threads, images, scorers, o.CurvesDirectory, chosen.Scorers.Last(n => n != Ensemble));
         return new AnomalyExperiment(name, part, methods, settings, cases);
     }
 
