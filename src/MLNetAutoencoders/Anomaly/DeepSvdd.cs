@@ -73,18 +73,9 @@ public sealed class DeepSvddScorer : IAnomalyScorer
     public static DeepSvddScorer Fit(Matrix trainingRows, AutoencoderOptions network, DeepSvddOptions? svdd = null,
         IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(trainingRows);
-        ArgumentNullException.ThrowIfNull(network);
-        var o = network.Clone();
-        o.Validate();
         var s = (svdd ?? new DeepSvddOptions()).Clone();
         s.Validate();
-        if (o.Modules is not null || o.Engine != TrainingEngine.Managed)
-            throw new ArgumentException("Deep SVDD trains the library's own networks with the managed engine; the options name modules of the user's own or another engine.", nameof(network));
-        if (trainingRows.Rows < 2) throw new ArgumentException($"Deep SVDD needs at least 2 training rows; got {trainingRows.Rows}.", nameof(trainingRows));
-        AutoencoderTrainer.ValidateData(trainingRows, o.Loss);
-        var rng = new Rng((ulong)o.Seed);
-        var (encoder, decoder) = AutoencoderTrainer.Build(o, trainingRows.Cols, rng);
+        var (o, rng, encoder, decoder) = OwnNetwork.Build(trainingRows, network, "Deep SVDD");
         RemoveBiases(encoder);
         RemoveBiases(decoder);
         var history = AutoencoderTrainer.Train(o, encoder, decoder, MinibatchSource.InMemory(trainingRows, o.Minibatch), trainingRows.Cols, rng, progress, cancellationToken);

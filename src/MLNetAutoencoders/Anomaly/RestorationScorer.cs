@@ -47,16 +47,8 @@ public sealed class RestorationScorer : IAnomalyScorer
         IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(trainingRows);
-        ArgumentNullException.ThrowIfNull(network);
         var transforms = ImageTransforms.RightAngles(height, width, trainingRows.Cols);
-        var o = network.Clone();
-        o.Validate();
-        if (o.Modules is not null || o.Engine != TrainingEngine.Managed)
-            throw new ArgumentException("Restoration trains the library's own networks with the managed engine; the options name modules of the user's own or another engine.", nameof(network));
-        if (trainingRows.Rows < 2) throw new ArgumentException($"Restoration needs at least 2 training rows; got {trainingRows.Rows}.", nameof(trainingRows));
-        AutoencoderTrainer.ValidateData(trainingRows, o.Loss);
-        var rng = new Rng((ulong)o.Seed);
-        var (encoder, decoder) = AutoencoderTrainer.Build(o, trainingRows.Cols, rng);
+        var (o, rng, encoder, decoder) = OwnNetwork.Build(trainingRows, network, "Restoration");
         var history = AutoencoderTrainer.TrainManaged(o, encoder, decoder, MinibatchSource.InMemory(trainingRows, o.Minibatch), trainingRows.Cols, rng,
             progress, cancellationToken, new RandomTransform(transforms));
         var model = new AutoencoderModel(o, encoder, decoder, history);
