@@ -81,7 +81,7 @@ internal sealed class AnomalyExperiment
     /// </summary>
     public static readonly IReadOnlyDictionary<string, (string[] Methods, string[] Scorers, int Code)> Chosen = new Dictionary<string, (string[], string[], int)>
     {
-        ["fashion-mnist"] = (["mlnet-pca", "pca", "denoising"], ["reconstruction", "reconstruction+knn"], 16),
+        ["fashion-mnist"] = (["mlnet-pca", "pca", "denoising"], ["reconstruction", "reconstruction+knn", Ensemble], 16),
         ["breast-cancer"] = (["mlnet-pca", "pca", "ae"], ["reconstruction", "knn", Ensemble], 8),
     };
 
