@@ -24,7 +24,7 @@ internal static class AnomalyCommand
         var threads = new Option<int>("--threads") { Description = "threads for the autoencoders' GEMM kernels", DefaultValueFactory = _ => d.Threads };
         var split = new Option<string>("--split") { Description = "test (the reported protocol) or validation (held-out training rows, for choosing settings)", DefaultValueFactory = _ => d.Split };
         var json = new Option<bool>("--json") { Description = "print one JSON object as the last line of stdout" };
-        var scorers = new Option<string?>("--scorers") { Description = $"comma-separated scores of each autoencoder: {string.Join(", ", AnomalyExperiment.Scorers.Keys)} (reconstruction: the VAE's negative ELBO; default: reconstruction, and without --methods also the dataset's chosen scorer)" };
+        var scorers = new Option<string?>("--scorers") { Description = $"comma-separated scores of each autoencoder: {string.Join(", ", AnomalyExperiment.ScorerNames)} (reconstruction: the VAE's negative ELBO; svdd, restoration (images) and ensemble (five seeds of the dataset's chosen scorer) train networks of their own; default: reconstruction, and without --methods also the dataset's chosen scorer)" };
         var curves = new Option<string?>("--curves") { Description = "folder for ROC and precision-recall pictures per class" };
 
         var cmd = new Command("anomaly", "One-class anomaly detection: PCA (ML.NET's and the project's) vs autoencoders, AUROC per normal class.");
@@ -37,7 +37,7 @@ internal static class AnomalyCommand
                 {
                     Dataset = r.GetValue(dataset)!,
                     Methods = r.GetValue(methods) is { } m ? CommonOptions.ParseChoices(m, AnomalyExperiment.Methods, "--methods") : null,
-                    Scorers = r.GetValue(scorers) is { } s ? CommonOptions.ParseChoices(s, AnomalyExperiment.Scorers.Keys.ToArray(), "--scorers") : null,
+                    Scorers = r.GetValue(scorers) is { } s ? CommonOptions.ParseChoices(s, AnomalyExperiment.ScorerNames, "--scorers") : null,
                     Classes = r.GetValue(classes) is { } c ? CommonOptions.ParseSizes(c, "--classes") : null,
                     CodeSize = r.GetValue(code),
                     HiddenSizes = r.GetValue(hidden) is { } h ? CommonOptions.ParseSizes(h, "--hidden") : null,

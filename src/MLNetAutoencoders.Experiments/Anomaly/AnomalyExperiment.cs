@@ -81,8 +81,8 @@ internal sealed class AnomalyExperiment
     /// </summary>
     public static readonly IReadOnlyDictionary<string, (string[] Methods, string[] Scorers, int Code)> Chosen = new Dictionary<string, (string[], string[], int)>
     {
-        ["fashion-mnist"] = (["mlnet-pca", "pca", "denoising"], ["reconstruction", "reconstruction+knn"], 16),
-        ["breast-cancer"] = (["mlnet-pca", "pca", "ae"], ["reconstruction", "knn"], 8),
+        ["fashion-mnist"] = (["mlnet-pca", "pca", "denoising"], ["reconstruction", "reconstruction+knn", Ensemble], 16),
+        ["breast-cancer"] = (["mlnet-pca", "pca", "ae"], ["reconstruction", "knn", Ensemble], 8),
     };
 
     /// <summary>The scorer names and the trainer's scores they select.</summary>
@@ -93,7 +93,18 @@ internal sealed class AnomalyExperiment
         ["gaussian"] = AnomalyScore.CodeGaussian,
         ["reconstruction+knn"] = AnomalyScore.ReconstructionAndCodeNeighbours,
         ["reconstruction+gaussian"] = AnomalyScore.ReconstructionAndCodeGaussian,
+        ["svdd"] = AnomalyScore.DeepSvdd,
+        ["restoration"] = AnomalyScore.Restoration,
     };
+
+    /// <summary>The scorer name of an ensemble: <see cref="AnomalyDefaults.EnsembleSize"/> networks of the dataset's chosen code scorer (the last of <see cref="Chosen"/> other than the ensemble), seeds s … s + 4.</summary>
+    public const string Ensemble = "ensemble";
+
+    /// <summary>Every scorer name: <see cref="Scorers"/> and <see cref="Ensemble"/>.</summary>
+    public static string[] ScorerNames => [.. Scorers.Keys, Ensemble];
+
+    /// <summary>Scorers that train a network of their own instead of scoring the method's shared network.</summary>
+    private static bool OwnNetwork(string scorer) => scorer is "svdd" or "restoration" or Ensemble;
 
     /// <summary>Images shown in the heat map: the scored images with the highest reconstruction error.</summary>
     private const int HeatMapImages = 10;
@@ -112,7 +123,8 @@ internal sealed class AnomalyExperiment
     /// <param name="Images">Whether the rows are images.</param>
     /// <param name="Scorers">The scorers of every network.</param>
     /// <param name="Curves">Folder of the pictures, or null.</param>
-    public sealed record Settings(int Code, int[] Hidden, int Epochs, int Seed, int Threads, bool Images, IReadOnlyList<string> Scorers, string? Curves);
+    /// <param name="EnsembleOf">The scorer of each member of the <see cref="Ensemble"/> scorer (the dataset's chosen code scorer).</param>
+    public sealed record Settings(int Code, int[] Hidden, int Epochs, int Seed, int Threads, bool Images, IReadOnlyList<string> Scorers, string? Curves, string EnsembleOf);
 
     /// <summary>One fit: the training rows (all normal) and the scored test rows with their labels (1 = anomaly).</summary>
     public sealed record Case(string Name, int Class, ImageDataset Train, ImageDataset Test, Func<int, bool> IsAnomaly);
@@ -167,8 +179,9 @@ internal sealed class AnomalyExperiment
             _ => throw new ArgumentException($"--dataset: unknown '{name}'; expected fashion-mnist or breast-cancer."),
         };
         bool images = name == "fashion-mnist";
+        if (!images && scorers.Contains("restoration")) throw new ArgumentException("--scorers restoration needs image rows (--dataset fashion-mnist); the breast-cancer table is not an image.");
         if (!images && methods.Contains("conv")) throw new ArgumentException("--methods conv needs image rows (--dataset fashion-mnist); the breast-cancer table is not an image.");
-        var settings = new Settings(k, o.HiddenSizes ?? (images ? [256, 128] : [16]), o.Epochs ?? (images ? 20 : 200), o.Seed, o.Threads, images, scorers, o.CurvesDirectory);
+        var settings = new Settings(k, o.HiddenSizes ?? (images ? [256, 128] : [16]), o.Epochs ?? (images ? 20 : 200), o.Seed, o.Threads, images, scorers, o.CurvesDirectory, chosen.Scorers.Last(n => n != Ensemble));
         return new AnomalyExperiment(name, part, methods, settings, cases);
     }
 
@@ -318,12 +331,27 @@ internal sealed class AnomalyExperiment
                 // conv: the plain objective on the convolutional networks (default channels; the hidden widths do not apply).
                 if (a.Conv is { } conv) conv.ImageShape = [1, c.Train.Height, c.Train.Width];
                 if (!s.Images) { a.Loss = LossKind.SquaredError; a.BatchSize = TableBatchSize; if (o.Vae is { } vv) vv.BatchSize = TableBatchSize; }
-                // One network for every scorer: the code-space scores are fitted on its codes, as the trainer does with Options.Score.
+                var rows = new List<Row>();
+                // Deep SVDD, restoration and ensembles train networks of their own, through the trainer's options.
+                foreach (var name in s.Scorers.Where(OwnNetwork))
+                {
+                    var own = Stopwatch.StartNew();
+                    var so = AutoencoderAnomalyEstimator.Options.ForKind(AutoencoderKinds.Parse(method));
+                    (so.Seed, so.Autoencoder, so.Vae) = (o.Seed, o.Autoencoder, o.Vae);
+                    if (name == Ensemble) (so.Score, so.EnsembleSize) = (Scorers[s.EnsembleOf], AnomalyDefaults.EnsembleSize);
+                    else (so.Score, so.Vae, so.ImageHeight, so.ImageWidth) = (Scorers[name], null, c.Train.Height, c.Train.Width);
+                    var detector = ml.AnomalyDetection.Trainers.Autoencoder(so).Fit(train);
+                    double ownFit = own.Elapsed.TotalSeconds;
+                    var ownScores = detector.Transform(test).GetColumn<float>("Score").ToArray();
+                    rows.Add(WithAuroc(ml, $"{method}/{name}", c, ownFit, own, ownScores, labels));
+                }
+                if (s.Scorers.All(OwnNetwork)) return rows;
+                sw.Restart();
+                // One network for every other scorer: the code-space scores are fitted on its codes, as the trainer does with Options.Score.
                 var model = ml.AnomalyDetection.Trainers.Autoencoder(o).Fit(train);
                 double fit = sw.Elapsed.TotalSeconds;
                 if (s.Curves is not null && s.Images) SaveHeatMap(s.Curves, c, method, model);
-                var rows = new List<Row>();
-                foreach (var name in s.Scorers)
+                foreach (var name in s.Scorers.Where(n => !OwnNetwork(n)))
                 {
                     var one = Stopwatch.StartNew();
                     float[] scores;

@@ -30,6 +30,12 @@ public enum AnomalyScore
 
     /// <summary>The reconstruction error plus <see cref="CodeGaussian"/>, each standardised by the training rows' scores.</summary>
     ReconstructionAndCodeGaussian,
+
+    /// <summary>Deep SVDD: a bias-free encoder pretrained as an autoencoder, then trained to pull the training codes to their centre c; score ‖φ(x) − c‖² (<see cref="DeepSvddScorer"/>, settings <see cref="AutoencoderAnomalyEstimator.Options.Svdd"/>).</summary>
+    DeepSvdd,
+
+    /// <summary>Restoration of images: the autoencoder is trained to undo right-angle rotations and flips of the normal images; score = the mean restoration error over them (<see cref="RestorationScorer"/>; needs <see cref="AutoencoderAnomalyEstimator.Options.ImageHeight"/> and <see cref="AutoencoderAnomalyEstimator.Options.ImageWidth"/>).</summary>
+    Restoration,
 }
 
 /// <summary>
@@ -71,6 +77,25 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         /// </summary>
         public bool AdaptToRows { get; set; } = true;
 
+        /// <summary>The second phase of <see cref="AnomalyScore.DeepSvdd"/> (the network and its pretraining are <see cref="Autoencoder"/>).</summary>
+        public DeepSvddOptions Svdd { get; set; } = new();
+
+        /// <summary>Image height in pixels of the rows, for <see cref="AnomalyScore.Restoration"/>; 0 (default) = not images.</summary>
+        public int ImageHeight { get; set; }
+
+        /// <summary>Image width in pixels of the rows, for <see cref="AnomalyScore.Restoration"/>; 0 (default) = not images.</summary>
+        public int ImageWidth { get; set; }
+
+        /// <summary>
+        /// Networks in the ensemble: 1 (default) fits one; n &gt; 1 fits n detectors of the same score from seeds s, s + 1, …,
+        /// s + n − 1 and scores a row by the mean of their scores, each standardised by its own training rows' scores
+        /// (<see cref="EnsembleScorer"/>). Range 1–<see cref="MaxEnsembleSize"/>.
+        /// </summary>
+        public int EnsembleSize { get; set; } = 1;
+
+        /// <summary>The largest <see cref="EnsembleSize"/>: 32.</summary>
+        public const int MaxEnsembleSize = 32;
+
         /// <summary>Train the autoencoder greedily layer by layer, then fine-tune (<see cref="AutoencoderDefaults.StackedFineTuneEpochs"/> epochs).</summary>
         public bool Stacked { get; set; }
 
@@ -106,7 +131,17 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
             throw new ArgumentOutOfRangeException(nameof(options.Score), options.Score, $"{StageName}: Score = NegativeElbo needs a VAE (set Options.Vae).");
         if (options.Neighbours < 1) throw new ArgumentOutOfRangeException(nameof(options.Neighbours), options.Neighbours, $"{StageName}: Neighbours must be ≥ 1.");
         if (options.Score is not (AnomalyScore.ReconstructionError or AnomalyScore.NegativeElbo) && options.Streaming.Mode == TrainingDataMode.Streaming)
-            throw new ArgumentOutOfRangeException(nameof(options.Score), options.Score, $"{StageName}: Score = {options.Score} keeps the training codes in memory; it cannot stream the training rows.");
+            throw new ArgumentOutOfRangeException(nameof(options.Score), options.Score, $"{StageName}: Score = {options.Score} keeps the training rows in memory; it cannot stream them.");
+        if (options.EnsembleSize is < 1 or > Options.MaxEnsembleSize)
+            throw new ArgumentOutOfRangeException(nameof(options.EnsembleSize), options.EnsembleSize, $"{StageName}: EnsembleSize must be in 1–{Options.MaxEnsembleSize}.");
+        if (options.EnsembleSize > 1 && options.Streaming.Mode == TrainingDataMode.Streaming)
+            throw new ArgumentOutOfRangeException(nameof(options.EnsembleSize), options.EnsembleSize, $"{StageName}: an ensemble keeps the training rows in memory; it cannot stream them.");
+        if (options.Score is AnomalyScore.DeepSvdd or AnomalyScore.Restoration && options.Vae is not null)
+            throw new ArgumentOutOfRangeException(nameof(options.Score), options.Score, $"{StageName}: Score = {options.Score} trains a deterministic autoencoder; unset Options.Vae.");
+        if (options.Score == AnomalyScore.Restoration && (options.ImageHeight < 1 || options.ImageWidth < 1))
+            throw new ArgumentOutOfRangeException(nameof(options.ImageHeight), options.ImageHeight, $"{StageName}: Score = Restoration needs the images' ImageHeight and ImageWidth (≥ 1); got {options.ImageHeight} × {options.ImageWidth}.");
+        ArgumentNullException.ThrowIfNull(options.Svdd);
+        options.Svdd.Validate();
         _environment = environment;
         _options = options;
         // Checks the rest of the options now (the network is built again at Fit, adapted to the rows).
@@ -145,43 +180,98 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     {
         ArgumentNullException.ThrowIfNull(input);
         var (_, width) = VectorColumn.Check(input.Schema, _options.FeatureColumnName, StageName);
-        bool codeScore = _options.Score is not (AnomalyScore.ReconstructionError or AnomalyScore.NegativeElbo);
-        // Small inputs (and every code-space score) are read once here: the checks below need the rows.
+        bool inMemory = _options.Score is not (AnomalyScore.ReconstructionError or AnomalyScore.NegativeElbo) || _options.EnsembleSize > 1;
+        // Small inputs (and every score that keeps the training rows) are read once here: the checks below need the rows.
         long? known = input.GetRowCount();
-        var rows = codeScore || known is null || known * width <= (long)AutoencoderDefaults.InMemoryLimitMegabytes * 1024 * 1024 / 4
+        var rows = inMemory || known is null || known * width <= (long)AutoencoderDefaults.InMemoryLimitMegabytes * 1024 * 1024 / 4
             ? VectorColumn.ReadAll(input, _options.FeatureColumnName, StageName, unitRange: false, _options.CancellationToken)
             : null;
         long count = rows?.Rows ?? known!.Value;
         if (rows is not null) CheckTrainingRows(rows);
-        if (codeScore && _options.Neighbours >= count && _options.Score is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours)
+        if (_options.Neighbours >= count && _options.Score is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours)
             throw new ArgumentOutOfRangeException(nameof(Options.Neighbours), _options.Neighbours,
                 $"{StageName}: Neighbours = {_options.Neighbours} needs at least {_options.Neighbours + 1} training rows (a row is not its own neighbour); column '{_options.FeatureColumnName}' has {count}.");
         var network = _options.AdaptToRows && _options.Vae is null ? AnomalyDefaults.AdaptToRows(_options.Autoencoder, (int)Math.Min(count, int.MaxValue), width) : _options.Autoencoder;
+        var host = new MLNetHost(_environment, StageName);
         if (!ReferenceEquals(network, _options.Autoencoder))
-            new MLNetHost(_environment, StageName).Info(FormattableString.Invariant(
+            host.Info(FormattableString.Invariant(
                 $"{StageName}: adapted to {count} rows of {width}: hidden {string.Join("-", network.HiddenSizes)}, code {network.CodeSize}, batch {network.BatchSize}, epochs {network.Epochs}"));
-        var fitted = Featurizer(network).Fit(input);
-        CodeAnomalyScorer? scorer = null;
+        IAutoencoder model;
+        IAnomalyScorer? scorer;
         float[] scores;
-        if (codeScore)
+        if (_options.EnsembleSize > 1)
         {
-            var density = _options.Score is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours ? CodeDensity.NearestNeighbours : CodeDensity.Gaussian;
-            bool combined = _options.Score is AnomalyScore.ReconstructionAndCodeNeighbours or AnomalyScore.ReconstructionAndCodeGaussian;
-            try { scorer = CodeAnomalyScorer.Fit(fitted.Model, rows!, density, combined, _options.Neighbours); }
-            catch (ArgumentException e) { throw new ArgumentException($"{StageName}: column '{_options.FeatureColumnName}': {e.Message}", e); }
-            scores = [.. scorer.TrainingScores];
+            // Members from seeds s, s + 1, …: the given seed, or one drawn from the context.
+            int first = _options.Seed ?? host.Seed(null);
+            var members = Enumerable.Range(0, _options.EnsembleSize)
+                .Select(k => FitOne(input, rows!, network, unchecked(first + k)).Scorer ?? throw new InvalidOperationException("An ensemble member has no scorer.")).ToList();
+            scorer = EnsembleScorer.Create(members);
+            (model, scores) = (scorer.Model, [.. scorer.TrainingScores]);
+        }
+        else (model, scorer, scores) = FitOne(input, rows, network, _options.Seed);
+        float threshold = AutoencoderAnomalyTransformer.Quantile(scores, 1 - _options.Contamination);
+        Array.Sort(scores);
+        host.Info(FormattableString.Invariant(
+            $"{StageName}: threshold {threshold:G6} (training scores: median {scores[scores.Length / 2]:G6}, max {scores[^1]:G6}; contamination {_options.Contamination})"));
+        return new AutoencoderAnomalyTransformer(model, _options.FeatureColumnName, threshold, _options.Score, scorer);
+    }
+
+    /// <summary>
+    /// Fits one detector with <paramref name="seed"/>: its network, its scorer (null for a plain reconstruction or −ELBO
+    /// score outside an ensemble, which the transformer computes itself) and the training rows' scores.
+    /// </summary>
+    private (IAutoencoder Model, IAnomalyScorer? Scorer, float[] Scores) FitOne(IDataView input, Numerics.Matrix? rows, AutoencoderOptions network, int? seed)
+    {
+        var o = _options;
+        var host = new MLNetHost(_environment, StageName);
+        if (o.Score is AnomalyScore.DeepSvdd or AnomalyScore.Restoration)
+        {
+            var seeded = network.Clone();
+            seeded.Seed = host.Seed(seed);
+            var progress = host.EpochLog(StageName, o.Progress);
+            IAnomalyScorer own = Named<IAnomalyScorer>(() => o.Score == AnomalyScore.DeepSvdd
+                ? DeepSvddScorer.Fit(rows!, seeded, o.Svdd, progress, o.CancellationToken)
+                : RestorationScorer.Fit(rows!, seeded, o.ImageHeight, o.ImageWidth, progress, o.CancellationToken));
+            return (own.Model, own, [.. own.TrainingScores]);
+        }
+        var member = new AutoencoderAnomalyEstimator(_environment, Clone(o, seed));
+        var fitted = member.Featurizer(network).Fit(input);
+        IAnomalyScorer? scorer = null;
+        if (o.Score is AnomalyScore.ReconstructionError or AnomalyScore.NegativeElbo)
+        {
+            if (rows is not null && o.EnsembleSize > 1) scorer = ReconstructionScorer.Fit(fitted.Model, rows, o.Score == AnomalyScore.NegativeElbo);
+            else
+            {
+                var detector = new AutoencoderAnomalyTransformer(fitted.Model, o.FeatureColumnName, float.PositiveInfinity, o.Score, null);
+                return (fitted.Model, null, detector.Transform(input).GetColumn<float>(AutoencoderAnomalyTransformer.ScoreColumn).ToArray());
+            }
         }
         else
         {
-            var detector = new AutoencoderAnomalyTransformer(fitted.Model, _options.FeatureColumnName, float.PositiveInfinity, _options.Score, null);
-            scores = detector.Transform(input).GetColumn<float>(AutoencoderAnomalyTransformer.ScoreColumn).ToArray();
+            var density = o.Score is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours ? CodeDensity.NearestNeighbours : CodeDensity.Gaussian;
+            bool combined = o.Score is AnomalyScore.ReconstructionAndCodeNeighbours or AnomalyScore.ReconstructionAndCodeGaussian;
+            scorer = Named(() => CodeAnomalyScorer.Fit(fitted.Model, rows!, density, combined, o.Neighbours));
         }
-        float threshold = AutoencoderAnomalyTransformer.Quantile(scores, 1 - _options.Contamination);
-        Array.Sort(scores);
-        new MLNetHost(_environment, StageName).Info(FormattableString.Invariant(
-            $"{StageName}: threshold {threshold:G6} (training scores: median {scores[scores.Length / 2]:G6}, max {scores[^1]:G6}; contamination {_options.Contamination})"));
-        return new AutoencoderAnomalyTransformer(fitted.Model, _options.FeatureColumnName, threshold, _options.Score, scorer);
+        return (fitted.Model, scorer, [.. scorer.TrainingScores]);
     }
+
+    /// <summary>Runs a core fit, naming the stage and the column in the message of bad input.</summary>
+    private T Named<T>(Func<T> fit)
+    {
+        try { return fit(); }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{StageName}: column '{_options.FeatureColumnName}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>A copy of <paramref name="o"/> for one member: its own seed, a single network.</summary>
+    private static Options Clone(Options o, int? seed) => new()
+    {
+        FeatureColumnName = o.FeatureColumnName, Autoencoder = o.Autoencoder, Vae = o.Vae, Score = o.Score, Neighbours = o.Neighbours,
+        AdaptToRows = o.AdaptToRows, Stacked = o.Stacked, Contamination = o.Contamination, Streaming = o.Streaming, Svdd = o.Svdd,
+        ImageHeight = o.ImageHeight, ImageWidth = o.ImageWidth, Seed = seed, Progress = o.Progress, CancellationToken = o.CancellationToken,
+    };
 
     /// <summary>A single row, or rows all equal, leave nothing to learn what normal looks like.</summary>
     private void CheckTrainingRows(Numerics.Matrix rows)
@@ -210,25 +300,28 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
 
     private const string RawScore = "Score.Raw";
 
-    internal AutoencoderAnomalyTransformer(IAutoencoder model, string featureColumnName, float threshold, AnomalyScore score, CodeAnomalyScorer? codeScorer)
+    internal AutoencoderAnomalyTransformer(IAutoencoder model, string featureColumnName, float threshold, AnomalyScore score, IAnomalyScorer? scorer)
         : base(AutoencoderAnomalyEstimator.StageName, featureColumnName, model.InputSize,
             [new OutputColumn(ScoreColumn, 0), new OutputColumn(PredictedLabelColumn, 0, IsBoolean: true)])
     {
         Model = model;
         Threshold = threshold;
         Score = score;
-        CodeScorer = codeScorer;
+        Scorer = scorer;
     }
 
-    /// <summary>The code-space scorer (training codes or their Gaussian, and the standardisations) for the code scores; null for the reconstruction error and the negative ELBO.</summary>
-    public CodeAnomalyScorer? CodeScorer { get; }
+    /// <summary>The code-space scorer (training codes or their Gaussian, and the standardisations) for the code scores; null for the other scores and for ensembles.</summary>
+    public CodeAnomalyScorer? CodeScorer => Scorer as CodeAnomalyScorer;
+
+    /// <summary>The fitted scorer: code-space, Deep SVDD, restoration or an ensemble; null for a single network's reconstruction error or negative ELBO, which <see cref="Model"/> computes.</summary>
+    public IAnomalyScorer? Scorer { get; }
 
     /// <summary>The same detector with another threshold: rows scoring above <paramref name="threshold"/> are predicted anomalous (as ML.NET's <c>ChangeModelThreshold</c> does for binary classifiers).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="threshold"/> is NaN.</exception>
     public AutoencoderAnomalyTransformer WithThreshold(float threshold)
     {
         if (float.IsNaN(threshold)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, $"{StageName}: the threshold must be a number.");
-        return new AutoencoderAnomalyTransformer(Model, InputColumnName, threshold, Score, CodeScorer);
+        return new AutoencoderAnomalyTransformer(Model, InputColumnName, threshold, Score, Scorer);
     }
 
     /// <summary>
@@ -284,7 +377,7 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
     /// <inheritdoc />
     private protected override Numerics.Matrix[] Map(Numerics.Matrix rows)
     {
-        var score = CodeScorer is not null ? new Numerics.Matrix(rows.Rows, 1, CodeScorer.Score(rows))
+        var score = Scorer is not null ? new Numerics.Matrix(rows.Rows, 1, Scorer.Score(rows))
             : Score == AnomalyScore.NegativeElbo
             ? new Numerics.Matrix(rows.Rows, 1, ((VaeModel)Model).NegativeElboAtMean(rows).Select(v => (float)v).ToArray())
             : AutoencoderMetrics.RowErrors(rows, Model.Reconstruct(rows));
@@ -294,10 +387,10 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
     }
 
     /// <inheritdoc />
-    internal override Onnx.Proto.ModelProto ToOnnx() => Scorer(ScoreColumn, PredictedLabelColumn, Threshold);
+    internal override Onnx.Proto.ModelProto ToOnnx() => ScorerModel(ScoreColumn, PredictedLabelColumn, Threshold);
 
-    private Onnx.Proto.ModelProto Scorer(string scoreName, string? predictedLabelName, float threshold) => CodeScorer is not null
-        ? Onnx.OnnxExport.CodeAnomalyScorer(CodeScorer, InputColumnName, scoreName, predictedLabelName, threshold)
+    private Onnx.Proto.ModelProto ScorerModel(string scoreName, string? predictedLabelName, float threshold) => Scorer is not null
+        ? Onnx.OnnxExport.AnomalyScorer(Scorer, InputColumnName, scoreName, predictedLabelName, threshold)
         : Onnx.OnnxExport.AnomalyScorer(Model, InputColumnName, scoreName, predictedLabelName, threshold, Score == AnomalyScore.NegativeElbo);
 
     /// <summary>
@@ -307,7 +400,7 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
     /// </summary>
     private protected override ITransformer ToNativeStage(MLContext ml)
     {
-        var onnx = OnnxStage(ml, Onnx.OnnxExport.SingleRow(Scorer(RawScore, null, 0)), [RawScore]);
+        var onnx = OnnxStage(ml, Onnx.OnnxExport.SingleRow(ScorerModel(RawScore, null, 0)), [RawScore]);
         var afterOnnx = onnx.GetOutputSchema(EmptyInput(ml).Schema);
         var threshold = NativePredictors.Threshold(ml, afterOnnx, RawScore, Threshold);
         var drop = ml.Transforms.DropColumns(RawScore).Fit(threshold.Transform(onnx.Transform(EmptyInput(ml))));

@@ -15,6 +15,21 @@ public static class AnomalyDefaults
     /// <summary>Shrinkage of the codes' covariance towards its diagonal in the Gaussian score: 0.1.</summary>
     public const double CovarianceShrinkage = 0.1;
 
+    /// <summary>Epochs of Deep SVDD's second phase, the encoder pulled to the centre: 20.</summary>
+    public const int SvddEpochs = 20;
+
+    /// <summary>Adam's learning rate in Deep SVDD's second phase: 1e-4.</summary>
+    public const float SvddLearningRate = 1e-4f;
+
+    /// <summary>Weight decay λ of Deep SVDD's second phase (λ/2 · Σ w² added to the objective): 1e-6.</summary>
+    public const float SvddWeightDecay = 1e-6f;
+
+    /// <summary>Deep SVDD's centre coordinates nearer 0 than this are pushed to ±this value: 0.1.</summary>
+    public const float SvddCentreMinimum = 0.1f;
+
+    /// <summary>Members of an ensemble when it is asked for without a size: 5.</summary>
+    public const int EnsembleSize = 5;
+
     /// <summary>The batch is at most this share of the training rows (at least <see cref="MinBatchSize"/> rows): 1/8.</summary>
     public const double BatchShare = 1.0 / 8;
 

@@ -19,7 +19,7 @@ public enum CodeDensity
 /// scores (<see cref="ScoreStandardization"/>), so neither dominates by its scale. Training rows score against the
 /// other training codes (a row is not its own neighbour).
 /// </summary>
-public sealed class CodeAnomalyScorer
+public sealed class CodeAnomalyScorer : IAnomalyScorer
 {
     private CodeAnomalyScorer(IAutoencoder model, KnnDistance? knn, GaussianDensity? gaussian, ScoreStandardization density, ScoreStandardization? reconstruction, float[] trainingScores)
     {

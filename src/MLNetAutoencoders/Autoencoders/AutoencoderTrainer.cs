@@ -141,12 +141,13 @@ public sealed class AutoencoderTrainer
         return history;
     }
 
-    /// <summary>The managed engine's training (see <see cref="Train"/>).</summary>
+    /// <summary>The managed engine's training (see <see cref="Train"/>); <paramref name="corruption"/>, when given, replaces the options' own.</summary>
     internal static TrainingHistory TrainManaged(AutoencoderOptions o, Network encoder, Network decoder, IMinibatchSource<Matrix> source, int inputSize, Rng rng,
-        IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+        IProgress<EpochReport>? progress, CancellationToken cancellationToken, ICorruption? corruption = null)
     {
         var ctx = o.CreateContext(rng.Fork(1));
         var terms = AutoencoderTerms.Create(o, inputSize);
+        if (corruption is not null) terms = terms with { Corruption = corruption };
         var parameters = encoder.Parameters.Concat(decoder.Parameters).Distinct().ToList();
         var optimizer = Optimizer.Create(o.Optimizer, parameters, o.LearningRate, o.Momentum);
         Matrix? grad = null;

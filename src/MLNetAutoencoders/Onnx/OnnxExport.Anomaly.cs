@@ -1,4 +1,5 @@
 using MLNetAutoencoders.Anomaly;
+using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Onnx.Proto;
 
 namespace MLNetAutoencoders.Onnx;
@@ -14,20 +15,78 @@ public static partial class OnnxExport
     public static ModelProto CodeAnomalyScorer(CodeAnomalyScorer scorer, string inputName, string scoreName, string? predictedLabelName, float threshold)
     {
         ArgumentNullException.ThrowIfNull(scorer);
-        var model = scorer.Model;
-        var stage = EncoderStage(model);
-        var b = new OnnxGraphBuilder(inputName, model.InputSize, graphName: stage.Kind + " code anomaly score");
-        var code = b.Append(b.Input, stage);
-        string score = scorer.Knn is { } knn ? AppendKnn(b, code, knn) : AppendGaussian(b, code, scorer.Gaussian!);
-        if (scorer.ReconstructionStandardization is { } rs)
-        {
-            var ds = scorer.DensityStandardization;
-            var d = b.Mul(b.Sub(score, [ds.Mean], "density_centre"), [1 / ds.Scale], "density_z");
-            var r = b.Mul(b.Sub(AppendRowError(b, AppendReconstruction(b, model, code)), [rs.Mean], "reconstruction_centre"), [1 / rs.Scale], "reconstruction_z");
-            score = b.Add(r, d, "combined_score");
-        }
-        return ScorerOutputs(b, stage, inputName, score, scoreName, predictedLabelName, threshold);
+        var stage = EncoderStage(scorer.Model);
+        var b = new OnnxGraphBuilder(inputName, scorer.Model.InputSize, graphName: stage.Kind + " code anomaly score");
+        return ScorerOutputs(b, stage, inputName, AppendScore(b, scorer), scoreName, predictedLabelName, threshold);
     }
+
+    /// <summary>
+    /// Any fitted anomaly scorer as a model (output <paramref name="scoreName"/> [N, 1] and, if
+    /// <paramref name="predictedLabelName"/> is given, score &gt; <paramref name="threshold"/>): the reconstruction error
+    /// or negative ELBO, the code-space scores (<see cref="CodeAnomalyScorer(Anomaly.CodeAnomalyScorer, string, string, string?, float)"/>),
+    /// Deep SVDD's ‖φ(x) − c‖², restoration (each transformation a <c>Gather</c> of the input's columns, then the
+    /// network, the error against the input, the mean over the transformations), and ensembles (each member's graph,
+    /// standardised, averaged).
+    /// </summary>
+    /// <exception cref="NotSupportedException">A scorer type this library did not make.</exception>
+    public static ModelProto AnomalyScorer(IAnomalyScorer scorer, string inputName, string scoreName, string? predictedLabelName, float threshold)
+    {
+        ArgumentNullException.ThrowIfNull(scorer);
+        var stage = EncoderStage(scorer.Model);
+        var b = new OnnxGraphBuilder(inputName, scorer.Model.InputSize, graphName: stage.Kind + " anomaly score");
+        return ScorerOutputs(b, stage, inputName, AppendScore(b, scorer), scoreName, predictedLabelName, threshold);
+    }
+
+    /// <summary>The score of <paramref name="scorer"/> for the graph's input rows: [N, 1].</summary>
+    private static string AppendScore(OnnxGraphBuilder b, IAnomalyScorer scorer)
+    {
+        string Code(IAutoencoder model, string x) => b.Append(x, EncoderStage(model));
+        switch (scorer)
+        {
+            case ReconstructionScorer r:
+                return r.NegativeElbo ? AppendNegativeElbo(b, (VaeModel)r.Model, Code(r.Model, b.Input)) : AppendRowError(b, AppendReconstruction(b, r.Model, Code(r.Model, b.Input)));
+            case CodeAnomalyScorer c:
+            {
+                var code = Code(c.Model, b.Input);
+                string score = c.Knn is { } knn ? AppendKnn(b, code, knn) : AppendGaussian(b, code, c.Gaussian!);
+                if (c.ReconstructionStandardization is not { } rs) return score;
+                var r = AppendRowError(b, AppendReconstruction(b, c.Model, code));
+                return b.Add(Standardized(b, r, rs, "reconstruction"), Standardized(b, score, c.DensityStandardization, "density"), "combined_score");
+            }
+            case DeepSvddScorer d:
+            {
+                var centred = b.Sub(Code(d.Model, b.Input), d.Centre.ToArray(), "svdd_centred");
+                return b.RowSum(b.Mul(centred, centred, "svdd_squares"), "svdd_distance");
+            }
+            case RestorationScorer r:
+            {
+                string? sum = null;
+                foreach (var t in r.Transforms)
+                {
+                    var turned = b.GatherColumns(b.Input, t, "transformed");
+                    var error = AppendRowError(b, AppendReconstruction(b, r.Model, Code(r.Model, turned)));
+                    sum = sum is null ? error : b.Add(sum, error, "restoration_sum");
+                }
+                return b.Mul(sum!, b.Constant(1f / r.Transforms.Count, "one_over_transforms"), "restoration_error");
+            }
+            case EnsembleScorer e:
+            {
+                string? sum = null;
+                for (int k = 0; k < e.Members.Count; k++)
+                {
+                    var z = Standardized(b, AppendScore(b, e.Members[k]), e.Standardizations[k], "member");
+                    sum = sum is null ? z : b.Add(sum, z, "ensemble_sum");
+                }
+                return b.Mul(sum!, b.Constant(1f / e.Members.Count, "one_over_members"), "ensemble_score");
+            }
+            default:
+                throw new NotSupportedException($"No ONNX graph for an anomaly scorer of type {scorer.GetType().Name}.");
+        }
+    }
+
+    /// <summary>(score − mean) / scale.</summary>
+    private static string Standardized(OnnxGraphBuilder b, string score, ScoreStandardization s, string hint)
+        => b.Mul(b.Sub(score, [s.Mean], hint + "_centre"), [1 / s.Scale], hint + "_z");
 
     private static string AppendKnn(OnnxGraphBuilder b, string code, KnnDistance knn)
     {

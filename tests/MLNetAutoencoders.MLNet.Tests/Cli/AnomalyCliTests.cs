@@ -32,12 +32,35 @@ public sealed class AnomalyCliTests : IDisposable
     }
 
     [Fact]
+    public void Scorers_with_networks_of_their_own_get_rows_of_their_own()
+    {
+        TestEnv.RequireFile(BreastCancer.ResolvePath(), "The breast-cancer table of python3-sklearn");
+        var (code, stdout, stderr) = MlaeProcess.Run("anomaly", "--dataset", "breast-cancer", "--methods", "ae", "--scorers", "knn,svdd,ensemble",
+            "--epochs", "30", "--threads", "1", "--json");
+        Assert.True(code == 0, stderr);
+        var rows = JsonNode.Parse(stdout.TrimEnd().Split('\n')[^1])!["rows"]!.AsArray();
+        Assert.Equal(["ae/svdd", "ae/ensemble", "ae/knn"], rows.Select(r => (string)r!["method"]!));
+        Assert.All(rows, r => Assert.InRange((double)r!["auroc"]!, 0.8, 1.0));
+    }
+
+    [Fact]
     public void An_unknown_scorer_is_an_error_naming_the_option_and_the_choices()
     {
-        var (code, _, stderr) = MlaeProcess.Run("anomaly", "--dataset", "breast-cancer", "--methods", "ae", "--scorers", "svdd");
+        var (code, _, stderr) = MlaeProcess.Run("anomaly", "--dataset", "breast-cancer", "--methods", "ae", "--scorers", "lof");
         Assert.Equal(1, code);
-        Assert.Contains("--scorers: unknown 'svdd'", stderr);
+        Assert.Contains("--scorers: unknown 'lof'", stderr);
         Assert.Contains("reconstruction+knn", stderr);
+        Assert.Contains("svdd", stderr);
+        Assert.Contains("ensemble", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public void Restoration_on_the_table_is_an_error_naming_the_scorer()
+    {
+        var (code, _, stderr) = MlaeProcess.Run("anomaly", "--dataset", "breast-cancer", "--methods", "ae", "--scorers", "restoration");
+        Assert.Equal(1, code);
+        Assert.Contains("--scorers restoration needs image rows", stderr);
         Assert.DoesNotContain("   at ", stderr);
     }
 }
