@@ -24,10 +24,10 @@ internal static class MapCommand
     public static Command Create()
     {
         var common = new CommonOptions();
-        var methods = new Option<string>("--methods") { Description = $"methods fitted on the training images, comma-separated: {string.Join(", ", Methods)}", DefaultValueFactory = _ => "pca,ae,vae" };
+        var methods = new Option<string>("--methods") { Description = $"methods fitted on the training images, comma-separated: {string.Join(", ", Methods)}", DefaultValueFactory = _ => string.Join(",", ExperimentDefaults.MapMethods) };
         var models = new Option<string?>("--models") { Description = "saved models (.mlae) to map as well, comma-separated" };
         var code = new Option<int>("--code") { Description = "code width of the fitted methods (2 = draw the codes themselves)", DefaultValueFactory = _ => AutoencoderDefaults.CodeSize };
-        var count = new Option<int>("--count") { Description = "test images to map", DefaultValueFactory = _ => 1500 };
+        var count = new Option<int>("--count") { Description = "test images to map", DefaultValueFactory = _ => ExperimentDefaults.MapCount };
         var epochs = new Option<int?>("--epochs") { Description = $"epochs of the fitted autoencoders (default {AutoencoderDefaults.Epochs}, VAE {AutoencoderDefaults.VaeEpochs})" };
         var hidden = new Option<string?>("--hidden") { Description = "hidden widths of the fitted autoencoders (default 256,128; VAE 128)" };
         var trainRows = new Option<int?>("--train-rows") { Description = "fit on the first N training images only (default all)" };

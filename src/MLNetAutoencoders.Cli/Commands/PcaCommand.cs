@@ -34,7 +34,7 @@ internal static class PcaCommand
         var components = new Option<int>("--components") { Description = "number of principal components", DefaultValueFactory = _ => PcaDefaults.Components };
         var solver = new Option<string>("--solver") { Description = "the project's PCA whose model is reported at the top level and saved: auto, exact or randomized", DefaultValueFactory = _ => PcaSolver.Auto.ToString().ToLowerInvariant() };
         var whiten = new Option<bool>("--whiten") { Description = "scale codes to unit variance (the saved stage; the comparison rows are never whitened)" };
-        var repeats = new Option<int>("--repeats") { Description = "fits per implementation; the fastest counts", DefaultValueFactory = _ => 3 };
+        var repeats = new Option<int>("--repeats") { Description = "fits per implementation; the fastest counts", DefaultValueFactory = _ => ExperimentDefaults.PcaRepeats };
         var output = new Option<string?>("--out") { Description = "save the fitted stage as an ML.NET model zip (Features → Code), loadable with mlContext.Model.Load" };
         var onnx = new Option<string?>("--onnx") { Description = "also export the fitted PCA as an ONNX model (float32 [N, D] → [N, components])" };
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using MLNetAutoencoders.Anomaly;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Cli;
 using MLNetAutoencoders.Cli.Commands;
@@ -116,7 +117,7 @@ public sealed class CliJsonTests : IDisposable
     public void Anomaly_WritesFiniteJson_ForEveryMethodThatFitsATable_AndConvFailsCleanly()
     {
         TestEnv.RequireFile(BreastCancer.ResolvePath(), "The breast-cancer table of python3-sklearn");
-        var methods = AnomalyCommand.Methods.Where(m => m != "conv").ToArray();
+        var methods = AnomalyExperiment.Methods.Where(m => m != "conv").ToArray();
         var json = Json("anomaly", "--dataset", "breast-cancer", "--methods", string.Join(',', methods), "--epochs", "2", "--threads", "1");
         Assert.Equal(methods, json["rows"]!.AsArray().Select(r => (string)r!["method"]!));
         var (code, _, stderr) = Mlae("anomaly", "--dataset", "breast-cancer", "--methods", "conv", "--json");

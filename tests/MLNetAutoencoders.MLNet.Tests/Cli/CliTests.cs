@@ -4,6 +4,7 @@ using Microsoft.ML.Data;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using MLNetAutoencoders.Anomaly;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Data;
 using MLNetAutoencoders.Pca;
@@ -298,7 +299,7 @@ public sealed class CliTests : IDisposable
     [InlineData(568, 2, 2728062599u)]
     [InlineData(100, 12345, 1821730474u)]
     public void AnomalySplitKey_MatchesThePythonReference(int row, int seed, uint expected) =>
-        Assert.Equal(expected, AnomalyCommand.SplitKey(row, seed));
+        Assert.Equal(expected, AnomalyExperiment.SplitKey(row, seed));
 
     /// <summary>The held-out rows the CLI uses for the CSV (20 %, split seed 0).</summary>
     private static Matrix TestRows(string csv) =>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using MLNetAutoencoders.Imaging;
 
-namespace MLNetAutoencoders.Cli.Commands;
+namespace MLNetAutoencoders.Anomaly;
 
 /// <summary>ROC and precision-recall curves of <c>mlae anomaly --curves DIR</c>: one picture of each per normal class, one line per method.</summary>
 internal static class AnomalyCurves

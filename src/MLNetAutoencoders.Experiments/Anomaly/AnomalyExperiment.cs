@@ -1,0 +1,382 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetAutoencoders.Autoencoders;
+using MLNetAutoencoders.Data;
+using MLNetAutoencoders.Imaging;
+using MLNetAutoencoders.MLNet.Data;
+using MLNetAutoencoders.MLNet.Trainers;
+using MLNetAutoencoders.Nn;
+using MLNetAutoencoders.Pca;
+
+namespace MLNetAutoencoders.Anomaly;
+
+/// <summary>
+/// Settings of <see cref="AnomalyExperiment"/> (the harness behind <c>mlae anomaly</c>). A setting left null takes the
+/// dataset's value: its chosen methods, scorers and code size (<see cref="AnomalyExperiment.Chosen"/>), hidden widths
+/// 256,128 and 20 epochs for images, 16 and 200 epochs for the table.
+/// </summary>
+internal sealed class AnomalyExperimentOptions
+{
+    /// <summary>fashion-mnist or breast-cancer. Default fashion-mnist.</summary>
+    public string Dataset { get; set; } = "fashion-mnist";
+
+    /// <summary>Names of <see cref="AnomalyExperiment.Methods"/>; null = the dataset's chosen setting.</summary>
+    public IReadOnlyList<string>? Methods { get; set; }
+
+    /// <summary>Names of <see cref="AnomalyExperiment.Scorers"/>; null = the reconstruction error, and without <see cref="Methods"/> also the dataset's chosen scorer.</summary>
+    public IReadOnlyList<string>? Scorers { get; set; }
+
+    /// <summary>Fashion-MNIST: the normal classes to run; null = all ten.</summary>
+    public int[]? Classes { get; set; }
+
+    /// <summary>Code size of the autoencoders and rank of the PCAs; null = the dataset's chosen setting.</summary>
+    public int? CodeSize { get; set; }
+
+    /// <summary>Autoencoder hidden widths; null = 256,128 for images, 16 for the table.</summary>
+    public int[]? HiddenSizes { get; set; }
+
+    /// <summary>Autoencoder epochs; null = 20 for images, 200 for the table.</summary>
+    public int? Epochs { get; set; }
+
+    /// <summary>Seed of all randomness. Default 0.</summary>
+    public int Seed { get; set; }
+
+    /// <summary>Threads of the autoencoders' GEMM kernels. Default: the processor count.</summary>
+    public int Threads { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>test (the reported protocol) or validation (held-out training rows, for choosing settings). Default test.</summary>
+    public string Split { get; set; } = "test";
+
+    /// <summary>Folder for ROC and precision-recall pictures per class (and heat maps on images); null = none.</summary>
+    public string? CurvesDirectory { get; set; }
+}
+
+/// <summary>
+/// The one-class protocol. Fashion-MNIST: for each class c, fit on the training images of class c only, score all test
+/// images, AUROC with class c as normal and the nine others as anomalies. Breast cancer: fit on a seeded 70 % of the
+/// benign rows (a hash split that benchmarks/sklearn_anomaly.py reproduces; standardised with statistics of those rows),
+/// score the other benign rows and the test half of the malignant ones. The validation split scores rows that the test
+/// never sees, for choosing settings: Fashion-MNIST fits on the class's training images 0–49 999 and scores training
+/// images 50 000–59 999; breast cancer fits on 70 % of the training benign rows and scores the other 30 % and the
+/// validation half of the malignant rows. Methods side by side in one run: ML.NET's <c>RandomizedPca</c> anomaly trainer
+/// (<c>mlnet-pca</c>), the project's PCA reconstruction error (<c>pca</c>), and the autoencoder trainer (any kind of the
+/// family; <c>conv</c> on images), each network scored by every scorer (the reconstruction error, or code-space scores:
+/// one fit, several scores); every AUROC comes from ML.NET's <c>AnomalyDetection.Evaluate</c>.
+/// </summary>
+internal sealed class AnomalyExperiment
+{
+    /// <summary>The method names: both PCAs and every kind of the autoencoder family.</summary>
+    public static readonly string[] Methods = ["mlnet-pca", "pca", .. AutoencoderKinds.All.Select(AutoencoderKinds.Name)];
+
+    /// <summary>The datasets the protocol knows.</summary>
+    public static readonly string[] Datasets = ["fashion-mnist", "breast-cancer"];
+
+    /// <summary>
+    /// What a run with no methods, scorers or code size measures on each dataset: the setting chosen on validation rows
+    /// (docs/anomaly/SCORERS-PROTOCOL.md, results in docs/anomaly/RESULTS.md) beside both PCAs, so that one run
+    /// re-measures the headline.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, (string[] Methods, string[] Scorers, int Code)> Chosen = new Dictionary<string, (string[], string[], int)>
+    {
+        ["fashion-mnist"] = (["mlnet-pca", "pca", "denoising"], ["reconstruction", "reconstruction+knn"], 16),
+        ["breast-cancer"] = (["mlnet-pca", "pca", "ae"], ["reconstruction", "knn"], 8),
+    };
+
+    /// <summary>The scorer names and the trainer's scores they select.</summary>
+    public static readonly IReadOnlyDictionary<string, AnomalyScore> Scorers = new Dictionary<string, AnomalyScore>
+    {
+        ["reconstruction"] = AnomalyScore.ReconstructionError,
+        ["knn"] = AnomalyScore.CodeNeighbours,
+        ["gaussian"] = AnomalyScore.CodeGaussian,
+        ["reconstruction+knn"] = AnomalyScore.ReconstructionAndCodeNeighbours,
+        ["reconstruction+gaussian"] = AnomalyScore.ReconstructionAndCodeGaussian,
+    };
+
+    /// <summary>Images shown in the heat map: the scored images with the highest reconstruction error.</summary>
+    private const int HeatMapImages = 10;
+
+    /// <summary>The training images from this index on are the validation rows of the validation split.</summary>
+    private const int FashionValidationStart = 50_000;
+
+    /// <summary>Autoencoder batch size on the table (its few hundred rows).</summary>
+    private const int TableBatchSize = 32;
+
+    /// <param name="Code">Code size and PCA rank.</param>
+    /// <param name="Hidden">Autoencoder hidden widths.</param>
+    /// <param name="Epochs">Autoencoder epochs.</param>
+    /// <param name="Seed">Seed of all randomness.</param>
+    /// <param name="Threads">GEMM threads.</param>
+    /// <param name="Images">Whether the rows are images.</param>
+    /// <param name="Scorers">The scorers of every network.</param>
+    /// <param name="Curves">Folder of the pictures, or null.</param>
+    public sealed record Settings(int Code, int[] Hidden, int Epochs, int Seed, int Threads, bool Images, IReadOnlyList<string> Scorers, string? Curves);
+
+    /// <summary>One fit: the training rows (all normal) and the scored test rows with their labels (1 = anomaly).</summary>
+    public sealed record Case(string Name, int Class, ImageDataset Train, ImageDataset Test, Func<int, bool> IsAnomaly);
+
+    /// <summary>One method's result on one class: AUROC, the fit's and the fit + scoring's seconds, and the test scores with their labels (1 = anomaly).</summary>
+    public sealed record Row(string Method, int Class, double Auroc, double FitSeconds, double FitScoreSeconds, float[] Scores, bool[] Labels);
+
+    private AnomalyExperiment(string dataset, string split, IReadOnlyList<string> methods, Settings settings, IReadOnlyList<Case> cases)
+    {
+        (Dataset, Split, MethodList, Setting, Cases) = (dataset, split, methods, settings, cases);
+    }
+
+    /// <summary>The dataset's name.</summary>
+    public string Dataset { get; }
+
+    /// <summary>test or validation.</summary>
+    public string Split { get; }
+
+    /// <summary>The methods run.</summary>
+    public IReadOnlyList<string> MethodList { get; }
+
+    /// <summary>The resolved settings.</summary>
+    public Settings Setting { get; }
+
+    /// <summary>The fits, one per normal class.</summary>
+    public IReadOnlyList<Case> Cases { get; }
+
+    /// <summary>Number of (case, method) fits, for progress.</summary>
+    public int FitCount => Cases.Count * MethodList.Count;
+
+    /// <summary>
+    /// Resolves the options against the dataset's chosen setting and loads the data. Errors name the command line's
+    /// options (<c>--dataset</c>, <c>--split</c>, <c>--classes</c>, <c>--methods</c>).
+    /// </summary>
+    public static AnomalyExperiment Create(AnomalyExperimentOptions o)
+    {
+        var name = o.Dataset.Trim().ToLowerInvariant();
+        var chosen = Chosen.TryGetValue(name, out var c0) ? c0 : Chosen["fashion-mnist"];
+        var methods = o.Methods ?? chosen.Methods;
+        // Without methods the chosen scorer runs too; with methods, the reconstruction error unless the scorers say otherwise.
+        var scorers = o.Scorers ?? (o.Methods is null ? chosen.Scorers : ["reconstruction"]);
+        int k = o.CodeSize ?? chosen.Code;
+        if (k < 1) throw new ArgumentException($"--code must be ≥ 1; got {k}.");
+        if (o.Threads < 1) throw new ArgumentException($"--threads must be ≥ 1; got {o.Threads}.");
+        var part = o.Split.Trim().ToLowerInvariant();
+        if (part is not ("test" or "validation")) throw new ArgumentException($"--split: unknown '{part}'; expected test or validation.");
+        bool validation = part == "validation";
+        var cases = name switch
+        {
+            "fashion-mnist" => FashionCases(o.Classes, validation),
+            "breast-cancer" => BreastCancerCases(o.Seed, validation),
+            _ => throw new ArgumentException($"--dataset: unknown '{name}'; expected fashion-mnist or breast-cancer."),
+        };
+        bool images = name == "fashion-mnist";
+        if (!images && methods.Contains("conv")) throw new ArgumentException("--methods conv needs image rows (--dataset fashion-mnist); the breast-cancer table is not an image.");
+        var settings = new Settings(k, o.HiddenSizes ?? (images ? [256, 128] : [16]), o.Epochs ?? (images ? 20 : 200), o.Seed, o.Threads, images, scorers, o.CurvesDirectory);
+        return new AnomalyExperiment(name, part, methods, settings, cases);
+    }
+
+    /// <summary>Fits every method on every case; <paramref name="advance"/> is told after each fit. Draws the curves when a folder is set.</summary>
+    public IReadOnlyList<Row> Run(Action<double, string?> advance)
+    {
+        var rows = new List<Row>();
+        foreach (var c in Cases)
+            foreach (var m in MethodList)
+            {
+                var got = Run(c, m, Setting);
+                rows.AddRange(got);
+                advance(1, $"class {c.Name}: {string.Join(", ", got.Select(x => $"{x.Method} AUROC {x.Auroc:F3}"))}");
+            }
+        if (Setting.Curves is { } folder)
+            AnomalyCurves.Save(folder, rows.Select(x => (x.Method, x.Class, x.Scores, x.Labels)).ToList(), Cases.Select(c => (c.Class, c.Name)).ToList());
+        return rows;
+    }
+
+    /// <summary>The AUROC table: a row per normal class, a column per method, the mean over classes and the mean fit seconds.</summary>
+    public IEnumerable<string> Table(IReadOnlyList<Row> rows)
+    {
+        var methods = rows.Select(x => x.Method).Distinct().ToList();
+        int w = Math.Max(12, methods.Max(m => m.Length) + 2);
+        string Cell(object v) => string.Format(CultureInfo.InvariantCulture, "{0," + w + "}", v);
+        string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+        yield return "AUROC (normal class → the rest)";
+        yield return $"{"class",-14}" + string.Concat(methods.Select(m => Cell(m)));
+        foreach (var c in Cases)
+            yield return $"{c.Name,-14}" + string.Concat(methods.Select(m => Cell(F(rows.First(x => x.Method == m && x.Class == c.Class).Auroc, "F3"))));
+        if (Cases.Count > 1)
+            yield return $"{"mean",-14}" + string.Concat(methods.Select(m => Cell(F(rows.Where(x => x.Method == m).Average(x => x.Auroc), "F3"))));
+        yield return $"{"fit s (mean)",-14}" + string.Concat(methods.Select(m => Cell(F(rows.Where(x => x.Method == m).Average(x => x.FitSeconds), "F2"))));
+    }
+
+    /// <summary>The results as JSON: the settings and a row per (method, class).</summary>
+    public JsonObject Json(IReadOnlyList<Row> rows) => new()
+    {
+        ["dataset"] = Dataset, ["split"] = Split, ["code"] = Setting.Code, ["hidden"] = new JsonArray(Setting.Hidden.Select(x => (JsonNode)x).ToArray()),
+        ["epochs"] = Setting.Epochs, ["seed"] = Setting.Seed,
+        ["rows"] = new JsonArray(rows.Select(x => (JsonNode)new JsonObject
+        {
+            ["method"] = x.Method, ["class"] = x.Class, ["auroc"] = x.Auroc, ["fitSeconds"] = Math.Round(x.FitSeconds, 3),
+            ["fitScoreSeconds"] = Math.Round(x.FitScoreSeconds, 3),
+        }).ToArray()),
+    };
+
+    private static List<Case> FashionCases(int[]? classes, bool validation)
+    {
+        var (train, test) = FashionMnist.Load();
+        if (validation)
+        {
+            test = train.Subset(Enumerable.Range(FashionValidationStart, train.Count - FashionValidationStart).ToArray(), train.Name + " validation");
+            train = train.Take(FashionValidationStart);
+        }
+        var trainLabels = train.RequireLabels();
+        var picked = classes ?? Enumerable.Range(0, 10).ToArray();
+        foreach (var c in picked)
+            if (c is < 0 or > 9) throw new ArgumentException($"--classes: {c} is not a Fashion-MNIST class (0–9).");
+        return picked.Select(c =>
+        {
+            var rows = Enumerable.Range(0, train.Count).Where(i => trainLabels[i] == c).ToArray();
+            var normal = new ImageDataset(train.Images.SelectRows(rows), rows.Select(_ => c).ToArray(), train.Width, train.Height, train.Name);
+            return new Case(FashionMnist.ClassNames[c], c, normal, test, label => label != c);
+        }).ToList();
+    }
+
+    private static List<Case> BreastCancerCases(int seed, bool validation)
+    {
+        var all = BreastCancer.Load();
+        var labels = all.RequireLabels();
+        // A seeded split that other languages reproduce exactly (benchmarks/sklearn_anomaly.py): rows ordered by a
+        // multiplicative hash of their index mixed with the seed; the first 70 % of the benign rows for training, the
+        // first half of the malignant rows for validation only, the second half for the test.
+        int[] Ordered(int label) => Enumerable.Range(0, all.Count).Where(i => labels[i] == label)
+            .OrderBy(i => SplitKey(i, seed)).ThenBy(i => i).ToArray();
+        var benign = Ordered(1);
+        var malignant = Ordered(0);
+        int half = malignant.Length / 2;
+        var trainRows = benign[..Fraction(benign.Length, 0.7)];
+        var testRows = benign[trainRows.Length..].Concat(malignant[half..]).ToArray();
+        if (validation)
+        {
+            var fit = trainRows[..Fraction(trainRows.Length, 0.7)];
+            testRows = trainRows[fit.Length..].Concat(malignant[..half]).ToArray();
+            trainRows = fit;
+        }
+        int n = trainRows.Length;
+        // Standardise with the training rows' statistics (the measurements span five orders of magnitude).
+        var x = all.Images;
+        var mean = new float[x.Cols];
+        var scale = new float[x.Cols];
+        for (int j = 0; j < x.Cols; j++)
+        {
+            double s = 0, s2 = 0;
+            foreach (int i in trainRows) { s += x[i, j]; s2 += (double)x[i, j] * x[i, j]; }
+            double m = s / n, v = Math.Max(s2 / n - m * m, 0);
+            mean[j] = (float)m;
+            scale[j] = v > 0 ? (float)(1 / Math.Sqrt(v)) : 1f;
+        }
+        ImageDataset Take(int[] rows)
+        {
+            var m = x.SelectRows(rows);
+            for (int i = 0; i < m.Rows; i++)
+                for (int j = 0; j < m.Cols; j++) m[i, j] = (m[i, j] - mean[j]) * scale[j];
+            return new ImageDataset(m, rows.Select(i => labels[i]).ToArray(), all.Width, all.Height, all.Name);
+        }
+        return [new Case("benign", 1, Take(trainRows), Take(testRows), label => label == 0)];
+    }
+
+    /// <summary>The split's sort key of row <paramref name="i"/>: Knuth's multiplicative hash, XOR a multiple of the seed.</summary>
+    internal static uint SplitKey(int i, int seed) => unchecked((uint)((ulong)(i + 1) * 2654435761UL) ^ (uint)seed * 2246822519u);
+
+    private static int Fraction(int count, double share) => (int)Math.Round(share * count, MidpointRounding.AwayFromZero);
+
+    private static List<Row> Run(Case c, string method, Settings s)
+    {
+        var ml = new MLContext(s.Seed);
+        var train = ImageDataViews.LoadForAnomalyDetection(ml, c.Train, c.IsAnomaly);
+        var test = ImageDataViews.LoadForAnomalyDetection(ml, c.Test, c.IsAnomaly);
+        var testLabels = c.Test.RequireLabels();
+        var labels = Enumerable.Range(0, c.Test.Count).Select(i => c.IsAnomaly(testLabels[i])).ToArray();
+        var sw = Stopwatch.StartNew();
+        switch (method)
+        {
+            case "mlnet-pca":
+            {
+                var model = ml.AnomalyDetection.Trainers.RandomizedPca(ImageDataViews.FeaturesColumn, rank: s.Code, ensureZeroMean: true, seed: s.Seed).Fit(train);
+                double fit = sw.Elapsed.TotalSeconds;
+                var scores = model.Transform(test).GetColumn<float>("Score").ToArray();
+                return [WithAuroc(ml, method, c, fit, sw, scores, labels)];
+            }
+            case "pca":
+            {
+                var model = PcaModel.Fit(c.Train.Images, new PcaOptions { Components = s.Code, Seed = (ulong)s.Seed, Threads = s.Threads });
+                double fit = sw.Elapsed.TotalSeconds;
+                var errors = AutoencoderMetrics.RowErrors(c.Test.Images, model.Reconstruct(c.Test.Images));
+                return [WithAuroc(ml, method, c, fit, sw, errors.Span.ToArray(), labels)];
+            }
+            default:
+            {
+                var o = AutoencoderAnomalyEstimator.Options.ForKind(AutoencoderKinds.Parse(method));
+                o.Seed = s.Seed;
+                if (o.Vae is { } v) { v.LatentSize = s.Code; v.HiddenSizes = s.Hidden; v.Epochs = s.Epochs; v.Threads = s.Threads; if (!s.Images) v.Likelihood = VaeLikelihood.Gaussian; }
+                var a = o.Autoencoder;
+                (a.CodeSize, a.HiddenSizes, a.Epochs, a.Threads) = (s.Code, s.Hidden, s.Epochs, s.Threads);
+                // conv: the plain objective on the convolutional networks (default channels; the hidden widths do not apply).
+                if (a.Conv is { } conv) conv.ImageShape = [1, c.Train.Height, c.Train.Width];
+                if (!s.Images) { a.Loss = LossKind.SquaredError; a.BatchSize = TableBatchSize; if (o.Vae is { } vv) vv.BatchSize = TableBatchSize; }
+                // One network for every scorer: the code-space scores are fitted on its codes, as the trainer does with Options.Score.
+                var model = ml.AnomalyDetection.Trainers.Autoencoder(o).Fit(train);
+                double fit = sw.Elapsed.TotalSeconds;
+                if (s.Curves is not null && s.Images) SaveHeatMap(s.Curves, c, method, model);
+                var rows = new List<Row>();
+                foreach (var name in s.Scorers)
+                {
+                    var one = Stopwatch.StartNew();
+                    float[] scores;
+                    var score = Scorers[name];
+                    if (score == AnomalyScore.ReconstructionError) scores = model.Transform(test).GetColumn<float>("Score").ToArray();
+                    else
+                    {
+                        bool knn = score is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours;
+                        bool combined = score is AnomalyScore.ReconstructionAndCodeNeighbours or AnomalyScore.ReconstructionAndCodeGaussian;
+                        var scorer = CodeAnomalyScorer.Fit(model.Model, c.Train.Images, knn ? CodeDensity.NearestNeighbours : CodeDensity.Gaussian, combined, o.Neighbours);
+                        scores = scorer.Score(c.Test.Images);
+                    }
+                    var label = name == "reconstruction" ? method : $"{method}/{name}";
+                    rows.Add(WithAuroc(ml, label, c, fit, null, scores, labels, fit + one.Elapsed.TotalSeconds));
+                }
+                return rows;
+            }
+        }
+    }
+
+    /// <summary>The scored images that score highest and, under each, its pixels' contributions to the score (white = most).</summary>
+    private static void SaveHeatMap(string folder, Case c, string method, AutoencoderAnomalyTransformer model)
+    {
+        var errors = AutoencoderMetrics.RowErrors(c.Test.Images, model.Model.Reconstruct(c.Test.Images));
+        var top = Enumerable.Range(0, c.Test.Count).OrderByDescending(i => errors[i, 0]).Take(HeatMapImages).ToArray();
+        var images = c.Test.Images.SelectRows(top);
+        var contributions = FeatureContributions.Of(model.Model, images);
+        var grid = ImageGrid.Pairs(images, contributions, c.Test.Width, c.Test.Height, new ImageGridOptions { Columns = HeatMapImages, Scale = 3, NormalizeEach = true });
+        Directory.CreateDirectory(folder);
+        new GridFigure
+        {
+            Title = $"Why these images score high ({method}, normal class {c.Name})",
+            Subtitle = "top: the 10 highest-scoring images; bottom: each pixel's share of its reconstruction error (white = most)",
+            RowLabels = ["image", "contribution"],
+        }.Save(Path.Combine(folder, $"class-{c.Class.ToString(CultureInfo.InvariantCulture)}-{method}-heatmap.png"), grid);
+    }
+
+    /// <summary>The row of a method: AUROC by ML.NET's evaluator on the test scores.</summary>
+    private static Row WithAuroc(MLContext ml, string method, Case c, double fit, Stopwatch? total, float[] scores, bool[] labels, double? fitScore = null)
+    {
+        double seconds = fitScore ?? total!.Elapsed.TotalSeconds;
+        var points = scores.Select((v, i) => new Scored { Label = labels[i] ? 1f : 0f, Score = v }).ToList();
+        double auroc = ml.AnomalyDetection.Evaluate(ml.Data.LoadFromEnumerable(points)).AreaUnderRocCurve;
+        return new Row(method, c.Class, auroc, fit, seconds, scores, labels);
+    }
+
+    /// <summary>A scored row for ML.NET's evaluator.</summary>
+    private sealed class Scored
+    {
+        public float Label { get; set; }
+
+        public float Score { get; set; }
+
+        public bool PredictedLabel { get; set; }
+    }
+}
