@@ -7,6 +7,9 @@ import torch.nn.functional as F
 
 from vat_common import forward
 
+# The floor of p(s|y, z)'s log-variance, as in the C# term: ln 0.01 (in float32).
+MIN_LOG_VARIANCE = float(torch.tensor(0.01, dtype=torch.float32).log())
+
 
 def negative_elbo(encoder, decoder, s, y, e, classes):
     """−ELBO(s, y) per row: Gaussian q(z|s, y) and p(s|y, z) with log-variances, prior N(0, I), uniform p(y)."""
@@ -17,7 +20,7 @@ def negative_elbo(encoder, decoder, s, y, e, classes):
     z = mu + torch.exp(0.5 * v) * e
     p = forward(decoder, torch.cat([z, onehot], dim=1))
     d = s.shape[1]
-    m, w = p[:, :d], p[:, d:]
+    m, w = p[:, :d], torch.clamp(p[:, d:], min=MIN_LOG_VARIANCE)
     nll = (0.5 * math.log(2 * math.pi) + 0.5 * (w + (s - m) ** 2 * torch.exp(-w))).sum(dim=1)
     kl = 0.5 * (mu ** 2 + torch.exp(v) - 1 - v).sum(dim=1)
     return nll + kl + math.log(classes)

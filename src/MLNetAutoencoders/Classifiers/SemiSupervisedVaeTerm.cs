@@ -8,12 +8,17 @@ namespace MLNetAutoencoders.Classifiers;
 /// VAE's mean code, standardised); M2 is a class-conditional VAE on s with q(z|s, y) = N(μ, diag e^v) and
 /// p(s|y, z) = N(m, diag e^w), both one-hidden-layer networks on [input, one-hot y], prior N(0, I) on z and a uniform
 /// class prior. Per row, −ELBO(s, y) = −log p(s|y, z) + KL(q(z|s, y) ‖ N(0, I)) + log K with z = μ + e^{v/2} ε.
+/// The decoder's log-variance w is floored at <see cref="MinLogVariance"/> (no gradient below it): with a free variance
+/// the likelihood of continuous features has no upper bound, and the bound's class differences then swamp the labels.
 /// The term adds β × [mean over the labelled batch of −ELBO(s, y) + mean over an unlabelled batch of
 /// Σ_y q(y|s)(−ELBO(s, y)) + Σ_y q(y|s) log q(y|s)], q(y|s) being the classifier's own head.
 /// </summary>
 internal sealed class SemiSupervisedVaeTerm
 {
     private static readonly double HalfLog2Pi = 0.5 * Math.Log(2 * Math.PI);
+
+    /// <summary>Floor of p(s|y, z)'s log-variance: ln 0.01, a hundredth of the standardised features' variance.</summary>
+    internal static readonly float MinLogVariance = MathF.Log(0.01f);
     private readonly Network _features, _classifier, _encoder, _decoder;
     private readonly int _classes, _latent, _width;
     private readonly float _weight;
@@ -151,7 +156,7 @@ internal sealed class SemiSupervisedVaeTerm
             double sum = _logK;
             for (int j = 0; j < d; j++)
             {
-                double diff = s[r, j] - _p[r, j], w = _p[r, d + j];
+                double diff = s[r, j] - _p[r, j], w = Math.Max(_p[r, d + j], MinLogVariance);
                 sum += HalfLog2Pi + 0.5 * (w + diff * diff * Math.Exp(-w));
             }
             for (int j = 0; j < z; j++)
@@ -172,9 +177,10 @@ internal sealed class SemiSupervisedVaeTerm
         for (int r = 0; r < n; r++)
             for (int j = 0; j < d; j++)
             {
-                double diff = _s[r, j] - _p[r, j], inv = Math.Exp(-_p[r, d + j]);
+                float w = _p[r, d + j];
+                double diff = _s[r, j] - _p[r, j], inv = Math.Exp(-Math.Max(w, MinLogVariance));
                 dp[r, j] = (float)(-weights[r] * diff * inv);
-                dp[r, d + j] = (float)(weights[r] * 0.5 * (1 - diff * diff * inv));
+                dp[r, d + j] = w < MinLogVariance ? 0f : (float)(weights[r] * 0.5 * (1 - diff * diff * inv));
             }
         var dCode = _decoder.Backward(dp, true, _ctx)!;
         var dq = new Matrix(n, 2 * z);

@@ -43,6 +43,9 @@ public class SemiSupervisedVaeTests
         var term = new SemiSupervisedVaeTerm(features, new Network(net.Layers.Skip(featureLayers)), u, Classes, o, new Rng(7), NnContext.Create(GemmKind.Managed, 1, 2));
         var rng = new Rng(5);
         foreach (var d in net.DenseLayers.Skip(featureLayers).Concat(term.Networks.SelectMany(n => n.DenseLayers))) rng.FillUniform(d.Bias.Value.Span, -0.3f, 0.3f);
+        // Two of the decoder's log-variances far below the floor, so that the floor is part of every check.
+        var logVarianceBias = term.Networks[1].DenseLayers.Last().Bias.Value;
+        logVarianceBias[0, features.OutputSize] = logVarianceBias[0, features.OutputSize + 1] = -10f;
         var ctx = NnContext.Create(GemmKind.Managed, 1, 1);
         var s = features.Predict(x, ctx);
         var su = features.Predict(u, ctx);
@@ -70,6 +73,8 @@ public class SemiSupervisedVaeTests
         Loss();
         var grads = trained.Select(q => q.Grad.Span.ToArray()).ToList();
         Assert.All(grads, g => Assert.Contains(g, v => v != 0));
+        var floored = term.Networks[1].DenseLayers.Last().Bias;
+        Assert.Equal([0f, 0f], floored.Grad.Span.Slice(s.Cols, 2).ToArray()); // below the floor: no gradient
         for (int i = 0; i < trained.Count; i++) GradientCheck.Check(trained[i].Name, trained[i].Value.Data, grads[i], Loss, rtol: 3e-2, atol: 5e-3);
     }
 
