@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Classifiers;
 using MLNetAutoencoders.MLNet.Tests.Stages;
 using MLNetAutoencoders.MLNet.Trainers;
@@ -43,6 +44,16 @@ public class SemiSupervisedVaeTrainerTests
         var loaded = new MLContext().Model.Load(zip, out _).Transform(test);
         Assert.Equal(scored.GetColumn<uint>("PredictedLabel").ToArray(), loaded.GetColumn<uint>("PredictedLabel").ToArray());
         AssertClose(Column(scored, "Score"), Column(loaded, "Score"), 1e-5f, "M1+M2 scores after Load");
+    }
+
+    [Fact]
+    public void Without_an_encoder_M1_is_a_VAE_with_its_defaults_fitted_on_the_unlabelled_rows()
+    {
+        var (ml, train, o) = Setup();
+        o.Encoder = null;
+        o.Classifier.Epochs = 2;
+        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.EncoderClassifier(o)).Fit(train).LastTransformer.Model;
+        Assert.Equal([.. AutoencoderDefaults.VaeHiddenSizes, AutoencoderDefaults.CodeSize], model.EncoderLayers.Select(l => l.OutputSize));
     }
 
     [Fact]
