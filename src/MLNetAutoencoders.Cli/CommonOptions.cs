@@ -14,7 +14,7 @@ internal sealed class CommonOptions
     public Option<string?> Features { get; } = new("--features") { Description = "CSV: the feature columns, by name or 0-based index (a,b,c); default: all but the label and --ignore" };
     public Option<string?> Ignore { get; } = new("--ignore") { Description = "CSV: columns to leave out, such as names or ids (a,b)" };
     public Option<bool> Scale { get; } = new("--scale") { Description = "min-max scale each feature to [0,1] using the training rows" };
-    public Option<ulong> Seed { get; } = new("--seed") { Description = "seed of all randomness", DefaultValueFactory = _ => 0UL };
+    public Option<int> Seed { get; } = new("--seed") { Description = "seed of all randomness", DefaultValueFactory = _ => 0 };
     public Option<int> Threads { get; } = new("--threads") { Description = "threads for the GEMM kernels", DefaultValueFactory = _ => Environment.ProcessorCount };
     public Option<string> Gemm { get; } = new("--gemm") { Description = "GEMM provider: auto, managed or openblas", DefaultValueFactory = _ => "auto" };
     public Option<bool> Json { get; } = new("--json") { Description = "print one JSON object as the last line of stdout" };

@@ -60,13 +60,12 @@ internal static class CompareCommand
                 if (threads < 1) throw new ArgumentException($"--threads must be ≥ 1; got {threads}.");
                 if (r.GetValue(maxIter) is < 1) throw new ArgumentException($"--max-iter must be ≥ 1; got {r.GetValue(maxIter)}.");
                 if (r.GetValue(l1) is < 0 or float.NaN || r.GetValue(l2) is < 0) throw new ArgumentException("--l1 and --l2 must be ≥ 0.");
-                ulong seed = r.GetValue(common.Seed);
-                if (seed > int.MaxValue) throw new ArgumentException($"--seed must be at most {int.MaxValue} (ML.NET seeds are Int32); got {seed}.");
+                int seed = r.GetValue(common.Seed);
 
                 var data = LoadData(common, r, nFolds);
                 data.Train.RequireLabels();
                 var s = FeaturizerSettings.For(data.Train.Count, r.GetValue(hidden) is string h ? CommonOptions.ParseSizes(h, "--hidden") : null, r.GetValue(epochs),
-                    r.GetValue(batch), r.GetValue(lr), r.GetValue(noise), (int)seed, common.GemmKind(r), r.GetValue(maxIter), r.GetValue(l1), r.GetValue(l2))
+                    r.GetValue(batch), r.GetValue(lr), r.GetValue(noise), seed, common.GemmKind(r), r.GetValue(maxIter), r.GetValue(l1), r.GetValue(l2))
                     with { ImageShape = [1, data.Train.Height, data.Train.Width], Engine = Backends.Parse(r.GetValue(backend)!) };
                 var comparison = new Comparison(data, methodList, codeList, nFolds, s, threads);
                 ConsoleUi.Err.MarkupLine(Markup.Escape(ComparisonReport.Header(comparison)));

@@ -27,7 +27,7 @@ internal static class MapCommand
         var methods = new Option<string>("--methods") { Description = $"methods fitted on the training images, comma-separated: {string.Join(", ", Methods)}", DefaultValueFactory = _ => string.Join(",", ExperimentDefaults.MapMethods) };
         var models = new Option<string?>("--models") { Description = "saved models (.mlae) to map as well, comma-separated" };
         var code = new Option<int>("--code") { Description = "code width of the fitted methods (2 = draw the codes themselves)", DefaultValueFactory = _ => AutoencoderDefaults.CodeSize };
-        var count = new Option<int>("--count") { Description = "test images to map", DefaultValueFactory = _ => ExperimentDefaults.MapCount };
+        var count = new Option<int>("--count") { Description = "test images to map (training images with --test-fraction 0)", DefaultValueFactory = _ => ExperimentDefaults.MapCount };
         var epochs = new Option<int?>("--epochs") { Description = $"epochs of the fitted autoencoders (default {AutoencoderDefaults.Epochs}, VAE {AutoencoderDefaults.VaeEpochs})" };
         var hidden = new Option<string?>("--hidden") { Description = "hidden widths of the fitted autoencoders (default 256,128; VAE 128)" };
         var trainRows = new Option<int?>("--train-rows") { Description = "fit on the first N training images only (default all)" };
@@ -54,7 +54,9 @@ internal static class MapCommand
                 if (tsne.ExaggerationIterations > tsne.Iterations) tsne.ExaggerationIterations = tsne.Iterations;
                 tsne.Validate();
                 var data = common.Load(r);
-                var test = data.Test ?? throw new ArgumentException($"Dataset '{data.Name}' has no test split.");
+                // --test-fraction 0 (as in every command): fit on every row, and map those rows.
+                var test = data.Test ?? data.Train;
+                string shown = data.Test is null ? "training" : "test";
                 if (!test.HasLabels) throw new ArgumentException($"Dataset '{data.Name}' has no class labels to colour the map by.");
                 if (test.Count < n) n = test.Count;
                 var images = test.Images.SliceRows(0, n);
@@ -70,9 +72,9 @@ internal static class MapCommand
                     var model = AutoencoderFile.Load(path);
                     encoders.Add(($"{ModelLabel(model)}-{model.CodeSize}", () => model.Encode(images)));
                 }
-                var json = new JsonObject { ["dataset"] = data.Name, ["count"] = n };
+                var json = new JsonObject { ["dataset"] = data.Name, ["count"] = n, ["mapped"] = shown };
                 var outPath = r.GetValue(output)!;
-                Draw(encoders, tsne, labels, classNames, DatasetTitle(data.Name), n, outPath, json);
+                Draw(encoders, tsne, labels, classNames, DatasetTitle(data.Name), shown, n, outPath, json);
                 if (r.GetValue(common.Json)) ConsoleUi.WriteJson(json);
                 return 0;
             }
@@ -86,7 +88,7 @@ internal static class MapCommand
 
     /// <summary>Encodes with each method, lays out codes wider than two with t-SNE, and draws one panel per method.</summary>
     private static void Draw(List<(string Name, Func<Matrix> Codes)> encoders, TsneOptions tsne, int[] labels, IReadOnlyList<string> classNames,
-        string dataset, int n, string outPath, JsonObject json)
+        string dataset, string shown, int n, string outPath, JsonObject json)
     {
         var panels = new List<ScatterPanel>();
         bool anyTsne = false, anyCodes = false;
@@ -110,7 +112,7 @@ internal static class MapCommand
         }
         var (xLabel, yLabel) = anyTsne && anyCodes ? ("dimension 1", "dimension 2") : anyTsne ? ("t-SNE 1", "t-SNE 2") : ("z₁", "z₂");
         string what = anyTsne && !anyCodes ? "t-SNE maps of the codes" : anyCodes && !anyTsne ? "2-D codes" : "codes (t-SNE maps and 2-D codes)";
-        var title = $"{dataset}: {what} of {n:N0} test images";
+        var title = $"{dataset}: {what} of {n:N0} {shown} images";
         ScatterChart.Save(outPath, panels, classNames, title, xLabel, yLabel);
         ConsoleUi.Err.MarkupLine(Markup.Escape($"wrote {panels.Count} map(s) to {outPath}"));
     }
@@ -127,7 +129,7 @@ internal static class MapCommand
     private static string DatasetTitle(string name) => name switch { "fashion-mnist" => "Fashion-MNIST", "faces" => "Faces", _ => Path.GetFileName(name) };
 
     /// <summary>How the <c>--methods</c> are fitted: the library's defaults, with the code width, epochs and hidden widths given.</summary>
-    private sealed record Fit(int Code, int? Epochs, string? Hidden, ulong Seed, int Threads, GemmKind Gemm)
+    private sealed record Fit(int Code, int? Epochs, string? Hidden, int Seed, int Threads, GemmKind Gemm)
     {
         public Matrix Codes(string method, Matrix train, Matrix images)
         {

@@ -56,8 +56,7 @@ internal static class PcaCommand
     private static int Run(ParseResult r, CommonOptions common, Option<int> components, Option<string> solver, Option<bool> whiten, Option<int> repeats,
         Option<string?> output, Option<string?> onnx)
     {
-        ulong seed = r.GetValue(common.Seed);
-        if (seed > int.MaxValue) throw new ArgumentException($"--seed must be at most {int.MaxValue} (ML.NET seeds are Int32); got {seed}.");
+        int seed = r.GetValue(common.Seed);
         int threads = r.GetValue(common.Threads);
         if (threads < 1) throw new ArgumentException($"--threads must be ≥ 1; got {threads}.");
         int reps = r.GetValue(repeats);
@@ -66,13 +65,13 @@ internal static class PcaCommand
         ExactPcaEstimator.Options Stage(PcaSolver s, bool w) => new()
         {
             InputColumnName = ImageDataViews.FeaturesColumn, OutputColumnName = Code,
-            Pca = new PcaOptions { Components = k, Solver = s, Whiten = w, Threads = threads }, Seed = (int)seed,
+            Pca = new PcaOptions { Components = k, Solver = s, Whiten = w, Threads = threads }, Seed = seed,
         };
         var gemm = Gemm.Create(common.GemmKind(r), threads);
         var data = common.Load(r);
         // --test-fraction 0 (as in every command): fit on every row; the test measurements are then left out.
         var heldOut = data.Test;
-        var ml = new MLContext(seed: (int)seed);
+        var ml = new MLContext(seed: seed);
         var train = ImageDataViews.Load(ml, new ImageDataset(data.Train.Images, null, data.Train.Width, data.Train.Height, data.Train.Name)); // Features only
         var test = heldOut is null ? null : ImageDataViews.Load(ml, new ImageDataset(heldOut.Images, null, heldOut.Width, heldOut.Height, heldOut.Name));
         if (k < 1 || k > Math.Min(data.Train.Count, data.Train.Dimension))
@@ -90,7 +89,7 @@ internal static class PcaCommand
                 : TimeFit($"pca {s.ToString().ToLowerInvariant()}", () => ml.Transforms.ProjectToExactPrincipalComponents(Stage(s, false)), train, reps);
             fits.Add(("pca", "ProjectToExactPrincipalComponents", s.ToString().ToLowerInvariant(), sec, t));
         }
-        var (mlSeconds, mlnet) = TimeFit("mlnet-pca", () => ml.Transforms.ProjectToPrincipalComponents(Code, ImageDataViews.FeaturesColumn, rank: k, seed: (int)seed), train, reps);
+        var (mlSeconds, mlnet) = TimeFit("mlnet-pca", () => ml.Transforms.ProjectToPrincipalComponents(Code, ImageDataViews.FeaturesColumn, rank: k, seed: seed), train, reps);
         fits.Add(("mlnet-pca", "ProjectToPrincipalComponents", "randomized", mlSeconds, mlnet));
 
         var pixels = PixelStats.Of(data.Train.Images, heldOut?.Images);
@@ -120,7 +119,7 @@ internal static class PcaCommand
 
     /// <summary>The run as JSON: the main fit's measurements, then a row per implementation.</summary>
     private static JsonObject Json(LoadedDataset data, PcaModel model, List<CodeFigures> rows, double trainMse, double? testMse, double? reconstructMse,
-        double mainSeconds, int reps, int threads, ulong seed, string? path, string? onnxPath)
+        double mainSeconds, int reps, int threads, int seed, string? path, string? onnxPath)
     {
         var heldOut = data.Test;
         double total = model.ExplainedVarianceRatio.Sum();

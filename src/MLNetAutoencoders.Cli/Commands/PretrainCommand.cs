@@ -49,7 +49,9 @@ internal static class PretrainCommand
         var evaluation = ParseRange(r.GetValue(o.EvalRows), "--eval-rows", train.Count);
         var labelPool = ParseRange(r.GetValue(o.LabelRows), "--label-rows", train.Count);
         var unlabelledPool = ParseRange(r.GetValue(o.UnlabelledRows), "--unlabelled-rows", train.Count);
-        var test = evaluation is null ? CommonOptions.RequireTest(loaded, "pretrain") : null;
+        // What pretrain reports is accuracy on held-out rows: with --test-fraction 0 they must come from --eval-rows.
+        var test = evaluation is not null ? null : loaded.Test ?? throw new ArgumentException(
+            $"{loaded.Name} has no held-out rows (--test-fraction 0), and `mlae pretrain` reports accuracy on held-out rows only: give --eval-rows (training rows to score, e.g. 150-199) or --test-fraction above 0.");
         var data = PretrainingData.Select(train, test, labelPool, evaluation, r.GetValue(o.EvalRows), unlabelledPool);
         ConsoleUi.Err.MarkupLine(Markup.Escape(data.Describe(loaded.Name, train.Dimension, options)));
 

@@ -50,6 +50,12 @@ internal static class ReconstructCommand
                     $"model {file} ({(ae is VaeModel ? "VAE" : "autoencoder")}, {ae.InputSize} inputs, code of {ae.CodeSize}, {ae.ParameterCount:N0} parameters)" + (sigma > 0 ? $"; inputs with Gaussian noise σ = {sigma}" : ""),
                     labels);
                 ConsoleUi.Err.MarkupLine(Markup.Escape($"wrote {originals.Rows} originals and reconstructions to {r.GetValue(output)}"));
+                if (common.WantsJson(r))
+                    common.WriteJson(r, new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["model"] = r.GetValue(model), ["dataset"] = data.Name, ["rows"] = originals.Rows, ["noise"] = sigma,
+                        ["reconstructionMse"] = AutoencoderMetrics.ReconstructionMse(ae, originals), ["out"] = r.GetValue(output),
+                    });
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException)

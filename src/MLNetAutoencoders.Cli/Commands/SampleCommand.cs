@@ -18,7 +18,7 @@ internal static class SampleCommand
         var model = new Option<string>("--model") { Description = "a model file (.mlae): a VAE or an adversarial autoencoder", Required = true };
         var count = new Option<int>("--count") { Description = "number of samples", DefaultValueFactory = _ => 64 };
         var output = new Option<string>("--out") { Description = "PNG file to write", Required = true };
-        var seed = new Option<ulong>("--seed") { Description = "seed of the prior draws", DefaultValueFactory = _ => 0UL };
+        var seed = new Option<int>("--seed") { Description = "seed of the prior draws", DefaultValueFactory = _ => 0 };
         var manifold = new Option<int>("--manifold") { Description = "2-D latent only: decode an N×N grid at the prior's quantiles instead of random draws (0 = off)", DefaultValueFactory = _ => 0 };
         var size = ImageOptions.Create();
         var cmd = new Command("sample", "Write a grid of images decoded from prior draws of a VAE or an adversarial autoencoder.");
@@ -31,7 +31,7 @@ internal static class SampleCommand
                 var loaded = AutoencoderFile.Load(path);
                 int grid = r.GetValue(manifold);
                 Func<int, Matrix> manifoldOf;
-                Func<int, ulong, Matrix> sampleOf;
+                Func<int, int, Matrix> sampleOf;
                 switch (loaded)
                 {
                     case VaeModel v: (manifoldOf, sampleOf) = (v.Manifold, v.Sample); break;

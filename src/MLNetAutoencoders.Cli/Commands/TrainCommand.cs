@@ -197,7 +197,7 @@ internal static class TrainCommand
 
     /// <summary>The settings every kind shares, applied to either options class; null = not given, the options class's default stays.</summary>
     private sealed record Settings(int[]? Hidden, int? Epochs, int? Batch, float? LearningRate, ActivationKind? Activation, OptimizerKind? Optimizer, InitKind? Init,
-        double? Validation, int? Patience, ulong Seed, int Threads, MLNetAutoencoders.Numerics.GemmKind Gemm, TrainingEngine Engine)
+        double? Validation, int? Patience, int Seed, int Threads, MLNetAutoencoders.Numerics.GemmKind Gemm, TrainingEngine Engine)
     {
         public T Apply<T>(T o) where T : NetworkOptions
         {

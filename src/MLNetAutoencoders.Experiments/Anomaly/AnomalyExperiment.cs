@@ -303,7 +303,7 @@ internal sealed class AnomalyExperiment
             }
             case "pca":
             {
-                var model = PcaModel.Fit(c.Train.Images, new PcaOptions { Components = s.Code, Seed = (ulong)s.Seed, Threads = s.Threads });
+                var model = PcaModel.Fit(c.Train.Images, new PcaOptions { Components = s.Code, Seed = s.Seed, Threads = s.Threads });
                 double fit = sw.Elapsed.TotalSeconds;
                 var errors = AutoencoderMetrics.RowErrors(c.Test.Images, model.Reconstruct(c.Test.Images));
                 return [WithAuroc(ml, method, c, fit, sw, errors.Span.ToArray(), labels)];

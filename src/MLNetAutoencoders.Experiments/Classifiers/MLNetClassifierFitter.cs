@@ -29,7 +29,7 @@ internal sealed class MLNetClassifierFitter(Matrix unlabelled)
             Encoder = AutoencoderTransformer.FromModel(request.Autoencoder ?? throw new ArgumentException("The ML.NET trainer needs a pretrained autoencoder.")),
             UnlabelledData = semi ? _unlabelled : null,
             Classifier = request.Options,
-            Seed = (int)(request.Options.Seed & int.MaxValue),
+            Seed = request.Options.Seed,
             CancellationToken = cancellationToken,
         });
         var model = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Append(trainer).Fit(labelled);

@@ -50,7 +50,7 @@ public sealed class PretrainingExperimentOptions
     public int Seeds { get; set; } = 3;
 
     /// <summary>Seed of the first repetition (the others follow). Default 0.</summary>
-    public ulong BaseSeed { get; set; }
+    public int BaseSeed { get; set; }
 
     /// <summary>Encoder hidden widths (shared by every kind and the scratch baseline). Default 512, 256 (see docs/pretraining/RESULTS.md).</summary>
     public int[] HiddenSizes { get; set; } = { 512, 256 };
@@ -126,7 +126,7 @@ public sealed class PretrainingExperimentOptions
     }
 
     /// <summary>The options of the autoencoder of <paramref name="kind"/> for the repetition with <paramref name="seed"/>.</summary>
-    public NetworkOptions PretrainOptions(AutoencoderKind kind, ulong seed)
+    public NetworkOptions PretrainOptions(AutoencoderKind kind, int seed)
     {
         bool corrupt = kind == AutoencoderKind.Denoising || (kind == AutoencoderKind.Stacked && StackedDenoising);
         NetworkOptions o = kind == AutoencoderKind.Variational
@@ -156,7 +156,7 @@ public sealed class PretrainingExperimentOptions
 /// <param name="Accuracy">Accuracy on the test rows.</param>
 /// <param name="Epochs">Epochs run (early stopping included).</param>
 /// <param name="Seconds">Training seconds.</param>
-public sealed record PretrainingRun(int Labels, string Kind, string Mode, ulong Seed, double Accuracy, int Epochs, double Seconds);
+public sealed record PretrainingRun(int Labels, string Kind, string Mode, int Seed, double Accuracy, int Epochs, double Seconds);
 
 /// <summary>Mean and sample standard deviation of the accuracy over the seeds of one (N, kind, mode).</summary>
 /// <param name="Labels">N.</param>
@@ -233,7 +233,7 @@ public static class PretrainingExperiment
     }
 
     /// <summary>Pretrains one autoencoder of <paramref name="kind"/> on <paramref name="unlabelled"/> (values in [0, 1]).</summary>
-    public static IAutoencoder Pretrain(AutoencoderKind kind, Matrix unlabelled, PretrainingExperimentOptions options, ulong seed,
+    public static IAutoencoder Pretrain(AutoencoderKind kind, Matrix unlabelled, PretrainingExperimentOptions options, int seed,
         IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -285,7 +285,8 @@ public static class PretrainingExperiment
         var runs = new List<PretrainingRun>();
         for (int s = 0; s < options.Seeds; s++)
         {
-            ulong seed = options.BaseSeed + (ulong)s;
+            int seed = unchecked(options.BaseSeed + s);
+            ulong state = unchecked((ulong)(uint)seed);
             var encoders = new List<(AutoencoderKind Kind, IAutoencoder Model)>();
             foreach (var kind in options.Kinds)
             {
@@ -299,7 +300,7 @@ public static class PretrainingExperiment
             }
             foreach (int n in options.LabelCounts)
             {
-                var rows = BalancedSample(labelledY, n, Mix(seed, (ulong)n));
+                var rows = BalancedSample(labelledY, n, Mix(state, (ulong)n));
                 var x = labelledX.SelectRows(rows);
                 var y = rows.Select(r => labelledY[r]).ToArray();
                 var first = encoders.Count > 0 ? encoders[0].Model : null;
@@ -309,7 +310,8 @@ public static class PretrainingExperiment
                     var o = options.Classifier.Clone();
                     o.Mode = trainMode;
                     o.Initialization = init;
-                    o.Seed = Mix(seed, (ulong)n + 7919);
+                    // 31 bits of the mixed state: the options' seed type (and what the ML.NET trainer took before seeds became one type).
+                    o.Seed = (int)(Mix(state, (ulong)n + 7919) & int.MaxValue);
                     o.Threads = options.Threads;
                     o.Gemm = options.Gemm;
                     if (init == EncoderInitialization.Random) { o.HeadWarmupEpochs = 0; o.EncoderAnchorL2 = 0; }
@@ -393,7 +395,7 @@ public static class PretrainingExperiment
     private static int PretrainUnits(AutoencoderKind kind, PretrainingExperimentOptions o) =>
         kind == AutoencoderKind.Stacked ? o.PretrainEpochs * (o.HiddenSizes.Length + 1) + o.StackedFineTuneEpochs : o.PretrainEpochs;
 
-    private static IAutoencoder PretrainCached(AutoencoderKind kind, Matrix data, PretrainingExperimentOptions o, ulong seed,
+    private static IAutoencoder PretrainCached(AutoencoderKind kind, Matrix data, PretrainingExperimentOptions o, int seed,
         IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         if (o.CacheDirectory is null) return Pretrain(kind, data, o, seed, progress, cancellationToken);

@@ -86,7 +86,7 @@ internal static class PretrainingReport
         try { json = JsonNode.Parse(File.ReadAllText(saved)) ?? throw new InvalidDataException($"{saved} is empty."); }
         catch (System.Text.Json.JsonException e) { throw new InvalidDataException($"{saved} is not JSON: {e.Message}"); }
         var runs = (json["runs"] as JsonArray ?? throw new InvalidDataException($"{saved} has no \"runs\" array (write it with mlae pretrain --json-out)."))
-            .Select(x => new PretrainingRun((int)x!["labels"]!, (string)x["kind"]!, (string)x["mode"]!, (ulong)x["seed"]!, (double)x["accuracy"]!, (int)x["epochs"]!, (double)x["seconds"]!))
+            .Select(x => new PretrainingRun((int)x!["labels"]!, (string)x["kind"]!, (string)x["mode"]!, (int)x["seed"]!, (double)x["accuracy"]!, (int)x["epochs"]!, (double)x["seconds"]!))
             .ToList();
         string dataset = BuiltInDatasets.DisplayName((string?)json["dataset"] ?? saved);
         LearningCurves(PretrainingExperiment.Summarize(runs), $"{dataset}: test accuracy against labelled examples ({(int?)json["seeds"] ?? 1} seeds)").Save(chartPath);

@@ -64,7 +64,7 @@ internal sealed class Comparison(LoadedDataset data, IReadOnlyList<string> metho
         var ml = new MLContext(seed: settings.Seed);
         var views = folds == 1
             ? [(Train: ImageDataViews.Load(ml, data.Train, Multiclass), Test: ImageDataViews.Load(ml, data.Test!, Multiclass))]
-            : StratifiedKFold.Split(data.Train.RequireLabels(), folds, (ulong)settings.Seed)
+            : StratifiedKFold.Split(data.Train.RequireLabels(), folds, settings.Seed)
                 .Select(f => (Train: ImageDataViews.Load(ml, data.Train, Multiclass, f.Train), Test: ImageDataViews.Load(ml, data.Train, Multiclass, f.Test)))
                 .ToArray();
         var cells = Cells.ToArray();

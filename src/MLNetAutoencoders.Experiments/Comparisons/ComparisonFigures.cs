@@ -49,7 +49,7 @@ internal static class ComparisonFigures
         string name = BuiltInDatasets.DisplayName(train.Name);
         var json = new JsonObject { ["code"] = k };
 
-        var pca = PcaModel.Fit(train.Images, new PcaOptions { Components = k, Seed = (ulong)s.Seed });
+        var pca = PcaModel.Fit(train.Images, new PcaOptions { Components = k, Seed = s.Seed });
         var mean = new Matrix(1, pca.Mean.Length, (float[])pca.Mean.Clone());
         json["mean"] = Save(new GridFigure { Title = $"{name}: mean image", Subtitle = $"{train.Count} training images of {w}×{h} pixels" },
             ImageGrid.Tile(mean, w, h, new ImageGridOptions { Scale = scale * 2 }), dir, "mean.png");

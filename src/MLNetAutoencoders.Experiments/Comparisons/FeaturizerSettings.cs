@@ -66,7 +66,7 @@ internal sealed record FeaturizerSettings(int[] Hidden, int Epochs, int Batch, i
         a.LearningRate = LearningRate;
         a.Threads = 1;
         a.Gemm = Gemm;
-        a.Seed = (ulong)Seed;
+        a.Seed = Seed;
         a.Engine = Engine;
         if (a.Corruption == CorruptionKind.Gaussian) a.CorruptionLevel = Noise;
         // The convolutional autoencoder: its default channels, this comparison's code and training, on the chosen engine.
@@ -81,7 +81,7 @@ internal sealed record FeaturizerSettings(int[] Hidden, int Epochs, int Batch, i
         Vae = new VaeOptions
         {
             HiddenSizes = (int[])Hidden.Clone(), LatentSize = code, Epochs = Epochs, BatchSize = VaeBatch, LearningRate = LearningRate,
-            Seed = (ulong)Seed, Threads = 1, Gemm = Gemm, Engine = Engine,
+            Seed = Seed, Threads = 1, Gemm = Gemm, Engine = Engine,
         },
     };
 

@@ -27,7 +27,7 @@ internal sealed class MLNetHost
     public static IHostEnvironment Environment(object catalog) => MLNetInternals.Environment(catalog);
 
     /// <summary><paramref name="seed"/> itself, or the next number of the context's random source when it is null.</summary>
-    public ulong Seed(int? seed) => seed is int s ? unchecked((ulong)(uint)s) : (ulong)_host.Rand.Next();
+    public int Seed(int? seed) => seed ?? _host.Rand.Next();
 
     /// <summary>Sends an informational message to <see cref="MLContext.Log"/>.</summary>
     public void Info(string message)

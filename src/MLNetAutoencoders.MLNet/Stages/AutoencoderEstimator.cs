@@ -65,14 +65,14 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase
 
     private protected override bool NeedsUnitRange => _options.Autoencoder.Loss == LossKind.CrossEntropy;
 
-    private protected override IAutoencoder Train(Matrix x, ulong seed, IProgress<EpochReport> progress, CancellationToken cancellationToken)
+    private protected override IAutoencoder Train(Matrix x, int seed, IProgress<EpochReport> progress, CancellationToken cancellationToken)
     {
         var o = Seeded(seed);
         if (o.Modules is { } modules) return modules.Fit(o, x, progress, cancellationToken);
         return AutoencoderKinds.Fit(Kind, o, x, progress, cancellationToken, _options.FineTuneEpochs);
     }
 
-    private protected override IAutoencoder Train(IRowStream rows, ulong seed, IProgress<EpochReport> progress, CancellationToken cancellationToken)
+    private protected override IAutoencoder Train(IRowStream rows, int seed, IProgress<EpochReport> progress, CancellationToken cancellationToken)
     {
         if (_options.Autoencoder.Modules is not null)
             throw new NotSupportedException($"{StageName}: the user's own modules (Autoencoder.Modules) train on rows held in memory; set Streaming.Mode = TrainingDataMode.InMemory.");
@@ -82,7 +82,7 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase
     // The trainer depends only on whether the layers are trained greedily; the other kinds' terms are in the options.
     private AutoencoderKind Kind => _options.Stacked ? AutoencoderKind.Stacked : AutoencoderKind.Plain;
 
-    private AutoencoderOptions Seeded(ulong seed)
+    private AutoencoderOptions Seeded(int seed)
     {
         var o = _options.Autoencoder.Clone();
         o.Seed = seed;

@@ -17,15 +17,14 @@ public abstract class AutoencoderEstimatorBase : IEstimator<AutoencoderTransform
 {
     private readonly MLNetHost _host;
     private readonly AutoencoderStageOptions _options;
-    private readonly ulong _seed;
+    private readonly int _seed;
     private readonly string _stage;
 
     private protected AutoencoderEstimatorBase(IHostEnvironment environment, string stage, AutoencoderStageOptions options, Action validate)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ValidateColumns(stage);
-        ArgumentNullException.ThrowIfNull(options.Streaming, nameof(options.Streaming));
-        options.Streaming.Validate(stage);
+        options.ValidateStreaming(stage);
         validate();
         _stage = stage;
         _host = new MLNetHost(environment, stage);
@@ -46,7 +45,7 @@ public abstract class AutoencoderEstimatorBase : IEstimator<AutoencoderTransform
 
     /// <summary>
     /// Trains the model on the input column: copied into memory through a cursor, or streamed (a new cursor every epoch,
-    /// a bounded shuffle buffer), as <see cref="AutoencoderStageOptions.Streaming"/> decides.
+    /// a bounded shuffle buffer), as <see cref="StreamingTrainingOptions.Streaming"/> decides.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of the wrong kind.</exception>
     /// <exception cref="ArgumentException">No rows, a NaN/∞ value, or (cross-entropy or Bernoulli models) a value outside [0, 1]; the message names the row.</exception>
@@ -71,8 +70,8 @@ public abstract class AutoencoderEstimatorBase : IEstimator<AutoencoderTransform
     private protected abstract bool NeedsUnitRange { get; }
 
     /// <summary>Trains on the rows with the given seed.</summary>
-    private protected abstract IAutoencoder Train(Matrix x, ulong seed, IProgress<EpochReport> progress, CancellationToken cancellationToken);
+    private protected abstract IAutoencoder Train(Matrix x, int seed, IProgress<EpochReport> progress, CancellationToken cancellationToken);
 
     /// <summary>Trains on rows streamed pass after pass, with the given seed.</summary>
-    private protected abstract IAutoencoder Train(IRowStream rows, ulong seed, IProgress<EpochReport> progress, CancellationToken cancellationToken);
+    private protected abstract IAutoencoder Train(IRowStream rows, int seed, IProgress<EpochReport> progress, CancellationToken cancellationToken);
 }

@@ -1,7 +1,7 @@
 namespace MLNetAutoencoders.MLNet.Stages;
 
-/// <summary>The settings every autoencoder stage shares: its columns and streaming, with the seed, progress and cancellation of <see cref="StageTrainingOptions"/>.</summary>
-public abstract class AutoencoderStageOptions : StageTrainingOptions
+/// <summary>The settings every autoencoder stage shares: its columns, with the streaming of <see cref="StreamingTrainingOptions"/> and the seed, progress and cancellation of <see cref="StageTrainingOptions"/>.</summary>
+public abstract class AutoencoderStageOptions : StreamingTrainingOptions
 {
     /// <summary>The code column written: <c>Vector&lt;Single, code size&gt;</c>. Default <c>Code</c>.</summary>
     public string OutputColumnName { get; set; } = "Code";
@@ -17,9 +17,6 @@ public abstract class AutoencoderStageOptions : StageTrainingOptions
     /// (x − x̂)² over the row's values, the usual anomaly score.
     /// </summary>
     public string? ErrorColumnName { get; set; }
-
-    /// <summary>Train from an in-memory copy of the input column or stream it (default: in memory up to 512 MB, streaming above).</summary>
-    public StreamingOptions Streaming { get; set; } = new();
 
     /// <summary>Throws naming the first column option that is empty or used twice.</summary>
     internal void ValidateColumns(string stage)

@@ -9,7 +9,12 @@ namespace MLNetAutoencoders.MLNet.Stages;
 /// </summary>
 public abstract class StageTrainingOptions
 {
-    /// <summary>Seed of all randomness of training; null = drawn from the MLContext's seed, as ML.NET's components do.</summary>
+    /// <summary>
+    /// Seed of all randomness of training; null = drawn from the MLContext's seed, as ML.NET's components do. It is the
+    /// one seed of the stage: it replaces the <c>Seed</c> of the nested core options (<c>NetworkOptions.Seed</c>,
+    /// <c>EncoderClassifierOptions.Seed</c>), whose own value is not used here. Same type as the core's seeds: a seed from
+    /// 0 to <see cref="int.MaxValue"/> gives the same numbers as that seed on the core options.
+    /// </summary>
     public int? Seed { get; set; }
 
     /// <summary>Receives each finished epoch (epochs also go to <c>MLContext.Log</c>).</summary>

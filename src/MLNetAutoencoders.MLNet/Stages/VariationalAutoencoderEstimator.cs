@@ -40,13 +40,13 @@ public sealed class VariationalAutoencoderEstimator : AutoencoderEstimatorBase
 
     private protected override bool NeedsUnitRange => _options.Vae.Likelihood == VaeLikelihood.Bernoulli;
 
-    private protected override IAutoencoder Train(Matrix x, ulong seed, IProgress<EpochReport> progress, CancellationToken cancellationToken)
+    private protected override IAutoencoder Train(Matrix x, int seed, IProgress<EpochReport> progress, CancellationToken cancellationToken)
         => Trainer(seed).Fit(x, progress, cancellationToken);
 
-    private protected override IAutoencoder Train(IRowStream rows, ulong seed, IProgress<EpochReport> progress, CancellationToken cancellationToken)
+    private protected override IAutoencoder Train(IRowStream rows, int seed, IProgress<EpochReport> progress, CancellationToken cancellationToken)
         => Trainer(seed).Fit(rows, progress, cancellationToken);
 
-    private VaeTrainer Trainer(ulong seed)
+    private VaeTrainer Trainer(int seed)
     {
         var o = _options.Vae.Clone();
         o.Seed = seed;

@@ -46,8 +46,8 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     internal const string StageName = "AnomalyDetection.Trainers.Autoencoder";
     private const string CodeColumn = "AnomalyDetection.Code";
 
-    /// <summary>The trainer's settings (seed, progress and cancellation from <see cref="StageTrainingOptions"/>).</summary>
-    public sealed class Options : StageTrainingOptions
+    /// <summary>The trainer's settings (streaming from <see cref="StreamingTrainingOptions"/>; seed, progress and cancellation from <see cref="StageTrainingOptions"/>).</summary>
+    public sealed class Options : StreamingTrainingOptions
     {
         /// <summary>The feature column: a known-size vector of <see cref="float"/>. Default <c>Features</c>.</summary>
         public string FeatureColumnName { get; set; } = "Features";
@@ -77,9 +77,6 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         /// <summary>The expected share of anomalies among the training rows: the threshold of <c>PredictedLabel</c> is the training scores' (1 − Contamination) quantile. Range [0, 0.5); default 0.01.</summary>
         public double Contamination { get; set; } = 0.01;
 
-        /// <summary>Train from an in-memory copy of the feature column or stream it (default: in memory up to 512 MB). The threshold is then set from one more streamed pass that keeps one score per row.</summary>
-        public StreamingOptions Streaming { get; set; } = new();
-
         /// <summary>The options of a kind of the family (<see cref="AutoencoderKinds.Apply"/>; a VAE scored by its negative ELBO for <see cref="AutoencoderKind.Variational"/>), code size <see cref="AutoencoderDefaults.AnomalyCodeSize"/>.</summary>
         /// <exception cref="ArgumentException">A value that is not a kind.</exception>
         public static Options ForKind(AutoencoderKind kind)
@@ -101,6 +98,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.FeatureColumnName)) throw new ArgumentException($"{StageName}: FeatureColumnName must be a column name.", nameof(options));
+        options.ValidateStreaming(StageName);
         if (!(options.Contamination >= 0 && options.Contamination < 0.5))
             throw new ArgumentOutOfRangeException(nameof(options.Contamination), options.Contamination, $"{StageName}: Contamination must be in [0, 0.5).");
         if (!Enum.IsDefined(options.Score)) throw new ArgumentOutOfRangeException(nameof(options.Score), options.Score, $"{StageName}: unknown Score.");

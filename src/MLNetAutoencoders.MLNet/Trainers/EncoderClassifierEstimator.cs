@@ -36,7 +36,7 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
         /// <summary>A fitted autoencoder stage whose encoder starts the classifier (its input width must be the feature column's).</summary>
         public AutoencoderTransformer? Encoder { get; set; }
 
-        /// <summary>Without <see cref="Encoder"/>: the autoencoder to pretrain on <see cref="UnlabelledData"/> (in <see cref="EncoderTrainingMode.SemiSupervisedVae"/> mode a VAE with its defaults instead) (its column names are ignored; its <see cref="AutoencoderStageOptions.Streaming"/> decides whether the unlabelled rows are streamed). Default: the plain kind.</summary>
+        /// <summary>Without <see cref="Encoder"/>: the autoencoder to pretrain on <see cref="UnlabelledData"/> (in <see cref="EncoderTrainingMode.SemiSupervisedVae"/> mode a VAE with its defaults instead) (its column names are ignored; its <see cref="StreamingTrainingOptions.Streaming"/> decides whether the unlabelled rows are streamed). Default: the plain kind.</summary>
         public AutoencoderEstimator.Options? Pretrain { get; set; }
 
         /// <summary>
@@ -58,7 +58,7 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
     private readonly IHostEnvironment _environment;
     private readonly MLNetHost _host;
     private readonly Options _options;
-    private readonly ulong _seed;
+    private readonly int _seed;
 
     internal EncoderClassifierEstimator(IHostEnvironment environment, Options options)
     {
@@ -148,7 +148,7 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
         {
             var vae = new VariationalAutoencoderEstimator.Options
             {
-                InputColumnName = _options.FeatureColumnName, OutputColumnName = "EncoderClassifier.Code", Seed = (int)(_seed & int.MaxValue),
+                InputColumnName = _options.FeatureColumnName, OutputColumnName = "EncoderClassifier.Code", Seed = _seed,
                 CancellationToken = _options.CancellationToken,
             };
             return new VariationalAutoencoderEstimator(_environment, vae).Fit(_options.UnlabelledData!).Model;
@@ -157,7 +157,7 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
         var o = new AutoencoderEstimator.Options
         {
             InputColumnName = _options.FeatureColumnName, OutputColumnName = "EncoderClassifier.Code", Autoencoder = p.Autoencoder, Stacked = p.Stacked,
-            FineTuneEpochs = p.FineTuneEpochs, Seed = (int)(_seed & int.MaxValue), Progress = p.Progress, CancellationToken = _options.CancellationToken,
+            FineTuneEpochs = p.FineTuneEpochs, Seed = _seed, Progress = p.Progress, CancellationToken = _options.CancellationToken,
             Streaming = p.Streaming,
         };
         return new AutoencoderEstimator(_environment, o).Fit(_options.UnlabelledData ?? labelled).Model;

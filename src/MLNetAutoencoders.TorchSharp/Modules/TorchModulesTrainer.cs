@@ -37,7 +37,7 @@ internal static class TorchModulesTrainer
         if (TorchOnnxExport.RowSize(shape) != data.Cols)
             throw new ArgumentException($"The input shape [{string.Join(", ", shape)}] has {TorchOnnxExport.RowSize(shape)} values per row, but the data have {data.Cols} columns.", nameof(data));
 
-        torch.random.manual_seed(unchecked((long)o.Seed));
+        torch.random.manual_seed(unchecked((uint)o.Seed));
         var encoder = modules.Encoder() ?? throw new ArgumentException("The encoder factory returned null.", nameof(modules));
         var decoder = modules.Decoder() ?? throw new ArgumentException("The decoder factory returned null.", nameof(modules));
         TorchOnnxExport.CheckExportable(encoder, "encoder");

@@ -23,7 +23,7 @@ public static class AutoencoderMetrics
     public const float DenoisingNoise = 0.2f;
 
     /// <summary>Seed of the noise <see cref="DenoisingMse"/> adds by default.</summary>
-    public const ulong DenoisingSeed = 2024;
+    public const int DenoisingSeed = 2024;
 
     /// <summary>The |z| below which <see cref="CodeStatistics.FractionNearZero"/> counts an entry.</summary>
     public const float NearZero = 0.01f;
@@ -54,7 +54,7 @@ public static class AutoencoderMetrics
     /// noise drawn from a generator seeded with <paramref name="seed"/>. The noisy input is not clamped to the data's
     /// range (the corruption the denoising autoencoder trains with is not clamped either).
     /// </summary>
-    public static double DenoisingMse(IAutoencoder model, Matrix x, float noise = DenoisingNoise, ulong seed = DenoisingSeed)
+    public static double DenoisingMse(IAutoencoder model, Matrix x, float noise = DenoisingNoise, int seed = DenoisingSeed)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (!(noise >= 0 && float.IsFinite(noise))) throw new ArgumentOutOfRangeException(nameof(noise), noise, "noise must be a finite number ≥ 0.");

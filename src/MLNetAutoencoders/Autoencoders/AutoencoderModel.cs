@@ -76,7 +76,7 @@ public sealed class AutoencoderModel : IAutoencoder
     /// Decodes <paramref name="count"/> draws z ~ N(0, I) (seeded). Meaningful for the adversarial kind, whose codes were
     /// trained to follow that prior; for the other kinds it shows what the decoder makes of codes it was never shown.
     /// </summary>
-    public Matrix Sample(int count, ulong seed = 0) => Decode(PriorCodes.Draw(count, CodeSize, seed));
+    public Matrix Sample(int count, int seed = 0) => Decode(PriorCodes.Draw(count, CodeSize, seed));
 
     /// <summary>For a 2-D code: decodes the grid <see cref="PriorCodes.Grid"/> of <paramref name="steps"/>² codes over the prior.</summary>
     public Matrix Manifold(int steps = 20) => Decode(PriorCodes.Grid(CodeSize, steps));

@@ -36,8 +36,11 @@ public abstract class NetworkOptions
     /// <summary>Momentum for SGD. Default 0.9.</summary>
     public float Momentum { get; set; } = 0.9f;
 
-    /// <summary>Seed of all randomness (initialisation, shuffling, validation split, noise, dropout, sampling). Default 0.</summary>
-    public ulong Seed { get; set; }
+    /// <summary>
+    /// Seed of all randomness (initialisation, shuffling, validation split, noise, dropout, sampling); any value, the
+    /// generator takes its 32 bits. Default 0. Inside an ML.NET stage the stage's <c>Seed</c> is used instead (set a seed in one place).
+    /// </summary>
+    public int Seed { get; set; }
 
     /// <summary>Share of rows held out for validation loss (and early stopping), in [0, 1). Default 0.</summary>
     public double ValidationFraction { get; set; }

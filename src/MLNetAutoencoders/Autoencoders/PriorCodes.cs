@@ -9,7 +9,7 @@ namespace MLNetAutoencoders.Autoencoders;
 public static class PriorCodes
 {
     /// <summary><paramref name="count"/> draws z ~ N(0, I) of width <paramref name="codeSize"/> from a generator seeded with <paramref name="seed"/>.</summary>
-    public static Matrix Draw(int count, int codeSize, ulong seed = 0)
+    public static Matrix Draw(int count, int codeSize, int seed = 0)
     {
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "count must be ≥ 1.");
         var z = new Matrix(count, codeSize);

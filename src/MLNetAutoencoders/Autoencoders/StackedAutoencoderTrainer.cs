@@ -69,7 +69,7 @@ public sealed class StackedAutoencoderTrainer
         o.CodeActivation = last ? t.CodeActivation : t.HiddenActivation;
         o.Loss = first ? t.Loss : LossKind.SquaredError;
         o.OutputActivation = first ? t.OutputActivation : t.HiddenActivation;
-        o.Seed = t.Seed + (ulong)layer;
+        o.Seed = unchecked(t.Seed + layer);
         return o;
     }
 
@@ -105,7 +105,7 @@ public sealed class StackedAutoencoderTrainer
         var o = stacked.Options.Clone();
         o.Epochs = Options.FineTuneEpochs;
         if (Options.FineTuneLearningRate > 0) o.LearningRate = Options.FineTuneLearningRate;
-        o.Seed = Options.Autoencoder.Seed + (ulong)LayerCount;
+        o.Seed = unchecked(Options.Autoencoder.Seed + LayerCount);
         var fine = AutoencoderTrainer.Train(o, stacked.Encoder, stacked.Decoder, source(o), inputSize, new Rng(o.Seed), progress, cancellationToken);
         var history = new TrainingHistory { Epochs = stacked.History.Epochs.Concat(fine.Epochs).ToList(), StoppedEarly = fine.StoppedEarly, Engine = fine.Engine };
         history.BestEpoch = stacked.History.Epochs.Count + fine.BestEpoch;

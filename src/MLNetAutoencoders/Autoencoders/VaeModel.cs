@@ -96,7 +96,7 @@ public sealed class VaeModel : IAutoencoder
     public Matrix Reconstruct(Matrix x) => Decode(Encode(x));
 
     /// <summary>Decodes <paramref name="count"/> draws z ~ N(0, I) from a generator seeded with <paramref name="seed"/>.</summary>
-    public Matrix Sample(int count, ulong seed = 0) => Decode(PriorCodes.Draw(count, CodeSize, seed));
+    public Matrix Sample(int count, int seed = 0) => Decode(PriorCodes.Draw(count, CodeSize, seed));
 
     /// <summary>
     /// Decodes <paramref name="steps"/> evenly spaced points on the segment from code <paramref name="from"/> to code
@@ -128,7 +128,7 @@ public sealed class VaeModel : IAutoencoder
     /// The per-sample negative ELBO (β = 1), reconstruction term and KL on the rows of <paramref name="x"/>, with one
     /// draw ε per sample from a generator seeded with <paramref name="seed"/> (so repeated calls agree).
     /// </summary>
-    public VaeEvaluation Evaluate(Matrix x, ulong seed = 0)
+    public VaeEvaluation Evaluate(Matrix x, int seed = 0)
     {
         AutoencoderModel.CheckInput(x, InputSize, "input");
         if (x.Rows == 0) throw new ArgumentException("There are no rows to evaluate.", nameof(x));

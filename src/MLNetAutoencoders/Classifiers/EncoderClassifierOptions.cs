@@ -159,8 +159,11 @@ public sealed class EncoderClassifierOptions
     /// <summary>Early-stopping patience in epochs (0 = off; needs a validation fraction); the best epoch's weights are kept. Default 10.</summary>
     public int EarlyStoppingPatience { get; set; } = 10;
 
-    /// <summary>Seed of initialisation, the validation split, shuffling and corruption. Default 0.</summary>
-    public ulong Seed { get; set; }
+    /// <summary>
+    /// Seed of initialisation, the validation split, shuffling and corruption; any value, the generator takes its 32
+    /// bits. Default 0. Inside an ML.NET stage the stage's <c>Seed</c> is used instead (set a seed in one place).
+    /// </summary>
+    public int Seed { get; set; }
 
     /// <summary>GEMM threads (≥ 1); one thread gives bit-identical runs. Default 1.</summary>
     public int Threads { get; set; } = 1;

@@ -188,13 +188,13 @@ public static class EncoderClassifierTrainer
         // The reconstruction branch draws from its own generator and context, so that with weight 0 the classifier's
         // batches, dropout masks and updates are bit for bit those of a plain fine-tune.
         var joint = autoencoder is null ? null
-            : JointTerm.Create(autoencoder, encoder, unlabelled!, o, new NnContext(ctx.Gemm, new Rng(o.Seed ^ 0x5DEECE66DUL)));
+            : JointTerm.Create(autoencoder, encoder, unlabelled!, o, new NnContext(ctx.Gemm, new Rng(unchecked((ulong)(uint)o.Seed) ^ 0x5DEECE66DUL)));
         var vat = o.Mode != EncoderTrainingMode.VirtualAdversarial ? null
-            : new VirtualAdversarialTerm(net, unlabelled!, o, new NnContext(ctx.Gemm, new Rng(o.Seed ^ 0x5DEECE66DUL)));
+            : new VirtualAdversarialTerm(net, unlabelled!, o, new NnContext(ctx.Gemm, new Rng(unchecked((ulong)(uint)o.Seed) ^ 0x5DEECE66DUL)));
         int featureLayers = encoderCount + (o.StandardizeCodes ? 1 : 0);
         var m2 = o.Mode != EncoderTrainingMode.SemiSupervisedVae ? null
             : new SemiSupervisedVaeTerm(new Network(layers.Take(featureLayers)), new Network(layers.Skip(featureLayers)), unlabelled!, k, o, rng,
-                new NnContext(ctx.Gemm, new Rng(o.Seed ^ 0x5DEECE66DUL)));
+                new NnContext(ctx.Gemm, new Rng(unchecked((ulong)(uint)o.Seed) ^ 0x5DEECE66DUL)));
 
         var history = new TrainingHistory();
         if (o.HeadWarmupEpochs > 0 && !frozen)

@@ -20,7 +20,7 @@ public static class StratifiedKFold
     /// <param name="folds">Number of folds, 2 … number of rows.</param>
     /// <param name="seed">Shuffle seed.</param>
     /// <returns>One split per fold; every row is in exactly one test fold.</returns>
-    public static IReadOnlyList<FoldSplit> Split(int[] labels, int folds, ulong seed)
+    public static IReadOnlyList<FoldSplit> Split(int[] labels, int folds, int seed)
     {
         ArgumentNullException.ThrowIfNull(labels);
         if (folds < 2) throw new ArgumentOutOfRangeException(nameof(folds), folds, "folds must be at least 2.");

@@ -47,7 +47,7 @@ public sealed class LoadedDataset
     public IReadOnlyList<string>? ClassNames { get; init; }
 
     /// <summary>This dataset when it has a test part; otherwise a copy whose train/test parts are a seeded random split of <see cref="Train"/>.</summary>
-    public LoadedDataset WithTestSplit(double testFraction, ulong seed)
+    public LoadedDataset WithTestSplit(double testFraction, int seed)
     {
         if (Test is not null) return this;
         var (train, test) = Train.Split(testFraction, seed);

@@ -90,7 +90,7 @@ public sealed class ImageDataset
     }
 
     /// <summary>A seeded random held-out split (see <see cref="DataSplit.Indices"/>); both parts keep the original order.</summary>
-    public (ImageDataset Train, ImageDataset Test) Split(double testFraction, ulong seed)
+    public (ImageDataset Train, ImageDataset Test) Split(double testFraction, int seed)
     {
         var (train, test) = DataSplit.Indices(Count, testFraction, seed);
         return (Subset(train, Name + " (train split)"), Subset(test, Name + " (test split)"));
@@ -108,7 +108,7 @@ public static class DataSplit
     /// go to the test part. Both index lists are sorted ascending.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">testFraction not strictly between 0 and 1, or count &lt; 2.</exception>
-    public static (int[] Train, int[] Test) Indices(int count, double testFraction, ulong seed)
+    public static (int[] Train, int[] Test) Indices(int count, double testFraction, int seed)
     {
         if (!(testFraction > 0 && testFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, "The test fraction must be strictly between 0 and 1.");
@@ -124,7 +124,7 @@ public static class DataSplit
     }
 
     /// <summary>Splits the rows of a matrix (copies) as <see cref="Indices"/> does.</summary>
-    public static (Matrix Train, Matrix Test) Split(Matrix data, double testFraction, ulong seed)
+    public static (Matrix Train, Matrix Test) Split(Matrix data, double testFraction, int seed)
     {
         ArgumentNullException.ThrowIfNull(data);
         var (train, test) = Indices(data.Rows, testFraction, seed);

@@ -42,8 +42,8 @@ public sealed class TsneOptions
     /// <summary>The start. Default <see cref="TsneInit.Pca"/> (random when the data has fewer rows or columns than <see cref="Dimensions"/>).</summary>
     public TsneInit Init { get; set; } = TsneInit.Pca;
 
-    /// <summary>Seed of the random start (and of the PCA solver). Default 0.</summary>
-    public ulong Seed { get; set; }
+    /// <summary>Seed of the random start (and of the PCA solver); any value, the generator takes its 32 bits. Default 0.</summary>
+    public int Seed { get; set; }
 
     /// <summary>Report progress every this many iterations (each report computes the KL divergence, an O(N²) pass). Default 50.</summary>
     public int ReportEvery { get; set; } = 50;

@@ -13,7 +13,7 @@ public sealed class NnContext
     }
 
     /// <summary>Creates a context with a new GEMM provider of the given kind and threads, and a seeded generator.</summary>
-    public static NnContext Create(GemmKind gemm = GemmKind.Auto, int threads = 1, ulong seed = 0)
+    public static NnContext Create(GemmKind gemm = GemmKind.Auto, int threads = 1, int seed = 0)
         => new(Numerics.Gemm.Create(gemm, threads), new Rng(seed));
 
     /// <summary>The GEMM provider.</summary>

@@ -13,6 +13,15 @@ public sealed class Rng
     private double _spare;
     private bool _hasSpare;
 
+    /// <summary>
+    /// Creates a generator from an options class's seed, taken as its 32 bits (<c>(ulong)(uint)seed</c>): a seed from 0 to
+    /// <see cref="int.MaxValue"/> gives the same generator as the same value passed as a <see cref="ulong"/>.
+    /// </summary>
+    public Rng(int seed)
+        : this(unchecked((ulong)(uint)seed))
+    {
+    }
+
     /// <summary>Creates a generator from a seed.</summary>
     public Rng(ulong seed)
     {

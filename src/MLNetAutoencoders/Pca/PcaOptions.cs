@@ -61,8 +61,11 @@ public sealed class PcaOptions
     /// </summary>
     public int? PowerIterations { get; init; }
 
-    /// <summary>Seed of the random sketch (the randomised solver is deterministic for a given seed and thread count).</summary>
-    public ulong Seed { get; init; }
+    /// <summary>
+    /// Seed of the random sketch (the randomised solver is deterministic for a given seed and thread count); any value,
+    /// the generator takes its 32 bits. Default 0. Inside an ML.NET stage the stage's <c>Seed</c> is used instead (set a seed in one place).
+    /// </summary>
+    public int Seed { get; init; }
 
     /// <summary>Threads for GEMM and column statistics (≥ 1; default: the processor count).</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;

@@ -43,14 +43,16 @@ public class PretrainingExperimentTests
     [Fact]
     public void Run_FitsScratchProbeAndFineTunePerKind_AndReusesTheCache()
     {
+        // Enough pretraining and classifier steps that every seed's classifiers learn: a barely trained softmax head is a
+        // random assignment of the three clusters to classes, which can score far below chance.
         var (x, y) = Manifold(240, 1);
         var (tx, ty) = Manifold(90, 2);
         using var dir = new TempDir();
         var o = new PretrainingExperimentOptions
         {
             LabelCounts = new[] { 15, 30 }, Kinds = new[] { AutoencoderKind.Plain, AutoencoderKind.Variational, AutoencoderKind.Stacked }, Seeds = 2,
-            HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed,
-            Classifier = new EncoderClassifierOptions { Epochs = 4, BatchSize = 8, ValidationFraction = 0.2, EarlyStoppingPatience = 2 },
+            HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 10, PretrainBatchSize = 32, Gemm = GemmKind.Managed,
+            Classifier = new EncoderClassifierOptions { Epochs = 60, BatchSize = 8, LearningRate = 1e-2f, ValidationFraction = 0, EarlyStoppingPatience = 0 },
             CacheDirectory = dir.File("cache"),
         };
         var progress = new List<PretrainingProgress>();
@@ -82,7 +84,7 @@ public class PretrainingExperimentTests
         {
             LabelCounts = new[] { 15 }, Kinds = new[] { AutoencoderKind.Denoising }, Seeds = 1, Modes = Enum.GetValues<PretrainMode>().Where(m => m != PretrainMode.M1M2).ToArray(),
             HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed,
-            Classifier = new EncoderClassifierOptions { Epochs = 4, BatchSize = 8, ValidationFraction = 0, EarlyStoppingPatience = 0, ReconstructionWeight = 0.05f, UnlabelledBatchSize = 16 },
+            Classifier = new EncoderClassifierOptions { Epochs = 60, BatchSize = 8, LearningRate = 1e-2f, ValidationFraction = 0, EarlyStoppingPatience = 0, ReconstructionWeight = 0.05f, UnlabelledBatchSize = 16 },
         };
         var requests = new List<PretrainingFitRequest>();
         var runs = PretrainingExperiment.Run(u, x, y, tx, ty, o, (r, ct) => { requests.Add(r); return PretrainingExperiment.FitClassifier(r, ct); });

@@ -84,6 +84,9 @@ public sealed class CliJsonTests : IDisposable
         Assert.True(File.Exists((string)onnx["onnx"]!));
         var encode = Json("encode", "--model", model, "--dataset", csv, "--label-column", "label", "--out", Path.Combine(_dir, kind + ".npy"));
         Assert.Equal(40, (int)encode["rows"]!);
+        var reconstruct = Json("reconstruct", "--model", model, "--dataset", csv, "--label-column", "label", "--count", "4", "--out", Path.Combine(_dir, kind + ".png"));
+        Assert.Equal(4, (int)reconstruct["rows"]!);
+        Assert.InRange((double)reconstruct["reconstructionMse"]!, 0, 1); // pixels in [0, 1]
     }
 
     [Fact]

@@ -151,6 +151,22 @@ public sealed class CliMessageTests : IDisposable
         Assert.False(pca.ContainsKey("testMse"));
         Assert.All(pca["rows"]!.AsArray(), row => Assert.False(row!.AsObject().ContainsKey("testMse")));
         Assert.Contains("(no held-out rows)", err);
+        // mlae map: the methods fitted on every row, and those rows mapped
+        var png = Path.Combine(_dir, "map.png");
+        (code, var mapOut, err) = Mlae("map", "--dataset", csv, "--label-column", "label", "--methods", "pca", "--code", "2", "--count", "50", "--test-fraction", "0", "--out", png, "--json");
+        Assert.True(code == 0, err);
+        var map = JsonNode.Parse(mapOut.TrimEnd().Split('\n')[^1])!;
+        Assert.Equal(("training", 50), ((string)map["mapped"]!, (int)map["count"]!));
+        // mlae pretrain reports accuracy on held-out rows only: without a test split it takes them from --eval-rows
+        string[] pretrain = ["pretrain", "--dataset", csv, "--label-column", "label", "--test-fraction", "0", "--labels", "10", "--kinds", "ae", "--seeds", "1",
+            "--hidden", "8", "--code", "2", "--pretrain-epochs", "1", "--epochs", "1", "--batch", "8", "--threads", "1", "--no-logreg"];
+        (code, _, err) = Mlae(pretrain);
+        Assert.Equal(1, code);
+        Assert.Contains("--eval-rows", err);
+        (code, var pretrainOut, err) = Mlae([.. pretrain, "--eval-rows", "150-199", "--json"]);
+        Assert.True(code == 0, err);
+        var scored = JsonNode.Parse(pretrainOut.TrimEnd().Split('\n')[^1])!;
+        Assert.Equal(("train:150-199", 150, 200), ((string)scored["scoredOn"]!, (int)scored["labelledPool"]!, (int)scored["unlabelled"]!));
         // a command that needs held-out rows says which option to change
         (code, _, err) = Mlae("encode", "--model", model, "--dataset", csv, "--label-column", "label", "--test-fraction", "0", "--out", Path.Combine(_dir, "c.npy"));
         Assert.Equal(1, code);

@@ -19,11 +19,11 @@ public class MLNetHostTests
         var ml = new MLContext(seed: 1);
         var host = new MLNetHost(ml, "Stage");
         Assert.Equal("Stage", host.Name);
-        Assert.Equal(7UL, host.Seed(7));
-        Assert.Equal(0UL, host.Seed(0));
-        Assert.Equal(4294967295UL, host.Seed(-1));
-        Assert.Equal(2147483648UL, host.Seed(int.MinValue));
-        ulong[] Draws(int contextSeed)
+        Assert.Equal(7, host.Seed(7));
+        Assert.Equal(0, host.Seed(0));
+        Assert.Equal(-1, host.Seed(-1));
+        Assert.Equal(int.MinValue, host.Seed(int.MinValue));
+        int[] Draws(int contextSeed)
         {
             var h = new MLNetHost(new MLContext(seed: contextSeed), "Stage");
             return [h.Seed(null), h.Seed(null), h.Seed(null)];

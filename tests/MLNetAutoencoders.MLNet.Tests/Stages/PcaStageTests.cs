@@ -61,7 +61,7 @@ public class PcaStageTests
 
         var ml = new MLContext(seed: 0);
         var means = new List<double>();
-        for (ulong seed = 0; seed < 3; seed++)
+        for (int seed = 0; seed < 3; seed++)
         {
             var accuracies = new List<double>();
             foreach (var (train, test) in StratifiedKFold.Split(labels, 5, seed))

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.MLNet.Stages;
+using MLNetAutoencoders.MLNet.Trainers;
 using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Numerics;
 using static MLNetAutoencoders.MLNet.Tests.Stages.StageTestData;
@@ -78,7 +79,14 @@ public class StageOptionChecksTests
         AssertRefused<ArgumentOutOfRangeException>(() => ml.Transforms.EncodeWithAutoencoder(mode), "Mode", "EncodeWithAutoencoder: unknown Streaming.Mode");
         var none = SmallVae();
         none.Streaming = null!;
-        AssertRefused<ArgumentNullException>(() => ml.Transforms.EncodeWithVariationalAutoencoder(none), "Streaming", "");
+        AssertRefused<ArgumentNullException>(() => ml.Transforms.EncodeWithVariationalAutoencoder(none), "Streaming", "EncodeWithVariationalAutoencoder: Streaming must be set");
+        // The anomaly trainer's streaming is the same option, checked once and named after the trainer.
+        var anomaly = new AutoencoderAnomalyEstimator.Options();
+        anomaly.Streaming.InMemoryLimitMegabytes = -1;
+        AssertRefused<ArgumentOutOfRangeException>(() => ml.AnomalyDetection.Trainers.Autoencoder(anomaly), "InMemoryLimitMegabytes",
+            "AnomalyDetection.Trainers.Autoencoder: Streaming.InMemoryLimitMegabytes must be ≥ 0");
+        anomaly.Streaming = null!;
+        AssertRefused<ArgumentNullException>(() => ml.AnomalyDetection.Trainers.Autoencoder(anomaly), "Streaming", "AnomalyDetection.Trainers.Autoencoder: Streaming must be set");
 
         AssertRefused<ArgumentException>(() => ml.Transforms.ProjectToExactPrincipalComponents(new ExactPcaEstimator.Options { OutputColumnName = " " }),
             "options", "ProjectToExactPrincipalComponents: OutputColumnName must be a column name");
@@ -109,7 +117,7 @@ public class StageOptionChecksTests
         var o = SmallAe(seed: 42);
         o.Autoencoder.Modules = modules;
         var model = ml.Transforms.EncodeWithAutoencoder(o).Fit(View(ml, 60));
-        Assert.Equal(42UL, modules.Given!.Seed);
+        Assert.Equal(42, modules.Given!.Seed);
         Assert.Same(modules, modules.Given.Modules);
         Assert.Equal(3, model.Model.CodeSize);
 

@@ -34,7 +34,7 @@ public class StackedAutoencoderTests
         Assert.Equal([ActivationKind.Tanh, ActivationKind.Tanh, ActivationKind.Sigmoid], layers.Select(l => l.CodeActivation));
         Assert.Equal([ActivationKind.Relu, ActivationKind.Tanh, ActivationKind.Tanh], layers.Select(l => l.OutputActivation));
         Assert.Equal([LossKind.SquaredError, LossKind.SquaredError, LossKind.SquaredError], layers.Select(l => l.Loss));
-        Assert.Equal([5ul, 6ul, 7ul], layers.Select(l => l.Seed));
+        Assert.Equal([5, 6, 7], layers.Select(l => l.Seed));
         Assert.Equal([12, 8], trainer.Options.Autoencoder.HiddenSizes); // the layers' options are copies
         foreach (int bad in new[] { -1, 3 })
             Assert.Contains("layer must be in 0–2", Assert.Throws<ArgumentOutOfRangeException>(() => trainer.LayerOptions(bad)).Message);

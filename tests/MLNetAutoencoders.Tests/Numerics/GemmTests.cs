@@ -125,4 +125,20 @@ public class GemmTests
         Assert.InRange(mean, -0.01, 0.01);
         Assert.InRange(var, 0.98, 1.02);
     }
+
+    [Theory]
+    [InlineData(0, 0UL)]
+    [InlineData(7, 7UL)]
+    [InlineData(int.MaxValue, 2147483647UL)]
+    [InlineData(-1, 4294967295UL)]
+    [InlineData(int.MinValue, 2147483648UL)]
+    public void Rng_FromAnIntSeed_IsTheGeneratorOfItsThirtyTwoBits(int seed, ulong bits)
+    {
+        // The options' seeds are ints; a non-negative one must give the numbers the same ulong seed gave before.
+        var a = new Rng(seed); var b = new Rng(bits); var other = new Rng(bits + 1);
+        var first = a.NextUInt64();
+        Assert.Equal(b.NextUInt64(), first);
+        Assert.NotEqual(other.NextUInt64(), first);
+        for (int i = 0; i < 10; i++) Assert.Equal(b.NextUInt64(), a.NextUInt64());
+    }
 }

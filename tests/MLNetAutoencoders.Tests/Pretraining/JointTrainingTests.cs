@@ -13,7 +13,7 @@ public class JointTrainingTests
 {
     private static float[][] Values(IEnumerable<Parameter> ps) => ps.Select(p => p.Value.Span.ToArray()).ToArray();
 
-    private static EncoderClassifierOptions Joint(float weight, int epochs = 20, ulong seed = 3)
+    private static EncoderClassifierOptions Joint(float weight, int epochs = 20, int seed = 3)
     {
         var o = Options(EncoderTrainingMode.Joint, epochs, seed);
         o.ReconstructionWeight = weight;
@@ -128,9 +128,9 @@ public class JointTrainingTests
         var (u, _) = NoisyClusters(900, 11, noise);
         var (testX, testY) = NoisyClusters(900, 12, noise);
         double scratch = 0, jointRandom = 0, jointPretrained = 0;
-        for (ulong seed = 0; seed < 3; seed++)
+        for (int seed = 0; seed < 3; seed++)
         {
-            var (x, y) = NoisyClusters(6, 20 + seed, noise);
+            var (x, y) = NoisyClusters(6, 20 + (ulong)seed, noise);
             var ao = SmallAe(seed + 1);
             ao.CodeSize = 4;
             var ae = new AutoencoderTrainer(ao).Fit(u);

@@ -42,15 +42,15 @@ internal static class PretrainingTestData
         return (x, y);
     }
 
-    public static AutoencoderOptions SmallAe(ulong seed = 1) => new()
+    public static AutoencoderOptions SmallAe(int seed = 1) => new()
     {
         HiddenSizes = new[] { 16 }, CodeSize = 6, Epochs = 15, BatchSize = 32, LearningRate = 3e-3f, Seed = seed, Gemm = GemmKind.Managed,
     };
 
-    public static AutoencoderModel Autoencoder(Matrix x, ulong seed = 1) => new AutoencoderTrainer(SmallAe(seed)).Fit(x);
+    public static AutoencoderModel Autoencoder(Matrix x, int seed = 1) => new AutoencoderTrainer(SmallAe(seed)).Fit(x);
 
     /// <summary>Small-network defaults (one thread, managed GEMM: bit-reproducible; no validation split).</summary>
-    public static EncoderClassifierOptions Options(EncoderTrainingMode mode, int epochs = 20, ulong seed = 3) => new()
+    public static EncoderClassifierOptions Options(EncoderTrainingMode mode, int epochs = 20, int seed = 3) => new()
     {
         Mode = mode, Epochs = epochs, BatchSize = 16, LearningRate = 3e-3f, ValidationFraction = 0, EarlyStoppingPatience = 0,
         Seed = seed, Gemm = GemmKind.Managed,

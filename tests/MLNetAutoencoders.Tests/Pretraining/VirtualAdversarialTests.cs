@@ -12,7 +12,7 @@ namespace MLNetAutoencoders.Tests.Pretraining;
 /// <summary>The virtual adversarial mode of the encoder classifier: its penalty, its perturbation, its training.</summary>
 public class VirtualAdversarialTests
 {
-    private static EncoderClassifierOptions Vat(int epochs = 1, ulong seed = 3, float epsilon = 1.5f)
+    private static EncoderClassifierOptions Vat(int epochs = 1, int seed = 3, float epsilon = 1.5f)
     {
         var o = Options(EncoderTrainingMode.VirtualAdversarial, epochs, seed);
         o.VatEpsilon = epsilon;
