@@ -27,11 +27,12 @@ internal sealed class PretrainOptions
     public Option<int> Epochs { get; } = new("--epochs") { Description = "classifier epochs (maximum; early stopping)", DefaultValueFactory = _ => C.Epochs };
     public Option<int> Batch { get; } = new("--batch") { Description = "classifier batch size", DefaultValueFactory = _ => C.BatchSize };
     public Option<float> Lr { get; } = new("--lr") { Description = "classifier learning rate (Adam), the same for scratch, probe and head", DefaultValueFactory = _ => C.LearningRate };
-    public Option<string> Modes { get; } = new("--modes") { Description = "how each pretrained kind is used: probe, finetune, discriminative, joint, joint-scratch (a scratch row is always fitted)", DefaultValueFactory = _ => Join(D.Modes.Select(PretrainingExperiment.Name)) };
+    public Option<string> Modes { get; } = new("--modes") { Description = "how each pretrained kind is used: probe, finetune, discriminative, joint, joint-scratch, vat, vat-scratch, m1m2 (on the vae kind) (a scratch row is always fitted)", DefaultValueFactory = _ => Join(D.Modes.Select(PretrainingExperiment.Name)) };
     public Option<float> JointWeight { get; } = new("--joint-weight") { Description = "joint modes: weight of the unlabelled rows' reconstruction loss (per image) against the labelled cross-entropy", DefaultValueFactory = _ => C.ReconstructionWeight };
     public Option<int> UnlabelledBatch { get; } = new("--unlabelled-batch") { Description = "joint modes: unlabelled rows reconstructed per labelled minibatch", DefaultValueFactory = _ => C.UnlabelledBatchSize };
     public Option<float> VatEpsilon { get; } = new("--vat-epsilon") { Description = "vat modes: length of the virtual adversarial perturbation (L2 over the pixels)", DefaultValueFactory = _ => C.VatEpsilon };
     public Option<float> VatWeight { get; } = new("--vat-weight") { Description = "vat modes: weight of the virtual adversarial KL penalty", DefaultValueFactory = _ => C.VatWeight };
+    public Option<float> M2Weight { get; } = new("--m2-weight") { Description = "m1m2 mode: weight of M2's generative objective against the labelled cross-entropy", DefaultValueFactory = _ => C.M2Weight };
     public Option<bool> NoLogReg { get; } = new("--no-logreg") { Description = "leave out the baseline row: ML.NET's LbfgsMaximumEntropy on the raw pixels of the same labelled rows" };
     public Option<string?> LabelRows { get; } = new("--label-rows") { Description = "draw the labelled rows from these training rows only, e.g. 0-39999 (default: all)" };
     public Option<string?> EvalRows { get; } = new("--eval-rows") { Description = "score on these training rows, e.g. 50000-59999, instead of the test set (they stay out of the labelled draws)" };
@@ -54,7 +55,7 @@ internal sealed class PretrainOptions
     {
         Common.AddTo(cmd);
         foreach (var o in new Option[] { Labels, Kinds, Seeds, Hidden, Code, PretrainEpochs, PretrainBatch, PretrainLr, Corruption, StackedDenoising, StackedFineTune,
-                     Epochs, Batch, Lr, Modes, JointWeight, UnlabelledBatch, VatEpsilon, VatWeight, NoLogReg, LabelRows, EvalRows, UnlabelledRows, EncoderLr, Warmup,
+                     Epochs, Batch, Lr, Modes, JointWeight, UnlabelledBatch, VatEpsilon, VatWeight, M2Weight, NoLogReg, LabelRows, EvalRows, UnlabelledRows, EncoderLr, Warmup,
                      Dropout, L2, Anchor, Augment, Validation, Patience, Head, NoStandardize, Cache, Chart, Redraw })
             cmd.Options.Add(o);
     }
@@ -94,6 +95,7 @@ internal sealed class PretrainOptions
                 UnlabelledBatchSize = r.GetValue(UnlabelledBatch),
                 VatEpsilon = r.GetValue(VatEpsilon),
                 VatWeight = r.GetValue(VatWeight),
+                M2Weight = r.GetValue(M2Weight),
                 HeadWarmupEpochs = r.GetValue(Warmup),
                 DropoutRate = r.GetValue(Dropout),
                 L2 = r.GetValue(L2),

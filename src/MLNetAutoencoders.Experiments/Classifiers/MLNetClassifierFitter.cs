@@ -10,8 +10,8 @@ namespace MLNetAutoencoders.Classifiers;
 
 /// <summary>
 /// Trains each classifier of the pretraining experiment through ML.NET: the labelled rows as a view with a key label,
-/// the pretrained autoencoder as an encoder stage, the unlabelled rows as a view for the joint and virtual adversarial
-/// modes, and <c>MulticlassClassification.Trainers.EncoderClassifier</c>; returns the fitted stage's model.
+/// the pretrained autoencoder as an encoder stage, the unlabelled rows as a view for the joint, virtual adversarial
+/// and M1+M2 modes, and <c>MulticlassClassification.Trainers.EncoderClassifier</c>; returns the fitted stage's model.
 /// </summary>
 internal sealed class MLNetClassifierFitter(Matrix unlabelled)
 {
@@ -22,7 +22,7 @@ internal sealed class MLNetClassifierFitter(Matrix unlabelled)
     {
         var ml = new MLContext(seed: 0);
         var labelled = ImageDataViews.Load(ml, new ImageDataset(request.X, request.Labels, request.X.Cols, 1, "labelled"), multiclass: true);
-        bool semi = request.Options.Mode is EncoderTrainingMode.Joint or EncoderTrainingMode.VirtualAdversarial;
+        bool semi = request.Options.Mode is EncoderTrainingMode.Joint or EncoderTrainingMode.VirtualAdversarial or EncoderTrainingMode.SemiSupervisedVae;
         if (semi) _unlabelled ??= ImageDataViews.Load(ml, new ImageDataset(unlabelled, null, unlabelled.Cols, 1, "unlabelled"));
         var trainer = ml.MulticlassClassification.Trainers.EncoderClassifier(new EncoderClassifierEstimator.Options
         {

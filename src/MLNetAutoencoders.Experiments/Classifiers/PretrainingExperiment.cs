@@ -22,6 +22,8 @@ public enum PretrainMode
     Vat,
     /// <summary>Virtual adversarial training of the same network from random initialisation (<c>vat-scratch</c>).</summary>
     VatScratch,
+    /// <summary>The semi-supervised VAE M1+M2 on the vae kind's frozen mean code (<c>m1m2</c>; the other kinds skip it).</summary>
+    M1M2,
 }
 
 /// <summary>One classifier fit the experiment asks for; <see cref="PretrainingExperiment.FitClassifier"/> is the library's way to do it.</summary>
@@ -29,7 +31,7 @@ public enum PretrainMode
 /// <param name="EncoderLayers">The encoder the classifier starts from (the autoencoder's code path, or a fresh architecture when there is none).</param>
 /// <param name="X">The N labelled rows.</param>
 /// <param name="Labels">Their class indices.</param>
-/// <param name="Unlabelled">The unlabelled rows (for the joint and virtual adversarial modes).</param>
+/// <param name="Unlabelled">The unlabelled rows (for the joint, virtual adversarial and M1+M2 modes).</param>
 /// <param name="Options">The classifier settings: mode, initialisation and seed already set.</param>
 /// <param name="Classes">Number of classes K.</param>
 public sealed record PretrainingFitRequest(IAutoencoder? Autoencoder, IReadOnlyList<DenseLayer> EncoderLayers, Matrix X, int[] Labels, Matrix Unlabelled,
@@ -111,6 +113,8 @@ public sealed class PretrainingExperimentOptions
         if (Modes is null || Modes.Any(m => !Enum.IsDefined(m))) throw new ArgumentOutOfRangeException(nameof(Modes), "Modes holds an unknown mode.");
         if (Modes.Any(m => m is PretrainMode.Joint or PretrainMode.JointScratch) && Kinds.Contains(AutoencoderKind.Variational))
             throw new ArgumentOutOfRangeException(nameof(Modes), "The joint modes need deterministic autoencoders; drop the vae kind or the joint modes.");
+        if (Modes.Contains(PretrainMode.M1M2) && !Kinds.Contains(AutoencoderKind.Variational))
+            throw new ArgumentOutOfRangeException(nameof(Modes), "The m1m2 mode needs the vae kind (M1 is a VAE); add vae to the kinds.");
         if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
         ArgumentNullException.ThrowIfNull(Classifier, nameof(Classifier));
         Classifier.Validate();
@@ -183,7 +187,7 @@ public static class PretrainingExperiment
     /// <summary>The kind's name in tables and JSON (<see cref="AutoencoderKinds.Name"/>).</summary>
     public static string Name(AutoencoderKind kind) => AutoencoderKinds.Name(kind);
 
-    /// <summary>The mode's name in tables and JSON: probe, finetune, discriminative, joint, joint-scratch, vat, vat-scratch.</summary>
+    /// <summary>The mode's name in tables and JSON: probe, finetune, discriminative, joint, joint-scratch, vat, vat-scratch, m1m2.</summary>
     public static string Name(PretrainMode mode) => mode switch
     {
         PretrainMode.JointScratch => "joint-scratch",
@@ -275,7 +279,7 @@ public static class PretrainingExperiment
         if (labelledY.Length != labelledX.Rows) throw new ArgumentException($"There are {labelledY.Length} training labels for {labelledX.Rows} rows.", nameof(labelledY));
         if (testY.Length != testX.Rows) throw new ArgumentException($"There are {testY.Length} test labels for {testX.Rows} rows.", nameof(testY));
         int classes = Math.Max(labelledY.Max(), testY.Max()) + 1;
-        int fitsPerN = 1 + (baseline is null ? 0 : 1) + options.Kinds.Length * options.Modes.Length;
+        int fitsPerN = 1 + (baseline is null ? 0 : 1) + options.Kinds.Sum(k => options.Modes.Count(m => Applies(m, k)));
         int total = options.Seeds * (options.Kinds.Sum(k => PretrainUnits(k, options)) + options.LabelCounts.Length * fitsPerN);
         int done = 0;
         var runs = new List<PretrainingRun>();
@@ -329,7 +333,7 @@ public static class PretrainingExperiment
                         $"seed {seed}, N={n}: pixels logreg accuracy {acc:P2} ({sw.Elapsed.TotalSeconds:F1}s)"), ++done, total));
                 }
                 foreach (var (kind, model) in encoders)
-                    foreach (var mode in options.Modes)
+                    foreach (var mode in options.Modes.Where(m => Applies(m, kind)))
                     {
                         var (trainMode, init) = mode switch
                         {
@@ -339,6 +343,7 @@ public static class PretrainingExperiment
                             PretrainMode.JointScratch => (EncoderTrainingMode.Joint, EncoderInitialization.Random),
                             PretrainMode.Vat => (EncoderTrainingMode.VirtualAdversarial, EncoderInitialization.Pretrained),
                             PretrainMode.VatScratch => (EncoderTrainingMode.VirtualAdversarial, EncoderInitialization.Random),
+                            PretrainMode.M1M2 => (EncoderTrainingMode.SemiSupervisedVae, EncoderInitialization.Pretrained),
                             _ => (EncoderTrainingMode.FineTune, EncoderInitialization.Pretrained),
                         };
                         Fit(Name(kind), Name(mode), model, trainMode, init);
@@ -356,6 +361,7 @@ public static class PretrainingExperiment
         {
             EncoderTrainingMode.Joint => EncoderClassifierTrainer.FitJoint(request.Autoencoder!, request.X, request.Labels, request.Unlabelled, request.Options, request.Classes, null, cancellationToken),
             EncoderTrainingMode.VirtualAdversarial => EncoderClassifierTrainer.FitVirtualAdversarial(request.EncoderLayers, request.X, request.Labels, request.Unlabelled, request.Options, request.Classes, null, cancellationToken),
+            EncoderTrainingMode.SemiSupervisedVae => EncoderClassifierTrainer.FitSemiSupervisedVae(request.Autoencoder!, request.X, request.Labels, request.Unlabelled, request.Options, request.Classes, null, cancellationToken),
             _ => EncoderClassifierTrainer.Fit(request.EncoderLayers, request.X, request.Labels, request.Options, request.Classes, null, cancellationToken),
         };
     }
@@ -382,6 +388,9 @@ public static class PretrainingExperiment
         for (int i = 0; i < truth.Length; i++) if (truth[i] == predicted[i]) hits++;
         return (double)hits / truth.Length;
     }
+
+    /// <summary>Whether <paramref name="mode"/> runs on <paramref name="kind"/>: M1+M2 only on the VAE.</summary>
+    private static bool Applies(PretrainMode mode, AutoencoderKind kind) => mode != PretrainMode.M1M2 || kind == AutoencoderKind.Variational;
 
     private static int PretrainUnits(AutoencoderKind kind, PretrainingExperimentOptions o) =>
         kind == AutoencoderKind.Stacked ? o.PretrainEpochs * (o.HiddenSizes.Length + 1) + o.StackedFineTuneEpochs : o.PretrainEpochs;

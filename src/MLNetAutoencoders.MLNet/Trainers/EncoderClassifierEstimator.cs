@@ -36,12 +36,12 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
         /// <summary>A fitted autoencoder stage whose encoder starts the classifier (its input width must be the feature column's).</summary>
         public AutoencoderTransformer? Encoder { get; set; }
 
-        /// <summary>Without <see cref="Encoder"/>: the autoencoder to pretrain on <see cref="UnlabelledData"/> (its column names are ignored; its <see cref="StreamingTrainingOptions.Streaming"/> decides whether the unlabelled rows are streamed). Default: the plain kind.</summary>
+        /// <summary>Without <see cref="Encoder"/>: the autoencoder to pretrain on <see cref="UnlabelledData"/> (in <see cref="EncoderTrainingMode.SemiSupervisedVae"/> mode a VAE with its defaults instead) (its column names are ignored; its <see cref="StreamingTrainingOptions.Streaming"/> decides whether the unlabelled rows are streamed). Default: the plain kind.</summary>
         public AutoencoderEstimator.Options? Pretrain { get; set; }
 
         /// <summary>
         /// Unlabelled rows (their <see cref="FeatureColumnName"/> column): pretrained on when there is no <see cref="Encoder"/>,
-        /// and, in <see cref="EncoderTrainingMode.Joint"/> and <see cref="EncoderTrainingMode.VirtualAdversarial"/> modes
+        /// and, in <see cref="EncoderTrainingMode.Joint"/>, <see cref="EncoderTrainingMode.VirtualAdversarial"/> and <see cref="EncoderTrainingMode.SemiSupervisedVae"/> modes
         /// (where they are required), reconstructed or smoothed while the classifier trains. Null outside those modes =
         /// pretrain on the training rows, labels unused.
         /// </summary>
@@ -71,6 +71,10 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
             throw new ArgumentException($"{StageName}: joint mode needs UnlabelledData, the unlabelled rows to reconstruct while the classifier trains.", nameof(options));
         if (options.Classifier.Mode == EncoderTrainingMode.VirtualAdversarial && options.UnlabelledData is null)
             throw new ArgumentException($"{StageName}: virtual adversarial mode needs UnlabelledData, the unlabelled rows whose predictions it smooths while the classifier trains.", nameof(options));
+        if (options.Classifier.Mode == EncoderTrainingMode.SemiSupervisedVae && options.UnlabelledData is null)
+            throw new ArgumentException($"{StageName}: the semi-supervised VAE mode (M1+M2) needs UnlabelledData, the unlabelled rows its generative model learns from while the classifier trains.", nameof(options));
+        if (options.Classifier.Mode == EncoderTrainingMode.SemiSupervisedVae && options.Encoder is { Model: not VaeModel })
+            throw new ArgumentException($"{StageName}: the semi-supervised VAE mode (M1+M2) needs a VAE stage (EncodeWithVariationalAutoencoder) as its Encoder; got a {options.Encoder.Model.GetType().Name}.", nameof(options));
         if (options.Classifier.Mode == EncoderTrainingMode.Joint && options.Encoder is { Model: not AutoencoderModel })
             throw new ArgumentException($"{StageName}: joint mode needs a deterministic autoencoder stage (EncodeWithAutoencoder) as its Encoder; a VAE stage has no joint mode.", nameof(options));
         _environment = environment;
@@ -121,6 +125,8 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
         }
         else if (o.Mode == EncoderTrainingMode.VirtualAdversarial)
             model = EncoderClassifierTrainer.FitVirtualAdversarial(encoder.CodePath, x, y, ReadUnlabelled(x.Cols, unitRange: false), o, classes, progress, _options.CancellationToken);
+        else if (o.Mode == EncoderTrainingMode.SemiSupervisedVae)
+            model = EncoderClassifierTrainer.FitSemiSupervisedVae(encoder, x, y, ReadUnlabelled(x.Cols, unitRange: false), o, classes, progress, _options.CancellationToken);
         else model = EncoderClassifierTrainer.Fit(encoder, x, y, o, classes, progress, _options.CancellationToken);
         return new EncoderClassifierTransformer(model, _options.FeatureColumnName, _options.LabelColumnName, keyType, labelColumn.Annotations);
     }
@@ -138,6 +144,15 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
 
     private IAutoencoder Pretrain(IDataView labelled)
     {
+        if (_options.Classifier.Mode == EncoderTrainingMode.SemiSupervisedVae)
+        {
+            var vae = new VariationalAutoencoderEstimator.Options
+            {
+                InputColumnName = _options.FeatureColumnName, OutputColumnName = "EncoderClassifier.Code", Seed = _seed,
+                CancellationToken = _options.CancellationToken,
+            };
+            return new VariationalAutoencoderEstimator(_environment, vae).Fit(_options.UnlabelledData!).Model;
+        }
         var p = _options.Pretrain ?? AutoencoderEstimator.Options.ForKind(AutoencoderKind.Plain);
         var o = new AutoencoderEstimator.Options
         {

@@ -31,6 +31,14 @@ public enum EncoderTrainingMode
     /// the direction that changes the prediction most. Trained by <see cref="EncoderClassifierTrainer.FitVirtualAdversarial"/>.
     /// </summary>
     VirtualAdversarial,
+    /// <summary>
+    /// The semi-supervised VAE M1+M2 (Kingma et al. 2014): the encoder, a VAE's mean code (M1), stays frozen; the head
+    /// q(y|s) on its standardised codes s learns from the labelled rows' cross-entropy plus
+    /// <see cref="EncoderClassifierOptions.M2Weight"/> × the negative evidence lower bound of a class-conditional VAE on s
+    /// (M2), on the labelled rows with their class and on unlabelled rows summed over the classes the head predicts, minus
+    /// the entropy of that prediction. Trained by <see cref="EncoderClassifierTrainer.FitSemiSupervisedVae"/>.
+    /// </summary>
+    SemiSupervisedVae,
 }
 
 /// <summary>Where the encoder's starting weights come from.</summary>
@@ -120,6 +128,19 @@ public sealed class EncoderClassifierOptions
     /// <summary><see cref="EncoderTrainingMode.VirtualAdversarial"/>: weight α of the KL penalty against the labelled batch's mean cross-entropy, finite, ≥ 0. Default 1.</summary>
     public float VatWeight { get; set; } = 1f;
 
+    /// <summary>
+    /// <see cref="EncoderTrainingMode.SemiSupervisedVae"/>: weight β of M2's objective (per-row means of −ELBO over the
+    /// labelled batch and of the expected −ELBO minus the entropy over the unlabelled batch) against the labelled batch's
+    /// mean cross-entropy; β = 1/α of the paper's weighting. Finite, ≥ 0. Default 0.1.
+    /// </summary>
+    public float M2Weight { get; set; } = 0.1f;
+
+    /// <summary><see cref="EncoderTrainingMode.SemiSupervisedVae"/>: hidden width of M2's encoder q(z|s, y) and decoder p(s|y, z) (≥ 1). Default 256.</summary>
+    public int M2HiddenSize { get; set; } = 256;
+
+    /// <summary><see cref="EncoderTrainingMode.SemiSupervisedVae"/>: width of M2's latent z (≥ 1). Default 32.</summary>
+    public int M2LatentSize { get; set; } = 32;
+
     /// <summary>Passes over the labelled training rows (≥ 1). Default 100.</summary>
     public int Epochs { get; set; } = 100;
 
@@ -178,6 +199,9 @@ public sealed class EncoderClassifierOptions
         if (!(VatEpsilon > 0 && float.IsFinite(VatEpsilon))) throw new ArgumentOutOfRangeException(nameof(VatEpsilon), VatEpsilon, "VatEpsilon must be a finite number > 0.");
         if (!(VatXi > 0 && float.IsFinite(VatXi))) throw new ArgumentOutOfRangeException(nameof(VatXi), VatXi, "VatXi must be a finite number > 0.");
         if (!(VatWeight >= 0 && float.IsFinite(VatWeight))) throw new ArgumentOutOfRangeException(nameof(VatWeight), VatWeight, "VatWeight must be a finite number ≥ 0.");
+        if (!(M2Weight >= 0 && float.IsFinite(M2Weight))) throw new ArgumentOutOfRangeException(nameof(M2Weight), M2Weight, "M2Weight must be a finite number ≥ 0.");
+        if (M2HiddenSize < 1) throw new ArgumentOutOfRangeException(nameof(M2HiddenSize), M2HiddenSize, "M2HiddenSize must be ≥ 1.");
+        if (M2LatentSize < 1) throw new ArgumentOutOfRangeException(nameof(M2LatentSize), M2LatentSize, "M2LatentSize must be ≥ 1.");
         if (UnlabelledBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(UnlabelledBatchSize), UnlabelledBatchSize, "UnlabelledBatchSize must be ≥ 1.");
         if (!(LearningRate > 0 && float.IsFinite(LearningRate))) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be positive.");
         if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");

@@ -46,6 +46,8 @@ public static class EncoderClassifierTrainer
             throw new ArgumentException("Joint mode needs the autoencoder's decoder and unlabelled rows: train it with EncoderClassifierTrainer.FitJoint.", nameof(options));
         if (o.Mode == EncoderTrainingMode.VirtualAdversarial)
             throw new ArgumentException("Virtual adversarial training needs unlabelled rows: train it with EncoderClassifierTrainer.FitVirtualAdversarial.", nameof(options));
+        if (o.Mode == EncoderTrainingMode.SemiSupervisedVae)
+            throw new ArgumentException("The semi-supervised VAE (M1+M2) needs a VAE and unlabelled rows: train it with EncoderClassifierTrainer.FitSemiSupervisedVae.", nameof(options));
         return FitCore(encoderLayers, x, labels, o, classCount, null, null, progress, cancellationToken);
     }
 
@@ -122,6 +124,44 @@ public static class EncoderClassifierTrainer
         return FitCore(encoderLayers, x, labels, o, classCount, null, unlabelled, progress, cancellationToken);
     }
 
+    /// <summary>
+    /// The semi-supervised VAE M1+M2 (Kingma et al. 2014), <see cref="EncoderTrainingMode.SemiSupervisedVae"/>: M1 is
+    /// <paramref name="m1"/>, a VAE fitted on labelled and unlabelled rows, whose mean code path is copied and frozen
+    /// (standardised when <see cref="EncoderClassifierOptions.StandardizeCodes"/>); the head q(y|s) on those features
+    /// learns from the labelled rows' cross-entropy plus <see cref="EncoderClassifierOptions.M2Weight"/> × the objective
+    /// of M2, a class-conditional VAE on the features trained alongside: −ELBO(s, y) on each labelled row, and
+    /// Σ_y q(y|s)(−ELBO(s, y)) − H(q(·|s)) on <see cref="EncoderClassifierOptions.UnlabelledBatchSize"/> unlabelled rows
+    /// per labelled step. Only M1's encoder and the head are kept: inference is the classifier alone.
+    /// </summary>
+    /// <param name="m1">A fitted VAE (M1); it is not modified.</param>
+    /// <param name="x">N×d labelled inputs (finite).</param>
+    /// <param name="labels">N class indices ≥ 0.</param>
+    /// <param name="unlabelled">M×d unlabelled inputs (finite, M ≥ 1).</param>
+    /// <param name="options">Settings with <see cref="EncoderClassifierOptions.Mode"/> = <see cref="EncoderTrainingMode.SemiSupervisedVae"/> (validated and copied).</param>
+    /// <param name="classCount">K; null means max(label) + 1 (at least 2).</param>
+    /// <param name="progress">Receives each finished epoch (over the labelled rows).</param>
+    /// <param name="cancellationToken">Stops training.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="ArgumentException">Another mode, M1 not a VAE, no or mismatched unlabelled rows, or bad labelled data.</exception>
+    public static EncoderClassifier FitSemiSupervisedVae(IAutoencoder m1, Matrix x, int[] labels, Matrix unlabelled, EncoderClassifierOptions options,
+        int? classCount = null, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(m1);
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options.Clone();
+        o.Validate();
+        if (o.Mode != EncoderTrainingMode.SemiSupervisedVae)
+            throw new ArgumentException($"FitSemiSupervisedVae trains the semi-supervised VAE (M1+M2); the options ask for {o.Mode}.", nameof(options));
+        if (m1 is not VaeModel)
+            throw new ArgumentException($"M1+M2 needs a VAE as M1 (its mean code is the feature map); got a {m1.GetType().Name}.", nameof(m1));
+        if (unlabelled is null || unlabelled.Rows == 0)
+            throw new ArgumentException("The semi-supervised VAE (M1+M2) needs unlabelled rows; none were given.", nameof(unlabelled));
+        if (unlabelled.Cols != m1.InputSize)
+            throw new ArgumentException($"The unlabelled rows have {unlabelled.Cols} columns; the VAE takes {m1.InputSize}.", nameof(unlabelled));
+        unlabelled.ThrowIfNotFinite("The unlabelled rows");
+        return FitCore(m1.CodePath, x, labels, o, classCount, null, unlabelled, progress, cancellationToken);
+    }
+
     private static EncoderClassifier FitCore(IReadOnlyList<DenseLayer> encoderLayers, Matrix x, int[] labels, EncoderClassifierOptions o, int? classCount,
         AutoencoderModel? autoencoder, Matrix? unlabelled, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
@@ -136,7 +176,8 @@ public static class EncoderClassifierTrainer
         var rng = new Rng(o.Seed);
         var ctx = new NnContext(Gemm.Create(o.Gemm, o.Threads), rng.Fork(1));
         var encoder = CopyEncoder(encoderLayers, o, rng);
-        var layers = WithDropout(encoder, o.Mode == EncoderTrainingMode.Probe ? 0 : o.DropoutRate);
+        bool frozen = o.Mode is EncoderTrainingMode.Probe or EncoderTrainingMode.SemiSupervisedVae;
+        var layers = WithDropout(encoder, frozen ? 0 : o.DropoutRate);
         int encoderCount = layers.Count;
         if (o.StandardizeCodes) layers.Add(CodeScaler(new Network(encoder).Predict(x, ctx)));
         layers.AddRange(WithDropout(BuildHead(o, encoder[^1].OutputSize, k, rng).ToList(), o.DropoutRate));
@@ -150,17 +191,21 @@ public static class EncoderClassifierTrainer
             : JointTerm.Create(autoencoder, encoder, unlabelled!, o, new NnContext(ctx.Gemm, new Rng(unchecked((ulong)(uint)o.Seed) ^ 0x5DEECE66DUL)));
         var vat = o.Mode != EncoderTrainingMode.VirtualAdversarial ? null
             : new VirtualAdversarialTerm(net, unlabelled!, o, new NnContext(ctx.Gemm, new Rng(unchecked((ulong)(uint)o.Seed) ^ 0x5DEECE66DUL)));
+        int featureLayers = encoderCount + (o.StandardizeCodes ? 1 : 0);
+        var m2 = o.Mode != EncoderTrainingMode.SemiSupervisedVae ? null
+            : new SemiSupervisedVaeTerm(new Network(layers.Take(featureLayers)), new Network(layers.Skip(featureLayers)), unlabelled!, k, o, rng,
+                new NnContext(ctx.Gemm, new Rng(unchecked((ulong)(uint)o.Seed) ^ 0x5DEECE66DUL)));
 
         var history = new TrainingHistory();
-        if (o.HeadWarmupEpochs > 0 && o.Mode != EncoderTrainingMode.Probe)
+        if (o.HeadWarmupEpochs > 0 && !frozen)
         {
             SetEncoderTraining(encoder, EncoderTrainingMode.Probe, 1f);
             var warm = o.Clone();
             warm.Epochs = o.HeadWarmupEpochs;
-            Append(history, Train(net, x, labels, warm, anchors, corruption, null, null, new Rng(splitSeed), ctx, progress, cancellationToken));
+            Append(history, Train(net, x, labels, warm, anchors, corruption, null, null, null, new Rng(splitSeed), ctx, progress, cancellationToken));
         }
-        SetEncoderTraining(encoder, o.Mode, o.EncoderLearningRateScale);
-        Append(history, Train(net, x, labels, o, anchors, corruption, joint, vat, new Rng(splitSeed), ctx, progress, cancellationToken));
+        SetEncoderTraining(encoder, frozen ? EncoderTrainingMode.Probe : o.Mode, o.EncoderLearningRateScale);
+        Append(history, Train(net, x, labels, o, anchors, corruption, joint, vat, m2, new Rng(splitSeed), ctx, progress, cancellationToken));
         foreach (var p in net.Parameters) { p.Frozen = false; p.LearningRateScale = 1f; }
         return new EncoderClassifier(o, net, encoderCount, history);
     }
@@ -186,9 +231,10 @@ public static class EncoderClassifierTrainer
     }
 
     private static TrainingHistory Train(Network net, Matrix x, int[] labels, EncoderClassifierOptions o, IReadOnlyDictionary<Parameter, Matrix>? anchors, ICorruption? corruption,
-        JointTerm? joint, VirtualAdversarialTerm? vat, Rng loopRng, NnContext ctx, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+        JointTerm? joint, VirtualAdversarialTerm? vat, SemiSupervisedVaeTerm? m2, Rng loopRng, NnContext ctx, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
-        var parameters = joint is null ? net.Parameters : net.Parameters.Concat(joint.Parameters).Distinct().ToList();
+        var extra = joint?.Parameters ?? m2?.Parameters ?? [];
+        var parameters = extra.Count == 0 ? net.Parameters : net.Parameters.Concat(extra).Distinct().ToList();
         var optimizer = Optimizer.Create(o.Optimizer, parameters, o.LearningRate);
         Matrix? xb = null, grad = null;
         int[] yb = Array.Empty<int>();
@@ -204,7 +250,7 @@ public static class EncoderClassifierTrainer
         {
             Gather(rows);
             var input = corruption?.Apply(xb!, ctx) ?? xb!;
-            double loss = joint?.AddGradients(joint.NextBatch()) ?? vat?.AddGradients(vat.NextBatch()) ?? 0;
+            double loss = joint?.AddGradients(joint.NextBatch()) ?? vat?.AddGradients(vat.NextBatch()) ?? m2?.AddGradients(xb!, yb) ?? 0;
             loss += LossAndGradients(net, input, yb, o.L2, o.EncoderAnchorL2, anchors, ctx, ref grad);
             optimizer.Step(ctx);
             return loss * rows.Length;

@@ -82,7 +82,7 @@ public class PretrainingExperimentTests
         var (tx, ty) = Manifold(90, 2);
         var o = new PretrainingExperimentOptions
         {
-            LabelCounts = new[] { 15 }, Kinds = new[] { AutoencoderKind.Denoising }, Seeds = 1, Modes = Enum.GetValues<PretrainMode>(),
+            LabelCounts = new[] { 15 }, Kinds = new[] { AutoencoderKind.Denoising }, Seeds = 1, Modes = Enum.GetValues<PretrainMode>().Where(m => m != PretrainMode.M1M2).ToArray(),
             HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed,
             Classifier = new EncoderClassifierOptions { Epochs = 60, BatchSize = 8, LearningRate = 1e-2f, ValidationFraction = 0, EarlyStoppingPatience = 0, ReconstructionWeight = 0.05f, UnlabelledBatchSize = 16 },
         };
@@ -95,6 +95,29 @@ public class PretrainingExperimentTests
             requests.Select(r => r.Options.Mode));
         Assert.Equal(new[] { true, false, false, false, false, true, false, true }, requests.Select(r => r.Options.Initialization == EncoderInitialization.Random));
         Assert.All(runs, r => Assert.True(r.Accuracy > 1.0 / Classes, $"{r.Mode}: {r.Accuracy}"));
+    }
+
+    [Fact]
+    public void M1M2_RunsOnTheVaeKindOnly_AndNeedsIt()
+    {
+        var (u, _) = Manifold(200, 3);
+        var (x, y) = Manifold(60, 1);
+        var o = new PretrainingExperimentOptions
+        {
+            LabelCounts = new[] { 15 }, Kinds = new[] { AutoencoderKind.Denoising, AutoencoderKind.Variational }, Seeds = 1, Modes = new[] { PretrainMode.Probe, PretrainMode.M1M2 },
+            HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed,
+            Classifier = new EncoderClassifierOptions { Epochs = 4, BatchSize = 8, ValidationFraction = 0, EarlyStoppingPatience = 0, UnlabelledBatchSize = 16, M2HiddenSize = 8, M2LatentSize = 2 },
+        };
+        var requests = new List<PretrainingFitRequest>();
+        var runs = PretrainingExperiment.Run(u, x, y, x, y, o, (r, ct) => { requests.Add(r); return PretrainingExperiment.FitClassifier(r, ct); });
+        Assert.Equal(new[] { "none scratch", "denoising probe", "vae probe", "vae m1m2" }, runs.Select(r => $"{r.Kind} {r.Mode}"));
+        Assert.Equal(EncoderTrainingMode.SemiSupervisedVae, requests[^1].Options.Mode);
+        Assert.IsType<VaeModel>(requests[^1].Autoencoder);
+        o.Kinds = new[] { AutoencoderKind.Denoising };
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => PretrainingExperiment.Run(u, x, y, x, y, o, PretrainingExperiment.FitClassifier));
+        Assert.Equal("Modes", e.ParamName);
+        Assert.Contains("needs the vae kind", e.Message);
+        Assert.Equal(PretrainMode.M1M2, PretrainingExperiment.ParseMode("m1m2"));
     }
 
     [Fact]
