@@ -45,6 +45,7 @@ public class StageArgumentsTests
         AssertNull(() => fitted.GetRowToRowMapper(null!), "inputSchema");
         var mapper = fitted.GetRowToRowMapper(data.Schema);
         AssertNull(() => mapper.GetRow(null!, mapper.OutputSchema), "input");
+        AssertNull(() => ((ICanSaveModel)fitted).Save(null!), "ctx");
     }
 
     [Fact]
