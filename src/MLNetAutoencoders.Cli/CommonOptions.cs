@@ -39,7 +39,7 @@ internal sealed class CommonOptions
         }
     }
 
-    public GemmKind GemmKind(ParseResult r) => Numerics.Gemm.ParseKind(r.GetValue(Gemm)!);
+    public GemmKind GemmKind(ParseResult r) => Parse(r.GetValue(Gemm)!, "--gemm", Numerics.Gemm.ParseKind);
 
     /// <summary>
     /// Loads the dataset with a train/test split (the built-in split, or a seeded one for files; none with
@@ -118,6 +118,13 @@ internal sealed class CommonOptions
     {
         if (AutoencoderKinds.TryParse(text, out var kind) && allowed.Contains(kind)) return kind;
         throw new ArgumentException($"{option}: unknown '{text.Trim().ToLowerInvariant()}'; expected {KindNames(allowed)}.");
+    }
+
+    /// <summary>Parses an option's value with the library's parser; its error is prefixed with the option's name.</summary>
+    public static T Parse<T>(string text, string option, Func<string, T> parse)
+    {
+        try { return parse(text); }
+        catch (ArgumentException e) { throw new ArgumentException($"{option}: {e.Message}", e); }
     }
 
     /// <summary>Parses "256,128" into sizes; empty text gives none.</summary>

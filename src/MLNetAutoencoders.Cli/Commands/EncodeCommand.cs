@@ -17,7 +17,7 @@ internal static class EncodeCommand
         var common = new CommonOptions();
         var model = FeaturizerFile.ModelOption();
         var (inputName, outputName) = FeaturizerFile.NameOptions();
-        var split = new Option<string>("--split") { Description = "test or train", DefaultValueFactory = _ => "test" };
+        var split = new Option<string>("--split") { Description = "test or train", DefaultValueFactory = _ => ExperimentDefaults.EncodeSplit };
         var output = new Option<string>("--out") { Description = "the .npy file to write (float32, [N, k])", Required = true };
         var cmd = new Command("encode", "Encode a dataset split with a model file's featurizer and write the codes as a float32 NPY [N, k].");
         common.AddTo(cmd);

@@ -13,9 +13,9 @@ internal static class ReconstructCommand
     {
         var common = new CommonOptions();
         var model = new Option<string>("--model") { Description = "an autoencoder or VAE model file (.mlae)", Required = true };
-        var count = new Option<int>("--count") { Description = "number of test images", DefaultValueFactory = _ => 32 };
+        var count = new Option<int>("--count") { Description = "number of test images", DefaultValueFactory = _ => ExperimentDefaults.ReconstructCount };
         var output = new Option<string>("--out") { Description = "PNG file to write", Required = true };
-        var noise = new Option<float>("--noise") { Description = "add N(0, σ²) noise (seeded by --seed) to the originals first: shows denoising", DefaultValueFactory = _ => 0f };
+        var noise = new Option<float?>("--noise") { Description = "add N(0, σ²) noise (seeded by --seed) to the originals first: shows denoising" };
         var size = ImageOptions.Create();
         var cmd = new Command("reconstruct", "Write a PNG of test images (rows of originals, optionally with noise added) above their reconstructions.");
         common.AddTo(cmd);
@@ -32,7 +32,7 @@ internal static class ReconstructCommand
                 var originals = set.Images.SliceRows(0, Math.Min(n, set.Count));
                 if (originals.Cols != ae.InputSize)
                     throw new ArgumentException($"Dataset '{data.Name}' has {originals.Cols} values per image; the model expects {ae.InputSize}.");
-                float sigma = r.GetValue(noise);
+                float sigma = r.GetValue(noise) ?? 0; // not given: the originals as they are
                 if (!(sigma >= 0 && float.IsFinite(sigma))) throw new ArgumentException($"--noise must be a finite number ≥ 0; got {sigma}.");
                 if (sigma > 0)
                 {

@@ -16,10 +16,10 @@ internal static class SampleCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "a model file (.mlae): a VAE or an adversarial autoencoder", Required = true };
-        var count = new Option<int>("--count") { Description = "number of samples", DefaultValueFactory = _ => 64 };
+        var count = new Option<int>("--count") { Description = "number of samples", DefaultValueFactory = _ => ExperimentDefaults.SampleCount };
         var output = new Option<string>("--out") { Description = "PNG file to write", Required = true };
-        var seed = new Option<int>("--seed") { Description = "seed of the prior draws", DefaultValueFactory = _ => 0 };
-        var manifold = new Option<int>("--manifold") { Description = "2-D latent only: decode an N×N grid at the prior's quantiles instead of random draws (0 = off)", DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--seed") { Description = "seed of the prior draws", DefaultValueFactory = _ => ExperimentDefaults.Seed };
+        var manifold = new Option<int?>("--manifold") { Description = "2-D latent only: decode an N×N grid at the prior's quantiles instead of random draws" };
         var size = ImageOptions.Create();
         var cmd = new Command("sample", "Write a grid of images decoded from prior draws of a VAE or an adversarial autoencoder.");
         foreach (var o in new Option[] { model, count, output, seed, manifold }.Concat(size.All)) cmd.Options.Add(o);
@@ -29,7 +29,7 @@ internal static class SampleCommand
             {
                 var path = r.GetValue(model)!;
                 var loaded = AutoencoderFile.Load(path);
-                int grid = r.GetValue(manifold);
+                int grid = r.GetValue(manifold) ?? 0; // not given (or 0): random draws
                 Func<int, Matrix> manifoldOf;
                 Func<int, int, Matrix> sampleOf;
                 switch (loaded)
@@ -69,7 +69,7 @@ internal sealed record ImageOptions(Option<int?> Width, Option<int?> Height, Opt
     public static ImageOptions Create() => new(
         new Option<int?>("--width") { Description = "image width in pixels (default: the dataset's, or √inputs for square images)" },
         new Option<int?>("--height") { Description = "image height in pixels" },
-        new Option<int>("--zoom") { Description = "pixel magnification (1–32)", DefaultValueFactory = _ => 2 },
+        new Option<int>("--zoom") { Description = "pixel magnification (1–32)", DefaultValueFactory = _ => ExperimentDefaults.GridZoom },
         new Option<int?>("--columns") { Description = "images per grid row" },
         new Option<string?>("--title") { Description = "title written above the grid (default: what the picture shows)" },
         new Option<bool>("--bare") { Description = "write the grid alone, without title and row labels" });

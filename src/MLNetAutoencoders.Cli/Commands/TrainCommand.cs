@@ -82,8 +82,9 @@ internal static class TrainCommand
         var k = AutoencoderKinds.Name(kind);
         var shared = new Settings(
             r.GetValue(o.Hidden) is string h ? CommonOptions.ParseSizes(h, "--hidden") : null, r.GetValue(o.Epochs), r.GetValue(o.Batch), r.GetValue(o.Lr),
-            r.GetValue(o.Activation) is string a ? Activations.Parse(a) : null, r.GetValue(o.Optimizer) is string opt ? ParseOptimizer(opt) : null,
-            r.GetValue(o.Init) is string ini ? ParseInit(ini) : null, r.GetValue(o.Validation), r.GetValue(o.Patience),
+            r.GetValue(o.Activation) is string a ? CommonOptions.Parse(a, "--activation", Activations.Parse) : null,
+            r.GetValue(o.Optimizer) is string opt ? CommonOptions.Parse(opt, "--optimizer", Optimizer.ParseKind) : null,
+            r.GetValue(o.Init) is string ini ? CommonOptions.Parse(ini, "--init", Initializer.ParseKind) : null, r.GetValue(o.Validation), r.GetValue(o.Patience),
             r.GetValue(common.Seed), r.GetValue(common.Threads), common.GemmKind(r), Backends.Parse(r.GetValue(o.Backend)!));
         var data = common.Load(r);
         // --test-fraction 0: fit on every row; the measurements are then on the training rows, and say so.
@@ -125,16 +126,16 @@ internal static class TrainCommand
         }
         var ae = (AutoencoderOptions)options;
         if (r.GetValue(o.Code) is int cs) ae.CodeSize = cs;
-        if (r.GetValue(o.Loss) is string ls) ae.Loss = Losses.Parse(ls);
+        if (r.GetValue(o.Loss) is string ls) ae.Loss = CommonOptions.Parse(ls, "--loss", Losses.Parse);
         if (r.GetValue(o.L2) is float l2v) ae.L2Activity = l2v;
         if (r.GetValue(o.Probes) is int pr) ae.ContractiveProbes = pr;
-        if (r.GetValue(o.CodeActivation) is string ca) ae.CodeActivation = Activations.Parse(ca);
+        if (r.GetValue(o.CodeActivation) is string ca) ae.CodeActivation = CommonOptions.Parse(ca, "--code-activation", Activations.Parse);
         if (r.GetValue(o.Dropout) is float d) ae.DropoutRate = d;
         if (r.GetValue(o.Tied)) ae.TiedWeights = true;
         if (r.GetValue(o.L1) is float l) ae.L1Activity = l;
         if (r.GetValue(o.Contractive) is float c) ae.Contractive = c;
         if (r.GetValue(o.Adversarial) is float adv) ae.Adversarial = adv;
-        if (r.GetValue(o.Noise) is string nz) (ae.Corruption, ae.CorruptionLevel) = Corruptions.Parse(nz);
+        if (r.GetValue(o.Noise) is string nz) (ae.Corruption, ae.CorruptionLevel) = CommonOptions.Parse(nz, "--noise", Corruptions.Parse);
         if (r.GetValue(o.Kl) is string klText)
             (ae.KlSparsityTarget, ae.KlSparsityWeight) = ParsePair(klText, "--kl", "ρ:weight, e.g. 0.05:1");
         json["variant"] = Describe(ae);
@@ -218,25 +219,6 @@ internal static class TrainCommand
             throw new ArgumentException($"--image-shape expects channels×height×width such as 1x28x28; got '{text}'.");
         return parts.Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
     }
-
-    private static OptimizerKind ParseOptimizer(string s) => s.Trim().ToLowerInvariant() switch
-    {
-        "adam" => OptimizerKind.Adam,
-        "sgd" => OptimizerKind.Sgd,
-        _ => throw new ArgumentException($"--optimizer: unknown '{s}'; expected adam or sgd."),
-    };
-
-    private static InitKind ParseInit(string s) => s.Trim().ToLowerInvariant() switch
-    {
-        "auto" => InitKind.Auto,
-        "glorot-uniform" => InitKind.GlorotUniform,
-        "glorot-normal" => InitKind.GlorotNormal,
-        "he-uniform" => InitKind.HeUniform,
-        "he-normal" => InitKind.HeNormal,
-        "lecun-normal" => InitKind.LecunNormal,
-        "pytorch" => InitKind.PyTorchDefault,
-        _ => throw new ArgumentException($"--init: unknown '{s}'; expected auto, glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-normal or pytorch."),
-    };
 
     private static (float, float) ParsePair(string text, string option, string expected)
     {

@@ -24,6 +24,22 @@ public enum InitKind
 /// <summary>Initialises dense layers.</summary>
 public static class Initializer
 {
+    /// <summary>
+    /// Parses <c>auto</c>, <c>glorot-uniform</c>, <c>glorot-normal</c>, <c>he-uniform</c>, <c>he-normal</c>,
+    /// <c>lecun-normal</c> or <c>pytorch</c> (any case, surrounding spaces ignored).
+    /// </summary>
+    public static InitKind ParseKind(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "auto" => InitKind.Auto,
+        "glorot-uniform" => InitKind.GlorotUniform,
+        "glorot-normal" => InitKind.GlorotNormal,
+        "he-uniform" => InitKind.HeUniform,
+        "he-normal" => InitKind.HeNormal,
+        "lecun-normal" => InitKind.LecunNormal,
+        "pytorch" => InitKind.PyTorchDefault,
+        _ => throw new ArgumentException($"Unknown initialisation '{name}'; expected auto, glorot-uniform, glorot-normal, he-uniform, he-normal, lecun-normal or pytorch."),
+    };
+
     /// <summary>Initialises a dense layer's own (non-transposed) weight and bias with the given scheme.</summary>
     public static void Initialize(DenseLayer layer, InitKind kind, Rng rng)
         => Initialize(layer.Weight, layer.Bias, layer.InputSize, layer.OutputSize, layer.Activation, kind, rng);

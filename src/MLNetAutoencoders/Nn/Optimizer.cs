@@ -22,6 +22,14 @@ public abstract class Optimizer
         LearningRate = learningRate;
     }
 
+    /// <summary>Parses <c>adam</c> or <c>sgd</c> (any case, surrounding spaces ignored).</summary>
+    public static OptimizerKind ParseKind(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "adam" => OptimizerKind.Adam,
+        "sgd" => OptimizerKind.Sgd,
+        _ => throw new ArgumentException($"Unknown optimizer '{name}'; expected adam or sgd."),
+    };
+
     /// <summary>The parameters updated.</summary>
     public IReadOnlyList<Parameter> Parameters { get; }
 

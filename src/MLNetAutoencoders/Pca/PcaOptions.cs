@@ -40,6 +40,15 @@ public static class PcaDefaults
 /// <summary>Settings of a PCA fit. Call <see cref="Validate"/> (done by <see cref="PcaModel.Fit"/>) to check them.</summary>
 public sealed class PcaOptions
 {
+    /// <summary>Parses <c>auto</c>, <c>exact</c> (or <c>full</c>) or <c>randomized</c> (or <c>randomised</c>), any case.</summary>
+    public static PcaSolver ParseSolver(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "auto" => PcaSolver.Auto,
+        "exact" or "full" => PcaSolver.Exact,
+        "randomized" or "randomised" => PcaSolver.Randomized,
+        _ => throw new ArgumentException($"Unknown PCA solver '{name}'; expected auto, exact or randomized."),
+    };
+
     /// <summary>Number of principal components to keep (≥ 1 and ≤ min(N, d) of the data). Default <see cref="PcaDefaults.Components"/>.</summary>
     public int Components { get; init; } = PcaDefaults.Components;
 
