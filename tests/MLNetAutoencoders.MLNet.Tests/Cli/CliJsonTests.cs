@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using MLNetAutoencoders.Anomaly;
 using MLNetAutoencoders.Autoencoders;
@@ -52,16 +50,8 @@ public sealed class CliJsonTests : IDisposable
     }
 
     /// <summary>200 rows of 8 × 8 images with values in [0, 1] and a label column.</summary>
-    private string Csv()
-    {
-        var x = TestData.LowRankData(200, 64);
-        var sb = new StringBuilder(string.Join(",", Enumerable.Range(0, 64).Select(i => $"p{i}")) + ",label\n");
-        for (int i = 0; i < x.Rows; i++)
-            sb.Append(string.Join(",", x.Row(i).ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture)))).Append(',').Append(i % 2).Append('\n');
-        var path = Path.Combine(_dir, "images.csv");
-        File.WriteAllText(path, sb.ToString());
-        return path;
-    }
+    private string Csv() =>
+        LabelledCsv.Write(Path.Combine(_dir, "images.csv"), TestData.LowRankData(200, 64), prefix: "p");
 
     public static TheoryData<string> TrainKinds() => [.. AutoencoderKinds.All.Select(AutoencoderKinds.Name)];
 

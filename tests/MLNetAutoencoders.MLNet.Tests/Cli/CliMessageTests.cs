@@ -22,17 +22,9 @@ public sealed class CliMessageTests : IDisposable
         MlaeProcess.Run(new Dictionary<string, string?>(env) { ["NO_COLOR"] = env.GetValueOrDefault("NO_COLOR") }, args);
 
     /// <summary>200 rows × 16 values in [0, 1] × <paramref name="scale"/> with a label column of class names or numbers.</summary>
-    private string Csv(float scale = 1f, bool names = false)
-    {
-        var x = TestData.LowRankData(200, 16);
-        var sb = new StringBuilder(string.Join(",", Enumerable.Range(0, 16).Select(i => $"f{i}")) + ",label\n");
-        for (int i = 0; i < x.Rows; i++)
-            sb.Append(string.Join(",", x.Row(i).ToArray().Select(v => (v * scale).ToString("R", CultureInfo.InvariantCulture))))
-              .Append(',').Append(names ? (i % 2 == 0 ? "sneaker" : "boot") : (i % 2).ToString(CultureInfo.InvariantCulture)).Append('\n');
-        var path = Path.Combine(_dir, $"data-{scale}-{names}.csv");
-        File.WriteAllText(path, sb.ToString());
-        return path;
-    }
+    private string Csv(float scale = 1f, bool names = false) =>
+        LabelledCsv.Write(Path.Combine(_dir, $"data-{scale}-{names}.csv"), TestData.LowRankData(200, 16), scale: scale,
+            label: names ? i => i % 2 == 0 ? "sneaker" : "boot" : null);
 
     private static void NoDotNetTails(string text)
     {

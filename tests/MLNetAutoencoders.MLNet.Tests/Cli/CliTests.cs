@@ -1,7 +1,6 @@
 using MLNetAutoencoders.Tests.Support;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using MLNetAutoencoders.Anomaly;
@@ -42,16 +41,8 @@ public sealed class CliTests : IDisposable
         (JsonObject)JsonNode.Parse(stdout.TrimEnd().Split('\n')[^1])!;
 
     /// <summary>A CSV of 200 rows × 16 values (rank-3 structure), scaled by <paramref name="scale"/>, with a label column.</summary>
-    private string WriteCsv(float scale)
-    {
-        var x = TestData.LowRankData(200, 16);
-        var sb = new StringBuilder(string.Join(",", Enumerable.Range(0, 16).Select(i => $"f{i}")) + ",label\n");
-        for (int i = 0; i < x.Rows; i++)
-            sb.Append(string.Join(",", x.Row(i).ToArray().Select(v => (v * scale).ToString("R", CultureInfo.InvariantCulture)))).Append(',').Append(i % 2).Append('\n');
-        var path = Path.Combine(_dir, $"data{scale}.csv");
-        File.WriteAllText(path, sb.ToString());
-        return path;
-    }
+    private string WriteCsv(float scale) =>
+        LabelledCsv.Write(Path.Combine(_dir, $"data{scale}.csv"), TestData.LowRankData(200, 16), scale: scale);
 
     [Fact]
     public void Train_OnCsv_PrintsJsonAsLastLineAndSavesALoadableModel()
@@ -127,12 +118,7 @@ public sealed class CliTests : IDisposable
     public void Train_ConvKind_TrainsOnTorchSharp_ExportsToOnnx_AndRunsInMLNetAndOnnxRuntime()
     {
         // 8 × 8 images: the rank-3 rows, 64 values each.
-        var x = TestData.LowRankData(200, 64);
-        var sb = new StringBuilder(string.Join(",", Enumerable.Range(0, 64).Select(i => $"p{i}")) + ",label\n");
-        for (int i = 0; i < x.Rows; i++)
-            sb.Append(string.Join(",", x.Row(i).ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture)))).Append(',').Append(i % 2).Append('\n');
-        var csv = Path.Combine(_dir, "images.csv");
-        File.WriteAllText(csv, sb.ToString());
+        var csv = LabelledCsv.Write(Path.Combine(_dir, "images.csv"), TestData.LowRankData(200, 64), prefix: "p");
         var model = Path.Combine(_dir, "conv.mlae");
         var (code, stdout) = Run("train", "--dataset", csv, "--label-column", "label", "--kind", "conv", "--image-shape", "1x8x8", "--channels", "4,8",
             "--code", "3", "--epochs", "2", "--batch", "32", "--threads", "1", "--backend", "torchsharp", "--out", model, "--json");
@@ -167,12 +153,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Train_ConvKind_TrainsOnTheManagedEngine_AndExportsToOnnx()
     {
-        var x = TestData.Blobs(160, 1);
-        var sb = new StringBuilder(string.Join(",", Enumerable.Range(0, 64).Select(i => $"p{i}")) + ",label\n");
-        for (int i = 0; i < x.Rows; i++)
-            sb.Append(string.Join(",", x.Row(i).ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture)))).Append(',').Append(i % 2).Append('\n');
-        var csv = Path.Combine(_dir, "blobs.csv");
-        File.WriteAllText(csv, sb.ToString());
+        var csv = LabelledCsv.Write(Path.Combine(_dir, "blobs.csv"), TestData.Blobs(160, 1), prefix: "p");
         var model = Path.Combine(_dir, "conv-managed.mlae");
         var (code, stdout) = Run("train", "--dataset", csv, "--label-column", "label", "--kind", "conv", "--image-shape", "1x8x8", "--channels", "4,8",
             "--code", "3", "--epochs", "1", "--batch", "32", "--threads", "1", "--backend", "managed", "--out", model, "--json");

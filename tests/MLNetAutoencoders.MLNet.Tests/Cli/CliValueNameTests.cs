@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using MLNetAutoencoders.Tests.Support;
 
 namespace MLNetAutoencoders.MLNet.Tests.Cli;
@@ -15,16 +13,8 @@ public sealed class CliValueNameTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private string Csv()
-    {
-        var x = TestData.LowRankData(40, 6);
-        var sb = new StringBuilder(string.Join(",", Enumerable.Range(0, 6).Select(i => $"f{i}")) + ",label\n");
-        for (int i = 0; i < x.Rows; i++)
-            sb.Append(string.Join(",", x.Row(i).ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture)))).Append(',').Append(i % 2).Append('\n');
-        var path = Path.Combine(_dir, "data.csv");
-        File.WriteAllText(path, sb.ToString());
-        return path;
-    }
+    private string Csv() =>
+        LabelledCsv.Write(Path.Combine(_dir, "data.csv"), TestData.LowRankData(40, 6));
 
     [Theory]
     [InlineData("train", "--optimizer", "rmsprop", "--optimizer: Unknown optimizer 'rmsprop'; expected adam or sgd.")]

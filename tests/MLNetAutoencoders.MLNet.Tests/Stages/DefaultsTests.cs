@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Microsoft.ML;
 using MLNetAutoencoders.Autoencoders;
@@ -93,14 +91,6 @@ public sealed class DefaultsTests : IDisposable
     }
 
     /// <summary>200 rows of <paramref name="width"/> values in [0, 1] (64: an 8 × 8 image) and a label column.</summary>
-    private string Csv(int width = 16)
-    {
-        var x = TestData.LowRankData(200, width);
-        var sb = new StringBuilder(string.Join(",", Enumerable.Range(0, width).Select(i => $"f{i}")) + ",label\n");
-        for (int i = 0; i < x.Rows; i++)
-            sb.Append(string.Join(",", x.Row(i).ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture)))).Append(',').Append(i % 2).Append('\n');
-        var path = Path.Combine(_dir, $"data{width}.csv");
-        File.WriteAllText(path, sb.ToString());
-        return path;
-    }
+    private string Csv(int width = 16) =>
+        LabelledCsv.Write(Path.Combine(_dir, $"data{width}.csv"), TestData.LowRankData(200, width));
 }
