@@ -90,7 +90,7 @@ public sealed class PretrainingExperimentOptions
     /// are set per row. Default: Adam 1e-3, batch 32, at most 500 epochs, early stopping with patience 30 on a 20 %
     /// validation split of the N labelled rows, L2 1e-4, dropout 0.5, standardised codes, a softmax head.
     /// </summary>
-    public EncoderClassifierOptions Classifier { get; set; } = new() { Epochs = 500, EarlyStoppingPatience = 30, DropoutRate = 0.5f };
+    public EncoderClassifierOptions Classifier { get; set; } = new() { Epochs = 500, ValidationFraction = 0.2, EarlyStoppingPatience = 30, DropoutRate = 0.5f };
 
     /// <summary>
     /// The ways each pretrained kind is used (a scratch row per N is always fitted). Default
