@@ -28,14 +28,30 @@ using MLNetAutoencoders.MLNet.Trainers;
 
 var a = args.Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
 string Arg(string key, string fallback) => a.TryGetValue(key, out var v) ? v : fallback;
-int[] labelCounts = Arg("labels", "100,600").Split(',').Select(int.Parse).ToArray();
-int seeds = int.Parse(Arg("seeds", "3"));
-int unlabelledCount = int.Parse(Arg("unlabelled", "20000"));
+int Int(string key, string fallback) => int.TryParse(Arg(key, fallback), out int v) && v > 0 ? v
+    : throw new FormatException($"error: {key} must be a positive whole number, not '{Arg(key, fallback)}'.");
+int[] labelCounts;
+int seeds, unlabelledCount, aeEpochs;
+try
+{
+    labelCounts = [.. Arg("labels", "100,600").Split(',').Select(n => int.TryParse(n, out int v) && v >= 10 ? v : throw new FormatException($"error: labels must be numbers ≥ 10, not '{n}'."))];
+    seeds = Int("seeds", "3");
+    unlabelledCount = Int("unlabelled", "20000");
+    aeEpochs = Int("aeEpochs", "20");
+}
+catch (FormatException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
 string eval = Arg("eval", "test");
-int aeEpochs = int.Parse(Arg("aeEpochs", "20"));
 string[] candidates = Arg("candidate", "defaults").Split(',');
-if (eval is not ("test" or "selection")) throw new ArgumentException($"eval must be test or selection, not '{eval}'.");
-foreach (var c in candidates) Candidate(c);
+string[] known = ["defaults", "previous", "dropout", "all-labels", "all-labels-mask"];
+if (eval is not ("test" or "selection") || candidates.Any(c => !known.Contains(c)))
+{
+    Console.Error.WriteLine($"error: eval must be test or selection (got '{eval}'), candidate one or more of {string.Join(", ", known)} (got '{string.Join(",", candidates)}').");
+    return 1;
+}
 
 var (train, test) = FashionMnist.Load();
 int[] labelPool = [.. Enumerable.Range(0, 40_000)];
@@ -77,6 +93,7 @@ foreach (int n in labelCounts)
     Console.WriteLine($"| {n} | {string.Join(" | ", modes.Select(m => Summary(rows.Where(r => r.Labels == n && r.Mode == m))))} |");
 if (a.TryGetValue("json", out var json))
     File.WriteAllText(json, JsonSerializer.Serialize(new { eval, candidates, unlabelled = unlabelledCount, aeEpochs, rows }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+return 0;
 
 static (double Accuracy, double Seconds) Score(MLContext ml, IEstimator<ITransformer> pipeline, IDataView labelled, IDataView evalView)
 {
@@ -100,7 +117,7 @@ static string Mode(string candidate) => candidate == "defaults" ? "encoder-class
 // The settings measured when the defaults were chosen (docs/semi-supervised.md, seventh round); "defaults" is the trainer's own.
 static Func<EncoderClassifierOptions> Candidate(string name) => name switch
 {
-    "defaults" => () => new EncoderClassifierOptions(),
+    "defaults" => EncoderClassifierEstimator.Options.DefaultClassifier,
     "previous" => () => new EncoderClassifierOptions { DropoutRate = 0, Epochs = 100, ValidationFraction = 0.2, EarlyStoppingPatience = 10 },
     "dropout" => () => new EncoderClassifierOptions { DropoutRate = 0.5f, Epochs = 500, ValidationFraction = 0.2, EarlyStoppingPatience = 30 },
     "all-labels" => () => new EncoderClassifierOptions { DropoutRate = 0.5f, Epochs = 100, ValidationFraction = 0, EarlyStoppingPatience = 0 },
@@ -109,7 +126,7 @@ static Func<EncoderClassifierOptions> Candidate(string name) => name switch
         DropoutRate = 0.5f, Epochs = 100, ValidationFraction = 0, EarlyStoppingPatience = 0,
         InputCorruption = MLNetAutoencoders.Autoencoders.CorruptionKind.Masking, InputCorruptionLevel = 0.2f,
     },
-    _ => throw new ArgumentException($"Unknown candidate '{name}'; expected defaults, previous, dropout, all-labels or all-labels-mask."),
+    _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown candidate."),
 };
 
 /// <summary>One fit: N, seed, method, accuracy % on the evaluation images, seconds of the fit.</summary>

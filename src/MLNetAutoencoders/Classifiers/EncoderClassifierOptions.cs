@@ -76,9 +76,9 @@ public sealed class EncoderClassifierOptions
 
     /// <summary>
     /// Dropout rate after every hidden layer of the encoder (not in probe mode, where the encoder is fixed) and of the
-    /// head, in training only; range [0, 1). Default <see cref="AutoencoderDefaults.ClassifierDropoutRate"/> (0.5).
+    /// head, in training only; range [0, 1). Default 0.
     /// </summary>
-    public float DropoutRate { get; set; } = AutoencoderDefaults.ClassifierDropoutRate;
+    public float DropoutRate { get; set; }
 
     /// <summary>Hidden widths of the head between the code and the K logits (empty = a softmax layer). Default empty.</summary>
     public int[] HeadHiddenSizes { get; set; } = Array.Empty<int>();
@@ -141,8 +141,8 @@ public sealed class EncoderClassifierOptions
     /// <summary><see cref="EncoderTrainingMode.SemiSupervisedVae"/>: width of M2's latent z (≥ 1). Default 32.</summary>
     public int M2LatentSize { get; set; } = 32;
 
-    /// <summary>Passes over the labelled training rows (≥ 1). Default <see cref="AutoencoderDefaults.ClassifierEpochs"/> (100).</summary>
-    public int Epochs { get; set; } = AutoencoderDefaults.ClassifierEpochs;
+    /// <summary>Passes over the labelled training rows (≥ 1). Default 100.</summary>
+    public int Epochs { get; set; } = 100;
 
     /// <summary>Minibatch size (≥ 1). Default 32.</summary>
     public int BatchSize { get; set; } = 32;
@@ -153,17 +153,11 @@ public sealed class EncoderClassifierOptions
     /// <summary>Optimiser. Default Adam.</summary>
     public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
 
-    /// <summary>
-    /// Share of the labelled rows held out for the validation loss and early stopping, in [0, 1). Default
-    /// <see cref="AutoencoderDefaults.ClassifierValidationFraction"/> (0: every labelled row trains).
-    /// </summary>
-    public double ValidationFraction { get; set; } = AutoencoderDefaults.ClassifierValidationFraction;
+    /// <summary>Share of the labelled rows held out for the validation loss and early stopping, in [0, 1). Default 0.2.</summary>
+    public double ValidationFraction { get; set; } = 0.2;
 
-    /// <summary>
-    /// Early-stopping patience in epochs (0 = off; needs a validation fraction); the best epoch's weights are kept.
-    /// Default <see cref="AutoencoderDefaults.ClassifierEarlyStoppingPatience"/> (0).
-    /// </summary>
-    public int EarlyStoppingPatience { get; set; } = AutoencoderDefaults.ClassifierEarlyStoppingPatience;
+    /// <summary>Early-stopping patience in epochs (0 = off; needs a validation fraction); the best epoch's weights are kept. Default 10.</summary>
+    public int EarlyStoppingPatience { get; set; } = 10;
 
     /// <summary>
     /// Seed of initialisation, the validation split, shuffling and corruption; any value, the generator takes its 32
