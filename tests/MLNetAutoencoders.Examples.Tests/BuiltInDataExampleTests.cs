@@ -70,4 +70,22 @@ public sealed class BuiltInDataExampleTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_dir, "pretrained-classifier.mlae")));
         Assert.True(File.Exists(Path.Combine(_dir, "pretrained-classifier.onnx")));
     }
+
+    [Fact]
+    public void FewLabels_ComparesTheDefaultsWithLogisticRegression_AndWritesTheRows()
+    {
+        string json = Path.Combine(_dir, "few-labels.json");
+        string output = ExampleRunner.RunOk("FewLabels", _dir, "labels=20", "seeds=1", "unlabelled=300", "aeEpochs=1", "eval=selection", "candidate=defaults,previous", $"json={json}");
+        Assert.Contains("seed 0: autoencoder fitted in", output);
+        Assert.InRange(Number(output, @"N = 20: encoder-classifier ([\d.]+) %"), 20, 100);
+        Assert.InRange(Number(output, @"N = 20: previous ([\d.]+) %"), 20, 100);
+        Assert.InRange(Number(output, @"N = 20: logreg ([\d.]+) %"), 20, 100);
+        Assert.Matches(@"(?m)^\| 20 \| [\d.]+ ± 0\.00 \| [\d.]+ ± 0\.00 \| [\d.]+ ± 0\.00 \|$", output);
+        var rows = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!["rows"]!.AsArray();
+        Assert.Equal(new[] { "encoder-classifier", "previous", "logreg" }, rows.Select(r => (string)r!["mode"]!));
+        var bad = ExampleRunner.Run("FewLabels", _dir, "candidate=best");
+        Assert.Equal(1, bad.Code);
+        Assert.Contains("candidate one or more of defaults, previous", bad.Stderr);
+        Assert.Contains("seeds must be a positive whole number, not 'x'", ExampleRunner.Run("FewLabels", _dir, "seeds=x").Stderr);
+    }
 }

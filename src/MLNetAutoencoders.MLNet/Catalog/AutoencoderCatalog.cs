@@ -155,8 +155,14 @@ public static class AutoencoderCatalog
             FeatureColumnName = featureColumnName,
             Seed = seed,
             UnlabelledData = unlabelledData,
-            Classifier = new MLNetAutoencoders.Classifiers.EncoderClassifierOptions { Mode = mode },
+            Classifier = WithMode(EncoderClassifierEstimator.Options.DefaultClassifier(), mode),
         });
+
+    private static MLNetAutoencoders.Classifiers.EncoderClassifierOptions WithMode(MLNetAutoencoders.Classifiers.EncoderClassifierOptions o, MLNetAutoencoders.Classifiers.EncoderTrainingMode mode)
+    {
+        o.Mode = mode;
+        return o;
+    }
 
     /// <summary>A multiclass classifier on a pretrained encoder with every setting in <paramref name="options"/> (or pretraining it here on unlabelled rows).</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>

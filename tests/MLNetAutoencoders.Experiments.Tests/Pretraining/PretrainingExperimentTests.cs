@@ -51,6 +51,7 @@ public class PretrainingExperimentTests
         var o = new PretrainingExperimentOptions
         {
             LabelCounts = new[] { 15, 30 }, Kinds = new[] { AutoencoderKind.Plain, AutoencoderKind.Variational, AutoencoderKind.Stacked }, Seeds = 2,
+            Modes = new[] { PretrainMode.Probe, PretrainMode.FineTune },
             HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 10, PretrainBatchSize = 32, Gemm = GemmKind.Managed,
             Classifier = new EncoderClassifierOptions { Epochs = 60, BatchSize = 8, LearningRate = 1e-2f, ValidationFraction = 0, EarlyStoppingPatience = 0 },
             CacheDirectory = dir.File("cache"),
@@ -98,6 +99,33 @@ public class PretrainingExperimentTests
     }
 
     [Fact]
+    public void DefaultModes_RunVatScratchBesideScratch_WithoutPretraining_AndGiveTheSameRowsAsAfterPretraining()
+    {
+        var (u, _) = Manifold(200, 3);
+        var (x, y) = Manifold(60, 1);
+        var (tx, ty) = Manifold(90, 2);
+        var o = new PretrainingExperimentOptions
+        {
+            LabelCounts = new[] { 15 }, Seeds = 1, HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed,
+            Classifier = new EncoderClassifierOptions { Epochs = 20, BatchSize = 8, LearningRate = 1e-2f, ValidationFraction = 0, EarlyStoppingPatience = 0, UnlabelledBatchSize = 16 },
+        };
+        Assert.Equal(new[] { PretrainMode.VatScratch }, o.Modes);
+        Assert.Equal(new[] { AutoencoderKind.Denoising }, o.Kinds);
+        var requests = new List<PretrainingFitRequest>();
+        var runs = PretrainingExperiment.Run(u, x, y, tx, ty, o, (r, ct) => { requests.Add(r); return PretrainingExperiment.FitClassifier(r, ct); });
+        Assert.Equal(new[] { "none scratch", "denoising vat-scratch" }, runs.Select(r => $"{r.Kind} {r.Mode}"));
+        // Only the architecture is used: the autoencoder is not trained.
+        Assert.All(requests, r => Assert.Empty(((AutoencoderModel)r.Autoencoder!).History.Epochs));
+        // With a mode that needs the pretrained weights beside it, the autoencoder is trained, and the random-start rows
+        // come out the same.
+        o.Modes = new[] { PretrainMode.VatScratch, PretrainMode.Probe };
+        requests.Clear();
+        var pretrained = PretrainingExperiment.Run(u, x, y, tx, ty, o, (r, ct) => { requests.Add(r); return PretrainingExperiment.FitClassifier(r, ct); });
+        Assert.All(requests, r => Assert.Equal(2, ((AutoencoderModel)r.Autoencoder!).History.Epochs.Count));
+        Assert.Equal(runs.Select(r => r.Accuracy), pretrained.Where(r => r.Mode != "probe").Select(r => r.Accuracy));
+    }
+
+    [Fact]
     public void M1M2_RunsOnTheVaeKindOnly_AndNeedsIt()
     {
         var (u, _) = Manifold(200, 3);
@@ -127,7 +155,7 @@ public class PretrainingExperimentTests
         Assert.Equal("LabelCounts", Assert.Throws<ArgumentOutOfRangeException>(() =>
             PretrainingExperiment.Run(x, y, x, y, new PretrainingExperimentOptions { LabelCounts = Array.Empty<int>() })).ParamName);
         Assert.Equal("Modes", Assert.Throws<ArgumentOutOfRangeException>(() =>
-            PretrainingExperiment.Run(x, y, x, y, new PretrainingExperimentOptions { Modes = new[] { PretrainMode.Joint } })).ParamName); // with the vae kind
+            PretrainingExperiment.Run(x, y, x, y, new PretrainingExperimentOptions { Modes = new[] { PretrainMode.Joint }, Kinds = [AutoencoderKind.Variational] })).ParamName);
         Assert.Equal(PretrainMode.JointScratch, PretrainingExperiment.ParseMode("joint-scratch"));
         Assert.Contains("expected probe, finetune, discriminative, joint, joint-scratch", Assert.Throws<ArgumentException>(() => PretrainingExperiment.ParseMode("full")).Message);
         Assert.Equal("CorruptionLevel", Assert.Throws<ArgumentOutOfRangeException>(() =>
