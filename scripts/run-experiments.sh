@@ -78,7 +78,7 @@ wrote "$OUT/vae-samples.png" "64 images the VAE decoded from random draws of its
 
 if [ "$PRETRAIN" = 1 ]; then
   section "pretraining, then fine-tuning with few labels"
-  mlae pretrain --dataset fashion-mnist --labels 100,600,6000 --kinds ae,denoising,vae,stacked --seeds 3 \
+  mlae pretrain --dataset fashion-mnist --labels 100,600,6000 --kinds ae,denoising,vae,stacked --modes probe,finetune --seeds 3 \
     --chart "$OUT/pretrain-learning-curves.png" --json-out "$OUT/pretrain.json" | tee "$OUT/pretrain.txt"
   wrote "$OUT/pretrain.txt" "pretraining: accuracy table as printed"
   wrote "$OUT/pretrain.json" "pretraining: every run (JSON)"
