@@ -6,27 +6,18 @@ latent,classes", β, λ (L2 on the head's weights).
 Prints the M2 term and the whole objective (cross-entropy of the head + ½λ‖W‖² + the term)."""
 import sys
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from m2_common import m2_term
-from vat_common import forward
+from vat_common import Floats, forward
 
 
 def main(args):
     path, spec, labels, shape, weight, l2 = args
     n, m, d, zdim, k = (int(t) for t in shape.split(","))
-    v = np.fromfile(path, dtype="<f4")
-    o = 0
-
-    def take(*s):
-        nonlocal o
-        c = int(np.prod(s))
-        a = torch.from_numpy(v[o:o + c].reshape(s).copy()).double()
-        o += c
-        return a
-
+    f = Floats(path)
+    take = f.take
     s, u, el, eu = take(n, d), take(m, d), take(n, zdim), take(m * k, zdim)
     nets = []
     for part in spec.split("|"):
@@ -35,7 +26,7 @@ def main(args):
             i, j, act = item.split(",")
             layers.append((take(int(j), int(i)), take(int(j)), act.lower()))
         nets.append(layers)
-    assert o == v.size, "the file holds more values than the layers take"
+    f.done()
     head, encoder, decoder = nets
     y = torch.tensor([int(t) for t in labels.split(",")])
     term = m2_term(head, encoder, decoder, s, y, u, el, eu, k, float(weight))

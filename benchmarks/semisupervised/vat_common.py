@@ -1,7 +1,25 @@
 """Virtual adversarial training (Miyato et al. 2018) in PyTorch 1.13: the objective as the C# encoder classifier
 computes it, so that both give the same loss from the same weights (see docs/semi-supervised.md)."""
+import numpy as np
 import torch
 import torch.nn.functional as F
+
+
+class Floats:
+    """A float32 file read front to back, as the C# fidelity tests write it: take(*shape) returns the next values as a
+    float64 tensor of that shape; done() checks that every value was taken."""
+
+    def __init__(self, path):
+        self.values, self.offset = np.fromfile(path, dtype="<f4"), 0
+
+    def take(self, *shape):
+        count = int(np.prod(shape))
+        block = self.values[self.offset:self.offset + count]
+        self.offset += count
+        return torch.from_numpy(block.reshape(shape).copy()).double()
+
+    def done(self):
+        assert self.offset == self.values.size, "the file holds more values than the layers take"
 
 
 def forward(layers, x):

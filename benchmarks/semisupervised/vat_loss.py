@@ -4,33 +4,24 @@ Arguments: a float32 file (x, u, direction, then each dense layer's weight out×
 Prints the VAT penalty and the whole objective (cross-entropy + ½λ‖W‖² over trained weights + penalty)."""
 import sys
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from vat_common import forward, vat_penalty
+from vat_common import Floats, forward, vat_penalty
 
 
 def main(args):
     path, spec, labels, shape, eps, xi, alpha, l2 = args
     n, m, d = (int(t) for t in shape.split(","))
-    v = np.fromfile(path, dtype="<f4")
-    o = 0
-
-    def take(*s):
-        nonlocal o
-        k = int(np.prod(s))
-        a = torch.from_numpy(v[o:o + k].reshape(s).copy()).double()
-        o += k
-        return a
-
+    f = Floats(path)
+    take = f.take
     x, u, direction = take(n, d), take(m, d), take(m, d)
     layers, trained = [], []
     for item in spec.split(";"):
         i, j, act, t = item.split(",")
         layers.append((take(int(j), int(i)), take(int(j)), act.lower()))
         trained.append(t == "1")
-    assert o == v.size, "the file holds more values than the layers take"
+    f.done()
     y = torch.tensor([int(t) for t in labels.split(",")])
     model = lambda z: forward(layers, z)
     penalty = vat_penalty(model, u, direction, float(eps), float(xi), float(alpha))

@@ -1,9 +1,6 @@
-using System.Globalization;
-using System.Runtime.InteropServices;
 using MLNetAutoencoders.Classifiers;
 using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Numerics;
-using MLNetAutoencoders.Tests.Data;
 using MLNetAutoencoders.Tests.Support;
 using static MLNetAutoencoders.Tests.Pretraining.PretrainingTestData;
 
@@ -111,21 +108,12 @@ public class VirtualAdversarialTests
         Matrix? grad = null;
         double supervised = EncoderClassifierTrainer.LossAndGradients(net, x, y, 0.05f, 0, null, NnContext.Create(GemmKind.Managed, 1, 1), ref grad);
 
-        using var s = new Scratch();
-        var input = s.Path("in.f32");
         var dense = net.DenseLayers.ToList();
-        using (var f = File.Create(input))
-        {
-            foreach (var m in new[] { x, u, d }) f.Write(MemoryMarshal.AsBytes(m.Span));
-            foreach (var l in dense) { f.Write(MemoryMarshal.AsBytes(l.Weight.Value.Span)); f.Write(MemoryMarshal.AsBytes(l.Bias.Value.Span)); }
-        }
         string layers = string.Join(";", dense.Select(l => FormattableString.Invariant($"{l.InputSize},{l.OutputSize},{l.Activation},{(l.Weight.Frozen ? 0 : 1)}")));
-        string dir = Path.Combine(TestEnv.RepoRoot, "benchmarks", "semisupervised");
-        string script = $"import sys\nsys.path.insert(0, r'{dir}')\n" + File.ReadAllText(Path.Combine(dir, "vat_loss.py"));
-        var output = RefPython.Run(script, input, layers, string.Join(",", y), FormattableString.Invariant($"{x.Rows},{u.Rows},{x.Cols}"), "1.5", "0.5", "0.7", "0.05");
-        var values = output.Trim().Split(' ').Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray();
-        Assert.True(Math.Abs(penalty - values[0]) <= 1e-4 * Math.Abs(values[0]), $"VAT penalty: ours {penalty:G8}, PyTorch {values[0]:G8}");
-        Assert.True(Math.Abs(supervised + penalty - values[1]) <= 1e-4 * Math.Abs(values[1]), $"objective: ours {supervised + penalty:G8}, PyTorch {values[1]:G8}");
+        var values = PyTorchObjective.Evaluate("vat_loss.py", [x, u, d], dense,
+            layers, string.Join(",", y), FormattableString.Invariant($"{x.Rows},{u.Rows},{x.Cols}"), "1.5", "0.5", "0.7", "0.05");
+        PyTorchObjective.AssertClose(penalty, values[0], "VAT penalty");
+        PyTorchObjective.AssertClose(supervised + penalty, values[1], "objective");
     }
 
     [Fact]
