@@ -52,7 +52,7 @@ internal sealed record Args(string Out, int Reps, int PredictRows, int FitRuns, 
                 case "--case": kase = Next(); break;
                 case "--idv": idv = Next(); break;
                 case "-h" or "--help":
-                    Console.WriteLine("MLNetScoring [--out PATH] [--reps N] [--predict-rows N] [--fit-runs N]   (internal: --case direct|mlnet|memory|read|release|release-held|save [--idv PATH])");
+                    Console.WriteLine("MLNetScoring [--out PATH] [--reps N] [--predict-rows N] [--fit-runs N]   (internal: --case direct|mlnet|mlnet-streaming|memory|read|release|release-held|save [--idv PATH])");
                     Environment.Exit(0);
                     break;
                 default: throw new ArgumentException($"unknown argument '{a[i]}'");
@@ -127,17 +127,20 @@ internal static class FitCase
                 fitSeconds = sw.Elapsed.TotalSeconds;
                 break;
             }
-            case "mlnet":
+            case "mlnet" or "mlnet-streaming":
             {
+                // mlnet-streaming: the same view streamed pass after pass (a bounded shuffle buffer, so other minibatches
+                // than a fit from memory: the losses differ) instead of copied into a training matrix.
                 var ml = new MLContext(seed: 0);
                 var sw = Stopwatch.StartNew();
-                var view = ml.Data.LoadFromBinary(idv ?? throw new ArgumentException("--case mlnet needs --idv"));
+                var view = ml.Data.LoadFromBinary(idv ?? throw new ArgumentException($"--case {kind} needs --idv"));
                 loadSeconds = sw.Elapsed.TotalSeconds;
                 beforeFit = Proc.StatusMB("VmHWM");
                 sw.Restart();
                 var t = ml.Transforms.EncodeWithAutoencoder(new AutoencoderEstimator.Options
                 {
                     InputColumnName = "Features", OutputColumnName = "Code", Seed = 0, Autoencoder = o,
+                    Streaming = new StreamingOptions { Mode = kind == "mlnet" ? TrainingDataMode.InMemory : TrainingDataMode.Streaming },
                 }).Fit(view);
                 fitSeconds = sw.Elapsed.TotalSeconds;
                 model = t.Model;
@@ -206,7 +209,7 @@ internal static class FitCase
                 Console.WriteLine($"saved {idv}");
                 return 0;
             }
-            default: throw new ArgumentException($"unknown case '{kind}' (direct, mlnet, memory, read, release, release-held or save)");
+            default: throw new ArgumentException($"unknown case '{kind}' (direct, mlnet, mlnet-streaming, memory, read, release, release-held or save)");
         }
         double peakAfterFit = Proc.StatusMB("VmHWM");
         double epochSum = model?.History.Epochs.Sum(e => e.Seconds) ?? 0;
