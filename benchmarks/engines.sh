@@ -7,8 +7,11 @@
 # on the reference AE (784-256-128-20, batch 512, Adam 1e-3, BCE on logits) and the reference VAE (784-128-20, batch 128);
 # with --models conv, the convolutional autoencoder (1x28x28, channels 32,64, code 20, batch 512), which plain TorchSharp
 # code does not cover (the backend's conv modules are TorchSharp code already): managed, backend, PyTorch.
+# --engines picks the programs (default all four); e.g. --models conv --engines managed,pytorch compares the conv
+# autoencoder with PyTorch without the TorchSharp backend, whose conv epochs are the slowest of the three.
 #
-#   benchmarks/engines.sh [--epochs 3] [--threads "1 2"] [--models ae,vae] [--rounds 1] [--seed 0] [--name engines]
+#   benchmarks/engines.sh [--epochs 3] [--threads "1 2"] [--models ae,vae] [--engines managed,torchsharp,plain-torchsharp,pytorch]
+#                         [--rounds 1] [--seed 0] [--name engines]
 #
 # Each case is its own process under /usr/bin/time -v (peak resident memory); the load average is recorded before each.
 # OMP_WAIT_POLICY=PASSIVE is set for every case (LibTorch and PyTorch use OpenMP; on an overloaded machine its
@@ -19,13 +22,14 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="$ROOT/benchmarks"
 PY=/usr/bin/python3
 ART="${BENCH_ARTIFACTS:-/tmp/art-engines}"
-EPOCHS=3; THREADS="1 2"; MODELS="ae,vae"; ROUNDS=1; SEED=0; NAME=engines
+EPOCHS=3; THREADS="1 2"; MODELS="ae,vae"; ENGINES="managed,torchsharp,plain-torchsharp,pytorch"; ROUNDS=1; SEED=0; NAME=engines
 die() { echo "engines.sh: $*" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --epochs) EPOCHS="${2:?}"; shift 2 ;;
     --threads) THREADS="${2//,/ }"; shift 2 ;;
     --models) MODELS="${2:?}"; shift 2 ;;
+    --engines) ENGINES="${2:?}"; shift 2 ;;
     --rounds) ROUNDS="${2:?}"; shift 2 ;;
     --seed) SEED="${2:?}"; shift 2 ;;
     --name) NAME="${2:?}"; shift 2 ;;
@@ -35,13 +39,20 @@ while [[ $# -gt 0 ]]; do
 done
 [[ "$EPOCHS" =~ ^[1-9][0-9]*$ ]] || die "--epochs must be a positive whole number"
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive whole number"
+IFS=',' read -r -a engines <<< "$ENGINES"
+for e in "${engines[@]}"; do
+  [[ "$e" =~ ^(managed|torchsharp|plain-torchsharp|pytorch)$ ]] || die "--engines: unknown '$e'; expected managed, torchsharp, plain-torchsharp or pytorch"
+done
+want() { [[ ",$ENGINES," == *",$1,"* ]]; }
 [[ -x /usr/bin/time ]] || die "/usr/bin/time is missing (apt-get install time)"
 [[ -x "$PY" ]] || die "$PY not found (Debian's python3 with python3-torch is the reference)"
 export OMP_WAIT_POLICY=PASSIVE PYTHONDONTWRITEBYTECODE=1
 
 WORK="$(mktemp -d /tmp/mlae-engines.XXXXXX)"
 echo "engines.sh: raw outputs in $WORK" >&2
-for p in src/MLNetAutoencoders.Cli benchmarks/PlainTorchSharp; do
+projects=(src/MLNetAutoencoders.Cli)
+want plain-torchsharp && projects+=(benchmarks/PlainTorchSharp)
+for p in "${projects[@]}"; do
   dotnet build -c Release "$ROOT/$p" --artifacts-path "$ART" -nologo -v q >> "$WORK/build.log" 2>&1 \
     || { tail -20 "$WORK/build.log" >&2; die "building $p failed (log: $WORK/build.log)"; }
 done
@@ -66,11 +77,12 @@ for r in $(seq 1 "$ROUNDS"); do
     esac
     for t in $THREADS; do
       for engine in managed torchsharp; do
+        want "$engine" || continue
         run_case "$m-$engine-t$t-r$r" dotnet "$MLAE" train --dataset fashion-mnist "${mlae_args[@]}" --epochs "$EPOCHS" \
           --lr 0.001 --seed "$SEED" --threads "$t" --backend "$engine" --json
       done
-      [[ "$m" == conv ]] || run_case "$m-plain-torchsharp-t$t-r$r" dotnet "$PLAIN" --model "$m" --threads "$t" --epochs "$EPOCHS" --seed "$SEED"
-      run_case "$m-pytorch-t$t-r$r" "$PY" "$BENCH/pytorch_$m.py" --threads "$t" --epochs "$EPOCHS" --seed "$SEED"
+      [[ "$m" != conv ]] && want plain-torchsharp && run_case "$m-plain-torchsharp-t$t-r$r" dotnet "$PLAIN" --model "$m" --threads "$t" --epochs "$EPOCHS" --seed "$SEED"
+      want pytorch && run_case "$m-pytorch-t$t-r$r" "$PY" "$BENCH/pytorch_$m.py" --threads "$t" --epochs "$EPOCHS" --seed "$SEED"
     done
   done
 done

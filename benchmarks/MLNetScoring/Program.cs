@@ -9,13 +9,15 @@
 //      and a PredictionEngine over single rows for (i) and (ii).
 //   b. Fit cost through ML.NET versus the library's direct fit (784-256-128-20, 3 epochs, batch 512, Threads 2, seed 0),
 //      each case in a child process of this executable (--case direct|mlnet|memory|read) that reports its VmHWM;
-//      --case save --idv PATH writes the training rows as that .idv file, to run the cases on their own.
+//      --case save --idv PATH writes the training rows as that .idv file, to run the cases on their own;
+//      --case release|release-held --idv PATH: the managed heap a scan of that file leaves live, over 2 s (diagnostic).
 //
 // Run:  dotnet run -c Release --project benchmarks/MLNetScoring -- [--out PATH] [--reps 3] [--predict-rows 2000] [--fit-runs 2]
 // Writes JSON to --out (default benchmarks/results/mlnet-scoring.json) and prints a Markdown report.
 
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -50,7 +52,7 @@ internal sealed record Args(string Out, int Reps, int PredictRows, int FitRuns, 
                 case "--case": kase = Next(); break;
                 case "--idv": idv = Next(); break;
                 case "-h" or "--help":
-                    Console.WriteLine("MLNetScoring [--out PATH] [--reps N] [--predict-rows N] [--fit-runs N]   (internal: --case direct|mlnet|memory|read|save [--idv PATH])");
+                    Console.WriteLine("MLNetScoring [--out PATH] [--reps N] [--predict-rows N] [--fit-runs N]   (internal: --case direct|mlnet|mlnet-streaming|memory|read|release|release-held|save [--idv PATH])");
                     Environment.Exit(0);
                     break;
                 default: throw new ArgumentException($"unknown argument '{a[i]}'");
@@ -125,17 +127,20 @@ internal static class FitCase
                 fitSeconds = sw.Elapsed.TotalSeconds;
                 break;
             }
-            case "mlnet":
+            case "mlnet" or "mlnet-streaming":
             {
+                // mlnet-streaming: the same view streamed pass after pass (a bounded shuffle buffer, so other minibatches
+                // than a fit from memory: the losses differ) instead of copied into a training matrix.
                 var ml = new MLContext(seed: 0);
                 var sw = Stopwatch.StartNew();
-                var view = ml.Data.LoadFromBinary(idv ?? throw new ArgumentException("--case mlnet needs --idv"));
+                var view = ml.Data.LoadFromBinary(idv ?? throw new ArgumentException($"--case {kind} needs --idv"));
                 loadSeconds = sw.Elapsed.TotalSeconds;
                 beforeFit = Proc.StatusMB("VmHWM");
                 sw.Restart();
                 var t = ml.Transforms.EncodeWithAutoencoder(new AutoencoderEstimator.Options
                 {
                     InputColumnName = "Features", OutputColumnName = "Code", Seed = 0, Autoencoder = o,
+                    Streaming = new StreamingOptions { Mode = kind == "mlnet" ? TrainingDataMode.InMemory : TrainingDataMode.Streaming },
                 }).Fit(view);
                 fitSeconds = sw.Elapsed.TotalSeconds;
                 model = t.Model;
@@ -179,6 +184,22 @@ internal static class FitCase
                 model = null!;
                 break;
             }
+            case "release" or "release-held":
+            {
+                // Diagnostic: how much of the managed heap one scan of the file-backed view leaves live, and for how long,
+                // with the program dropping the view (release) or holding it (release-held): a full blocking collection
+                // (finalizers run in between) every 100 ms for 2 s after the scan, each printing the live heap.
+                var held = ScanFile(idv ?? throw new ArgumentException($"--case {kind} needs --idv"), kind == "release-held");
+                var clock = Stopwatch.StartNew();
+                for (int i = 0; i <= 20; i++)
+                {
+                    GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+                    Console.WriteLine(FormattableString.Invariant($"{kind}: {clock.ElapsedMilliseconds,5} ms after the scan, live managed heap {GC.GetTotalMemory(false) / 1048576.0:F0} MB"));
+                    Thread.Sleep(100);
+                }
+                GC.KeepAlive(held);
+                return 0;
+            }
             case "save":
             {
                 // Writes the training rows as the .idv file the mlnet and read cases load (to run those cases on their own).
@@ -188,7 +209,7 @@ internal static class FitCase
                 Console.WriteLine($"saved {idv}");
                 return 0;
             }
-            default: throw new ArgumentException($"unknown case '{kind}' (direct, mlnet, memory, read or save)");
+            default: throw new ArgumentException($"unknown case '{kind}' (direct, mlnet, mlnet-streaming, memory, read, release, release-held or save)");
         }
         double peakAfterFit = Proc.StatusMB("VmHWM");
         double epochSum = model?.History.Epochs.Sum(e => e.Seconds) ?? 0;
@@ -211,6 +232,24 @@ internal static class FitCase
     }
 
     private static ImageRow[] LoadRows() => Proc.ToRows(FashionMnist.LoadTrain());
+
+    /// <summary>
+    /// Loads the .idv and reads every Features vector through one cursor, in a method of its own (optimised at once, so
+    /// that no local outlives it); returns the view when <paramref name="hold"/>, else nothing of it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static IDataView? ScanFile(string idv, bool hold)
+    {
+        var view = new MLContext(seed: 0).Data.LoadFromBinary(idv);
+        var col = view.Schema["Features"];
+        using (var cursor = view.GetRowCursor([col]))
+        {
+            var getter = cursor.GetGetter<VBuffer<float>>(col);
+            VBuffer<float> v = default;
+            while (cursor.MoveNext()) getter(ref v);
+        }
+        return hold ? view : null;
+    }
 }
 
 internal static class Bench
