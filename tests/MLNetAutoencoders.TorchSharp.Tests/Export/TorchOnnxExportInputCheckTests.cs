@@ -61,6 +61,12 @@ public class TorchOnnxExportInputCheckTests
         Assert.Equal([OnnxGraphBuilder.SymbolicDim, 24L], b.ShapeOf(y));
         var flat = TorchOnnxExport.Append(b, b.Input, nn.ReLU(), [12], "plain");
         Assert.Equal([OnnxGraphBuilder.SymbolicDim, 12L], b.ShapeOf(flat));
+        // A flat module reads and writes the rows as they are: no reshape or flatten around it.
+        var nodes = TorchOnnxExport.Module(nn.Sequential(nn.Linear(4, 3), nn.Flatten()), [4]).Graph.Node.Select(n => n.OpType).ToList();
+        Assert.DoesNotContain("Reshape", nodes);
+        Assert.DoesNotContain("Flatten", nodes);
+        // A row wider than an int can count is refused before anything is built.
+        Assert.Throws<OverflowException>(() => TorchOnnxExport.Module(nn.ReLU(), [1L << 31]));
     }
 
     [Fact]
