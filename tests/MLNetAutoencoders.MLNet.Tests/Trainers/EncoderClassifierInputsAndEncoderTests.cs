@@ -131,7 +131,7 @@ public class EncoderClassifierInputsAndEncoderTests
     }
 
     [Fact]
-    public void Features_outside_0_1_train_with_a_squared_error_encoder_in_every_mode_that_reads_rows_as_they_are()
+    public void Features_outside_0_1_train_in_every_mode_whose_encoder_takes_any_values()
     {
         var ml = new MLContext(seed: 1);
         var scaled = ml.Data.LoadFromEnumerable(Keyed(60, 2, scale: 3));
@@ -144,6 +144,13 @@ public class EncoderClassifierInputsAndEncoderTests
             foreach (var p in Column(model.Transform(scaled), "Score"))
                 Assert.Equal(1.0, p.Sum(v => (double)v), 4);
         }
+        // The semi-supervised VAE reads its unlabelled rows as they are too (M1 with a Gaussian likelihood takes any values).
+        var vae = SmallVae();
+        vae.Vae.Likelihood = VaeLikelihood.Gaussian;
+        var m2 = Quick(ml.Transforms.EncodeWithVariationalAutoencoder(vae).Fit(scaled), EncoderTrainingMode.SemiSupervisedVae);
+        (m2.UnlabelledData, m2.Classifier.UnlabelledBatchSize, m2.Classifier.M2HiddenSize, m2.Classifier.M2LatentSize) = (scaled, 16, 8, 2);
+        var semi = ml.MulticlassClassification.Trainers.EncoderClassifier(m2).Fit(scaled);
+        Assert.All(Column(semi.Transform(scaled), "Score"), p => Assert.Equal(1.0, p.Sum(v => (double)v), 4));
     }
 
     [Fact]
