@@ -133,21 +133,21 @@ public class AnomalyThresholdAndScorerChoiceTests
     public void Adapting_to_the_rows_is_logged_and_AdaptToRows_false_trains_the_network_as_set()
     {
         var o = Quick();
-        o.Autoencoder.HiddenSizes = [32];
+        o.Autoencoder.HiddenSizes = [32, 16];
         o.Autoencoder.Epochs = 1;
         var (adapted, log) = FitLogged(o, 40);
-        // 40 rows of 12: the 32-wide layer shrinks to the input's 12, the batch to 8 (at least 8, an eighth of 40 is 5),
+        // 40 rows of 12: the 32- and 16-wide layers shrink to the input's 12, the batch to 8 (at least 8, an eighth of 40 is 5),
         // and the epochs rise to 200 (5 batches per epoch, 1 000 optimizer steps).
-        Assert.Contains("AnomalyDetection.Trainers.Autoencoder: adapted to 40 rows of 12: hidden 12, code 3, batch 8, epochs 200", log);
+        Assert.Contains("AnomalyDetection.Trainers.Autoencoder: adapted to 40 rows of 12: hidden 12-12, code 3, batch 8, epochs 200", log);
         var net = Assert.IsType<AutoencoderModel>(adapted.Model);
-        Assert.Equal([12], net.Options.HiddenSizes);
+        Assert.Equal([12, 12], net.Options.HiddenSizes);
         Assert.Equal(200, net.History.Epochs.Count);
 
         o.AdaptToRows = false;
         var (asSet, quiet) = FitLogged(o, 40);
         Assert.DoesNotContain(quiet, m => m.Contains("adapted to", StringComparison.Ordinal));
         var plain = Assert.IsType<AutoencoderModel>(asSet.Model);
-        Assert.Equal([32], plain.Options.HiddenSizes);
+        Assert.Equal([32, 16], plain.Options.HiddenSizes);
         Assert.Single(plain.History.Epochs);
     }
 
