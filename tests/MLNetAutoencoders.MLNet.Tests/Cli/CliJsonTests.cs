@@ -33,13 +33,13 @@ public sealed class CliJsonTests : IDisposable
         return json;
     }
 
-    private static void Clean(string stderr)
+    internal static void Clean(string stderr)
     {
         foreach (var tail in new[] { "(Parameter '", "Actual value was", "System.", "Exception", "http://", "https://", "   at " })
             Assert.DoesNotContain(tail, stderr);
     }
 
-    private static void AllFinite(JsonNode? node)
+    internal static void AllFinite(JsonNode? node)
     {
         switch (node)
         {

@@ -10,7 +10,7 @@ public class MLNetHostTests
 {
     private sealed class TextRow { public string Label { get; set; } = ""; }
 
-    private static SchemaShape Shape(DataViewSchema schema) => (SchemaShape)typeof(SchemaShape)
+    internal static SchemaShape Shape(DataViewSchema schema) => (SchemaShape)typeof(SchemaShape)
         .GetMethod("Create", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.Invoke(null, [schema])!;
 
     [Fact]
