@@ -57,7 +57,7 @@ public abstract class AutoencoderEstimatorBase : IEstimator<AutoencoderTransform
     {
         ArgumentNullException.ThrowIfNull(input);
         var (_, width) = VectorColumn.Check(input.Schema, _options.InputColumnName, _stage);
-        var (stream, reason) = _options.Streaming.Decide(input, width);
+        var (stream, reason, _) = _options.Streaming.Decide(input, width);
         _host.Info($"{_stage}: {(stream ? "streaming the rows" : "training from an in-memory copy")} ({reason}).");
         var progress = _host.EpochLog(_stage, _options.Progress);
         var model = stream

@@ -40,16 +40,20 @@ public sealed class StreamingOptions
         if (InMemoryLimitMegabytes < 0) throw new ArgumentOutOfRangeException(nameof(InMemoryLimitMegabytes), InMemoryLimitMegabytes, $"{stage}: Streaming.InMemoryLimitMegabytes must be ≥ 0.");
     }
 
-    /// <summary>Whether to stream <paramref name="data"/>, whose training column is <paramref name="width"/> values wide; the reason for the log.</summary>
-    internal (bool Stream, string Reason) Decide(IDataView data, int width)
+    /// <summary>
+    /// Whether to stream <paramref name="data"/>, whose training column is <paramref name="width"/> values wide; the
+    /// reason for the log; the row count when the decision needed it (null when <see cref="Mode"/> decided alone).
+    /// </summary>
+    internal (bool Stream, string Reason, long? Rows) Decide(IDataView data, int width)
     {
-        if (Mode != TrainingDataMode.Auto) return (Mode == TrainingDataMode.Streaming, $"Streaming.Mode = {Mode}");
+        if (Mode != TrainingDataMode.Auto) return (Mode == TrainingDataMode.Streaming, $"Streaming.Mode = {Mode}", null);
         long rows = data.GetRowCount() ?? CountRows(data);
         double mb = rows * (double)width * sizeof(float) / (1 << 20);
-        return (mb > InMemoryLimitMegabytes, FormattableString.Invariant($"{rows} rows × {width} values = {mb:F0} MB, {(mb > InMemoryLimitMegabytes ? "above" : "within")} the {InMemoryLimitMegabytes} MB in-memory limit"));
+        return (mb > InMemoryLimitMegabytes, FormattableString.Invariant($"{rows} rows × {width} values = {mb:F0} MB, {(mb > InMemoryLimitMegabytes ? "above" : "within")} the {InMemoryLimitMegabytes} MB in-memory limit"), rows);
     }
 
-    private static long CountRows(IDataView data)
+    /// <summary>The rows of <paramref name="data"/>, counted with a cursor that reads no values.</summary>
+    internal static long CountRows(IDataView data)
     {
         long n = 0;
         using var cursor = data.GetRowCursor([]);

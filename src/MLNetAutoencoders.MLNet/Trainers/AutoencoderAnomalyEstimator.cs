@@ -180,19 +180,20 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     {
         ArgumentNullException.ThrowIfNull(input);
         var (_, width) = VectorColumn.Check(input.Schema, _options.FeatureColumnName, StageName);
-        bool inMemory = _options.Score is not (AnomalyScore.ReconstructionError or AnomalyScore.NegativeElbo) || _options.EnsembleSize > 1;
-        // Small inputs (and every score that keeps the training rows) are read once here: the checks below need the rows.
-        long? known = input.GetRowCount();
-        var rows = inMemory || known is null || known * width <= (long)AutoencoderDefaults.InMemoryLimitMegabytes * 1024 * 1024 / 4
-            ? VectorColumn.ReadAll(input, _options.FeatureColumnName, StageName, unitRange: false, _options.CancellationToken)
-            : null;
-        long count = rows?.Rows ?? known!.Value;
+        // Every score that keeps the training rows reads them here; a plain reconstruction or −ELBO score follows
+        // Streaming (the same decision the network's stage makes), and its rows are read here only when held in memory
+        // anyway: the checks below need them.
+        bool keepsRows = _options.Score is not (AnomalyScore.ReconstructionError or AnomalyScore.NegativeElbo) || _options.EnsembleSize > 1;
+        var (stream, reason, decidedRows) = keepsRows ? (false, "the score keeps the training rows", null) : _options.Streaming.Decide(input, width);
+        var host = new MLNetHost(_environment, StageName);
+        host.Info($"{StageName}: {(stream ? "streaming the rows" : "reading the rows into memory")} ({reason}).");
+        var rows = stream ? null : VectorColumn.ReadAll(input, _options.FeatureColumnName, StageName, unitRange: false, _options.CancellationToken);
+        long count = rows?.Rows ?? decidedRows ?? input.GetRowCount() ?? StreamingOptions.CountRows(input);
         if (rows is not null) CheckTrainingRows(rows);
         if (_options.Neighbours >= count && _options.Score is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours)
             throw new ArgumentOutOfRangeException(nameof(Options.Neighbours), _options.Neighbours,
                 $"{StageName}: Neighbours = {_options.Neighbours} needs at least {_options.Neighbours + 1} training rows (a row is not its own neighbour); column '{_options.FeatureColumnName}' has {count}.");
         var network = _options.AdaptToRows && _options.Vae is null ? AnomalyDefaults.AdaptToRows(_options.Autoencoder, (int)Math.Min(count, int.MaxValue), width) : _options.Autoencoder;
-        var host = new MLNetHost(_environment, StageName);
         if (!ReferenceEquals(network, _options.Autoencoder))
             host.Info(FormattableString.Invariant(
                 $"{StageName}: adapted to {count} rows of {width}: hidden {string.Join("-", network.HiddenSizes)}, code {network.CodeSize}, batch {network.BatchSize}, epochs {network.Epochs}"));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLNetAutoencoders.Tests.Support;
 
 namespace MLNetAutoencoders.MLNet.Tests;
@@ -20,6 +21,21 @@ internal static class PlainMLNet
         var (code, stdout) = Run(zip, input, output);
         Assert.True(code == 0, $"PlainMLNet exited with {code}:\n{stdout}");
         return (ml.Data.LoadFromBinary(output), stdout);
+    }
+
+    /// <summary>
+    /// Saves a fitted multiclass <paramref name="model"/>, scores <paramref name="test"/> with the zip in the plain-ML.NET
+    /// process, and asserts the model's own PredictedLabel of every row and its Score within 1e-5.
+    /// </summary>
+    public static void AssertClassifierZipAgrees(MLContext ml, ITransformer model, DataViewSchema inputSchema, IDataView test, string what)
+    {
+        using var dir = new TempFolder();
+        var zip = System.IO.Path.Combine(dir.Path, "classifier.zip");
+        ml.Model.Save(model, inputSchema, zip);
+        var scored = model.Transform(test);
+        var (plain, _) = Score(ml, zip, test, dir.Path);
+        Assert.Equal(scored.GetColumn<uint>("PredictedLabel").ToArray(), plain.GetColumn<uint>("PredictedLabel").ToArray());
+        Stages.StageTestData.AssertClose(Stages.StageTestData.Column(scored, "Score"), Stages.StageTestData.Column(plain, "Score"), 1e-5f, $"{what} scores in plain ML.NET");
     }
 
     /// <summary>PlainMLNet MODEL.zip INPUT.idv OUTPUT.idv: the exit code and everything it printed.</summary>

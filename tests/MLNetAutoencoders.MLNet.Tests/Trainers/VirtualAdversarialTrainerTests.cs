@@ -36,12 +36,7 @@ public class VirtualAdversarialTrainerTests
         var scored = model.Transform(test);
         Assert.True(ml.MulticlassClassification.Evaluate(scored).MicroAccuracy > 0.6);
         Assert.Equal(EncoderTrainingMode.VirtualAdversarial, model.LastTransformer.Model.Options.Mode);
-        using var dir = new TempFolder();
-        var zip = Path.Combine(dir.Path, "vat.zip");
-        ml.Model.Save(model, train.Schema, zip);
-        var loaded = new MLContext().Model.Load(zip, out _).Transform(test);
-        Assert.Equal(scored.GetColumn<uint>("PredictedLabel").ToArray(), loaded.GetColumn<uint>("PredictedLabel").ToArray());
-        AssertClose(Column(scored, "Score"), Column(loaded, "Score"), 1e-5f, "VAT scores after Load");
+        PlainMLNet.AssertClassifierZipAgrees(ml, model, train.Schema, test, "VAT");
     }
 
     private sealed class NarrowRow
