@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace MLNetAutoencoders.Numerics;
 
 /// <summary>
@@ -76,7 +79,23 @@ public sealed class Matrix
     public void GatherRows(ReadOnlySpan<int> rows, ref Matrix? dest)
     {
         var d = Ensure(ref dest, rows.Length, Cols);
-        for (int i = 0; i < rows.Length; i++) Row(rows[i]).CopyTo(d.Row(i));
+        for (int i = 0; i < rows.Length; i++)
+        {
+            // Rows drawn at random from a large matrix come from main memory: asking for the next row's cache lines
+            // while this one is copied overlaps the two rows' memory latency.
+            if (i + 1 < rows.Length) Prefetch(rows[i + 1]);
+            Row(rows[i]).CopyTo(d.Row(i));
+        }
+    }
+
+    private unsafe void Prefetch(int row)
+    {
+        if (!Sse.IsSupported || (uint)row >= (uint)Rows || Cols == 0) return;
+        fixed (float* p = &Data[(long)row * Cols])
+        {
+            byte* start = (byte*)p, end = (byte*)(p + Cols);
+            for (byte* line = start; line < end; line += 64) Sse.Prefetch0(line);
+        }
     }
 
     /// <summary>Sets every value to zero.</summary>
@@ -118,11 +137,31 @@ public sealed class Matrix
     public void ThrowIfNotFinite(string what)
     {
         var s = Span;
+        if (AllFinite(s)) return;
         for (int i = 0; i < s.Length; i++)
         {
             if (!float.IsFinite(s[i]))
                 throw new ArgumentException($"{what}: row {i / Cols}, column {i % Cols} is {s[i]}; all values must be finite.");
         }
+    }
+
+    /// <summary>True when every value is finite: v − v is +0 for a finite v and NaN otherwise, so OR-ing those bits is 0 only then.</summary>
+    internal static bool AllFinite(ReadOnlySpan<float> s)
+    {
+        int i = 0;
+        var acc = Vector256<uint>.Zero;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float r = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(s);
+            for (; i <= s.Length - 8; i += 8)
+            {
+                var v = Vector256.LoadUnsafe(ref r, (nuint)i);
+                acc |= (v - v).AsUInt32();
+            }
+        }
+        if (acc != Vector256<uint>.Zero) return false;
+        for (; i < s.Length; i++) if (!float.IsFinite(s[i])) return false;
+        return true;
     }
 
     /// <inheritdoc />
