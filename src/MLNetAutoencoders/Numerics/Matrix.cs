@@ -1,5 +1,4 @@
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace MLNetAutoencoders.Numerics;
 
@@ -79,23 +78,7 @@ public sealed class Matrix
     public void GatherRows(ReadOnlySpan<int> rows, ref Matrix? dest)
     {
         var d = Ensure(ref dest, rows.Length, Cols);
-        for (int i = 0; i < rows.Length; i++)
-        {
-            // Rows drawn at random from a large matrix come from main memory: asking for the next row's cache lines
-            // while this one is copied overlaps the two rows' memory latency.
-            if (i + 1 < rows.Length) Prefetch(rows[i + 1]);
-            Row(rows[i]).CopyTo(d.Row(i));
-        }
-    }
-
-    private unsafe void Prefetch(int row)
-    {
-        if (!Sse.IsSupported || (uint)row >= (uint)Rows || Cols == 0) return;
-        fixed (float* p = &Data[(long)row * Cols])
-        {
-            byte* start = (byte*)p, end = (byte*)(p + Cols);
-            for (byte* line = start; line < end; line += 64) Sse.Prefetch0(line);
-        }
+        for (int i = 0; i < rows.Length; i++) Row(rows[i]).CopyTo(d.Row(i));
     }
 
     /// <summary>Sets every value to zero.</summary>
@@ -146,7 +129,7 @@ public sealed class Matrix
     }
 
     /// <summary>True when every value is finite: v − v is +0 for a finite v and NaN otherwise, so OR-ing those bits is 0 only then.</summary>
-    internal static bool AllFinite(ReadOnlySpan<float> s)
+    private static bool AllFinite(ReadOnlySpan<float> s)
     {
         int i = 0;
         var acc = Vector256<uint>.Zero;
