@@ -3,7 +3,10 @@
 // minibatch, every layer's forward and backward (split into the GEMM calls, timed through a wrapping IGemm and
 // grouped by shape, and the rest: bias, activation and its derivative, bias gradient), the loss, the optimiser step,
 // and the allocations and garbage collections of the epoch. Timers cost one Stopwatch read per phase (≈ 30 ns).
-// Usage: dotnet run -c Release --project benchmarks/EpochBreakdown -- [--threads 1,2] [--epochs 2] [--gemm auto|managed|openblas]
+// Usage: dotnet run -c Release --project benchmarks/EpochBreakdown -- [--threads 1,2] [--epochs 2] [--gemm auto|managed|openblas] [--clock wall|thread-cpu]
+// --clock thread-cpu reads the training thread's CPU time instead of the wall clock (Linux): on a loaded machine it leaves
+// out the time the thread waited for a CPU, so phases of one-thread runs compare across runs; with 2 threads it misses the
+// work of the other threads.
 // Prints one table per thread count (the last epoch), then one JSON line (the last line of stdout).
 using System.Diagnostics;
 using System.Globalization;
@@ -16,6 +19,7 @@ using MLNetAutoencoders.Numerics;
 int[] threadCounts = { 1, 2 };
 int epochs = 2;
 var gemmKind = GemmKind.Auto;
+bool threadCpu = false;
 for (int i = 0; i < args.Length; i++)
 {
     string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -24,10 +28,14 @@ for (int i = 0; i < args.Length; i++)
         case "--threads": threadCounts = Value().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
         case "--epochs": epochs = int.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--gemm": gemmKind = Gemm.ParseKind(Value()); break;
-        default: Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --threads 1,2 --epochs 2 --gemm auto|managed|openblas"); return 2;
+        case "--clock":
+            threadCpu = Value() switch { "wall" => false, "thread-cpu" => true, var c => throw new ArgumentException($"--clock is wall or thread-cpu, not '{c}'.") };
+            break;
+        default: Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --threads 1,2 --epochs 2 --gemm auto|managed|openblas --clock wall|thread-cpu"); return 2;
     }
 }
 
+Clock.ThreadCpu = threadCpu;
 var data = FashionMnist.LoadTrain().Images;
 const int Batch = 512;
 double flopsPerEpoch = 0;
@@ -51,8 +59,7 @@ foreach (int threads in threadCounts)
         long alloc0 = GC.GetAllocatedBytesForCurrentThread(), allocAll0 = GC.GetTotalAllocatedBytes(precise: true);
         int gc0 = GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2);
         var pause0 = GC.GetTotalPauseDuration();
-        var total = Stopwatch.StartNew();
-        long t = Stopwatch.GetTimestamp();
+        long t = Clock.Now(), start = t;
         var order = rng.Permutation(data.Rows);
         t = phases.Add("shuffle + row gather", t);
         for (int r0 = 0; r0 < data.Rows; r0 += Batch)
@@ -79,13 +86,13 @@ foreach (int threads in threadCounts)
             optimizer.Step(ctx);
             t = phases.Add("optimiser step (Adam)", t);
         }
-        double seconds = total.Elapsed.TotalSeconds;
+        double seconds = Clock.Seconds(start, Clock.Now());
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocAll0;
         int gcs = GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2) - gc0;
         double pause = (GC.GetTotalPauseDuration() - pause0).TotalSeconds;
         if (epoch < epochs) continue;
         flopsPerEpoch = timed.Flops;
-        Console.WriteLine($"threads {threads}, GEMM {timed.Inner.Name}: epoch {epoch} {seconds:F3} s, {timed.Flops / 1e9:F2} GFLOP in GEMMs ({timed.Flops / 1e9 / seconds:F1} GFLOP/s over the epoch); allocated {allocated / 1024.0:F0} KiB, {gcs} GCs, {pause * 1000:F1} ms paused");
+        Console.WriteLine($"threads {threads}, GEMM {timed.Inner.Name}, clock {(threadCpu ? "thread CPU" : "wall")}: epoch {epoch} {seconds:F3} s, {timed.Flops / 1e9:F2} GFLOP in GEMMs ({timed.Flops / 1e9 / seconds:F1} GFLOP/s over the epoch); allocated {allocated / 1024.0:F0} KiB, {gcs} GCs, {pause * 1000:F1} ms paused");
         Console.WriteLine($"  {"phase",-58} {"seconds",8} {"share",6} {"GFLOP/s",8}");
         var rows = new JsonArray();
         void Row(string name, double s, double flops)
@@ -101,7 +108,7 @@ foreach (int threads in threadCounts)
         Row("epoch", seconds, timed.Flops);
         runs.Add(new JsonObject
         {
-            ["threads"] = threads, ["gemm"] = timed.Inner.Name, ["epochSeconds"] = Math.Round(seconds, 4),
+            ["threads"] = threads, ["gemm"] = timed.Inner.Name, ["clock"] = threadCpu ? "thread-cpu" : "wall", ["epochSeconds"] = Math.Round(seconds, 4),
             ["gemmSeconds"] = Math.Round(timed.Seconds, 4), ["gemmGflop"] = Math.Round(timed.Flops / 1e9, 3),
             ["allocatedBytes"] = allocated, ["gcCount"] = gcs, ["gcPauseSeconds"] = Math.Round(pause, 4), ["phases"] = rows,
         });
@@ -119,8 +126,8 @@ internal sealed class Phases
     public long Add(string name, long since) => AddLayer(name, since, 0);
     public long AddLayer(string name, long since, double gemmSeconds)
     {
-        long now = Stopwatch.GetTimestamp();
-        _seconds[name] = _seconds.GetValueOrDefault(name) + Stopwatch.GetElapsedTime(since, now).TotalSeconds - gemmSeconds;
+        long now = Clock.Now();
+        _seconds[name] = _seconds.GetValueOrDefault(name) + Clock.Seconds(since, now) - gemmSeconds;
         return now;
     }
 }
@@ -141,9 +148,9 @@ internal sealed class TimedGemm(IGemm inner) : IGemm
     public void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
-        long t0 = Stopwatch.GetTimestamp();
+        long t0 = Clock.Now();
         inner.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        double s = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        double s = Clock.Seconds(t0, Clock.Now());
         // The batch dimension (512, or 96 in the epoch's last batch) shows as B, so both batches share a line.
         string D(int x) => x is 512 or 96 ? "B" : x.ToString(CultureInfo.InvariantCulture);
         string key = $"{(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')} {D(m)}x{D(n)}x{D(k)}";
@@ -153,4 +160,24 @@ internal sealed class TimedGemm(IGemm inner) : IGemm
         Seconds += s;
         Flops += flops;
     }
+}
+
+/// <summary>The phases' clock: the wall clock, or the calling thread's CPU time (clock_gettime(CLOCK_THREAD_CPUTIME_ID)).</summary>
+internal static unsafe class Clock
+{
+    public static bool ThreadCpu;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, long* timespec);
+
+    /// <summary>Ticks: Stopwatch ticks, or nanoseconds of thread CPU time.</summary>
+    public static long Now()
+    {
+        if (!ThreadCpu) return Stopwatch.GetTimestamp();
+        long* ts = stackalloc long[2];
+        if (ClockGetTime(3, ts) != 0) throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed: --clock thread-cpu needs Linux.");
+        return ts[0] * 1_000_000_000 + ts[1];
+    }
+
+    public static double Seconds(long from, long to) => ThreadCpu ? (to - from) * 1e-9 : Stopwatch.GetElapsedTime(from, to).TotalSeconds;
 }

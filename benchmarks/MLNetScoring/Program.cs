@@ -52,7 +52,7 @@ internal sealed record Args(string Out, int Reps, int PredictRows, int FitRuns, 
                 case "--case": kase = Next(); break;
                 case "--idv": idv = Next(); break;
                 case "-h" or "--help":
-                    Console.WriteLine("MLNetScoring [--out PATH] [--reps N] [--predict-rows N] [--fit-runs N]   (internal: --case direct|mlnet|mlnet-streaming|memory|read|release|release-held|save [--idv PATH])");
+                    Console.WriteLine("MLNetScoring [--out PATH] [--reps N] [--predict-rows N] [--fit-runs N (0: scoring only)]   (internal: --case direct|mlnet|mlnet-streaming|memory|read|release|release-held|save [--idv PATH])");
                     Environment.Exit(0);
                     break;
                 default: throw new ArgumentException($"unknown argument '{a[i]}'");
@@ -401,23 +401,26 @@ internal static class Bench
             md.AppendLine();
             md.AppendLine(FormattableString.Invariant($"Both engines' codes match the cursor's on rows 0, 7, 300 to max |Δ| = {engineDiff:G3}."));
             md.AppendLine();
-            md.AppendLine($"## Fit cost, 784-256-128-20, 3 epochs, batch 512, Threads 2, seed 0 (each case a child process; best of {a.FitRuns} run(s), peak = max VmHWM)");
-            md.AppendLine();
-            md.AppendLine("| case | fit s | of which outside the epochs s | load + fit s | VmHWM before fit MB | peak RSS (VmHWM) MB | fit s / direct | peak / direct | final train loss |");
-            md.AppendLine("|---|---|---|---|---|---|---|---|---|");
-            void FitRow(string name, string k) => md.AppendLine(FormattableString.Invariant(
-                $"| {name} | {bestFit(k):F2} | {outside(k):F2} | {bestLoadFit(k):F2} | {runs[k].Max(e => e.GetProperty("vmHwmBeforeFitMB").GetDouble()):F0} | {peak(k):F0} | {bestFit(k) / bestFit("direct"):F2} | {peak(k) / peak("direct"):F2} | {loss(k):F3} |"));
-            FitRow("(A) direct: new AutoencoderTrainer(o).Fit(train.Images) (load = FashionMnist.LoadTrain)", "direct");
-            FitRow("(B) ML.NET, file-backed: EncodeWithAutoencoder(o).Fit(LoadFromBinary(.idv))", "mlnet");
-            FitRow("(C) ML.NET, in memory: Fit(LoadFromEnumerable(ImageRow[])) — the rows are a second copy of the data", "memory");
-            FitRow("diagnostic, no training: LoadFromBinary(.idv) + one cursor over Features (\"fit s\" = the scan)", "read");
-            md.AppendLine();
-            md.AppendLine("\"Outside the epochs\" = fit time minus the trainer's own epoch times: for (B) and (C) mostly the estimator reading the column through a cursor into its training matrix. " +
-                "\"Load\" is FashionMnist.LoadTrain (gzip IDX decode) for (A) and (C, plus building the rows), LoadFromBinary (lazy: the file is read inside Fit) for (B). Same seed and options: the final losses must agree.");
-            md.AppendLine();
-            md.AppendLine(FormattableString.Invariant(
-                $"**(B)/(A): time {bestFit("mlnet") / bestFit("direct"):F2}×, peak memory {peak("mlnet") / peak("direct"):F2}×** (goal ≤ 1.2 each). (C)/(A): time {bestFit("memory") / bestFit("direct"):F2}×, peak memory {peak("memory") / peak("direct"):F2}× (not a goal: the program itself holds the rows as float[] objects besides the trainer's matrix)."));
-            md.AppendLine();
+            if (a.FitRuns > 0)
+            {
+                md.AppendLine($"## Fit cost, 784-256-128-20, 3 epochs, batch 512, Threads 2, seed 0 (each case a child process; best of {a.FitRuns} run(s), peak = max VmHWM)");
+                md.AppendLine();
+                md.AppendLine("| case | fit s | of which outside the epochs s | load + fit s | VmHWM before fit MB | peak RSS (VmHWM) MB | fit s / direct | peak / direct | final train loss |");
+                md.AppendLine("|---|---|---|---|---|---|---|---|---|");
+                void FitRow(string name, string k) => md.AppendLine(FormattableString.Invariant(
+                    $"| {name} | {bestFit(k):F2} | {outside(k):F2} | {bestLoadFit(k):F2} | {runs[k].Max(e => e.GetProperty("vmHwmBeforeFitMB").GetDouble()):F0} | {peak(k):F0} | {bestFit(k) / bestFit("direct"):F2} | {peak(k) / peak("direct"):F2} | {loss(k):F3} |"));
+                FitRow("(A) direct: new AutoencoderTrainer(o).Fit(train.Images) (load = FashionMnist.LoadTrain)", "direct");
+                FitRow("(B) ML.NET, file-backed: EncodeWithAutoencoder(o).Fit(LoadFromBinary(.idv))", "mlnet");
+                FitRow("(C) ML.NET, in memory: Fit(LoadFromEnumerable(ImageRow[])) — the rows are a second copy of the data", "memory");
+                FitRow("diagnostic, no training: LoadFromBinary(.idv) + one cursor over Features (\"fit s\" = the scan)", "read");
+                md.AppendLine();
+                md.AppendLine("\"Outside the epochs\" = fit time minus the trainer's own epoch times: for (B) and (C) mostly the estimator reading the column through a cursor into its training matrix. " +
+                    "\"Load\" is FashionMnist.LoadTrain (gzip IDX decode) for (A) and (C, plus building the rows), LoadFromBinary (lazy: the file is read inside Fit) for (B). Same seed and options: the final losses must agree.");
+                md.AppendLine();
+                md.AppendLine(FormattableString.Invariant(
+                    $"**(B)/(A): time {bestFit("mlnet") / bestFit("direct"):F2}×, peak memory {peak("mlnet") / peak("direct"):F2}×** (goal ≤ 1.2 each). (C)/(A): time {bestFit("memory") / bestFit("direct"):F2}×, peak memory {peak("memory") / peak("direct"):F2}× (not a goal: the program itself holds the rows as float[] objects besides the trainer's matrix)."));
+                md.AppendLine();
+            }
             md.AppendLine($"Load average at start / end: {loadStart} / {loadEnd}.");
             Console.Write(md.ToString());
 
@@ -459,7 +462,7 @@ internal static class Bench
                     ["reference_library_encode_one_row_us"] = pEncode1.Best * 1e6 / a.PredictRows,
                     ["max_abs_code_difference_vs_cursor"] = engineDiff,
                 },
-                ["fit"] = new Dictionary<string, object?>
+                ["fit"] = a.FitRuns == 0 ? null : new Dictionary<string, object?>
                 {
                     ["options"] = "784-256-128-20, 3 epochs, batch 512, Threads 2, seed 0",
                     ["idvMB"] = idvBytes / 1048576.0,

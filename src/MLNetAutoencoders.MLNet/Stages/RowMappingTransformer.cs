@@ -138,8 +138,12 @@ public abstract class RowMappingTransformer : ITransformer, ICanSaveModel
 
     // ------------------------------------------------------------------ the lazy view, its cursors and the row mapper
 
-    /// <summary>Input columns a consumer of <paramref name="needed"/> output-schema columns depends on, and which added columns are active.</summary>
-    private (List<DataViewSchema.Column> Inputs, bool[] Active) Dependencies(DataViewSchema inputSchema, IEnumerable<DataViewSchema.Column> needed)
+    /// <summary>
+    /// Input columns a consumer of <paramref name="needed"/> output-schema columns depends on, and which added columns are
+    /// active. The input vector column is among them when an added column is active, unless <paramref name="readAhead"/>
+    /// says a second cursor reads it (then only when the consumer asked for it itself).
+    /// </summary>
+    private (List<DataViewSchema.Column> Inputs, bool[] Active) Dependencies(DataViewSchema inputSchema, IEnumerable<DataViewSchema.Column> needed, bool readAhead = false)
     {
         int n = inputSchema.Count;
         var active = new bool[OutputColumns.Count];
@@ -149,7 +153,7 @@ public abstract class RowMappingTransformer : ITransformer, ICanSaveModel
             if (c.Index < n) inputs.Add(inputSchema[c.Index]);
             else active[c.Index - n] = true;
         }
-        if (active.Any(a => a))
+        if (!readAhead && active.Any(a => a))
         {
             var source = inputSchema[InputColumnName];
             if (!inputs.Any(c => c.Index == source.Index)) inputs.Add(source);
@@ -167,12 +171,13 @@ public abstract class RowMappingTransformer : ITransformer, ICanSaveModel
 
         public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
         {
-            var (inputs, active) = parent.Dependencies(input.Schema, columnsNeeded);
-            var cursor = input.GetRowCursor(inputs, rand);
+            var needed = columnsNeeded.ToList();
             // Blocks need a second cursor that runs ahead over the same rows; that is sure only in the view's own order.
-            DataViewRowCursor? ahead = rand is null && active.Any(a => a)
-                ? input.GetRowCursor([input.Schema[parent.InputColumnName]])
-                : null;
+            // That cursor reads the input vectors, so the main one reads them only when its consumer asks for them.
+            bool readAhead = rand is null && parent.Dependencies(input.Schema, needed).Active.Any(a => a);
+            var (inputs, active) = parent.Dependencies(input.Schema, needed, readAhead);
+            var cursor = input.GetRowCursor(inputs, rand);
+            var ahead = readAhead ? input.GetRowCursor([input.Schema[parent.InputColumnName]]) : null;
             return new MappedCursor(parent, cursor, ahead, schema, active);
         }
 
@@ -209,7 +214,7 @@ public abstract class RowMappingTransformer : ITransformer, ICanSaveModel
         private readonly DataViewSchema _schema;
         private readonly bool[] _active;
         private readonly int _inputCount;
-        private readonly ValueGetter<VBuffer<float>> _vector;
+        private ValueGetter<VBuffer<float>>? _vector;    // made on the first row computed on its own
         private readonly ValueGetter<DataViewRowId> _id;
         private readonly ValueGetter<VBuffer<float>>? _aheadVector;
         private readonly ValueGetter<DataViewRowId>? _aheadId;
@@ -222,6 +227,7 @@ public abstract class RowMappingTransformer : ITransformer, ICanSaveModel
         private bool _blocks;
         private VBuffer<float> _buffer;
         private Matrix? _rows;                  // the block's input rows, reused from block to block
+        private Matrix? _row;                   // a row computed on its own, reused from row to row
 
         public MappedCursor(RowMappingTransformer parent, DataViewRow input, DataViewRowCursor? ahead, DataViewSchema schema, bool[] active)
         {
@@ -232,9 +238,6 @@ public abstract class RowMappingTransformer : ITransformer, ICanSaveModel
             _schema = schema;
             _active = active;
             _inputCount = input.Schema.Count;
-            var source = input.Schema[parent.InputColumnName];
-            bool any = active.Any(a => a);
-            _vector = any ? input.GetGetter<VBuffer<float>>(source) : (ref VBuffer<float> _) => { };
             _id = input.GetIdGetter();
             if (ahead != null)
             {
@@ -308,14 +311,25 @@ public abstract class RowMappingTransformer : ITransformer, ICanSaveModel
             }
             if (_singlePosition != p)
             {
-                var row = new Matrix(1, _parent.InputSize);
-                _vector(ref _buffer);
+                var row = _row ??= new Matrix(1, _parent.InputSize);
+                (_vector ??= VectorGetter(p))(ref _buffer);
                 _buffer.CopyTo(row.Row(0));
                 VectorColumn.CheckRow(row.Row(0), p, _parent.StageName, _parent.InputColumnName, unitRange: false);
                 _values = _parent.Map(row);
                 _singlePosition = p;
             }
             return (_values[k], 0);
+        }
+
+        /// <summary>The input vector's getter of the main cursor, which reads that column unless a run-ahead cursor was to.</summary>
+        private ValueGetter<VBuffer<float>> VectorGetter(long p)
+        {
+            var source = _input.Schema[_parent.InputColumnName];
+            if (!_input.IsColumnActive(source))
+                throw new InvalidOperationException(
+                    $"{_parent.StageName}: two cursors over the input view in its own order did not stand on the same row at row {p} " +
+                    $"(compared by row id), so column '{_parent.InputColumnName}' cannot be read ahead. The view must give every cursor the same rows in the same order.");
+            return _input.GetGetter<VBuffer<float>>(source);
         }
 
         /// <summary>Reads up to <see cref="BlockRows"/> rows from the run-ahead cursor, starting at position <paramref name="p"/>, and maps them.</summary>
@@ -343,7 +357,7 @@ public abstract class RowMappingTransformer : ITransformer, ICanSaveModel
             DataViewRowId id = default;
             _id(ref id);
             if (!id.Equals(_blockIds[0])) { _blocks = false; return; }
-            var block = count == BlockRows ? rows : new Matrix(count, _parent.InputSize, rows.Data.AsSpan(0, count * _parent.InputSize).ToArray());
+            var block = count == BlockRows ? rows : new Matrix(count, _parent.InputSize, rows.Data);
             _values = _parent.Map(block);
             _blockStart = p;
             _blockCount = count;

@@ -113,8 +113,12 @@ public sealed class DenseLayer : Layer
                 for (int i = 0; i < s.dy.Rows; i++)
                 {
                     var g = s.dy.Data.AsSpan(i * c + c0, w);
-                    Activations.BackwardFromOutput(s.Activation, s.y.Data.AsSpan(i * c + c0, w), g, s.Slope);
-                    TensorPrimitives.Add(acc, g, acc);
+                    if (s.Activation == ActivationKind.Relu) FastMath.ReluBackwardAccumulate(s.y.Data.AsSpan(i * c + c0, w), g, acc);
+                    else
+                    {
+                        Activations.BackwardFromOutput(s.Activation, s.y.Data.AsSpan(i * c + c0, w), g, s.Slope);
+                        TensorPrimitives.Add(acc, g, acc);
+                    }
                 }
             });
         }

@@ -34,7 +34,8 @@ internal static class FastMath
                 var onePlusE = Vector256<float>.One + e;
                 var inv = Vector256<float>.One / onePlusE;
                 var sig = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(va, Vector256<float>.Zero), inv, e * inv);
-                var loss = Vector256.Max(va, Vector256<float>.Zero) + Log1pSmall(e) - vx * va;
+                // MaxNative is one instruction; it differs from Max only for a NaN logit, whose loss is NaN either way (through e).
+                var loss = Vector256.MaxNative(va, Vector256<float>.Zero) + Log1pSmall(e) - vx * va;
                 acc += loss;
                 ((sig - vx) * vs).StoreUnsafe(ref rg, (nuint)i);
                 if (++blocks == 64) { total += Vector256.Sum(acc); acc = Vector256<float>.Zero; blocks = 0; }
@@ -65,7 +66,8 @@ internal static class FastMath
         p = p * r + Vector256.Create(1.6666665459E-1f);
         p = p * r + Vector256.Create(5.0000001201E-1f);
         p = p * r * r + r + Vector256<float>.One;
-        var pow2 = Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
+        // n is already a whole number in [−126, 0]: the plain conversion (no saturation fix-ups) gives the same integer.
+        var pow2 = Vector256.ShiftLeft(Vector256.ConvertToInt32Native(n) + Vector256.Create(127), 23).AsSingle();
         return p * pow2;
     }
 
@@ -84,8 +86,11 @@ internal static class FastMath
         return Vector256.Create(2f) * t * p;
     }
 
-    /// <summary>One Adam step over a span: m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − step·m/(√v/√bc₂ + ε).</summary>
-    public static void AdamUpdate(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v,
+    /// <summary>
+    /// One Adam step over a span: m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − step·m/(√v/√bc₂ + ε); then g ← 0
+    /// (clearing the gradient in the same pass saves a pass over it).
+    /// </summary>
+    public static void AdamUpdate(Span<float> w, Span<float> g, Span<float> m, Span<float> v,
         float b1, float b2, float step, float invSqrtBc2, float eps)
     {
         int i = 0, n = w.Length;
@@ -101,6 +106,7 @@ internal static class FastMath
             for (; i <= n - 8; i += 8)
             {
                 var gi = Vector256.LoadUnsafe(ref rg, (nuint)i);
+                Vector256<float>.Zero.StoreUnsafe(ref rg, (nuint)i);
                 var mi = vb1 * Vector256.LoadUnsafe(ref rm, (nuint)i) + vc1 * gi;
                 var vi = vb2 * Vector256.LoadUnsafe(ref rv, (nuint)i) + vc2 * gi * gi;
                 mi.StoreUnsafe(ref rm, (nuint)i);
@@ -112,10 +118,35 @@ internal static class FastMath
         for (; i < n; i++)
         {
             float gi = g[i];
+            g[i] = 0;
             float mi = b1 * m[i] + c1 * gi;
             float vi = b2 * v[i] + c2 * gi * gi;
             m[i] = mi; v[i] = vi;
             w[i] -= step * mi / (MathF.Sqrt(vi) * invSqrtBc2 + eps);
+        }
+    }
+
+    /// <summary>grad ← grad where y &gt; 0, else 0, and sum ← sum + grad: ReLU's backward and the bias gradient in one pass.</summary>
+    public static void ReluBackwardAccumulate(ReadOnlySpan<float> y, Span<float> grad, Span<float> sum)
+    {
+        int i = 0, n = grad.Length;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float ry = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            ref float rg = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(grad);
+            ref float rs = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(sum);
+            for (; i <= n - 8; i += 8)
+            {
+                var keep = Vector256.GreaterThan(Vector256.LoadUnsafe(ref ry, (nuint)i), Vector256<float>.Zero);
+                var g = Vector256.LoadUnsafe(ref rg, (nuint)i) & keep;
+                g.StoreUnsafe(ref rg, (nuint)i);
+                (Vector256.LoadUnsafe(ref rs, (nuint)i) + g).StoreUnsafe(ref rs, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            if (y[i] <= 0) grad[i] = 0;
+            sum[i] += grad[i];
         }
     }
 

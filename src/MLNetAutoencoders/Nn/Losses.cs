@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using MLNetAutoencoders.Numerics;
 
@@ -47,7 +48,9 @@ public static class Losses
             return total;
         }
         // Per-row sums added in row order: the total does not depend on how rows are split across threads.
-        var rowLoss = rowScratch is not null && rowScratch.Length >= output.Rows ? rowScratch : new double[output.Rows];
+        // A pooled buffer when the caller has none: no allocation per minibatch.
+        double[]? rented = rowScratch is not null && rowScratch.Length >= output.Rows ? null : ArrayPool<double>.Shared.Rent(output.Rows);
+        var rowLoss = rented ?? rowScratch!;
         var state = (output, target, grad, rowLoss, inv);
         static void Rows((Matrix a, Matrix x, Matrix g, double[] loss, float inv) s, int r0, int r1)
         {
@@ -55,6 +58,7 @@ public static class Losses
         }
         if (ctx is null) Rows(state, 0, output.Rows); else ctx.For(output.Rows, 64, state, Rows);
         for (int r = 0; r < output.Rows; r++) total += rowLoss[r];
+        if (rented is not null) ArrayPool<double>.Shared.Return(rented);
         return total;
     }
 

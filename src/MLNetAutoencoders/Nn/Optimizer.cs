@@ -97,7 +97,7 @@ public sealed class Adam : Optimizer
                     => FastMath.AdamUpdate(s.w.AsSpan(i0, i1 - i0), s.g.AsSpan(i0, i1 - i0), s.m.AsSpan(i0, i1 - i0), s.v.AsSpan(i0, i1 - i0), s.b1, s.b2, s.step, s.inv, s.eps);
                 if (ctx is null) Range(state, 0, p.Count); else ctx.For(p.Count, 1 << 15, state, Range);
             }
-            p.Grad.Clear();
+            else p.Grad.Clear();
         }
     }
 }

@@ -62,6 +62,7 @@ public class FittedStageBlockReadsTests
             AssertClose(expectedReconstructions, reconstructions, 1e-5f, "reconstructions computed in blocks");
             Assert.Equal(2, view.Cursors.Count);
             var (main, ahead) = (view.Cursors[0], view.Cursors[1]);
+            Assert.False(main.IsColumnActive(view.Schema["Features"]), "the run-ahead cursor reads the vectors; the main one does not");
             Assert.Equal(0, main.VectorReads);
             Assert.Equal(RowCount, ahead.VectorReads);
             Assert.Equal(3, main.IdReads);        // one check per block: rows 0, 1 024, 2 048
@@ -78,6 +79,52 @@ public class FittedStageBlockReadsTests
         }
         Assert.Equal(3, view.Cursors.Count);
         Assert.Equal(0, view.Cursors[2].VectorReads);
+    }
+
+    /// <summary>A view whose first cursor reads <paramref name="first"/> and every later one <paramref name="later"/>: cursors that disagree.</summary>
+    private sealed class SwitchingView(IDataView first, IDataView later) : IDataView
+    {
+        private bool _opened;
+
+        public bool CanShuffle => false;
+
+        public DataViewSchema Schema => first.Schema;
+
+        public long? GetRowCount() => null;
+
+        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+        {
+            var source = _opened ? later : first;
+            _opened = true;
+            return source.GetRowCursor(columnsNeeded.Select(c => source.Schema[c.Index]), rand);
+        }
+
+        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
+            => [GetRowCursor(columnsNeeded, rand)];
+    }
+
+    [Fact]
+    public void When_the_run_ahead_cursor_sees_other_rows_a_cursor_reading_the_vectors_computes_row_by_row_and_one_that_does_not_says_why()
+    {
+        var ml = new MLContext(seed: 1);
+        var (stage, rows) = Fitted(ml);
+        var some = rows.Take(5).ToArray();
+        IDataView Disagreeing() => new SwitchingView(ml.Data.LoadFromEnumerable(some), ml.Data.LoadFromEnumerable(Array.Empty<PixelRow>()));
+
+        var withVectors = stage.Transform(Disagreeing());
+        using (var cursor = withVectors.GetRowCursor([withVectors.Schema["Features"], withVectors.Schema["Code"], withVectors.Schema["Reconstruction"]]))
+        {
+            var (codes, _) = ReadBoth(cursor);
+            AssertClose(StageTestData.Rows(stage.Model.Encode(Matrix(some))), codes, 1e-5f, "codes computed row by row");
+        }
+
+        var codesOnly = stage.Transform(Disagreeing());
+        using (var cursor = codesOnly.GetRowCursor([codesOnly.Schema["Code"], codesOnly.Schema["Reconstruction"]]))
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => ReadBoth(cursor));
+            Assert.Equal("EncodeWithAutoencoder: two cursors over the input view in its own order did not stand on the same row at row 0 " +
+                "(compared by row id), so column 'Features' cannot be read ahead. The view must give every cursor the same rows in the same order.", e.Message);
+        }
     }
 
     [Fact]

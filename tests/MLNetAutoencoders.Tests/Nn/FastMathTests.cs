@@ -68,11 +68,12 @@ public class FastMathTests
         var w = new float[n]; var g = new float[n]; var m = new float[n]; var v = new float[n];
         rng.FillUniform(w, -1, 1); rng.FillUniform(g, -1, 1); rng.FillUniform(m, -0.1f, 0.1f); rng.FillUniform(v, 0, 0.1f);
         foreach (int i in new[] { 3, 35 }) (g[i], m[i], v[i]) = (1e-9f, 0f, 0f); // √v far below ε: the step is set by ε (vector path and tail)
-        var w0 = (float[])w.Clone(); var m0 = (float[])m.Clone(); var v0 = (float[])v.Clone();
+        var w0 = (float[])w.Clone(); var m0 = (float[])m.Clone(); var v0 = (float[])v.Clone(); var g0 = (float[])g.Clone();
         FastMath.AdamUpdate(w, g, m, v, 0.9f, 0.999f, 0.01f, 2f, 1e-8f);
+        Assert.All(g, gi => Assert.Equal(0f, gi)); // the gradient is cleared in the same pass (vector part and tail)
         for (int i = 0; i < n; i++)
         {
-            double mi = 0.9 * m0[i] + 0.1 * g[i], vi = 0.999 * v0[i] + 0.001 * g[i] * g[i];
+            double mi = 0.9 * m0[i] + 0.1 * g0[i], vi = 0.999 * v0[i] + 0.001 * g0[i] * g0[i];
             Assert.Equal(mi, m[i], 6);
             Assert.Equal(vi, v[i], 6);
             Assert.Equal(w0[i] - 0.01 * mi / (Math.Sqrt(vi) * 2 + 1e-8), w[i], 5);
