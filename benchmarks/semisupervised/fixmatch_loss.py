@@ -8,7 +8,7 @@ import sys
 import torch
 import torch.nn.functional as F
 
-from vat_common import Floats, forward
+from vat_common import Floats, forward, l2_penalty, take_classifier
 
 
 def pseudo_label_term(model, weak, strong, threshold, weight):
@@ -27,17 +27,11 @@ def main(args):
     f = Floats(path)
     take = f.take
     x, weak, strong = take(n, d), take(m, d), take(m, d)
-    layers, trained = [], []
-    for item in spec.split(";"):
-        i, j, act, t = item.split(",")
-        layers.append((take(int(j), int(i)), take(int(j)), act.lower()))
-        trained.append(t == "1")
-    f.done()
-    y = torch.tensor([int(t) for t in labels.split(",")])
+    layers, trained, y = take_classifier(f, spec, labels)
     model = lambda z: forward(layers, z)
     term = pseudo_label_term(model, weak, strong, float(tau), float(weight))
     ce = F.cross_entropy(model(x), y)
-    reg = 0.5 * float(l2) * sum((w * w).sum() for (w, _, _), t in zip(layers, trained) if t)
+    reg = l2_penalty(layers, trained, float(l2))
     print(f"{term.item():.12g} {(ce + reg + term).item():.12g}")
 
 

@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using MLNetAutoencoders.Classifiers;
 using MLNetAutoencoders.MLNet.Tests.Stages;
 using MLNetAutoencoders.MLNet.Trainers;
@@ -33,17 +32,7 @@ public class ConsistencyTrainerTests
     public void Trains_evaluates_and_the_zip_predicts_the_same_labels_in_plain_MLNet()
     {
         var (ml, train, o) = Setup();
-        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.EncoderClassifier(o)).Fit(train);
-        var test = View(ml, 300, 3);
-        var scored = model.Transform(test);
-        Assert.True(ml.MulticlassClassification.Evaluate(scored).MicroAccuracy > 0.6);
-        Assert.Equal(EncoderTrainingMode.Consistency, model.LastTransformer.Model.Options.Mode);
-        using var dir = new TempFolder();
-        var zip = Path.Combine(dir.Path, "fixmatch.zip");
-        ml.Model.Save(model, train.Schema, zip);
-        var loaded = new MLContext().Model.Load(zip, out _).Transform(test);
-        Assert.Equal(scored.GetColumn<uint>("PredictedLabel").ToArray(), loaded.GetColumn<uint>("PredictedLabel").ToArray());
-        AssertClose(Column(scored, "Score"), Column(loaded, "Score"), 1e-5f, "consistency-mode scores after Load");
+        SemiSupervisedZipCheck.TrainsAndTheZipPredictsTheSame(ml, train, o, EncoderTrainingMode.Consistency, "consistency-mode");
     }
 
     [Fact]
