@@ -22,6 +22,23 @@ class Floats:
         assert self.offset == self.values.size, "the file holds more values than the layers take"
 
 
+def take_classifier(f, spec, labels):
+    """The classifier's dense layers from the file f (spec "in,out,Activation,trained;...", each weight out×in then its
+    bias) and the labels "0,1,...": returns (layers, which are trained, labels as a tensor); checks that f is used up."""
+    layers, trained = [], []
+    for item in spec.split(";"):
+        i, j, act, t = item.split(",")
+        layers.append((f.take(int(j), int(i)), f.take(int(j)), act.lower()))
+        trained.append(t == "1")
+    f.done()
+    return layers, trained, torch.tensor([int(t) for t in labels.split(",")])
+
+
+def l2_penalty(layers, trained, l2):
+    """½λ Σ‖W‖² over the trained layers' weights."""
+    return 0.5 * l2 * sum((w * w).sum() for (w, _, _), t in zip(layers, trained) if t)
+
+
 def forward(layers, x):
     """layers: list of (weight out×in, bias, activation name); returns the logits."""
     h = x

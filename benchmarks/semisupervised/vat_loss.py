@@ -7,7 +7,7 @@ import sys
 import torch
 import torch.nn.functional as F
 
-from vat_common import Floats, forward, vat_penalty
+from vat_common import Floats, forward, l2_penalty, take_classifier, vat_penalty
 
 
 def main(args):
@@ -16,17 +16,11 @@ def main(args):
     f = Floats(path)
     take = f.take
     x, u, direction = take(n, d), take(m, d), take(m, d)
-    layers, trained = [], []
-    for item in spec.split(";"):
-        i, j, act, t = item.split(",")
-        layers.append((take(int(j), int(i)), take(int(j)), act.lower()))
-        trained.append(t == "1")
-    f.done()
-    y = torch.tensor([int(t) for t in labels.split(",")])
+    layers, trained, y = take_classifier(f, spec, labels)
     model = lambda z: forward(layers, z)
     penalty = vat_penalty(model, u, direction, float(eps), float(xi), float(alpha))
     ce = F.cross_entropy(model(x), y)
-    reg = 0.5 * float(l2) * sum((w * w).sum() for (w, _, _), t in zip(layers, trained) if t)
+    reg = l2_penalty(layers, trained, float(l2))
     print(f"{penalty.item():.12g} {(ce + reg + penalty).item():.12g}")
 
 

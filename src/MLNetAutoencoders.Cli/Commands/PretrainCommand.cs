@@ -43,8 +43,8 @@ internal static class PretrainCommand
 
     private static int Run(PretrainOptions o, ParseResult r)
     {
-        var options = o.Build(r);
         var loaded = o.Common.Load(r);
+        var options = o.Build(r, loaded.Train.Height, loaded.Train.Width);
         var train = loaded.Train;
         var evaluation = ParseRange(r.GetValue(o.EvalRows), "--eval-rows", train.Count);
         var labelPool = ParseRange(r.GetValue(o.LabelRows), "--label-rows", train.Count);

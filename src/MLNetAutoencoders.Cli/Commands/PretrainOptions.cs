@@ -27,12 +27,18 @@ internal sealed class PretrainOptions
     public Option<int> Epochs { get; } = new("--epochs") { Description = "classifier epochs (maximum; early stopping)", DefaultValueFactory = _ => C.Epochs };
     public Option<int> Batch { get; } = new("--batch") { Description = "classifier batch size", DefaultValueFactory = _ => C.BatchSize };
     public Option<float> Lr { get; } = new("--lr") { Description = "classifier learning rate (Adam), the same for scratch, probe and head", DefaultValueFactory = _ => C.LearningRate };
-    public Option<string> Modes { get; } = new("--modes") { Description = "how each pretrained kind is used: probe, finetune, discriminative, joint, joint-scratch, vat, vat-scratch, m1m2 (on the vae kind) (a scratch row is always fitted)", DefaultValueFactory = _ => Join(D.Modes.Select(PretrainingExperiment.Name)) };
+    public Option<string> Modes { get; } = new("--modes") { Description = "how each pretrained kind is used: probe, finetune, discriminative, joint, joint-scratch, vat, vat-scratch, m1m2 (on the vae kind), fixmatch, fixmatch-scratch (a scratch row is always fitted)", DefaultValueFactory = _ => Join(D.Modes.Select(PretrainingExperiment.Name)) };
     public Option<float> JointWeight { get; } = new("--joint-weight") { Description = "joint modes: weight of the unlabelled rows' reconstruction loss (per image) against the labelled cross-entropy", DefaultValueFactory = _ => C.ReconstructionWeight };
     public Option<int> UnlabelledBatch { get; } = new("--unlabelled-batch") { Description = "joint modes: unlabelled rows reconstructed per labelled minibatch", DefaultValueFactory = _ => C.UnlabelledBatchSize };
     public Option<float> VatEpsilon { get; } = new("--vat-epsilon") { Description = "vat modes: length of the virtual adversarial perturbation (L2 over the pixels)", DefaultValueFactory = _ => C.VatEpsilon };
     public Option<float> VatWeight { get; } = new("--vat-weight") { Description = "vat modes: weight of the virtual adversarial KL penalty", DefaultValueFactory = _ => C.VatWeight };
     public Option<float> M2Weight { get; } = new("--m2-weight") { Description = "m1m2 mode: weight of M2's generative objective against the labelled cross-entropy", DefaultValueFactory = _ => C.M2Weight };
+    public Option<float> FixMatchThreshold { get; } = new("--fixmatch-threshold") { Description = "fixmatch modes: top probability τ a weak view's prediction needs to become a pseudo-label", DefaultValueFactory = _ => C.ConsistencyThreshold };
+    public Option<float> FixMatchWeight { get; } = new("--fixmatch-weight") { Description = "fixmatch modes: weight of the pseudo-label cross-entropy of the strong views", DefaultValueFactory = _ => C.ConsistencyWeight };
+    public Option<int> WeakShift { get; } = new("--weak-shift") { Description = "fixmatch modes: largest move (pixels) of the weak views, labelled images' included", DefaultValueFactory = _ => C.WeakShift };
+    public Option<int> StrongShift { get; } = new("--strong-shift") { Description = "fixmatch modes: largest move (pixels) of the strong views", DefaultValueFactory = _ => C.StrongShift };
+    public Option<int> Cutout { get; } = new("--cutout") { Description = "fixmatch modes: side (pixels) of the square cut out of each strong view (0 = none)", DefaultValueFactory = _ => C.CutoutSize };
+    public Option<float> AugmentNoise { get; } = new("--augment-noise") { Description = "fixmatch modes: standard deviation of the pixel noise of the strong views", DefaultValueFactory = _ => C.AugmentationNoise };
     public Option<bool> NoLogReg { get; } = new("--no-logreg") { Description = "leave out the baseline row: ML.NET's LbfgsMaximumEntropy on the raw pixels of the same labelled rows" };
     public Option<string?> LabelRows { get; } = new("--label-rows") { Description = "draw the labelled rows from these training rows only, e.g. 0-39999 (default: all)" };
     public Option<string?> EvalRows { get; } = new("--eval-rows") { Description = "score on these training rows, e.g. 50000-59999, instead of the test set (they stay out of the labelled draws)" };
@@ -55,13 +61,14 @@ internal sealed class PretrainOptions
     {
         Common.AddTo(cmd);
         foreach (var o in new Option[] { Labels, Kinds, Seeds, Hidden, Code, PretrainEpochs, PretrainBatch, PretrainLr, Corruption, StackedDenoising, StackedFineTune,
-                     Epochs, Batch, Lr, Modes, JointWeight, UnlabelledBatch, VatEpsilon, VatWeight, M2Weight, NoLogReg, LabelRows, EvalRows, UnlabelledRows, EncoderLr, Warmup,
+                     Epochs, Batch, Lr, Modes, JointWeight, UnlabelledBatch, VatEpsilon, VatWeight, M2Weight,
+                     FixMatchThreshold, FixMatchWeight, WeakShift, StrongShift, Cutout, AugmentNoise, NoLogReg, LabelRows, EvalRows, UnlabelledRows, EncoderLr, Warmup,
                      Dropout, L2, Anchor, Augment, Validation, Patience, Head, NoStandardize, Cache, Chart, Redraw })
             cmd.Options.Add(o);
     }
 
-    /// <summary>The experiment's options as given, validated; an error names the option.</summary>
-    public PretrainingExperimentOptions Build(ParseResult r)
+    /// <summary>The experiment's options as given, for images of <paramref name="height"/> × <paramref name="width"/> pixels, validated; an error names the option.</summary>
+    public PretrainingExperimentOptions Build(ParseResult r, int height, int width)
     {
         var (dKind, dLevel) = Corruptions.Parse(r.GetValue(Corruption)!);
         var (aKind, aLevel) = Corruptions.Parse(r.GetValue(Augment)!);
@@ -83,6 +90,8 @@ internal sealed class PretrainOptions
             StackedFineTuneEpochs = r.GetValue(StackedFineTune),
             Modes = List(Modes).Select(PretrainingExperiment.ParseMode).Distinct().ToArray(),
             CacheDirectory = r.GetValue(Cache),
+            ImageHeight = height,
+            ImageWidth = width,
             Threads = r.GetValue(Common.Threads),
             Gemm = Common.GemmKind(r),
             Classifier = new EncoderClassifierOptions
@@ -96,6 +105,12 @@ internal sealed class PretrainOptions
                 VatEpsilon = r.GetValue(VatEpsilon),
                 VatWeight = r.GetValue(VatWeight),
                 M2Weight = r.GetValue(M2Weight),
+                ConsistencyThreshold = r.GetValue(FixMatchThreshold),
+                ConsistencyWeight = r.GetValue(FixMatchWeight),
+                WeakShift = r.GetValue(WeakShift),
+                StrongShift = r.GetValue(StrongShift),
+                CutoutSize = r.GetValue(Cutout),
+                AugmentationNoise = r.GetValue(AugmentNoise),
                 HeadWarmupEpochs = r.GetValue(Warmup),
                 DropoutRate = r.GetValue(Dropout),
                 L2 = r.GetValue(L2),

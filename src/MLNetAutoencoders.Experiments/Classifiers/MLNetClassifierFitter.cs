@@ -10,8 +10,8 @@ namespace MLNetAutoencoders.Classifiers;
 
 /// <summary>
 /// Trains each classifier of the pretraining experiment through ML.NET: the labelled rows as a view with a key label,
-/// the pretrained autoencoder as an encoder stage, the unlabelled rows as a view for the joint, virtual adversarial
-/// and M1+M2 modes, and <c>MulticlassClassification.Trainers.EncoderClassifier</c>; returns the fitted stage's model.
+/// the pretrained autoencoder as an encoder stage, the unlabelled rows as a view for the joint, virtual adversarial,
+/// M1+M2 and consistency modes, and <c>MulticlassClassification.Trainers.EncoderClassifier</c>; returns the fitted stage's model.
 /// </summary>
 internal sealed class MLNetClassifierFitter(Matrix unlabelled)
 {
@@ -22,12 +22,14 @@ internal sealed class MLNetClassifierFitter(Matrix unlabelled)
     {
         var ml = new MLContext(seed: 0);
         var labelled = ImageDataViews.Load(ml, new ImageDataset(request.X, request.Labels, request.X.Cols, 1, "labelled"), multiclass: true);
-        bool semi = request.Options.Mode is EncoderTrainingMode.Joint or EncoderTrainingMode.VirtualAdversarial or EncoderTrainingMode.SemiSupervisedVae;
+        bool semi = request.Options.Mode is EncoderTrainingMode.Joint or EncoderTrainingMode.VirtualAdversarial or EncoderTrainingMode.SemiSupervisedVae or EncoderTrainingMode.Consistency;
         if (semi) _unlabelled ??= ImageDataViews.Load(ml, new ImageDataset(unlabelled, null, unlabelled.Cols, 1, "unlabelled"));
         var trainer = ml.MulticlassClassification.Trainers.EncoderClassifier(new EncoderClassifierEstimator.Options
         {
             Encoder = AutoencoderTransformer.FromModel(request.Autoencoder ?? throw new ArgumentException("The ML.NET trainer needs a pretrained autoencoder.")),
             UnlabelledData = semi ? _unlabelled : null,
+            ImageHeight = request.ImageHeight,
+            ImageWidth = request.ImageWidth,
             Classifier = request.Options,
             Seed = request.Options.Seed,
             CancellationToken = cancellationToken,

@@ -24,6 +24,10 @@ public enum PretrainMode
     VatScratch,
     /// <summary>The semi-supervised VAE M1+M2 on the vae kind's frozen mean code (<c>m1m2</c>; the other kinds skip it).</summary>
     M1M2,
+    /// <summary>Consistency training with pseudo-labels on augmented images (FixMatch) from the pretrained encoder (<c>fixmatch</c>).</summary>
+    FixMatch,
+    /// <summary>Consistency training with pseudo-labels on augmented images (FixMatch) of the same network from random initialisation (<c>fixmatch-scratch</c>).</summary>
+    FixMatchScratch,
 }
 
 /// <summary>One classifier fit the experiment asks for; <see cref="PretrainingExperiment.FitClassifier"/> is the library's way to do it.</summary>
@@ -34,8 +38,10 @@ public enum PretrainMode
 /// <param name="Unlabelled">The unlabelled rows (for the joint, virtual adversarial and M1+M2 modes).</param>
 /// <param name="Options">The classifier settings: mode, initialisation and seed already set.</param>
 /// <param name="Classes">Number of classes K.</param>
+/// <param name="ImageHeight">Height of the images in pixels (for the consistency modes' augmentation).</param>
+/// <param name="ImageWidth">Width of the images in pixels.</param>
 public sealed record PretrainingFitRequest(IAutoencoder? Autoencoder, IReadOnlyList<DenseLayer> EncoderLayers, Matrix X, int[] Labels, Matrix Unlabelled,
-    EncoderClassifierOptions Options, int Classes);
+    EncoderClassifierOptions Options, int Classes, int ImageHeight = 0, int ImageWidth = 0);
 
 /// <summary>Settings of <see cref="PretrainingExperiment"/>.Run.</summary>
 public sealed class PretrainingExperimentOptions
@@ -99,6 +105,12 @@ public sealed class PretrainingExperimentOptions
     /// </summary>
     public PretrainMode[] Modes { get; set; } = { PretrainMode.VatScratch };
 
+    /// <summary>Height of the images in pixels, for the consistency modes (<see cref="PretrainMode.FixMatch"/>, <see cref="PretrainMode.FixMatchScratch"/>); 0 = unknown.</summary>
+    public int ImageHeight { get; set; }
+
+    /// <summary>Width of the images in pixels; 0 = unknown.</summary>
+    public int ImageWidth { get; set; }
+
     /// <summary>A directory where pretrained autoencoders are saved and reused (keyed by every pretraining setting); null = none.</summary>
     public string? CacheDirectory { get; set; }
 
@@ -123,6 +135,8 @@ public sealed class PretrainingExperimentOptions
             throw new ArgumentOutOfRangeException(nameof(Modes), "The joint modes need deterministic autoencoders; drop the vae kind or the joint modes.");
         if (Modes.Contains(PretrainMode.M1M2) && !Kinds.Contains(AutoencoderKind.Variational))
             throw new ArgumentOutOfRangeException(nameof(Modes), "The m1m2 mode needs the vae kind (M1 is a VAE); add vae to the kinds.");
+        if (Modes.Any(m => m is PretrainMode.FixMatch or PretrainMode.FixMatchScratch) && (ImageHeight < 1 || ImageWidth < 1))
+            throw new ArgumentOutOfRangeException(nameof(ImageHeight), "The fixmatch modes augment images and need ImageHeight and ImageWidth.");
         if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
         ArgumentNullException.ThrowIfNull(Classifier, nameof(Classifier));
         Classifier.Validate();
@@ -195,11 +209,12 @@ public static class PretrainingExperiment
     /// <summary>The kind's name in tables and JSON (<see cref="AutoencoderKinds.Name"/>).</summary>
     public static string Name(AutoencoderKind kind) => AutoencoderKinds.Name(kind);
 
-    /// <summary>The mode's name in tables and JSON: probe, finetune, discriminative, joint, joint-scratch, vat, vat-scratch, m1m2.</summary>
+    /// <summary>The mode's name in tables and JSON: probe, finetune, discriminative, joint, joint-scratch, vat, vat-scratch, m1m2, fixmatch, fixmatch-scratch.</summary>
     public static string Name(PretrainMode mode) => mode switch
     {
         PretrainMode.JointScratch => "joint-scratch",
         PretrainMode.VatScratch => "vat-scratch",
+        PretrainMode.FixMatchScratch => "fixmatch-scratch",
         _ => mode.ToString().ToLowerInvariant(),
     };
 
@@ -327,7 +342,7 @@ public static class PretrainingExperiment
                     if (init == EncoderInitialization.Random) { o.HeadWarmupEpochs = 0; o.EncoderAnchorL2 = 0; }
                     var sw = System.Diagnostics.Stopwatch.StartNew();
                     var layers = autoencoder?.CodePath ?? ScratchTemplate(options, labelledX.Cols);
-                    var model = fit(new PretrainingFitRequest(autoencoder, layers, x, y, unlabelled, o, classes), cancellationToken);
+                    var model = fit(new PretrainingFitRequest(autoencoder, layers, x, y, unlabelled, o, classes, options.ImageHeight, options.ImageWidth), cancellationToken);
                     double acc = Accuracy(testY, model.Predict(testX));
                     runs.Add(new PretrainingRun(n, kind, mode, seed, acc, model.History.Epochs.Count, sw.Elapsed.TotalSeconds));
                     progress?.Report(new PretrainingProgress(FormattableString.Invariant(
@@ -354,6 +369,8 @@ public static class PretrainingExperiment
                             PretrainMode.Vat => (EncoderTrainingMode.VirtualAdversarial, EncoderInitialization.Pretrained),
                             PretrainMode.VatScratch => (EncoderTrainingMode.VirtualAdversarial, EncoderInitialization.Random),
                             PretrainMode.M1M2 => (EncoderTrainingMode.SemiSupervisedVae, EncoderInitialization.Pretrained),
+                            PretrainMode.FixMatch => (EncoderTrainingMode.Consistency, EncoderInitialization.Pretrained),
+                            PretrainMode.FixMatchScratch => (EncoderTrainingMode.Consistency, EncoderInitialization.Random),
                             _ => (EncoderTrainingMode.FineTune, EncoderInitialization.Pretrained),
                         };
                         Fit(Name(kind), Name(mode), model, trainMode, init);
@@ -372,6 +389,8 @@ public static class PretrainingExperiment
             EncoderTrainingMode.Joint => EncoderClassifierTrainer.FitJoint(request.Autoencoder!, request.X, request.Labels, request.Unlabelled, request.Options, request.Classes, null, cancellationToken),
             EncoderTrainingMode.VirtualAdversarial => EncoderClassifierTrainer.FitVirtualAdversarial(request.EncoderLayers, request.X, request.Labels, request.Unlabelled, request.Options, request.Classes, null, cancellationToken),
             EncoderTrainingMode.SemiSupervisedVae => EncoderClassifierTrainer.FitSemiSupervisedVae(request.Autoencoder!, request.X, request.Labels, request.Unlabelled, request.Options, request.Classes, null, cancellationToken),
+            EncoderTrainingMode.Consistency => EncoderClassifierTrainer.FitConsistency(request.EncoderLayers, request.X, request.Labels, request.Unlabelled, request.ImageHeight, request.ImageWidth,
+                request.Options, request.Classes, null, cancellationToken),
             _ => EncoderClassifierTrainer.Fit(request.EncoderLayers, request.X, request.Labels, request.Options, request.Classes, null, cancellationToken),
         };
     }
@@ -424,10 +443,11 @@ public static class PretrainingExperiment
 
     /// <summary>
     /// False when every mode run on <paramref name="kind"/> starts from random weights and needs only the architecture
-    /// (<see cref="PretrainMode.VatScratch"/>) and the kind is a one-network autoencoder: pretraining it would be wasted.
+    /// (<see cref="PretrainMode.VatScratch"/>, <see cref="PretrainMode.FixMatchScratch"/>) and the kind is a one-network
+    /// autoencoder: pretraining it would be wasted.
     /// </summary>
     private static bool NeedsPretraining(AutoencoderKind kind, PretrainingExperimentOptions o)
-        => kind is not (AutoencoderKind.Plain or AutoencoderKind.Denoising) || o.Modes.Any(m => m != PretrainMode.VatScratch);
+        => kind is not (AutoencoderKind.Plain or AutoencoderKind.Denoising) || o.Modes.Any(m => m is not (PretrainMode.VatScratch or PretrainMode.FixMatchScratch));
 
     /// <summary>An autoencoder of the given architecture at its initial weights: the architecture of the scratch modes.</summary>
     private static AutoencoderModel Untrained(AutoencoderOptions o, int inputs)

@@ -14,8 +14,9 @@ namespace MLNetAutoencoders.MLNet.Trainers;
 /// <summary>
 /// A multiclass classifier built on a pretrained encoder: the encoder of a fitted autoencoder stage (or one pretrained
 /// here on unlabelled rows), a softmax head, and a training mode — linear probe (encoder frozen), fine-tune,
-/// fine-tune with a smaller encoder learning rate, or joint (semi-supervised: the classification loss of the labelled
-/// rows plus a weighted reconstruction loss of <see cref="Options.UnlabelledData"/>, one shared encoder). The fitted <see cref="EncoderClassifierTransformer"/> writes ML.NET's
+/// fine-tune with a smaller encoder learning rate, joint (semi-supervised: the classification loss of the labelled
+/// rows plus a weighted reconstruction loss of <see cref="Options.UnlabelledData"/>, one shared encoder), or one of the
+/// semi-supervised modes of <see cref="EncoderTrainingMode"/> (virtual adversarial, M1+M2, consistency). The fitted <see cref="EncoderClassifierTransformer"/> writes ML.NET's
 /// multiclass columns, <c>Score</c> (class probabilities) and <c>PredictedLabel</c> (a key with the label's class
 /// names), so <c>MulticlassClassification.Evaluate</c> and <c>CrossValidate</c> work. Made by
 /// <c>mlContext.MulticlassClassification.Trainers.EncoderClassifier(...)</c>.
@@ -46,6 +47,12 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
         /// pretrain on the training rows, labels unused.
         /// </summary>
         public IDataView? UnlabelledData { get; set; }
+
+        /// <summary><see cref="EncoderTrainingMode.Consistency"/> (where it is required): the images' height in pixels; each row of the feature column holds one image (or several channels of it), row by row.</summary>
+        public int ImageHeight { get; set; }
+
+        /// <summary><see cref="EncoderTrainingMode.Consistency"/> (where it is required): the images' width in pixels.</summary>
+        public int ImageWidth { get; set; }
 
         /// <summary>
         /// The head and the training mode (probe, fine-tune, discriminative, joint with its
@@ -89,6 +96,10 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
             throw new ArgumentException($"{StageName}: virtual adversarial mode needs UnlabelledData, the unlabelled rows whose predictions it smooths while the classifier trains.", nameof(options));
         if (options.Classifier.Mode == EncoderTrainingMode.SemiSupervisedVae && options.UnlabelledData is null)
             throw new ArgumentException($"{StageName}: the semi-supervised VAE mode (M1+M2) needs UnlabelledData, the unlabelled rows its generative model learns from while the classifier trains.", nameof(options));
+        if (options.Classifier.Mode == EncoderTrainingMode.Consistency && options.UnlabelledData is null)
+            throw new ArgumentException($"{StageName}: consistency mode needs UnlabelledData, the unlabelled images it pseudo-labels while the classifier trains.", nameof(options));
+        if (options.Classifier.Mode == EncoderTrainingMode.Consistency && (options.ImageHeight < 1 || options.ImageWidth < 1))
+            throw new ArgumentOutOfRangeException(nameof(options.ImageHeight), options.ImageHeight, $"{StageName}: consistency mode augments images and needs their ImageHeight and ImageWidth (≥ 1); got {options.ImageHeight} × {options.ImageWidth}.");
         if (options.Classifier.Mode == EncoderTrainingMode.SemiSupervisedVae && options.Encoder is { Model: not VaeModel })
             throw new ArgumentException($"{StageName}: the semi-supervised VAE mode (M1+M2) needs a VAE stage (EncodeWithVariationalAutoencoder) as its Encoder; got a {options.Encoder.Model.GetType().Name}.", nameof(options));
         if (options.Classifier.Mode == EncoderTrainingMode.Joint && options.Encoder is { Model: not AutoencoderModel })
@@ -141,6 +152,12 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
         }
         else if (o.Mode == EncoderTrainingMode.VirtualAdversarial)
             model = EncoderClassifierTrainer.FitVirtualAdversarial(encoder.CodePath, x, y, ReadUnlabelled(x.Cols, unitRange: false), o, classes, progress, _options.CancellationToken);
+        else if (o.Mode == EncoderTrainingMode.Consistency)
+        {
+            if (x.Cols % ((long)_options.ImageHeight * _options.ImageWidth) != 0)
+                throw new ArgumentException($"{StageName}: column '{_options.FeatureColumnName}' has {x.Cols} values per row, which are not images of ImageHeight × ImageWidth = {_options.ImageHeight} × {_options.ImageWidth} pixels (nor several channels of them).");
+            model = EncoderClassifierTrainer.FitConsistency(encoder.CodePath, x, y, ReadUnlabelled(x.Cols, unitRange: false), _options.ImageHeight, _options.ImageWidth, o, classes, progress, _options.CancellationToken);
+        }
         else if (o.Mode == EncoderTrainingMode.SemiSupervisedVae)
             model = EncoderClassifierTrainer.FitSemiSupervisedVae(encoder, x, y, ReadUnlabelled(x.Cols, unitRange: false), o, classes, progress, _options.CancellationToken);
         else model = EncoderClassifierTrainer.Fit(encoder, x, y, o, classes, progress, _options.CancellationToken);

@@ -39,6 +39,14 @@ public enum EncoderTrainingMode
     /// the entropy of that prediction. Trained by <see cref="EncoderClassifierTrainer.FitSemiSupervisedVae"/>.
     /// </summary>
     SemiSupervisedVae,
+    /// <summary>
+    /// Consistency training with pseudo-labels on augmented images (FixMatch, Sohn et al. 2020): the cross-entropy of
+    /// weakly augmented labelled images plus <see cref="EncoderClassifierOptions.ConsistencyWeight"/> × the cross-entropy
+    /// of strongly augmented unlabelled images against the class the classifier gives their weakly augmented view, where
+    /// that prediction's top probability reaches <see cref="EncoderClassifierOptions.ConsistencyThreshold"/>. Needs the
+    /// rows' image height and width. Trained by <see cref="EncoderClassifierTrainer.FitConsistency"/>.
+    /// </summary>
+    Consistency,
 }
 
 /// <summary>Where the encoder's starting weights come from.</summary>
@@ -141,6 +149,30 @@ public sealed class EncoderClassifierOptions
     /// <summary><see cref="EncoderTrainingMode.SemiSupervisedVae"/>: width of M2's latent z (≥ 1). Default 32.</summary>
     public int M2LatentSize { get; set; } = 32;
 
+    /// <summary>
+    /// <see cref="EncoderTrainingMode.Consistency"/>: the top probability τ the prediction for an unlabelled image's weak
+    /// view must reach to become its pseudo-label, in (0, 1]. Default 0.95 (as in FixMatch).
+    /// </summary>
+    public float ConsistencyThreshold { get; set; } = 0.95f;
+
+    /// <summary><see cref="EncoderTrainingMode.Consistency"/>: weight λ of the pseudo-label cross-entropy (a mean over the whole unlabelled batch) against the labelled batch's mean cross-entropy; finite, ≥ 0. Default 1.</summary>
+    public float ConsistencyWeight { get; set; } = 1f;
+
+    /// <summary><see cref="EncoderTrainingMode.Consistency"/>: largest move in pixels (each direction) of the weak views, labelled images' included (0–64). Default 2.</summary>
+    public int WeakShift { get; set; } = 2;
+
+    /// <summary><see cref="EncoderTrainingMode.Consistency"/>: largest move in pixels (each direction) of the strong views (0–64). Default 4.</summary>
+    public int StrongShift { get; set; } = 4;
+
+    /// <summary><see cref="EncoderTrainingMode.Consistency"/>: side in pixels of the square set to 0 in each strong view, at a random place (0 = none; 0–1024). Default 12.</summary>
+    public int CutoutSize { get; set; } = 12;
+
+    /// <summary><see cref="EncoderTrainingMode.Consistency"/>: standard deviation of the Gaussian noise added to each value of a strong view, finite, ≥ 0. Default 0.1.</summary>
+    public float AugmentationNoise { get; set; } = 0.1f;
+
+    /// <summary><see cref="EncoderTrainingMode.Consistency"/>: mirror weak and strong views left-right with probability ½. Default true.</summary>
+    public bool HorizontalFlip { get; set; } = true;
+
     /// <summary>Passes over the labelled training rows (≥ 1). Default 100.</summary>
     public int Epochs { get; set; } = 100;
 
@@ -202,6 +234,13 @@ public sealed class EncoderClassifierOptions
         if (!(M2Weight >= 0 && float.IsFinite(M2Weight))) throw new ArgumentOutOfRangeException(nameof(M2Weight), M2Weight, "M2Weight must be a finite number ≥ 0.");
         if (M2HiddenSize < 1) throw new ArgumentOutOfRangeException(nameof(M2HiddenSize), M2HiddenSize, "M2HiddenSize must be ≥ 1.");
         if (M2LatentSize < 1) throw new ArgumentOutOfRangeException(nameof(M2LatentSize), M2LatentSize, "M2LatentSize must be ≥ 1.");
+        if (!(ConsistencyThreshold > 0 && ConsistencyThreshold <= 1))
+            throw new ArgumentOutOfRangeException(nameof(ConsistencyThreshold), ConsistencyThreshold, "ConsistencyThreshold must be in (0, 1].");
+        if (!(ConsistencyWeight >= 0 && float.IsFinite(ConsistencyWeight))) throw new ArgumentOutOfRangeException(nameof(ConsistencyWeight), ConsistencyWeight, "ConsistencyWeight must be a finite number ≥ 0.");
+        if (WeakShift is < 0 or > 64) throw new ArgumentOutOfRangeException(nameof(WeakShift), WeakShift, "WeakShift must be in 0–64 pixels.");
+        if (StrongShift is < 0 or > 64) throw new ArgumentOutOfRangeException(nameof(StrongShift), StrongShift, "StrongShift must be in 0–64 pixels.");
+        if (CutoutSize is < 0 or > 1024) throw new ArgumentOutOfRangeException(nameof(CutoutSize), CutoutSize, "CutoutSize must be in 0–1024 pixels.");
+        if (!(AugmentationNoise >= 0 && float.IsFinite(AugmentationNoise))) throw new ArgumentOutOfRangeException(nameof(AugmentationNoise), AugmentationNoise, "AugmentationNoise must be a finite number ≥ 0.");
         if (UnlabelledBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(UnlabelledBatchSize), UnlabelledBatchSize, "UnlabelledBatchSize must be ≥ 1.");
         if (!(LearningRate > 0 && float.IsFinite(LearningRate))) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be positive.");
         if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using MLNetAutoencoders.Autoencoders;
+using MLNetAutoencoders.Data;
 using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Numerics;
 
@@ -48,6 +49,8 @@ public static class EncoderClassifierTrainer
             throw new ArgumentException("Virtual adversarial training needs unlabelled rows: train it with EncoderClassifierTrainer.FitVirtualAdversarial.", nameof(options));
         if (o.Mode == EncoderTrainingMode.SemiSupervisedVae)
             throw new ArgumentException("The semi-supervised VAE (M1+M2) needs a VAE and unlabelled rows: train it with EncoderClassifierTrainer.FitSemiSupervisedVae.", nameof(options));
+        if (o.Mode == EncoderTrainingMode.Consistency)
+            throw new ArgumentException("Consistency training needs unlabelled images and their height and width: train it with EncoderClassifierTrainer.FitConsistency.", nameof(options));
         return FitCore(encoderLayers, x, labels, o, classCount, null, null, progress, cancellationToken);
     }
 
@@ -162,8 +165,51 @@ public static class EncoderClassifierTrainer
         return FitCore(m1.CodePath, x, labels, o, classCount, null, unlabelled, progress, cancellationToken);
     }
 
+    /// <summary>
+    /// Consistency training with pseudo-labels on augmented images (FixMatch), <see cref="EncoderTrainingMode.Consistency"/>:
+    /// the classifier (encoder copied from <paramref name="encoderLayers"/>, or re-initialised with
+    /// <see cref="EncoderInitialization.Random"/>, and a head) learns from the cross-entropy of weakly augmented labelled
+    /// images (a random move of up to <see cref="EncoderClassifierOptions.WeakShift"/> pixels and a left-right mirror)
+    /// plus <see cref="EncoderClassifierOptions.ConsistencyWeight"/> × the mean, over
+    /// <see cref="EncoderClassifierOptions.UnlabelledBatchSize"/> unlabelled images per labelled step, of the
+    /// cross-entropy of a strongly augmented view (a larger move, a cut-out square, pixel noise) against the class
+    /// predicted for a weakly augmented view, counted only where that prediction's top probability reaches
+    /// <see cref="EncoderClassifierOptions.ConsistencyThreshold"/>. The augmentations draw from the classifier's seeded
+    /// generator. Early stopping watches the labelled validation split (not augmented).
+    /// </summary>
+    /// <param name="encoderLayers">The encoder's dense layers, input side first (an autoencoder's <see cref="IAutoencoder.CodePath"/>); not modified.</param>
+    /// <param name="x">N×d labelled images (finite), one per row, pixels row by row (several channels one after another).</param>
+    /// <param name="labels">N class indices ≥ 0.</param>
+    /// <param name="unlabelled">M×d unlabelled images (finite, M ≥ 1).</param>
+    /// <param name="imageHeight">Height of the images in pixels (≥ 1).</param>
+    /// <param name="imageWidth">Width of the images in pixels (≥ 1); d must be a whole number of height × width images.</param>
+    /// <param name="options">Settings with <see cref="EncoderClassifierOptions.Mode"/> = <see cref="EncoderTrainingMode.Consistency"/> (validated and copied).</param>
+    /// <param name="classCount">K; null means max(label) + 1 (at least 2).</param>
+    /// <param name="progress">Receives each finished epoch (over the labelled rows).</param>
+    /// <param name="cancellationToken">Stops training.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="ArgumentException">Another mode, an image size that does not fit the rows, no or mismatched unlabelled rows, or bad labelled data.</exception>
+    public static EncoderClassifier FitConsistency(IReadOnlyList<DenseLayer> encoderLayers, Matrix x, int[] labels, Matrix unlabelled, int imageHeight, int imageWidth,
+        EncoderClassifierOptions options, int? classCount = null, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(encoderLayers);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options.Clone();
+        o.Validate();
+        if (o.Mode != EncoderTrainingMode.Consistency)
+            throw new ArgumentException($"FitConsistency trains in consistency mode; the options ask for {o.Mode}.", nameof(options));
+        if (unlabelled is null || unlabelled.Rows == 0)
+            throw new ArgumentException("Consistency training needs unlabelled images; none were given.", nameof(unlabelled));
+        if (unlabelled.Cols != x.Cols)
+            throw new ArgumentException($"The unlabelled rows have {unlabelled.Cols} columns; the labelled rows have {x.Cols}.", nameof(unlabelled));
+        unlabelled.ThrowIfNotFinite("The unlabelled rows");
+        var images = ImageAugmentation.Create(imageHeight, imageWidth, x.Cols);
+        return FitCore(encoderLayers, x, labels, o, classCount, null, unlabelled, progress, cancellationToken, images);
+    }
+
     private static EncoderClassifier FitCore(IReadOnlyList<DenseLayer> encoderLayers, Matrix x, int[] labels, EncoderClassifierOptions o, int? classCount,
-        AutoencoderModel? autoencoder, Matrix? unlabelled, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+        AutoencoderModel? autoencoder, Matrix? unlabelled, IProgress<EpochReport>? progress, CancellationToken cancellationToken, ImageAugmentation? images = null)
     {
         ArgumentNullException.ThrowIfNull(encoderLayers);
         ArgumentNullException.ThrowIfNull(x);
@@ -195,6 +241,8 @@ public static class EncoderClassifierTrainer
         var m2 = o.Mode != EncoderTrainingMode.SemiSupervisedVae ? null
             : new SemiSupervisedVaeTerm(new Network(layers.Take(featureLayers)), new Network(layers.Skip(featureLayers)), unlabelled!, k, o, rng,
                 new NnContext(ctx.Gemm, new Rng(unchecked((ulong)(uint)o.Seed) ^ 0x5DEECE66DUL)));
+        var consistency = o.Mode != EncoderTrainingMode.Consistency ? null
+            : new ConsistencyTerm(net, unlabelled!, images!, o, new NnContext(ctx.Gemm, new Rng(unchecked((ulong)(uint)o.Seed) ^ 0x5DEECE66DUL)));
 
         var history = new TrainingHistory();
         if (o.HeadWarmupEpochs > 0 && !frozen)
@@ -202,10 +250,10 @@ public static class EncoderClassifierTrainer
             SetEncoderTraining(encoder, EncoderTrainingMode.Probe, 1f);
             var warm = o.Clone();
             warm.Epochs = o.HeadWarmupEpochs;
-            Append(history, Train(net, x, labels, warm, anchors, corruption, null, null, null, new Rng(splitSeed), ctx, progress, cancellationToken));
+            Append(history, Train(net, x, labels, warm, anchors, corruption, null, null, null, consistency, new Rng(splitSeed), ctx, progress, cancellationToken));
         }
         SetEncoderTraining(encoder, frozen ? EncoderTrainingMode.Probe : o.Mode, o.EncoderLearningRateScale);
-        Append(history, Train(net, x, labels, o, anchors, corruption, joint, vat, m2, new Rng(splitSeed), ctx, progress, cancellationToken));
+        Append(history, Train(net, x, labels, o, anchors, corruption, joint, vat, m2, consistency, new Rng(splitSeed), ctx, progress, cancellationToken));
         foreach (var p in net.Parameters) { p.Frozen = false; p.LearningRateScale = 1f; }
         return new EncoderClassifier(o, net, encoderCount, history);
     }
@@ -231,7 +279,7 @@ public static class EncoderClassifierTrainer
     }
 
     private static TrainingHistory Train(Network net, Matrix x, int[] labels, EncoderClassifierOptions o, IReadOnlyDictionary<Parameter, Matrix>? anchors, ICorruption? corruption,
-        JointTerm? joint, VirtualAdversarialTerm? vat, SemiSupervisedVaeTerm? m2, Rng loopRng, NnContext ctx, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+        JointTerm? joint, VirtualAdversarialTerm? vat, SemiSupervisedVaeTerm? m2, ConsistencyTerm? consistency, Rng loopRng, NnContext ctx, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         var extra = joint?.Parameters ?? m2?.Parameters ?? [];
         var parameters = extra.Count == 0 ? net.Parameters : net.Parameters.Concat(extra).Distinct().ToList();
@@ -249,8 +297,9 @@ public static class EncoderClassifierTrainer
         double TrainBatch(int[] rows)
         {
             Gather(rows);
-            var input = corruption?.Apply(xb!, ctx) ?? xb!;
-            double loss = joint?.AddGradients(joint.NextBatch()) ?? vat?.AddGradients(vat.NextBatch()) ?? m2?.AddGradients(xb!, yb) ?? 0;
+            var view = consistency?.LabelledView(xb!) ?? xb!;
+            var input = corruption?.Apply(view, ctx) ?? view;
+            double loss = joint?.AddGradients(joint.NextBatch()) ?? vat?.AddGradients(vat.NextBatch()) ?? m2?.AddGradients(xb!, yb) ?? consistency?.AddGradients() ?? 0;
             loss += LossAndGradients(net, input, yb, o.L2, o.EncoderAnchorL2, anchors, ctx, ref grad);
             optimizer.Step(ctx);
             return loss * rows.Length;

@@ -84,17 +84,19 @@ public class PretrainingExperimentTests
         var o = new PretrainingExperimentOptions
         {
             LabelCounts = new[] { 15 }, Kinds = new[] { AutoencoderKind.Denoising }, Seeds = 1, Modes = Enum.GetValues<PretrainMode>().Where(m => m != PretrainMode.M1M2).ToArray(),
-            HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed,
-            Classifier = new EncoderClassifierOptions { Epochs = 60, BatchSize = 8, LearningRate = 1e-2f, ValidationFraction = 0, EarlyStoppingPatience = 0, ReconstructionWeight = 0.05f, UnlabelledBatchSize = 16 },
+            HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed, ImageHeight = 4, ImageWidth = 6,
+            Classifier = new EncoderClassifierOptions { Epochs = 60, BatchSize = 8, LearningRate = 1e-2f, ValidationFraction = 0, EarlyStoppingPatience = 0, ReconstructionWeight = 0.05f, UnlabelledBatchSize = 16,
+                // The rows are not pictures: the fixmatch modes' augmentation keeps to noise and a small cut-out.
+                WeakShift = 0, StrongShift = 0, HorizontalFlip = false, CutoutSize = 2 },
         };
         var requests = new List<PretrainingFitRequest>();
         var runs = PretrainingExperiment.Run(u, x, y, tx, ty, o, (r, ct) => { requests.Add(r); return PretrainingExperiment.FitClassifier(r, ct); });
-        Assert.Equal(new[] { "scratch", "probe", "finetune", "discriminative", "joint", "joint-scratch", "vat", "vat-scratch" }, runs.Select(r => r.Mode));
+        Assert.Equal(new[] { "scratch", "probe", "finetune", "discriminative", "joint", "joint-scratch", "vat", "vat-scratch", "fixmatch", "fixmatch-scratch" }, runs.Select(r => r.Mode));
         Assert.All(requests, r => Assert.Same(u, r.Unlabelled));
         Assert.Equal(new[] { EncoderTrainingMode.FineTune, EncoderTrainingMode.Probe, EncoderTrainingMode.FineTune, EncoderTrainingMode.DiscriminativeFineTune, EncoderTrainingMode.Joint, EncoderTrainingMode.Joint,
-                EncoderTrainingMode.VirtualAdversarial, EncoderTrainingMode.VirtualAdversarial },
+                EncoderTrainingMode.VirtualAdversarial, EncoderTrainingMode.VirtualAdversarial, EncoderTrainingMode.Consistency, EncoderTrainingMode.Consistency },
             requests.Select(r => r.Options.Mode));
-        Assert.Equal(new[] { true, false, false, false, false, true, false, true }, requests.Select(r => r.Options.Initialization == EncoderInitialization.Random));
+        Assert.Equal(new[] { true, false, false, false, false, true, false, true, false, true }, requests.Select(r => r.Options.Initialization == EncoderInitialization.Random));
         Assert.All(runs, r => Assert.True(r.Accuracy > 1.0 / Classes, $"{r.Mode}: {r.Accuracy}"));
     }
 

@@ -31,12 +31,7 @@ public class VirtualAdversarialTrainerTests
     public void Trains_evaluates_and_the_zip_predicts_the_same_labels_in_plain_MLNet()
     {
         var (ml, train, _, o) = Setup();
-        var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.EncoderClassifier(o)).Fit(train);
-        var test = View(ml, 300, 3);
-        var scored = model.Transform(test);
-        Assert.True(ml.MulticlassClassification.Evaluate(scored).MicroAccuracy > 0.6);
-        Assert.Equal(EncoderTrainingMode.VirtualAdversarial, model.LastTransformer.Model.Options.Mode);
-        PlainMLNet.AssertClassifierZipAgrees(ml, model, train.Schema, test, "VAT");
+        SemiSupervisedZipCheck.TrainsAndTheZipPredictsTheSame(ml, train, o, EncoderTrainingMode.VirtualAdversarial, "VAT");
     }
 
     private sealed class NarrowRow
