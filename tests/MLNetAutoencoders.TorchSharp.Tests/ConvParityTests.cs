@@ -12,7 +12,7 @@ namespace MLNetAutoencoders.TorchSharp.Tests;
 /// The convolutional autoencoder computes the same objective on both engines: from the same initial weights and batch,
 /// the managed layers, the TorchSharp engine on the same networks, and the TorchSharp modules of
 /// <see cref="ConvAutoencoder.Modules"/> (what <c>mlae train --kind conv --backend torchsharp</c> trains) give the same
-/// batch loss and every parameter's gradient to a relative 1e-4 (<see cref="EngineParityTests.AssertClose(Matrix, Matrix, string)"/>).
+/// batch loss and every parameter's gradient to a relative 1e-4 (<see cref="EngineParityTests.AssertClose(Matrix, Matrix, string, double)"/>).
 /// </summary>
 public class ConvParityTests
 {

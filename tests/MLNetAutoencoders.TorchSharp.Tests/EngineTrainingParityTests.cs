@@ -47,7 +47,7 @@ public class EngineTrainingParityTests
             var torchModel = new AutoencoderTrainer(Options(variant, new TorchSharpEngine())).Fit(x);
             Assert.Equal(1, torch.get_num_threads());
             AssertSameTraining(managed.History, torchModel.History, variant);
-            AssertClose(managed.Encode(x), torchModel.Encode(x), variant + " codes");
+            EngineParityTests.AssertClose(managed.Encode(x), torchModel.Encode(x), variant + " codes", Tolerance);
         }
         finally { torch.set_num_threads(before); }
     }
@@ -66,7 +66,7 @@ public class EngineTrainingParityTests
             var torchModel = new VaeTrainer(O(new TorchSharpEngine())).Fit(x);
             Assert.Equal(1, torch.get_num_threads());
             AssertSameTraining(managed.History, torchModel.History, "VAE");
-            AssertClose(managed.Encode(x), torchModel.Encode(x), "VAE codes");
+            EngineParityTests.AssertClose(managed.Encode(x), torchModel.Encode(x), "VAE codes", Tolerance);
         }
         finally { torch.set_num_threads(before); }
     }
@@ -82,17 +82,5 @@ public class EngineTrainingParityTests
             double mv = m.ValidationLoss!.Value, tv = t.ValidationLoss!.Value;
             Assert.True(Math.Abs(mv - tv) <= Tolerance * Math.Abs(mv), $"{what}, epoch {e + 1}: validation loss managed {mv}, TorchSharp {tv}");
         }
-    }
-
-    private static void AssertClose(Matrix expected, Matrix actual, string what)
-    {
-        double diff = 0, norm = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double e = expected.Span[i], a = actual.Span[i];
-            diff += (e - a) * (e - a);
-            norm += e * e;
-        }
-        Assert.True(Math.Sqrt(diff) <= Tolerance * Math.Sqrt(norm), $"{what}: relative difference {Math.Sqrt(diff / norm):E2}");
     }
 }
