@@ -20,7 +20,9 @@ public class AutoencoderKindsTests
         Assert.Equal(AutoencoderKinds.All.Except([AutoencoderKind.Variational, AutoencoderKind.Convolutional]), AutoencoderKinds.Dense);
         Assert.False(AutoencoderKinds.TryParse("sparse", out _));
         Assert.False(AutoencoderKinds.TryParse(null, out _));
-        Assert.Equal("kind", Assert.Throws<ArgumentOutOfRangeException>(() => AutoencoderKinds.Name((AutoencoderKind)99)).ParamName);
+        var outside = Assert.Throws<ArgumentOutOfRangeException>(() => AutoencoderKinds.Name((AutoencoderKind)99));
+        Assert.Equal("kind", outside.ParamName);
+        Assert.StartsWith("Not an autoencoder kind.", outside.Message);
     }
 
     [Fact]
@@ -73,6 +75,8 @@ public class AutoencoderKindsTests
         Assert.Contains("The vae kind trains with VaeOptions; got AutoencoderOptions.", e.Message);
         e = Assert.Throws<ArgumentException>(() => AutoencoderKinds.Fit(AutoencoderKind.Stacked, new VaeOptions(), data));
         Assert.Contains("The stacked kind trains with AutoencoderOptions; got VaeOptions.", e.Message);
+        foreach (var kind in new[] { AutoencoderKind.Variational, AutoencoderKind.Stacked, AutoencoderKind.Plain })
+            Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => AutoencoderKinds.Fit(kind, null!, data)).ParamName);
     }
 
     [Fact]
@@ -81,6 +85,7 @@ public class AutoencoderKindsTests
         var o = new AutoencoderOptions { HiddenSizes = [8, 4], Epochs = 3 };
         Assert.Equal(3 * 3 + 2, AutoencoderKinds.TotalEpochs(AutoencoderKind.Stacked, o, 2));
         Assert.Equal(3, AutoencoderKinds.TotalEpochs(AutoencoderKind.Denoising, o, 2));
+        Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => AutoencoderKinds.TotalEpochs(AutoencoderKind.Denoising, null!)).ParamName);
     }
 
     private static string Describe(AutoencoderOptions o) => System.Text.Json.JsonSerializer.Serialize(new

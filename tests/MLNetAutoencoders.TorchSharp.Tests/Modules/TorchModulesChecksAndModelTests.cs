@@ -5,6 +5,7 @@ using MLNetAutoencoders.TorchSharp.Modules;
 using MLNetAutoencoders.TorchSharp.Tests.Export;
 using TorchSharp;
 using static TorchSharp.torch;
+using static MLNetAutoencoders.TorchSharp.Tests.Modules.TorchModulesTestData;
 
 namespace MLNetAutoencoders.TorchSharp.Tests.Modules;
 
@@ -18,17 +19,6 @@ namespace MLNetAutoencoders.TorchSharp.Tests.Modules;
 [Collection(TorchGenerator.Collection)]
 public class TorchModulesChecksAndModelTests
 {
-    private const int Features = 12;
-
-    private static TorchModules Dense(Func<nn.Module<Tensor, Tensor>>? encoder = null, Func<nn.Module<Tensor, Tensor>>? decoder = null) => new(
-        encoder ?? (() => nn.Sequential(nn.Linear(Features, 16), nn.ReLU(), nn.Linear(16, 3))),
-        decoder ?? (() => nn.Sequential(nn.Linear(3, 16), nn.ReLU(), nn.Linear(16, Features))));
-
-    private static AutoencoderOptions Options(TorchModules modules, int epochs = 1) => new()
-    {
-        Modules = modules, Epochs = epochs, BatchSize = 32, LearningRate = 1e-2f, Seed = 5,
-    };
-
     [Fact]
     public void Null_arguments_and_bad_shapes_are_errors_naming_them()
     {
@@ -43,32 +33,32 @@ public class TorchModulesChecksAndModelTests
         Assert.Equal([1L, 3, 4], modules.InputShape);
         Assert.Null(new TorchModules(linear, linear).InputShape);
 
-        var x = TorchModulesTests.Data(40, 1);
+        var x = TorchModulesTestData.Manifold(40, 1);
         var dense = Dense();
         Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => dense.Fit(null!, x)).ParamName);
-        Assert.Equal("data", Assert.Throws<ArgumentNullException>(() => dense.Fit(Options(dense), null!)).ParamName);
+        Assert.Equal("data", Assert.Throws<ArgumentNullException>(() => dense.Fit(Options(dense, 1), null!)).ParamName);
     }
 
     [Fact]
     public void Factories_that_return_null_are_errors_naming_them()
     {
         TorchSharpAvailable.Require();
-        var x = TorchModulesTests.Data(40, 1);
+        var x = TorchModulesTestData.Manifold(40, 1);
         var noEncoder = Dense(encoder: () => null!);
-        var e = Assert.Throws<ArgumentException>(() => noEncoder.Fit(Options(noEncoder), x));
+        var e = Assert.Throws<ArgumentException>(() => noEncoder.Fit(Options(noEncoder, 1), x));
         Assert.Equal("modules", e.ParamName);
         Assert.StartsWith("The encoder factory returned null.", e.Message);
         var noDecoder = Dense(decoder: () => null!);
-        Assert.StartsWith("The decoder factory returned null.", Assert.Throws<ArgumentException>(() => noDecoder.Fit(Options(noDecoder), x)).Message);
+        Assert.StartsWith("The decoder factory returned null.", Assert.Throws<ArgumentException>(() => noDecoder.Fit(Options(noDecoder, 1), x)).Message);
     }
 
     [Fact]
     public void Float64_parameters_are_an_error_naming_the_parameter()
     {
         TorchSharpAvailable.Require();
-        var x = TorchModulesTests.Data(40, 1);
+        var x = TorchModulesTestData.Manifold(40, 1);
         var modules = Dense(decoder: () => nn.Sequential(nn.Linear(3, Features)).to(torch.float64));
-        var e = Assert.Throws<NotSupportedException>(() => modules.Fit(Options(modules), x));
+        var e = Assert.Throws<NotSupportedException>(() => modules.Fit(Options(modules, 1), x));
         Assert.Equal("The parameter 0.weight is Float64 on CPU; the modules must be float32 on the CPU.", e.Message);
     }
 
@@ -76,31 +66,31 @@ public class TorchModulesChecksAndModelTests
     public void Modules_that_cannot_read_the_rows_or_the_code_are_errors_saying_which()
     {
         TorchSharpAvailable.Require();
-        var x = TorchModulesTests.Data(40, 1);
+        var x = TorchModulesTestData.Manifold(40, 1);
         var narrow = Dense(encoder: () => nn.Linear(5, 3));
-        var e = Assert.Throws<ArgumentException>(() => narrow.Fit(Options(narrow), x));
+        var e = Assert.Throws<ArgumentException>(() => narrow.Fit(Options(narrow, 1), x));
         Assert.StartsWith("The encoder cannot read rows of shape [12]: ", e.Message);
         Assert.Contains("(set TorchModules' inputShape to the shape it expects)", e.Message);
         var wide = Dense(decoder: () => nn.Linear(4, Features));
         Assert.StartsWith("The decoder cannot read the encoder's output (shape [3] per row): ",
-            Assert.Throws<ArgumentException>(() => wide.Fit(Options(wide), x)).Message);
+            Assert.Throws<ArgumentException>(() => wide.Fit(Options(wide, 1), x)).Message);
         var shortDecoder = Dense(decoder: () => nn.Linear(3, Features - 2));
         Assert.StartsWith("The decoder gives 10 values per row (shape [10]); it must give one per input feature (12).",
-            Assert.Throws<ArgumentException>(() => shortDecoder.Fit(Options(shortDecoder), x)).Message);
+            Assert.Throws<ArgumentException>(() => shortDecoder.Fit(Options(shortDecoder, 1), x)).Message);
     }
 
     [Fact]
     public void KL_sparsity_needs_the_encoder_to_end_in_a_sigmoid_nested_or_not()
     {
         TorchSharpAvailable.Require();
-        var x = TorchModulesTests.Data(40, 1);
+        var x = TorchModulesTestData.Manifold(40, 1);
         var plain = Dense();
-        var o = Options(plain);
+        var o = Options(plain, 1);
         (o.KlSparsityWeight, o.CodeActivation) = (0.1f, ActivationKind.Sigmoid);
         Assert.Equal("KL sparsity (KlSparsityWeight 0.1) needs code values in (0, 1): end the encoder with nn.Sigmoid(); it ends with Linear.",
             Assert.Throws<NotSupportedException>(() => plain.Fit(o, x)).Message);
         var nested = Dense(encoder: () => nn.Sequential(nn.Linear(Features, 8), nn.Sequential(nn.Linear(8, 3), nn.Sigmoid())));
-        var n = Options(nested);
+        var n = Options(nested, 1);
         (n.KlSparsityWeight, n.CodeActivation) = (0.1f, ActivationKind.Sigmoid);
         Assert.Single(nested.Fit(n, x).History.Epochs);
     }
@@ -114,9 +104,9 @@ public class TorchModulesChecksAndModelTests
         {
             torch.set_num_threads(2);
             var modules = Dense();
-            var o = Options(modules);
+            var o = Options(modules, 1);
             o.Threads = 1;
-            modules.Fit(o, TorchModulesTests.Data(40, 1));
+            modules.Fit(o, TorchModulesTestData.Manifold(40, 1));
             Assert.Equal(1, torch.get_num_threads());
         }
         finally { torch.set_num_threads(before); }
@@ -126,9 +116,9 @@ public class TorchModulesChecksAndModelTests
     public void The_fitted_model_is_in_eval_mode_with_its_shapes_and_sizes()
     {
         TorchSharpAvailable.Require();
-        var x = TorchModulesTests.Data(64, 2);
+        var x = TorchModulesTestData.Manifold(64, 2);
         var modules = Dense(encoder: () => nn.Sequential(nn.Linear(Features, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 3)));
-        var o = Options(modules);
+        var o = Options(modules, 1);
         o.ValidationFraction = 0;
         var model = modules.Fit(o, x);
         Assert.False(model.Encoder.training);
@@ -148,11 +138,11 @@ public class TorchModulesChecksAndModelTests
     public void Encode_and_Decode_check_the_width_and_decoded_logits_get_a_sigmoid()
     {
         TorchSharpAvailable.Require();
-        var x = TorchModulesTests.Data(20, 3);
+        var x = TorchModulesTestData.Manifold(20, 3);
         foreach (var loss in new[] { LossKind.CrossEntropy, LossKind.SquaredError })
         {
             var modules = Dense();
-            var o = Options(modules);
+            var o = Options(modules, 1);
             o.Loss = loss;
             var model = modules.Fit(o, x);
             var e = Assert.Throws<ArgumentException>(() => model.Encode(new Matrix(2, 5)));
@@ -184,7 +174,7 @@ public class TorchModulesChecksAndModelTests
     {
         TorchSharpAvailable.Require();
         var modules = Dense();
-        var model = modules.Fit(Options(modules), TorchModulesTests.Data(40, 1));
+        var model = modules.Fit(Options(modules, 1), TorchModulesTestData.Manifold(40, 1));
         Assert.Contains("has no library model file", Assert.Throws<NotSupportedException>(() => model.ToArchive()).Message);
         Assert.Contains("has no library model file", Assert.Throws<NotSupportedException>(() => model.Save("unused.bin")).Message);
         Assert.False(File.Exists("unused.bin"));
@@ -207,7 +197,7 @@ public class TorchModulesChecksAndModelTests
     public void Early_stopping_puts_back_the_best_epochs_batch_norm_statistics()
     {
         TorchSharpAvailable.Require();
-        var x = TorchModulesTests.Data(200, 6);
+        var x = TorchModulesTestData.Manifold(200, 6);
         var modules = Dense(encoder: () => nn.Sequential(nn.Linear(Features, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Linear(16, 3)));
         var o = Options(modules, epochs: 12);
         (o.LearningRate, o.ValidationFraction, o.EarlyStoppingPatience, o.Loss) = (0.3f, 0.25, 2, LossKind.SquaredError);

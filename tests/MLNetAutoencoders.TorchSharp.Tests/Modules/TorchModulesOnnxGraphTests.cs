@@ -24,7 +24,7 @@ public class TorchModulesOnnxGraphTests
         var modules = new TorchModules(
             () => nn.Sequential(("hidden", nn.Linear(Features, 8)), ("act", nn.ReLU()), ("code", nn.Linear(8, 3))),
             () => nn.Sequential(("hidden", nn.Linear(3, 8)), ("act", nn.ReLU()), ("out", nn.Linear(8, Features))));
-        return modules.Fit(new AutoencoderOptions { Modules = modules, Epochs = 1, BatchSize = 32, Seed = 9, Loss = loss }, TorchModulesTests.Data(60, 3));
+        return modules.Fit(new AutoencoderOptions { Modules = modules, Epochs = 1, BatchSize = 32, Seed = 9, Loss = loss }, TorchModulesTestData.Manifold(60, 3));
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public class TorchModulesOnnxGraphTests
     {
         TorchSharpAvailable.Require();
         var model = Fit(LossKind.SquaredError);
-        var x = TorchModulesTests.Data(100, 4);
+        var x = TorchModulesTestData.Manifold(100, 4);
         var path = Path.Combine(Path.GetTempPath(), $"torch-modules-mse-{Guid.NewGuid():N}.onnx");
         try
         {

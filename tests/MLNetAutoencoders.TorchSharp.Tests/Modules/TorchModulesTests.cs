@@ -7,6 +7,7 @@ using MLNetAutoencoders.TorchSharp.Modules;
 using MLNetAutoencoders.TorchSharp.Tests.Export;
 using TorchSharp;
 using static TorchSharp.torch;
+using static MLNetAutoencoders.TorchSharp.Tests.Modules.TorchModulesTestData;
 
 namespace MLNetAutoencoders.TorchSharp.Tests.Modules;
 
@@ -14,44 +15,12 @@ namespace MLNetAutoencoders.TorchSharp.Tests.Modules;
 [Collection(TorchGenerator.Collection)]
 public class TorchModulesTests
 {
-    private const int Features = 12;
-
-    /// <summary>sigmoid(U·s), s ~ N(0, I₃): 12 values in (0, 1) near a 3-dimensional manifold, which a small autoencoder learns in a few epochs.</summary>
-    internal static Matrix Data(int rows, int seed, int features = Features)
-    {
-        var rng = new Random(seed);
-        var u = new double[features, 3];
-        var fixedRng = new Random(1);
-        for (int i = 0; i < features; i++) for (int k = 0; k < 3; k++) u[i, k] = fixedRng.NextDouble() * 4 - 2;
-        var x = new Matrix(rows, features);
-        for (int r = 0; r < rows; r++)
-        {
-            double[] s = [Gaussian(rng), Gaussian(rng), Gaussian(rng)];
-            for (int i = 0; i < features; i++)
-                x.Row(r)[i] = (float)(1 / (1 + Math.Exp(-(u[i, 0] * s[0] + u[i, 1] * s[1] + u[i, 2] * s[2]))));
-        }
-        return x;
-    }
-
-    private static double Gaussian(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
-
-    private static TorchModules Dense(bool sigmoidCode = false) => new(
-        () => sigmoidCode
-            ? nn.Sequential(nn.Linear(Features, 16), nn.ReLU(), nn.Linear(16, 3), nn.Sigmoid())
-            : nn.Sequential(nn.Linear(Features, 16), nn.ReLU(), nn.Linear(16, 3)),
-        () => nn.Sequential(nn.Linear(3, 16), nn.ReLU(), nn.Linear(16, Features)));
-
-    private static AutoencoderOptions Options(TorchModules modules, int epochs = 3) => new()
-    {
-        Modules = modules, Epochs = epochs, BatchSize = 32, LearningRate = 1e-2f, Seed = 5,
-    };
-
     [Fact]
     public void Learns_the_data_far_better_than_predicting_the_mean()
     {
         TorchSharpAvailable.Require();
-        var train = Data(800, 1);
-        var test = Data(300, 2);
+        var train = Manifold(800, 1);
+        var test = Manifold(300, 2);
         var model = Dense().Fit(Options(Dense(), epochs: 40), train);
         double mse = Mse(test, model.Reconstruct(test));
         double baseline = Mse(test, MeanRows(train, test.Rows));
@@ -65,12 +34,12 @@ public class TorchModulesTests
     public void The_objective_is_the_familys_loss_plus_its_activity_and_KL_penalties()
     {
         TorchSharpAvailable.Require();
-        var x = Data(64, 3);
+        var x = Manifold(64, 3);
         // SGD with a learning rate far below float resolution: one epoch leaves the weights as they were, so the
         // reported training loss is the objective at the initial weights, over one batch of all the rows.
         foreach (var (loss, sigmoidCode) in new[] { (LossKind.SquaredError, false), (LossKind.CrossEntropy, true) })
         {
-            var modules = Dense(sigmoidCode);
+            var modules = Dense(sigmoidCode: sigmoidCode);
             var o = Options(modules, epochs: 1);
             o.Loss = loss;
             o.Optimizer = OptimizerKind.Sgd;
@@ -138,7 +107,7 @@ public class TorchModulesTests
     public void Corruption_changes_the_training_input_but_not_the_clean_validation_loss()
     {
         TorchSharpAvailable.Require();
-        var x = Data(100, 4);
+        var x = Manifold(100, 4);
         double[] Losses(CorruptionKind kind, float level)
         {
             var modules = Dense();
@@ -158,12 +127,12 @@ public class TorchModulesTests
     public void Same_seed_gives_identical_codes_and_another_seed_other_codes()
     {
         TorchSharpAvailable.Require();
-        var x = Data(200, 5);
+        var x = Manifold(200, 5);
         var modules = Dense();
-        var a = modules.Fit(Options(modules), x).Encode(x);
-        var b = modules.Fit(Options(modules), x).Encode(x);
+        var a = modules.Fit(Options(modules, 3), x).Encode(x);
+        var b = modules.Fit(Options(modules, 3), x).Encode(x);
         Assert.True(a.Span.SequenceEqual(b.Span));
-        var other = Options(modules);
+        var other = Options(modules, 3);
         other.Seed = 6;
         Assert.False(a.Span.SequenceEqual(modules.Fit(other, x).Encode(x).Span));
     }
@@ -172,7 +141,7 @@ public class TorchModulesTests
     public void Early_stopping_keeps_the_best_epochs_weights()
     {
         TorchSharpAvailable.Require();
-        var x = Data(200, 6);
+        var x = Manifold(200, 6);
         var modules = Dense();
         var o = Options(modules, epochs: 12);
         (o.LearningRate, o.ValidationFraction, o.EarlyStoppingPatience, o.Loss) = (0.3f, 0.25, 2, LossKind.SquaredError);
@@ -197,7 +166,7 @@ public class TorchModulesTests
         TorchSharpAvailable.Require();
         var modules = new TorchModules(() => nn.Sequential(nn.Linear(Features, 3), nn.Softplus()), () => nn.Linear(3, Features));
         int epochs = 0;
-        var e = Assert.Throws<NotSupportedException>(() => modules.Fit(Options(modules), Data(50, 1), new SyncProgress(_ => epochs++)));
+        var e = Assert.Throws<NotSupportedException>(() => modules.Fit(Options(modules, 3), Manifold(50, 1), new SyncProgress(_ => epochs++)));
         Assert.Contains("encoder.1", e.Message);
         Assert.Contains("Softplus", e.Message);
         Assert.Contains("ConvTranspose2d", e.Message);
@@ -208,7 +177,7 @@ public class TorchModulesTests
     public void Options_that_belong_to_the_built_in_network_are_errors_naming_them()
     {
         TorchSharpAvailable.Require();
-        var x = Data(50, 1);
+        var x = Manifold(50, 1);
         var modules = Dense();
         foreach (var (set, name) in new (Action<AutoencoderOptions>, string)[]
         {
@@ -219,7 +188,7 @@ public class TorchModulesTests
             (o => { o.KlSparsityWeight = 0.1f; o.CodeActivation = ActivationKind.Sigmoid; }, "nn.Sigmoid"),
         })
         {
-            var o = Options(modules);
+            var o = Options(modules, 3);
             set(o);
             var e = Assert.Throws<NotSupportedException>(() => modules.Fit(o, x));
             Assert.Contains(name, e.Message);
@@ -230,11 +199,11 @@ public class TorchModulesTests
     public void Modules_that_do_not_fit_the_data_are_errors_saying_what_was_expected()
     {
         TorchSharpAvailable.Require();
-        var x = Data(50, 1);
+        var x = Manifold(50, 1);
         var shortDecoder = new TorchModules(() => nn.Linear(Features, 3), () => nn.Linear(3, Features - 1));
-        Assert.Contains("one per input feature (12)", Assert.Throws<ArgumentException>(() => shortDecoder.Fit(Options(shortDecoder), x)).Message);
+        Assert.Contains("one per input feature (12)", Assert.Throws<ArgumentException>(() => shortDecoder.Fit(Options(shortDecoder, 3), x)).Message);
         var wrongShape = new TorchModules(() => nn.Linear(Features, 3), () => nn.Linear(3, Features), inputShape: [1, 3, 3]);
-        Assert.Contains("9 values per row", Assert.Throws<ArgumentException>(() => wrongShape.Fit(Options(wrongShape), x)).Message);
+        Assert.Contains("9 values per row", Assert.Throws<ArgumentException>(() => wrongShape.Fit(Options(wrongShape, 3), x)).Message);
     }
 
     [Fact]

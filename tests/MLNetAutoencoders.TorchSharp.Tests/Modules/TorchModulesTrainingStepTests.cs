@@ -116,7 +116,7 @@ public class TorchModulesTrainingStepTests
     public void One_SGD_step_moves_each_parameter_by_the_learning_rate_times_the_mean_gradient()
     {
         TorchSharpAvailable.Require();
-        var x = TorchModulesTests.Data(Rows, 2);
+        var x = TorchModulesTestData.Manifold(Rows, 2);
         var (modules, initial) = Linear();
         var model = modules.Fit(OneFullBatch(modules, OptimizerKind.Sgd, 0.1f), x);
         AssertAllSteps(model, initial, x, g => 0.1 * g);
@@ -126,7 +126,7 @@ public class TorchModulesTrainingStepTests
     public void One_Adam_step_moves_each_parameter_by_the_learning_rate_in_the_gradients_direction()
     {
         TorchSharpAvailable.Require();
-        var x = TorchModulesTests.Data(Rows, 2);
+        var x = TorchModulesTestData.Manifold(Rows, 2);
         var (modules, initial) = Linear();
         var model = modules.Fit(OneFullBatch(modules, OptimizerKind.Adam, 0.01f), x);
         // Adam's first step (bias-corrected moments m̂ = g, v̂ = g²): lr·g / (|g| + 1e-8).
@@ -137,7 +137,7 @@ public class TorchModulesTrainingStepTests
     public void Batch_norm_layers_train_in_training_mode_so_their_running_means_move_by_the_batch_mean()
     {
         TorchSharpAvailable.Require();
-        var x = TorchModulesTests.Data(Rows, 4);
+        var x = TorchModulesTestData.Manifold(Rows, 4);
         float[] codeBias = [];
         var modules = new TorchModules(
             () =>
@@ -170,7 +170,7 @@ public class TorchModulesTrainingStepTests
     public void The_validation_loss_is_measured_in_eval_mode_without_the_decoders_dropout()
     {
         TorchSharpAvailable.Require();
-        var x = TorchModulesTests.Data(200, 5);
+        var x = TorchModulesTestData.Manifold(200, 5);
         var modules = new TorchModules(
             () => nn.Sequential(nn.Linear(Features, 16), nn.ReLU(), nn.Linear(16, Code)),
             () => nn.Sequential(nn.Linear(Code, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, Features)));
