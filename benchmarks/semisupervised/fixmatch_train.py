@@ -21,7 +21,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 from fixmatch_loss import pseudo_label_term  # noqa: E402
-from vat_train import Net, draw, evaluation_rows, unlabelled_cycle  # noqa: E402
+from vat_train import Net, start, unlabelled_cycle  # noqa: E402
 
 
 def augment(x, rng, shift, cutout=0, noise=0.0, side=28):
@@ -45,28 +45,20 @@ def augment(x, rng, shift, cutout=0, noise=0.0, side=28):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--labels", type=int, default=100)
     ap.add_argument("--epochs", type=int, default=300)
-    ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threshold", type=float, default=0.95)
     ap.add_argument("--weight", type=float, default=1.0)
     ap.add_argument("--weak-shift", type=int, default=0)
     ap.add_argument("--strong-shift", type=int, default=2)
     ap.add_argument("--cutout", type=int, default=8)
     ap.add_argument("--noise", type=float, default=0.1)
-    ap.add_argument("--test", action="store_true", help="score on the test images instead of training images 40 000–49 999")
-    a = ap.parse_args()
-    torch.set_num_threads(1)
-    torch.manual_seed(a.seed)
-    rng = np.random.default_rng(a.seed)
-    x, y, u = draw(a.labels, rng)
-    ex, ey = evaluation_rows(a.test)
+    a, rng, (x, y, u), (ex, ey) = start(ap)
     net = Net(x)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     weights = [l.weight for l in net.enc] + [net.head.weight]
     batches = unlabelled_cycle(u, 128, rng)
     model = lambda t: net(t, False)  # noqa: E731  (the unlabelled views run without dropout)
-    start, confident = time.time(), []
+    began, confident = time.time(), []
     for _ in range(a.epochs):
         order = torch.from_numpy(rng.permutation(len(x)))
         for b in range(0, len(x), 32):
@@ -85,7 +77,7 @@ def main():
     print(json.dumps({"method": "fixmatch-scratch", "labels": a.labels, "seed": a.seed, "epochs": a.epochs, "threshold": a.threshold,
                       "weight": a.weight, "scoredOn": "test" if a.test else "train:40000-49999", "accuracy": acc,
                       "confidentShareLastEpoch": float(np.mean(confident[-(len(confident) // a.epochs):])),
-                      "seconds": round(time.time() - start, 1)}))
+                      "seconds": round(time.time() - began, 1)}))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import torch.nn.functional as F  # noqa: E402
 from m2_common import m2_term  # noqa: E402
 from torch_common import train as train_vae  # noqa: E402
 from vat_common import forward  # noqa: E402
-from vat_train import draw, evaluation_rows, unlabelled_cycle  # noqa: E402
+from vat_train import start, unlabelled_cycle  # noqa: E402
 
 
 def dense(inputs, outputs, activation):
@@ -64,24 +64,16 @@ class M1(torch.nn.Module):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--labels", type=int, default=100)
-    ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--weight", type=float, default=1.0, help="β, M2's weight")
     ap.add_argument("--m1-epochs", type=int, default=15)
     ap.add_argument("--epochs", type=int, default=500)
     ap.add_argument("--patience", type=int, default=30)
-    ap.add_argument("--test", action="store_true", help="score on the test images instead of training images 40 000–49 999")
-    a = ap.parse_args()
-    torch.set_num_threads(1)
-    torch.manual_seed(a.seed)
-    rng = np.random.default_rng(a.seed)
-    x, y, u = draw(a.labels, rng)
-    ex, ey = evaluation_rows(a.test)
+    a, rng, (x, y, u), (ex, ey) = start(ap)
 
-    start = time.time()
+    began = time.time()
     m1 = M1()
     train_vae(m1, lambda m, xb: m.negative_elbo_sum(xb), u, argparse.Namespace(lr=1e-3, epochs=a.m1_epochs, batch=128, seed=a.seed))
-    m1_seconds = time.time() - start
+    m1_seconds = time.time() - began
     with torch.no_grad():
         codes = m1.mean(x)
         mean, std = codes.mean(0), codes.std(0, unbiased=False)

@@ -63,6 +63,19 @@ def unlabelled_cycle(u, size, rng):
         yield u[torch.from_numpy(np.array(rows))]
 
 
+def start(ap):
+    """Adds the options every training script shares (--labels, --seed, --test) to the parser ap, parses, seeds torch and
+    numpy's generator with one thread; returns (arguments, generator, (x, y, u) of draw(), evaluation_rows())."""
+    ap.add_argument("--labels", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--test", action="store_true", help="score on the test images instead of training images 40 000–49 999")
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    torch.manual_seed(a.seed)
+    rng = np.random.default_rng(a.seed)
+    return a, rng, draw(a.labels, rng), evaluation_rows(a.test)
+
+
 class Net(torch.nn.Module):
     def __init__(self, x_labelled):
         super().__init__()
@@ -95,22 +108,14 @@ class Net(torch.nn.Module):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--labels", type=int, default=100)
     ap.add_argument("--epochs", type=int, default=300)
-    ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--epsilon", type=float, default=1.0)
     ap.add_argument("--weight", type=float, default=1.0)
-    ap.add_argument("--test", action="store_true", help="score on the test images instead of training images 40 000–49 999")
-    a = ap.parse_args()
-    torch.set_num_threads(1)
-    torch.manual_seed(a.seed)
-    rng = np.random.default_rng(a.seed)
-    x, y, u = draw(a.labels, rng)
-    ex, ey = evaluation_rows(a.test)
+    a, rng, (x, y, u), (ex, ey) = start(ap)
     net = Net(x)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     weights = [l.weight for l in net.enc] + [net.head.weight]
-    start = time.time()
+    began = time.time()
     for _ in range(a.epochs):
         order = torch.from_numpy(rng.permutation(len(x)))
         for b in range(0, len(x), 32):
@@ -124,7 +129,7 @@ def main():
     with torch.no_grad():
         acc = (net(ex).argmax(1) == ey).float().mean().item()
     print(json.dumps({"labels": a.labels, "seed": a.seed, "epsilon": a.epsilon, "epochs": a.epochs, "scoredOn": "test" if a.test else "train:40000-49999",
-                      "accuracy": acc, "seconds": round(time.time() - start, 1)}))
+                      "accuracy": acc, "seconds": round(time.time() - began, 1)}))
 
 
 if __name__ == "__main__":
