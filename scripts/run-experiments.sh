@@ -78,13 +78,13 @@ wrote "$OUT/vae-samples.png" "64 images the VAE decoded from random draws of its
 
 if [ "$PRETRAIN" = 1 ]; then
   section "pretraining, then fine-tuning with few labels"
-  mlae pretrain --dataset fashion-mnist --labels 100,600,6000 --kinds ae,denoising,vae,stacked --modes probe,finetune --seeds 3 \
+  mlae pretrain --dataset fashion-mnist --labels 100,600,6000 --kinds ae,denoising,vae,stacked --modes probe,finetune --seeds 3 --steps 0 \
     --chart "$OUT/pretrain-learning-curves.png" --json-out "$OUT/pretrain.json" | tee "$OUT/pretrain.txt"
   wrote "$OUT/pretrain.txt" "pretraining: accuracy table as printed"
   wrote "$OUT/pretrain.json" "pretraining: every run (JSON)"
   wrote "$OUT/pretrain-learning-curves.png" "pretraining: accuracy against labelled examples, ± 1 sd over seeds"
   section "every mode (joint included), scored on held-out training images 50000-59999"
-  mlae pretrain --dataset fashion-mnist --labels 100,600 --kinds denoising --seeds 3 --modes probe,finetune,discriminative,joint --joint-weight 0.03 \
+  mlae pretrain --dataset fashion-mnist --labels 100,600 --kinds denoising --seeds 3 --steps 0 --modes probe,finetune,discriminative,joint --joint-weight 0.03 \
     --unlabelled-rows 0-19999 --label-rows 0-39999 --eval-rows 50000-59999 --json-out "$OUT/pretrain-modes.json" | tee "$OUT/pretrain-modes.txt"
   wrote "$OUT/pretrain-modes.txt" "pretraining: every mode side by side on held-out images 50000-59999 (table)"
   wrote "$OUT/pretrain-modes.json" "pretraining: every mode, every run (JSON)"

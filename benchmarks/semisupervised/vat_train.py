@@ -32,6 +32,50 @@ def labels(path):
     return np.frombuffer(raw, dtype=np.uint8, offset=8).astype(np.int64)
 
 
+def draw(count, rng):
+    """(x, y, u): a class-balanced draw of `count` labelled images from training images 0–39 999 (count / 10 a class,
+    numpy's generator `rng`) and the unlabelled images (training images 0–19 999), as tensors."""
+    train, _ = load_fashion_mnist()
+    ytrain = labels(os.path.join(DATA_DIR, "train-labels-idx1-ubyte.gz"))
+    rows = np.concatenate([rng.choice(np.flatnonzero(ytrain[:40000] == c), count // 10, replace=False) for c in range(10)])
+    return torch.from_numpy(train[rows]), torch.from_numpy(ytrain[rows]), torch.from_numpy(train[:20000])
+
+
+def evaluation_rows(test):
+    """(images, labels) scored: the test images, or the selection rows (training images 40 000–49 999)."""
+    train, images = load_fashion_mnist()
+    if test:
+        return torch.from_numpy(images), torch.from_numpy(labels(os.path.join(DATA_DIR, "t10k-labels-idx1-ubyte.gz")))
+    return torch.from_numpy(train[40000:50000]), torch.from_numpy(labels(os.path.join(DATA_DIR, "train-labels-idx1-ubyte.gz"))[40000:50000])
+
+
+def unlabelled_cycle(u, size, rng):
+    """Batches of `size` rows of u taken in a cycle that is reshuffled each time it is used up (as the C# trainer takes them)."""
+    order, at = rng.permutation(len(u)), 0
+    while True:
+        rows = []
+        for _ in range(size):
+            if at == len(order):
+                rng.shuffle(order)
+                at = 0
+            rows.append(order[at])
+            at += 1
+        yield u[torch.from_numpy(np.array(rows))]
+
+
+def start(ap):
+    """Adds the options every training script shares (--labels, --seed, --test) to the parser ap, parses, seeds torch and
+    numpy's generator with one thread; returns (arguments, generator, (x, y, u) of draw(), evaluation_rows())."""
+    ap.add_argument("--labels", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--test", action="store_true", help="score on the test images instead of training images 40 000–49 999")
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    torch.manual_seed(a.seed)
+    rng = np.random.default_rng(a.seed)
+    return a, rng, draw(a.labels, rng), evaluation_rows(a.test)
+
+
 class Net(torch.nn.Module):
     def __init__(self, x_labelled):
         super().__init__()
@@ -64,32 +108,17 @@ class Net(torch.nn.Module):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--labels", type=int, default=100)
     ap.add_argument("--epochs", type=int, default=300)
-    ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--epsilon", type=float, default=1.0)
     ap.add_argument("--weight", type=float, default=1.0)
-    ap.add_argument("--test", action="store_true", help="score on the test images instead of training images 40 000–49 999")
-    a = ap.parse_args()
-    torch.set_num_threads(1)
-    torch.manual_seed(a.seed)
-    rng = np.random.default_rng(a.seed)
-    train, test = load_fashion_mnist()
-    ytrain = labels(os.path.join(DATA_DIR, "train-labels-idx1-ubyte.gz"))
-    rows = np.concatenate([rng.choice(np.flatnonzero(ytrain[:40000] == c), a.labels // 10, replace=False) for c in range(10)])
-    x, y = torch.from_numpy(train[rows]), torch.from_numpy(ytrain[rows])
-    u = torch.from_numpy(train[:20000])
-    if a.test:
-        ex, ey = torch.from_numpy(test), torch.from_numpy(labels(os.path.join(DATA_DIR, "t10k-labels-idx1-ubyte.gz")))
-    else:
-        ex, ey = torch.from_numpy(train[40000:50000]), torch.from_numpy(ytrain[40000:50000])
+    a, rng, (x, y, u), (ex, ey) = start(ap)
     net = Net(x)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     weights = [l.weight for l in net.enc] + [net.head.weight]
-    start = time.time()
+    began = time.time()
     for _ in range(a.epochs):
-        order = torch.from_numpy(rng.permutation(len(rows)))
-        for b in range(0, len(rows), 32):
+        order = torch.from_numpy(rng.permutation(len(x)))
+        for b in range(0, len(x), 32):
             idx = order[b:b + 32]
             ub = u[torch.from_numpy(rng.integers(0, len(u), 128))]
             loss = vat_penalty(lambda t: net(t, False), ub, torch.randn_like(ub), a.epsilon, 1.0, a.weight)
@@ -100,7 +129,7 @@ def main():
     with torch.no_grad():
         acc = (net(ex).argmax(1) == ey).float().mean().item()
     print(json.dumps({"labels": a.labels, "seed": a.seed, "epsilon": a.epsilon, "epochs": a.epochs, "scoredOn": "test" if a.test else "train:40000-49999",
-                      "accuracy": acc, "seconds": round(time.time() - start, 1)}))
+                      "accuracy": acc, "seconds": round(time.time() - began, 1)}))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ internal sealed class PretrainOptions
     public Option<bool> StackedDenoising { get; } = new("--stacked-denoising") { Description = "train the stacked kind's layers as denoising autoencoders (true/false)", DefaultValueFactory = _ => D.StackedDenoising };
     public Option<int> StackedFineTune { get; } = new("--stacked-finetune-epochs") { Description = "end-to-end epochs after the stacked autoencoder's greedy phase", DefaultValueFactory = _ => D.StackedFineTuneEpochs };
     public Option<int> Epochs { get; } = new("--epochs") { Description = "classifier epochs (maximum; early stopping)", DefaultValueFactory = _ => C.Epochs };
+    public Option<int> Steps { get; } = new("--steps") { Description = "fixed budget: every classifier trains on all N labelled rows for about this many minibatch steps (no early stopping); 0 = --epochs with --validation-fraction and --patience", DefaultValueFactory = _ => D.ClassifierSteps };
     public Option<int> Batch { get; } = new("--batch") { Description = "classifier batch size", DefaultValueFactory = _ => C.BatchSize };
     public Option<float> Lr { get; } = new("--lr") { Description = "classifier learning rate (Adam), the same for scratch, probe and head", DefaultValueFactory = _ => C.LearningRate };
     public Option<string> Modes { get; } = new("--modes") { Description = "how each pretrained kind is used: probe, finetune, discriminative, joint, joint-scratch, vat, vat-scratch, m1m2 (on the vae kind), fixmatch, fixmatch-scratch (a scratch row is always fitted)", DefaultValueFactory = _ => Join(D.Modes.Select(PretrainingExperiment.Name)) };
@@ -61,7 +62,7 @@ internal sealed class PretrainOptions
     {
         Common.AddTo(cmd);
         foreach (var o in new Option[] { Labels, Kinds, Seeds, Hidden, Code, PretrainEpochs, PretrainBatch, PretrainLr, Corruption, StackedDenoising, StackedFineTune,
-                     Epochs, Batch, Lr, Modes, JointWeight, UnlabelledBatch, VatEpsilon, VatWeight, M2Weight,
+                     Epochs, Steps, Batch, Lr, Modes, JointWeight, UnlabelledBatch, VatEpsilon, VatWeight, M2Weight,
                      FixMatchThreshold, FixMatchWeight, WeakShift, StrongShift, Cutout, AugmentNoise, NoLogReg, LabelRows, EvalRows, UnlabelledRows, EncoderLr, Warmup,
                      Dropout, L2, Anchor, Augment, Validation, Patience, Head, NoStandardize, Cache, Chart, Redraw })
             cmd.Options.Add(o);
@@ -88,6 +89,7 @@ internal sealed class PretrainOptions
             DenoisingLevel = dLevel,
             StackedDenoising = r.GetValue(StackedDenoising),
             StackedFineTuneEpochs = r.GetValue(StackedFineTune),
+            ClassifierSteps = r.GetValue(Steps),
             Modes = List(Modes).Select(PretrainingExperiment.ParseMode).Distinct().ToArray(),
             CacheDirectory = r.GetValue(Cache),
             ImageHeight = height,

@@ -17,7 +17,7 @@ public class FixMatchModeTests
         {
             LabelCounts = new[] { 15 }, Kinds = new[] { AutoencoderKind.Denoising }, Seeds = 1, Modes = new[] { PretrainMode.FixMatchScratch, PretrainMode.FixMatch },
             HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed, ImageHeight = 4, ImageWidth = 6,
-            Classifier = new EncoderClassifierOptions { Epochs = 4, BatchSize = 8, ValidationFraction = 0, EarlyStoppingPatience = 0, UnlabelledBatchSize = 16, ConsistencyThreshold = 0.5f },
+            ClassifierSteps = 0, Classifier = new EncoderClassifierOptions { Epochs = 4, BatchSize = 8, ValidationFraction = 0, EarlyStoppingPatience = 0, UnlabelledBatchSize = 16, ConsistencyThreshold = 0.5f },
         };
         var requests = new List<PretrainingFitRequest>();
         var runs = PretrainingExperiment.Run(u, x, y, x, y, o, (r, ct) => { requests.Add(r); return PretrainingExperiment.FitClassifier(r, ct); });

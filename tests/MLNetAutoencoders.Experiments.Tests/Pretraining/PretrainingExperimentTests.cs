@@ -53,7 +53,7 @@ public class PretrainingExperimentTests
             LabelCounts = new[] { 15, 30 }, Kinds = new[] { AutoencoderKind.Plain, AutoencoderKind.Variational, AutoencoderKind.Stacked }, Seeds = 2,
             Modes = new[] { PretrainMode.Probe, PretrainMode.FineTune },
             HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 10, PretrainBatchSize = 32, Gemm = GemmKind.Managed,
-            Classifier = new EncoderClassifierOptions { Epochs = 60, BatchSize = 8, LearningRate = 1e-2f, ValidationFraction = 0, EarlyStoppingPatience = 0 },
+            ClassifierSteps = 0, Classifier = new EncoderClassifierOptions { Epochs = 60, BatchSize = 8, LearningRate = 1e-2f, ValidationFraction = 0, EarlyStoppingPatience = 0 },
             CacheDirectory = dir.File("cache"),
         };
         var progress = new List<PretrainingProgress>();
@@ -85,7 +85,7 @@ public class PretrainingExperimentTests
         {
             LabelCounts = new[] { 15 }, Kinds = new[] { AutoencoderKind.Denoising }, Seeds = 1, Modes = Enum.GetValues<PretrainMode>().Where(m => m != PretrainMode.M1M2).ToArray(),
             HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed, ImageHeight = 4, ImageWidth = 6,
-            Classifier = new EncoderClassifierOptions { Epochs = 60, BatchSize = 8, LearningRate = 1e-2f, ValidationFraction = 0, EarlyStoppingPatience = 0, ReconstructionWeight = 0.05f, UnlabelledBatchSize = 16,
+            ClassifierSteps = 0, Classifier = new EncoderClassifierOptions { Epochs = 60, BatchSize = 8, LearningRate = 1e-2f, ValidationFraction = 0, EarlyStoppingPatience = 0, ReconstructionWeight = 0.05f, UnlabelledBatchSize = 16,
                 // The rows are not pictures: the fixmatch modes' augmentation keeps to noise and a small cut-out.
                 WeakShift = 0, StrongShift = 0, HorizontalFlip = false, CutoutSize = 2 },
         };
@@ -101,18 +101,42 @@ public class PretrainingExperimentTests
     }
 
     [Fact]
-    public void DefaultModes_RunVatScratchBesideScratch_WithoutPretraining_AndGiveTheSameRowsAsAfterPretraining()
+    public void Defaults_FineTuneThePretrainedDenoisingEncoder_WithAFixedStepBudget_ForScratchToo()
     {
         var (u, _) = Manifold(200, 3);
         var (x, y) = Manifold(60, 1);
         var (tx, ty) = Manifold(90, 2);
         var o = new PretrainingExperimentOptions
         {
-            LabelCounts = new[] { 15 }, Seeds = 1, HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed,
-            Classifier = new EncoderClassifierOptions { Epochs = 20, BatchSize = 8, LearningRate = 1e-2f, ValidationFraction = 0, EarlyStoppingPatience = 0, UnlabelledBatchSize = 16 },
+            LabelCounts = new[] { 15, 30 }, Seeds = 1, HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed,
+            Classifier = new EncoderClassifierOptions { Epochs = 99, BatchSize = 8, LearningRate = 1e-2f, ValidationFraction = 0.2, EarlyStoppingPatience = 5 },
         };
-        Assert.Equal(new[] { PretrainMode.VatScratch }, o.Modes);
+        Assert.Equal(new[] { PretrainMode.FineTune }, o.Modes);
         Assert.Equal(new[] { AutoencoderKind.Denoising }, o.Kinds);
+        Assert.Equal(1200, o.ClassifierSteps);
+        o.ClassifierSteps = 12;
+        var requests = new List<PretrainingFitRequest>();
+        var runs = PretrainingExperiment.Run(u, x, y, tx, ty, o, (r, ct) => { requests.Add(r); return PretrainingExperiment.FitClassifier(r, ct); });
+        Assert.Equal(new[] { "15 none scratch", "15 denoising finetune", "30 none scratch", "30 denoising finetune" }, runs.Select(r => $"{r.Labels} {r.Kind} {r.Mode}"));
+        // 12 steps: 6 epochs of 2 batches of 8 at N = 15, 3 epochs of 4 at N = 30, every labelled row trains, no early stopping.
+        Assert.Equal(new[] { 6, 6, 3, 3 }, runs.Select(r => r.Epochs));
+        Assert.All(requests, r => Assert.Equal((0.0, 0), (r.Options.ValidationFraction, r.Options.EarlyStoppingPatience)));
+        Assert.All(requests, r => Assert.Equal(2, ((AutoencoderModel)r.Autoencoder!).History.Epochs.Count));
+        o.ClassifierSteps = -1;
+        Assert.Equal("ClassifierSteps", Assert.Throws<ArgumentOutOfRangeException>(() => PretrainingExperiment.Run(u, x, y, tx, ty, o, PretrainingExperiment.FitClassifier)).ParamName);
+    }
+
+    [Fact]
+    public void VatScratch_RunsWithoutPretraining_AndGivesTheSameRowsAsAfterPretraining()
+    {
+        var (u, _) = Manifold(200, 3);
+        var (x, y) = Manifold(60, 1);
+        var (tx, ty) = Manifold(90, 2);
+        var o = new PretrainingExperimentOptions
+        {
+            LabelCounts = new[] { 15 }, Seeds = 1, HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed, Modes = new[] { PretrainMode.VatScratch },
+            ClassifierSteps = 0, Classifier = new EncoderClassifierOptions { Epochs = 20, BatchSize = 8, LearningRate = 1e-2f, ValidationFraction = 0, EarlyStoppingPatience = 0, UnlabelledBatchSize = 16 },
+        };
         var requests = new List<PretrainingFitRequest>();
         var runs = PretrainingExperiment.Run(u, x, y, tx, ty, o, (r, ct) => { requests.Add(r); return PretrainingExperiment.FitClassifier(r, ct); });
         Assert.Equal(new[] { "none scratch", "denoising vat-scratch" }, runs.Select(r => $"{r.Kind} {r.Mode}"));
@@ -136,7 +160,7 @@ public class PretrainingExperimentTests
         {
             LabelCounts = new[] { 15 }, Kinds = new[] { AutoencoderKind.Denoising, AutoencoderKind.Variational }, Seeds = 1, Modes = new[] { PretrainMode.Probe, PretrainMode.M1M2 },
             HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed,
-            Classifier = new EncoderClassifierOptions { Epochs = 4, BatchSize = 8, ValidationFraction = 0, EarlyStoppingPatience = 0, UnlabelledBatchSize = 16, M2HiddenSize = 8, M2LatentSize = 2 },
+            ClassifierSteps = 0, Classifier = new EncoderClassifierOptions { Epochs = 4, BatchSize = 8, ValidationFraction = 0, EarlyStoppingPatience = 0, UnlabelledBatchSize = 16, M2HiddenSize = 8, M2LatentSize = 2 },
         };
         var requests = new List<PretrainingFitRequest>();
         var runs = PretrainingExperiment.Run(u, x, y, x, y, o, (r, ct) => { requests.Add(r); return PretrainingExperiment.FitClassifier(r, ct); });

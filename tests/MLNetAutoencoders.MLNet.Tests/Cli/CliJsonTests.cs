@@ -102,7 +102,7 @@ public sealed class CliJsonTests : IDisposable
     {
         var kinds = PretrainingExperiment.Kinds.Select(PretrainingExperiment.Name).ToArray();
         var json = Json("pretrain", "--dataset", Csv(), "--label-column", "label", "--labels", "20", "--kinds", string.Join(',', kinds), "--seeds", "1",
-            "--hidden", "8", "--code", "3", "--pretrain-epochs", "1", "--stacked-finetune-epochs", "1", "--epochs", "2", "--batch", "8", "--threads", "1");
+            "--hidden", "8", "--code", "3", "--pretrain-epochs", "1", "--stacked-finetune-epochs", "1", "--steps", "0", "--epochs", "2", "--batch", "8", "--threads", "1");
         Assert.Equal(kinds.Order(), json["runs"]!.AsArray().Select(r => (string)r!["kind"]!).Where(kinds.Contains).Distinct().Order());
     }
 

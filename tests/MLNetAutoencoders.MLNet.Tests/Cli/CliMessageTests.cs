@@ -151,7 +151,7 @@ public sealed class CliMessageTests : IDisposable
         Assert.Equal(("training", 50), ((string)map["mapped"]!, (int)map["count"]!));
         // mlae pretrain reports accuracy on held-out rows only: without a test split it takes them from --eval-rows
         string[] pretrain = ["pretrain", "--dataset", csv, "--label-column", "label", "--test-fraction", "0", "--labels", "10", "--kinds", "ae", "--seeds", "1",
-            "--hidden", "8", "--code", "2", "--pretrain-epochs", "1", "--epochs", "1", "--batch", "8", "--threads", "1", "--no-logreg"];
+            "--hidden", "8", "--code", "2", "--pretrain-epochs", "1", "--steps", "0", "--epochs", "1", "--batch", "8", "--threads", "1", "--no-logreg"];
         (code, _, err) = Mlae(pretrain);
         Assert.Equal(1, code);
         Assert.Contains("--eval-rows", err);
