@@ -84,7 +84,7 @@ internal sealed class AnomalyExperiment
     /// </summary>
     public static readonly IReadOnlyDictionary<string, (string[] Methods, string[] Scorers, int Code, int Erasure)> Chosen = new Dictionary<string, (string[], string[], int, int)>
     {
-        ["fashion-mnist"] = (["mlnet-pca", "pca", "denoising"], ["reconstruction", "reconstruction+knn", Ensemble], 16, 0),
+        ["fashion-mnist"] = (["mlnet-pca", "pca", "denoising"], ["reconstruction", "reconstruction+knn", Kinds], 16, 7),
         ["breast-cancer"] = (["mlnet-pca", "pca", "ae"], ["reconstruction", "knn", Ensemble], 8, 0),
     };
 
