@@ -24,11 +24,12 @@ internal static class AnomalyCommand
         var threads = new Option<int>("--threads") { Description = "threads for the autoencoders' GEMM kernels", DefaultValueFactory = _ => d.Threads };
         var split = new Option<string>("--split") { Description = "test (the reported protocol) or validation (held-out training rows, for choosing settings)", DefaultValueFactory = _ => d.Split };
         var json = new Option<bool>("--json") { Description = "print one JSON object as the last line of stdout" };
-        var scorers = new Option<string?>("--scorers") { Description = $"comma-separated scores of each autoencoder: {string.Join(", ", AnomalyExperiment.ScorerNames)} (reconstruction: the VAE's negative ELBO; svdd, restoration (images) and ensemble (five seeds of the dataset's chosen scorer) train networks of their own; default: reconstruction, and without --methods also the dataset's chosen scorer)" };
+        var scorers = new Option<string?>("--scorers") { Description = $"comma-separated scores of each autoencoder: {string.Join(", ", AnomalyExperiment.ScorerNames)} (reconstruction: the VAE's negative ELBO; svdd, restoration (images) and ensemble (five seeds of the dataset's chosen scorer) train networks of their own; kinds averages the chosen code scorer with restoration (images) or the reconstruction error (table), kinds+raw adds the nearest-neighbour distance in the input space; default: reconstruction, and without --methods also the dataset's chosen scorer)" };
         var curves = new Option<string?>("--curves") { Description = "folder for ROC and precision-recall pictures per class" };
+        var erasure = new Option<int?>("--erasure") { Description = "side in pixels of the square that restoration erases at random in training and at five fixed places in scoring (0 = none; default: the dataset's chosen setting)" };
 
         var cmd = new Command("anomaly", "One-class anomaly detection: PCA (ML.NET's and the project's) vs autoencoders, AUROC per normal class.");
-        foreach (var o in new Option[] { dataset, methods, scorers, classes, code, hidden, epochs, seed, threads, split, json, curves }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { dataset, methods, scorers, erasure, classes, code, hidden, epochs, seed, threads, split, json, curves }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             try
@@ -46,6 +47,7 @@ internal static class AnomalyCommand
                     Threads = r.GetValue(threads),
                     Split = r.GetValue(split)!,
                     CurvesDirectory = r.GetValue(curves),
+                    ErasureSize = r.GetValue(erasure),
                 });
                 var rows = ConsoleUi.WithProgress("anomaly", experiment.FitCount, experiment.Run);
                 foreach (var line in experiment.Table(rows)) Console.WriteLine(line);

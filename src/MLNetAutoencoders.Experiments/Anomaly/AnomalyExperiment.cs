@@ -52,6 +52,9 @@ internal sealed class AnomalyExperimentOptions
 
     /// <summary>Folder for ROC and precision-recall pictures per class (and heat maps on images); null = none.</summary>
     public string? CurvesDirectory { get; set; }
+
+    /// <summary>Side of the square that restoration erases (the trainer's <c>ErasureSize</c>); null = the dataset's chosen setting (0 = none).</summary>
+    public int? ErasureSize { get; set; }
 }
 
 /// <summary>
@@ -79,10 +82,10 @@ internal sealed class AnomalyExperiment
     /// (docs/anomaly/SCORERS-PROTOCOL.md, results in docs/anomaly/RESULTS.md) beside both PCAs, so that one run
     /// re-measures the headline.
     /// </summary>
-    public static readonly IReadOnlyDictionary<string, (string[] Methods, string[] Scorers, int Code)> Chosen = new Dictionary<string, (string[], string[], int)>
+    public static readonly IReadOnlyDictionary<string, (string[] Methods, string[] Scorers, int Code, int Erasure)> Chosen = new Dictionary<string, (string[], string[], int, int)>
     {
-        ["fashion-mnist"] = (["mlnet-pca", "pca", "denoising"], ["reconstruction", "reconstruction+knn", Ensemble], 16),
-        ["breast-cancer"] = (["mlnet-pca", "pca", "ae"], ["reconstruction", "knn", Ensemble], 8),
+        ["fashion-mnist"] = (["mlnet-pca", "pca", "denoising"], ["reconstruction", "reconstruction+knn", Kinds], 16, 7),
+        ["breast-cancer"] = (["mlnet-pca", "pca", "ae"], ["reconstruction", "knn", Ensemble], 8, 0),
     };
 
     /// <summary>The scorer names and the trainer's scores they select.</summary>
@@ -100,11 +103,26 @@ internal sealed class AnomalyExperiment
     /// <summary>The scorer name of an ensemble: <see cref="AnomalyDefaults.EnsembleSize"/> networks of the dataset's chosen code scorer (the last of <see cref="Chosen"/> other than the ensemble), seeds s … s + 4.</summary>
     public const string Ensemble = "ensemble";
 
-    /// <summary>Every scorer name: <see cref="Scorers"/> and <see cref="Ensemble"/>.</summary>
-    public static string[] ScorerNames => [.. Scorers.Keys, Ensemble];
+    /// <summary>
+    /// The scorer name of an ensemble over kinds: the dataset's chosen code scorer of the method's network with, on
+    /// images, restoration (its own network), on the table the same network's reconstruction error (<see cref="KindMembers"/>).
+    /// </summary>
+    public const string Kinds = "kinds";
+
+    /// <summary>The scorer name of <see cref="Kinds"/> with the k-nearest-neighbour distance in the input space as one more member.</summary>
+    public const string KindsAndInput = "kinds+raw";
+
+    /// <summary>Every scorer name: <see cref="Scorers"/>, <see cref="Ensemble"/>, <see cref="Kinds"/> and <see cref="KindsAndInput"/>.</summary>
+    public static string[] ScorerNames => [.. Scorers.Keys, Ensemble, Kinds, KindsAndInput];
+
+    /// <summary>The members of <see cref="Kinds"/>: the chosen code scorer and restoration (images) or the reconstruction error (table).</summary>
+    public static string[] KindMembers(Settings s) => [s.EnsembleOf, s.Images ? "restoration" : "reconstruction"];
 
     /// <summary>Scorers that train a network of their own instead of scoring the method's shared network.</summary>
     private static bool OwnNetwork(string scorer) => scorer is "svdd" or "restoration" or Ensemble;
+
+    /// <summary>Ensembles over kinds, combined from the other scorers' fitted members.</summary>
+    private static bool OverKinds(string scorer) => scorer is Kinds or KindsAndInput;
 
     /// <summary>Images shown in the heat map: the scored images with the highest reconstruction error.</summary>
     private const int HeatMapImages = 10;
@@ -124,7 +142,8 @@ internal sealed class AnomalyExperiment
     /// <param name="Scorers">The scorers of every network.</param>
     /// <param name="Curves">Folder of the pictures, or null.</param>
     /// <param name="EnsembleOf">The scorer of each member of the <see cref="Ensemble"/> scorer (the dataset's chosen code scorer).</param>
-    public sealed record Settings(int Code, int[] Hidden, int Epochs, int Seed, int Threads, bool Images, IReadOnlyList<string> Scorers, string? Curves, string EnsembleOf);
+    /// <param name="Erasure">Side of the square that restoration erases; 0 = none.</param>
+    public sealed record Settings(int Code, int[] Hidden, int Epochs, int Seed, int Threads, bool Images, IReadOnlyList<string> Scorers, string? Curves, string EnsembleOf, int Erasure);
 
     /// <summary>One fit: the training rows (all normal) and the scored test rows with their labels (1 = anomaly).</summary>
     public sealed record Case(string Name, int Class, ImageDataset Train, ImageDataset Test, Func<int, bool> IsAnomaly);
@@ -172,6 +191,10 @@ internal sealed class AnomalyExperiment
         var part = o.Split.Trim().ToLowerInvariant();
         if (part is not ("test" or "validation")) throw new ArgumentException($"--split: unknown '{part}'; expected test or validation.");
         bool validation = part == "validation";
+        bool restores = name == "fashion-mnist" && scorers.Any(n => n is "restoration" || OverKinds(n));
+        if (o.ErasureSize < 0) throw new ArgumentException($"--erasure must be ≥ 0; got {o.ErasureSize}.");
+        if (o.ErasureSize > 0 && !restores) throw new ArgumentException("--erasure applies to restoration (--scorers restoration, kinds or kinds+raw on images).");
+        int erasure = restores ? o.ErasureSize ?? chosen.Erasure : 0;
         var cases = name switch
         {
             "fashion-mnist" => FashionCases(o.Classes, validation),
@@ -181,7 +204,8 @@ internal sealed class AnomalyExperiment
         bool images = name == "fashion-mnist";
         if (!images && scorers.Contains("restoration")) throw new ArgumentException("--scorers restoration needs image rows (--dataset fashion-mnist); the breast-cancer table is not an image.");
         if (!images && methods.Contains("conv")) throw new ArgumentException("--methods conv needs image rows (--dataset fashion-mnist); the breast-cancer table is not an image.");
-        var settings = new Settings(k, o.HiddenSizes ?? (images ? [256, 128] : [16]), o.Epochs ?? (images ? 20 : 200), o.Seed, o.Threads, images, scorers, o.CurvesDirectory, chosen.Scorers.Last(n => n != Ensemble));
+        var settings = new Settings(k, o.HiddenSizes ?? (images ? [256, 128] : [16]), o.Epochs ?? (images ? 20 : 200), o.Seed, o.Threads, images, scorers, o.CurvesDirectory,
+            chosen.Scorers.Last(n => n is not (Ensemble or Kinds or KindsAndInput)), erasure);
         return new AnomalyExperiment(name, part, methods, settings, cases);
     }
 
@@ -221,7 +245,7 @@ internal sealed class AnomalyExperiment
     public JsonObject Json(IReadOnlyList<Row> rows) => new()
     {
         ["dataset"] = Dataset, ["split"] = Split, ["code"] = Setting.Code, ["hidden"] = new JsonArray(Setting.Hidden.Select(x => (JsonNode)x).ToArray()),
-        ["epochs"] = Setting.Epochs, ["seed"] = Setting.Seed,
+        ["epochs"] = Setting.Epochs, ["seed"] = Setting.Seed, ["erasure"] = Setting.Erasure,
         ["rows"] = new JsonArray(rows.Select(x => (JsonNode)new JsonObject
         {
             ["method"] = x.Method, ["class"] = x.Class, ["auroc"] = x.Auroc, ["fitSeconds"] = Math.Round(x.FitSeconds, 3),
@@ -332,45 +356,82 @@ internal sealed class AnomalyExperiment
                 if (a.Conv is { } conv) conv.ImageShape = [1, c.Train.Height, c.Train.Width];
                 if (!s.Images) { a.Loss = LossKind.SquaredError; a.BatchSize = TableBatchSize; if (o.Vae is { } vv) vv.BatchSize = TableBatchSize; }
                 var rows = new List<Row>();
+                // An ensemble over kinds is combined from its members' fitted scorers and test scores, so each member is fitted once.
+                bool kinds = s.Scorers.Any(OverKinds);
+                var scorers = s.Scorers.Where(n => !OverKinds(n)).ToList();
+                if (kinds) scorers.AddRange(KindMembers(s).Where(n => !scorers.Contains(n)));
+                var fitted = new Dictionary<string, Member>();
                 // Deep SVDD, restoration and ensembles train networks of their own, through the trainer's options.
-                foreach (var name in s.Scorers.Where(OwnNetwork))
+                foreach (var name in scorers.Where(OwnNetwork))
                 {
                     var own = Stopwatch.StartNew();
                     var so = AutoencoderAnomalyEstimator.Options.ForKind(AutoencoderKinds.Parse(method));
                     (so.Seed, so.Autoencoder, so.Vae) = (o.Seed, o.Autoencoder, o.Vae);
                     if (name == Ensemble) (so.Score, so.EnsembleSize) = (Scorers[s.EnsembleOf], AnomalyDefaults.EnsembleSize);
                     else (so.Score, so.Vae, so.ImageHeight, so.ImageWidth) = (Scorers[name], null, c.Train.Height, c.Train.Width);
+                    if (name == "restoration") so.ErasureSize = s.Erasure;
                     var detector = ml.AnomalyDetection.Trainers.Autoencoder(so).Fit(train);
                     double ownFit = own.Elapsed.TotalSeconds;
                     var ownScores = detector.Transform(test).GetColumn<float>("Score").ToArray();
+                    fitted[name] = new Member(detector.Scorer!, own.Elapsed.TotalSeconds, false, ownScores);
                     rows.Add(WithAuroc(ml, $"{method}/{name}", c, ownFit, own, ownScores, labels));
                 }
-                if (s.Scorers.All(OwnNetwork)) return rows;
-                sw.Restart();
-                // One network for every other scorer: the code-space scores are fitted on its codes, as the trainer does with Options.Score.
-                var model = ml.AnomalyDetection.Trainers.Autoencoder(o).Fit(train);
-                double fit = sw.Elapsed.TotalSeconds;
-                if (s.Curves is not null && s.Images) SaveHeatMap(s.Curves, c, method, model);
-                foreach (var name in s.Scorers.Where(n => !OwnNetwork(n)))
+                double sharedFit = 0;
+                if (scorers.Any(n => !OwnNetwork(n)))
                 {
-                    var one = Stopwatch.StartNew();
-                    float[] scores;
-                    var score = Scorers[name];
-                    if (score == AnomalyScore.ReconstructionError) scores = model.Transform(test).GetColumn<float>("Score").ToArray();
-                    else
+                    sw.Restart();
+                    // One network for every other scorer: the code-space scores are fitted on its codes, as the trainer does with Options.Score.
+                    var model = ml.AnomalyDetection.Trainers.Autoencoder(o).Fit(train);
+                    double fit = sharedFit = sw.Elapsed.TotalSeconds;
+                    if (s.Curves is not null && s.Images) SaveHeatMap(s.Curves, c, method, model);
+                    foreach (var name in scorers.Where(n => !OwnNetwork(n)))
                     {
-                        bool knn = score is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours;
-                        bool combined = score is AnomalyScore.ReconstructionAndCodeNeighbours or AnomalyScore.ReconstructionAndCodeGaussian;
-                        var scorer = CodeAnomalyScorer.Fit(model.Model, c.Train.Images, knn ? CodeDensity.NearestNeighbours : CodeDensity.Gaussian, combined, o.Neighbours);
-                        scores = scorer.Score(c.Test.Images);
+                        var one = Stopwatch.StartNew();
+                        float[] scores;
+                        IAnomalyScorer? scorer = null;
+                        var score = Scorers[name];
+                        if (score == AnomalyScore.ReconstructionError)
+                        {
+                            // The trainer's own column: the reconstruction error, or the VAE's −ELBO when the method is the VAE.
+                            scores = model.Transform(test).GetColumn<float>("Score").ToArray();
+                            if (kinds) scorer = ReconstructionScorer.Fit(model.Model, c.Train.Images, o.Vae is not null);
+                        }
+                        else
+                        {
+                            bool knn = score is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours;
+                            bool combined = score is AnomalyScore.ReconstructionAndCodeNeighbours or AnomalyScore.ReconstructionAndCodeGaussian;
+                            scorer = CodeAnomalyScorer.Fit(model.Model, c.Train.Images, knn ? CodeDensity.NearestNeighbours : CodeDensity.Gaussian, combined, o.Neighbours);
+                            scores = scorer.Score(c.Test.Images);
+                        }
+                        if (scorer is not null) fitted[name] = new Member(scorer, one.Elapsed.TotalSeconds, true, scores);
+                        var label = name == "reconstruction" ? method : $"{method}/{name}";
+                        rows.Add(WithAuroc(ml, label, c, fit, null, scores, labels, fit + one.Elapsed.TotalSeconds));
                     }
-                    var label = name == "reconstruction" ? method : $"{method}/{name}";
-                    rows.Add(WithAuroc(ml, label, c, fit, null, scores, labels, fit + one.Elapsed.TotalSeconds));
+                }
+                foreach (var name in s.Scorers.Where(OverKinds))
+                {
+                    var members = KindMembers(s).Select(n => fitted[n]).ToList();
+                    var extra = Stopwatch.StartNew();
+                    var ensemble = EnsembleScorer.Create(members.Select(m => m.Scorer).ToList(),
+                        name == KindsAndInput ? new KnnDistance(c.Train.Images, AnomalyDefaults.Neighbours) : null);
+                    // The ensemble's score from the members' test scores already computed (what ensemble.Score computes anew).
+                    var parts = members.Select(m => (IReadOnlyList<float>)m.TestScores).ToList();
+                    var standardizations = ensemble.Standardizations.ToList();
+                    if (ensemble.InputNeighbours is { } raw) { parts.Add(raw.Score(c.Test.Images)); standardizations.Add(ensemble.InputNeighboursStandardization!.Value); }
+                    var scores = new float[c.Test.Count];
+                    for (int k = 0; k < parts.Count; k++)
+                        for (int i = 0; i < scores.Length; i++) scores[i] += standardizations[k].Apply(parts[k][i]) / parts.Count;
+                    // Fit + score: every member's own time, the shared network's fit once, and the ensemble's own work.
+                    double seconds = members.Sum(m => m.Seconds) + (members.Any(m => m.Shared) ? sharedFit : 0) + extra.Elapsed.TotalSeconds;
+                    rows.Add(WithAuroc(ml, $"{method}/{name}", c, seconds, null, scores, labels, seconds));
                 }
                 return rows;
             }
         }
     }
+
+    /// <summary>A fitted member of an ensemble over kinds: its scorer, its own fit + score seconds (without the shared network's fit when <paramref name="Shared"/>), its test scores.</summary>
+    private sealed record Member(IAnomalyScorer Scorer, double Seconds, bool Shared, float[] TestScores);
 
     /// <summary>The scored images that score highest and, under each, its pixels' contributions to the score (white = most).</summary>
     private static void SaveHeatMap(string folder, Case c, string method, AutoencoderAnomalyTransformer model)

@@ -34,7 +34,7 @@ public enum AnomalyScore
     /// <summary>Deep SVDD: a bias-free encoder pretrained as an autoencoder, then trained to pull the training codes to their centre c; score ‖φ(x) − c‖² (<see cref="DeepSvddScorer"/>, settings <see cref="AutoencoderAnomalyEstimator.Options.Svdd"/>).</summary>
     DeepSvdd,
 
-    /// <summary>Restoration of images: the autoencoder is trained to undo right-angle rotations and flips of the normal images; score = the mean restoration error over them (<see cref="RestorationScorer"/>; needs <see cref="AutoencoderAnomalyEstimator.Options.ImageHeight"/> and <see cref="AutoencoderAnomalyEstimator.Options.ImageWidth"/>).</summary>
+    /// <summary>Restoration of images: the autoencoder (dense, or convolutional when <c>Autoencoder.Conv</c> is set) is trained to undo right-angle rotations and flips of the normal images, and with <see cref="AutoencoderAnomalyEstimator.Options.ErasureSize"/> an erased square; score = the mean restoration error over them (<see cref="RestorationScorer"/>; needs <see cref="AutoencoderAnomalyEstimator.Options.ImageHeight"/> and <see cref="AutoencoderAnomalyEstimator.Options.ImageWidth"/>).</summary>
     Restoration,
 }
 
@@ -87,6 +87,29 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         public int ImageWidth { get; set; }
 
         /// <summary>
+        /// Side in pixels of the square that <see cref="AnomalyScore.Restoration"/> erases (ARNet's erased attribute): during
+        /// training a square of this side is set to 0 at a random place in half of the images, and the score also averages
+        /// the restoration error of the image with the square at five fixed places (<see cref="ImageTransforms.ErasurePlaces"/>).
+        /// 0 (default) = no erasure; at most the images' smaller side.
+        /// </summary>
+        public int ErasureSize { get; set; }
+
+        /// <summary>
+        /// Scores fitted beside <see cref="Score"/>, each with its own network from the same seed, to form an ensemble over
+        /// kinds: a row's score is the mean of every member's score, each standardised by its own training rows' scores
+        /// (<see cref="EnsembleScorer"/>). Empty (default) = <see cref="Score"/> alone. With <see cref="EnsembleSize"/> n &gt; 1,
+        /// each of the n seeds fits every score.
+        /// </summary>
+        public IReadOnlyList<AnomalyScore> AdditionalScores { get; set; } = [];
+
+        /// <summary>
+        /// Add the k-nearest-neighbour distance in the input space (the mean distance of a row to its
+        /// <see cref="Neighbours"/> nearest training rows, no network) as a member of the ensemble; the fitted detector
+        /// keeps the training rows. Default false.
+        /// </summary>
+        public bool InputNeighbours { get; set; }
+
+        /// <summary>
         /// Networks in the ensemble: 1 (default) fits one; n &gt; 1 fits n detectors of the same score from seeds s, s + 1, …,
         /// s + n − 1 and scores a row by the mean of their scores, each standardised by its own training rows' scores
         /// (<see cref="EnsembleScorer"/>). Range 1–<see cref="MaxEnsembleSize"/>.
@@ -126,26 +149,44 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         options.ValidateStreaming(StageName);
         if (!(options.Contamination >= 0 && options.Contamination < 0.5))
             throw new ArgumentOutOfRangeException(nameof(options.Contamination), options.Contamination, $"{StageName}: Contamination must be in [0, 0.5).");
-        if (!Enum.IsDefined(options.Score)) throw new ArgumentOutOfRangeException(nameof(options.Score), options.Score, $"{StageName}: unknown Score.");
-        if (options.Score == AnomalyScore.NegativeElbo && options.Vae is null)
-            throw new ArgumentOutOfRangeException(nameof(options.Score), options.Score, $"{StageName}: Score = NegativeElbo needs a VAE (set Options.Vae).");
+        ArgumentNullException.ThrowIfNull(options.AdditionalScores);
+        CheckScore(options, options.Score, nameof(options.Score), "Score");
+        for (int k = 0; k < options.AdditionalScores.Count; k++)
+            CheckScore(options, options.AdditionalScores[k], nameof(options.AdditionalScores), $"AdditionalScores[{k}]");
         if (options.Neighbours < 1) throw new ArgumentOutOfRangeException(nameof(options.Neighbours), options.Neighbours, $"{StageName}: Neighbours must be ≥ 1.");
-        if (options.Score is not (AnomalyScore.ReconstructionError or AnomalyScore.NegativeElbo) && options.Streaming.Mode == TrainingDataMode.Streaming)
-            throw new ArgumentOutOfRangeException(nameof(options.Score), options.Score, $"{StageName}: Score = {options.Score} keeps the training rows in memory; it cannot stream them.");
         if (options.EnsembleSize is < 1 or > Options.MaxEnsembleSize)
             throw new ArgumentOutOfRangeException(nameof(options.EnsembleSize), options.EnsembleSize, $"{StageName}: EnsembleSize must be in 1–{Options.MaxEnsembleSize}.");
-        if (options.EnsembleSize > 1 && options.Streaming.Mode == TrainingDataMode.Streaming)
+        if (IsEnsemble(options) && options.Streaming.Mode == TrainingDataMode.Streaming)
             throw new ArgumentOutOfRangeException(nameof(options.EnsembleSize), options.EnsembleSize, $"{StageName}: an ensemble keeps the training rows in memory; it cannot stream them.");
-        if (options.Score is AnomalyScore.DeepSvdd or AnomalyScore.Restoration && options.Vae is not null)
-            throw new ArgumentOutOfRangeException(nameof(options.Score), options.Score, $"{StageName}: Score = {options.Score} trains a deterministic autoencoder; unset Options.Vae.");
-        if (options.Score == AnomalyScore.Restoration && (options.ImageHeight < 1 || options.ImageWidth < 1))
-            throw new ArgumentOutOfRangeException(nameof(options.ImageHeight), options.ImageHeight, $"{StageName}: Score = Restoration needs the images' ImageHeight and ImageWidth (≥ 1); got {options.ImageHeight} × {options.ImageWidth}.");
+        if (options.ErasureSize < 0) throw new ArgumentOutOfRangeException(nameof(options.ErasureSize), options.ErasureSize, $"{StageName}: ErasureSize must be ≥ 0.");
+        if (options.ErasureSize > 0 && !Scores(options).Contains(AnomalyScore.Restoration))
+            throw new ArgumentOutOfRangeException(nameof(options.ErasureSize), options.ErasureSize, $"{StageName}: ErasureSize applies to Score = Restoration, which neither Score nor AdditionalScores names.");
         ArgumentNullException.ThrowIfNull(options.Svdd);
         options.Svdd.Validate();
         _environment = environment;
         _options = options;
         // Checks the rest of the options now (the network is built again at Fit, adapted to the rows).
         _ = Featurizer(options.Autoencoder);
+    }
+
+    /// <summary>Score and AdditionalScores: every score the detector fits.</summary>
+    private static AnomalyScore[] Scores(Options o) => [o.Score, .. o.AdditionalScores];
+
+    /// <summary>An ensemble: several seeds, several scores, or the input neighbours.</summary>
+    private static bool IsEnsemble(Options o) => o.EnsembleSize > 1 || o.AdditionalScores.Count > 0 || o.InputNeighbours;
+
+    /// <summary>The checks of one score that need no rows; errors name <paramref name="name"/>.</summary>
+    private static void CheckScore(Options options, AnomalyScore score, string parameter, string name)
+    {
+        if (!Enum.IsDefined(score)) throw new ArgumentOutOfRangeException(parameter, score, $"{StageName}: unknown {name}.");
+        if (score == AnomalyScore.NegativeElbo && options.Vae is null)
+            throw new ArgumentOutOfRangeException(parameter, score, $"{StageName}: {name} = NegativeElbo needs a VAE (set Options.Vae).");
+        if (score is not (AnomalyScore.ReconstructionError or AnomalyScore.NegativeElbo) && options.Streaming.Mode == TrainingDataMode.Streaming)
+            throw new ArgumentOutOfRangeException(parameter, score, $"{StageName}: {name} = {score} keeps the training rows in memory; it cannot stream them.");
+        if (score is AnomalyScore.DeepSvdd or AnomalyScore.Restoration && options.Vae is not null)
+            throw new ArgumentOutOfRangeException(parameter, score, $"{StageName}: {name} = {score} trains a deterministic autoencoder; unset Options.Vae.");
+        if (score == AnomalyScore.Restoration && (options.ImageHeight < 1 || options.ImageWidth < 1))
+            throw new ArgumentOutOfRangeException(nameof(options.ImageHeight), options.ImageHeight, $"{StageName}: {name} = Restoration needs the images' ImageHeight and ImageWidth (≥ 1); got {options.ImageHeight} × {options.ImageWidth}.");
     }
 
     /// <summary>The featurizer estimator that trains the network, with <paramref name="autoencoder"/> as its settings.</summary>
@@ -183,14 +224,14 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         // Every score that keeps the training rows reads them here; a plain reconstruction or −ELBO score follows
         // Streaming (the same decision the network's stage makes), and its rows are read here only when held in memory
         // anyway: the checks below need them.
-        bool keepsRows = _options.Score is not (AnomalyScore.ReconstructionError or AnomalyScore.NegativeElbo) || _options.EnsembleSize > 1;
+        bool keepsRows = _options.Score is not (AnomalyScore.ReconstructionError or AnomalyScore.NegativeElbo) || IsEnsemble(_options);
         var (stream, reason, decidedRows) = keepsRows ? (false, "the score keeps the training rows", null) : _options.Streaming.Decide(input, width);
         var host = new MLNetHost(_environment, StageName);
         host.Info($"{StageName}: {(stream ? "streaming the rows" : "reading the rows into memory")} ({reason}).");
         var rows = stream ? null : VectorColumn.ReadAll(input, _options.FeatureColumnName, StageName, unitRange: false, _options.CancellationToken);
         long count = rows?.Rows ?? decidedRows ?? input.GetRowCount() ?? StreamingOptions.CountRows(input);
         if (rows is not null) CheckTrainingRows(rows);
-        if (_options.Neighbours >= count && _options.Score is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours)
+        if (_options.Neighbours >= count && (_options.InputNeighbours || Scores(_options).Any(s => s is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours)))
             throw new ArgumentOutOfRangeException(nameof(Options.Neighbours), _options.Neighbours,
                 $"{StageName}: Neighbours = {_options.Neighbours} needs at least {_options.Neighbours + 1} training rows (a row is not its own neighbour); column '{_options.FeatureColumnName}' has {count}.");
         var network = _options.AdaptToRows && _options.Vae is null ? AnomalyDefaults.AdaptToRows(_options.Autoencoder, (int)Math.Min(count, int.MaxValue), width) : _options.Autoencoder;
@@ -200,16 +241,16 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         IAutoencoder model;
         IAnomalyScorer? scorer;
         float[] scores;
-        if (_options.EnsembleSize > 1)
+        if (IsEnsemble(_options))
         {
-            // Members from seeds s, s + 1, …: the given seed, or one drawn from the context.
+            // Members from seeds s, s + 1, …: the given seed, or one drawn from the context; each seed fits every score.
             int first = _options.Seed ?? host.Seed(null);
-            var members = Enumerable.Range(0, _options.EnsembleSize)
-                .Select(k => FitOne(input, rows!, network, unchecked(first + k)).Scorer ?? throw new InvalidOperationException("An ensemble member has no scorer.")).ToList();
-            scorer = EnsembleScorer.Create(members);
+            var members = Enumerable.Range(0, _options.EnsembleSize).SelectMany(k => Scores(_options).Select(score =>
+                FitOne(input, rows!, network, unchecked(first + k), score, ensemble: true).Scorer ?? throw new InvalidOperationException("An ensemble member has no scorer."))).ToList();
+            scorer = EnsembleScorer.Create(members, _options.InputNeighbours ? new KnnDistance(rows!, _options.Neighbours) : null);
             (model, scores) = (scorer.Model, [.. scorer.TrainingScores]);
         }
-        else (model, scorer, scores) = FitOne(input, rows, network, _options.Seed);
+        else (model, scorer, scores) = FitOne(input, rows, network, _options.Seed, _options.Score, ensemble: false);
         float threshold = AutoencoderAnomalyTransformer.Quantile(scores, 1 - _options.Contamination);
         Array.Sort(scores);
         host.Info(FormattableString.Invariant(
@@ -218,39 +259,41 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     }
 
     /// <summary>
-    /// Fits one detector with <paramref name="seed"/>: its network, its scorer (null for a plain reconstruction or −ELBO
-    /// score outside an ensemble, which the transformer computes itself) and the training rows' scores.
+    /// Fits one detector of <paramref name="score"/> with <paramref name="seed"/>: its network, its scorer (null for a
+    /// plain reconstruction or −ELBO score outside an ensemble, which the transformer computes itself) and the training
+    /// rows' scores.
     /// </summary>
-    private (IAutoencoder Model, IAnomalyScorer? Scorer, float[] Scores) FitOne(IDataView input, Numerics.Matrix? rows, AutoencoderOptions network, int? seed)
+    private (IAutoencoder Model, IAnomalyScorer? Scorer, float[] Scores) FitOne(IDataView input, Numerics.Matrix? rows, AutoencoderOptions network, int? seed,
+        AnomalyScore score, bool ensemble)
     {
         var o = _options;
         var host = new MLNetHost(_environment, StageName);
-        if (o.Score is AnomalyScore.DeepSvdd or AnomalyScore.Restoration)
+        if (score is AnomalyScore.DeepSvdd or AnomalyScore.Restoration)
         {
             var seeded = network.Clone();
             seeded.Seed = host.Seed(seed);
             var progress = host.EpochLog(StageName, o.Progress);
-            IAnomalyScorer own = Named<IAnomalyScorer>(() => o.Score == AnomalyScore.DeepSvdd
+            IAnomalyScorer own = Named<IAnomalyScorer>(() => score == AnomalyScore.DeepSvdd
                 ? DeepSvddScorer.Fit(rows!, seeded, o.Svdd, progress, o.CancellationToken)
-                : RestorationScorer.Fit(rows!, seeded, o.ImageHeight, o.ImageWidth, progress, o.CancellationToken));
+                : RestorationScorer.Fit(rows!, seeded, o.ImageHeight, o.ImageWidth, o.ErasureSize, progress, o.CancellationToken));
             return (own.Model, own, [.. own.TrainingScores]);
         }
-        var member = new AutoencoderAnomalyEstimator(_environment, Clone(o, seed));
+        var member = new AutoencoderAnomalyEstimator(_environment, Clone(o, seed, score));
         var fitted = member.Featurizer(network).Fit(input);
         IAnomalyScorer? scorer = null;
-        if (o.Score is AnomalyScore.ReconstructionError or AnomalyScore.NegativeElbo)
+        if (score is AnomalyScore.ReconstructionError or AnomalyScore.NegativeElbo)
         {
-            if (rows is not null && o.EnsembleSize > 1) scorer = ReconstructionScorer.Fit(fitted.Model, rows, o.Score == AnomalyScore.NegativeElbo);
+            if (rows is not null && ensemble) scorer = ReconstructionScorer.Fit(fitted.Model, rows, score == AnomalyScore.NegativeElbo);
             else
             {
-                var detector = new AutoencoderAnomalyTransformer(fitted.Model, o.FeatureColumnName, float.PositiveInfinity, o.Score, null);
+                var detector = new AutoencoderAnomalyTransformer(fitted.Model, o.FeatureColumnName, float.PositiveInfinity, score, null);
                 return (fitted.Model, null, detector.Transform(input).GetColumn<float>(AutoencoderAnomalyTransformer.ScoreColumn).ToArray());
             }
         }
         else
         {
-            var density = o.Score is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours ? CodeDensity.NearestNeighbours : CodeDensity.Gaussian;
-            bool combined = o.Score is AnomalyScore.ReconstructionAndCodeNeighbours or AnomalyScore.ReconstructionAndCodeGaussian;
+            var density = score is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours ? CodeDensity.NearestNeighbours : CodeDensity.Gaussian;
+            bool combined = score is AnomalyScore.ReconstructionAndCodeNeighbours or AnomalyScore.ReconstructionAndCodeGaussian;
             scorer = Named(() => CodeAnomalyScorer.Fit(fitted.Model, rows!, density, combined, o.Neighbours));
         }
         return (fitted.Model, scorer, [.. scorer.TrainingScores]);
@@ -266,10 +309,10 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         }
     }
 
-    /// <summary>A copy of <paramref name="o"/> for one member: its own seed, a single network.</summary>
-    private static Options Clone(Options o, int? seed) => new()
+    /// <summary>A copy of <paramref name="o"/> for one member: its own seed and score, a single network.</summary>
+    private static Options Clone(Options o, int? seed, AnomalyScore score) => new()
     {
-        FeatureColumnName = o.FeatureColumnName, Autoencoder = o.Autoencoder, Vae = o.Vae, Score = o.Score, Neighbours = o.Neighbours,
+        FeatureColumnName = o.FeatureColumnName, Autoencoder = o.Autoencoder, Vae = o.Vae, Score = score, Neighbours = o.Neighbours,
         AdaptToRows = o.AdaptToRows, Stacked = o.Stacked, Contamination = o.Contamination, Streaming = o.Streaming, Svdd = o.Svdd,
         ImageHeight = o.ImageHeight, ImageWidth = o.ImageWidth, Seed = seed, Progress = o.Progress, CancellationToken = o.CancellationToken,
     };

@@ -24,9 +24,9 @@ public static partial class OnnxExport
     /// Any fitted anomaly scorer as a model (output <paramref name="scoreName"/> [N, 1] and, if
     /// <paramref name="predictedLabelName"/> is given, score &gt; <paramref name="threshold"/>): the reconstruction error
     /// or negative ELBO, the code-space scores (<see cref="CodeAnomalyScorer(Anomaly.CodeAnomalyScorer, string, string, string?, float)"/>),
-    /// Deep SVDD's ‖φ(x) − c‖², restoration (each transformation a <c>Gather</c> of the input's columns, then the
-    /// network, the error against the input, the mean over the transformations), and ensembles (each member's graph,
-    /// standardised, averaged).
+    /// Deep SVDD's ‖φ(x) − c‖², restoration (each transformation a <c>Gather</c> of the input's columns, each erased view
+    /// a <c>Mul</c> by its mask, then the network, the error against the input, the mean over the views), and ensembles (each member's graph, and the
+    /// neighbour distance in the input space if it is a member, standardised, averaged).
     /// </summary>
     /// <exception cref="NotSupportedException">A scorer type this library did not make.</exception>
     public static ModelProto AnomalyScorer(IAnomalyScorer scorer, string inputName, string scoreName, string? predictedLabelName, float threshold)
@@ -61,13 +61,14 @@ public static partial class OnnxExport
             case RestorationScorer r:
             {
                 string? sum = null;
-                foreach (var t in r.Transforms)
+                void AddView(string view)
                 {
-                    var turned = b.GatherColumns(b.Input, t, "transformed");
-                    var error = AppendRowError(b, AppendReconstruction(b, r.Model, Code(r.Model, turned)));
+                    var error = AppendRowError(b, AppendReconstruction(b, r.Model, Code(r.Model, view)));
                     sum = sum is null ? error : b.Add(sum, error, "restoration_sum");
                 }
-                return b.Mul(sum!, b.Constant(1f / r.Transforms.Count, "one_over_transforms"), "restoration_error");
+                foreach (var t in r.Transforms) AddView(b.GatherColumns(b.Input, t, "transformed"));
+                foreach (var m in r.ErasureMasks) AddView(b.Mul(b.Input, m, "erased"));
+                return b.Mul(sum!, b.Constant(1f / (r.Transforms.Count + r.ErasureMasks.Count), "one_over_views"), "restoration_error");
             }
             case EnsembleScorer e:
             {
@@ -77,7 +78,13 @@ public static partial class OnnxExport
                     var z = Standardized(b, AppendScore(b, e.Members[k]), e.Standardizations[k], "member");
                     sum = sum is null ? z : b.Add(sum, z, "ensemble_sum");
                 }
-                return b.Mul(sum!, b.Constant(1f / e.Members.Count, "one_over_members"), "ensemble_score");
+                int count = e.Members.Count;
+                if (e.InputNeighbours is { } knn)
+                {
+                    sum = b.Add(sum!, Standardized(b, AppendKnn(b, b.Input, knn), e.InputNeighboursStandardization!.Value, "input_neighbours"), "ensemble_sum");
+                    count++;
+                }
+                return b.Mul(sum!, b.Constant(1f / count, "one_over_members"), "ensemble_score");
             }
             default:
                 throw new NotSupportedException($"No ONNX graph for an anomaly scorer of type {scorer.GetType().Name}.");
