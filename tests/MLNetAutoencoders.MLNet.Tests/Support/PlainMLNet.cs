@@ -38,6 +38,23 @@ internal static class PlainMLNet
         Stages.StageTestData.AssertClose(Stages.StageTestData.Column(scored, "Score"), Stages.StageTestData.Column(plain, "Score"), 1e-5f, $"{what} scores in plain ML.NET");
     }
 
+    /// <summary>
+    /// Saves a fitted anomaly <paramref name="model"/>, scores <paramref name="test"/> with the zip in the plain-ML.NET
+    /// process, and asserts the model's own PredictedLabel of every row (<paramref name="scored"/>) and its Score within
+    /// 2e-3 of its scale: the ONNX graphs compute distances as ‖z‖² − 2z·c + ‖c‖² in float32, the library as Σ(z − c)².
+    /// </summary>
+    public static void AssertAnomalyZipAgrees(MLContext ml, ITransformer model, DataViewSchema inputSchema, IDataView test, IDataView scored, string what)
+    {
+        using var dir = new TempFolder();
+        var zip = System.IO.Path.Combine(dir.Path, "anomaly.zip");
+        ml.Model.Save(model, inputSchema, zip);
+        var (plain, _) = Score(ml, zip, test, dir.Path);
+        var s = Stages.StageTestData.Scalars(scored, "Score");
+        var p = Stages.StageTestData.Scalars(plain, "Score");
+        for (int i = 0; i < s.Length; i++) Assert.True(Math.Abs(s[i] - p[i]) <= 2e-3f * Math.Max(1, Math.Abs(s[i])), $"{what}, row {i}: plain ML.NET {p[i]} vs {s[i]}");
+        Assert.Equal(scored.GetColumn<bool>("PredictedLabel"), plain.GetColumn<bool>("PredictedLabel"));
+    }
+
     /// <summary>PlainMLNet MODEL.zip INPUT.idv OUTPUT.idv: the exit code and everything it printed.</summary>
     public static (int Code, string Output) Run(params string[] args)
     {

@@ -90,14 +90,7 @@ public class AnomalyKindsErasureTests
         var direct = model.Scorer!.Score(Matrix(rows));
         var s = Scalars(scored, "Score");
         for (int i = 0; i < s.Length; i++) Assert.Equal(direct[i], s[i]);
-
-        using var dir = new TempFolder();
-        var zip = Path.Combine(dir.Path, "anomaly.zip");
-        ml.Model.Save(model, train.Schema, zip);
-        var (plain, _) = PlainMLNet.Score(ml, zip, test, dir.Path);
-        var p = Scalars(plain, "Score");
-        for (int i = 0; i < s.Length; i++) Assert.True(Math.Abs(s[i] - p[i]) <= 2e-3f * Math.Max(1, Math.Abs(s[i])), $"{name}, row {i}: plain ML.NET {p[i]} vs {s[i]}");
-        Assert.Equal(scored.GetColumn<bool>("PredictedLabel"), plain.GetColumn<bool>("PredictedLabel"));
+        PlainMLNet.AssertAnomalyZipAgrees(ml, model, train.Schema, test, scored, name);
     }
 
     [Fact]
