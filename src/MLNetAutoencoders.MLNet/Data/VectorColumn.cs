@@ -50,12 +50,11 @@ internal static class VectorColumn
     public static Matrix ReadAll(IDataView data, string column, string stage, bool unitRange, CancellationToken cancellationToken = default)
     {
         var (col, width) = Check(data.Schema, column, stage);
+        // With a known row count the rows go straight into the training matrix; otherwise they wait in native blocks,
+        // each freed once copied into the matrix (about one copy of the values at the peak, not two).
         long? known = data.GetRowCount();
-        // With a known row count the rows go straight into the training matrix; otherwise into blocks joined at the end.
-        int blockRows = known is long k and > 0 && k * width <= Array.MaxLength ? (int)k : 4096;
-        var blocks = new List<float[]>();
-        float[] current = new float[(long)blockRows * width];
-        int inBlock = 0;
+        float[]? direct = known is long k and > 0 && k * width <= Array.MaxLength ? new float[k * width] : null;
+        using var builder = direct is null ? new MatrixBuilder(width) : null;
         long rows = 0;
         using (var cursor = data.GetRowCursor([col]))
         {
@@ -64,28 +63,19 @@ internal static class VectorColumn
             while (cursor.MoveNext())
             {
                 if ((rows & 1023) == 0) cancellationToken.ThrowIfCancellationRequested();
-                if (inBlock == blockRows)
-                {
-                    blocks.Add(current);
-                    current = new float[(long)blockRows * width];
-                    inBlock = 0;
-                }
+                if (direct != null && rows == known)
+                    throw new ArgumentException($"{stage}: the input view gave more rows than the {known} its GetRowCount() says; column '{column}' cannot be read into memory.", nameof(data));
                 getter(ref buffer);
-                var row = current.AsSpan(inBlock * width, width);
+                var row = direct != null ? direct.AsSpan((int)(rows * width), width) : builder!.AddRow();
                 buffer.CopyTo(row);
                 CheckRow(row, rows, stage, column, unitRange);
-                inBlock++;
                 rows++;
             }
         }
         if (rows == 0) throw new ArgumentException($"{stage}: the input has no rows; column '{column}' needs at least one row to train on.", nameof(data));
         if (rows * width > Array.MaxLength) throw new ArgumentException($"{stage}: {rows} rows of {width} values do not fit in one array; stream them (Streaming.Mode = TrainingDataMode.Streaming).", nameof(data));
-        if (blocks.Count == 0 && inBlock == blockRows) return new Matrix((int)rows, width, current);
-        var all = new float[rows * width];
-        long at = 0;
-        foreach (var b in blocks) { b.CopyTo(all, at); at += b.Length; }
-        Array.Copy(current, 0, all, at, (long)inBlock * width);
-        return new Matrix((int)rows, width, all);
+        if (direct != null) return new Matrix((int)rows, width, direct);
+        return builder!.ToMatrix();
     }
 
     /// <summary>Throws naming the row and slot when a value is not finite (or, with <paramref name="unitRange"/>, outside [0, 1]).</summary>

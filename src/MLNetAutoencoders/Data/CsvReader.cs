@@ -76,26 +76,19 @@ public static class CsvReader
         int labelIndex = ResolveLabelColumn(path, options.LabelColumn, names, hasHeader);
         var roles = Roles(path, options, names, hasHeader, labelIndex);
 
-        var values = new List<float>();
+        // The rows wait in native blocks until the last line is read, so the peak is about one copy of the values.
+        using var values = new MatrixBuilder(roles.Count(r => r == Role.Feature));
         var labels = labelIndex >= 0 ? new List<string>() : null;
-        int rows = 0;
-        if (!hasHeader)
-        {
-            ParseRecord(path, cells, firstLine, names, roles, values, labels);
-            rows++;
-        }
-        while (records.Next(cells))
-        {
-            ParseRecord(path, cells, records.Line, names, roles, values, labels);
-            rows++;
-        }
-        if (rows == 0) throw new InvalidDataException($"{path}: the file has a header line but no data lines.");
+        if (!hasHeader) ParseRecord(path, cells, firstLine, names, roles, values, labels);
+        while (records.Next(cells)) ParseRecord(path, cells, records.Line, names, roles, values, labels);
+        if (values.Rows == 0) throw new InvalidDataException($"{path}: the file has a header line but no data lines.");
+        if (values.Rows * values.Width > Array.MaxLength)
+            throw new InvalidDataException($"{path}: {values.Rows} rows of {values.Width} feature columns do not fit in one matrix (at most {Array.MaxLength} values).");
 
-        int cols = roles.Count(r => r == Role.Feature);
         var (classes, classNames) = labels is null ? (null, null) : Classes(labels);
         return new CsvData
         {
-            Features = new Matrix(rows, cols, values.ToArray()),
+            Features = values.ToMatrix(),
             Labels = classes,
             ClassNames = classNames,
             FeatureNames = [.. names.Where((_, i) => roles[i] == Role.Feature)],
@@ -174,12 +167,14 @@ public static class CsvReader
         return roles;
     }
 
-    private static void ParseRecord(string path, List<string> cells, int lineNo, string[] names, Role[] roles, List<float> values, List<string>? labels)
+    private static void ParseRecord(string path, List<string> cells, int lineNo, string[] names, Role[] roles, MatrixBuilder values, List<string>? labels)
     {
         if (cells.Count > names.Length)
             throw new InvalidDataException($"{path}: line {lineNo} has more than {names.Length} columns (the first line has {names.Length}).");
         if (cells.Count != names.Length)
             throw new InvalidDataException($"{path}: line {lineNo} has {cells.Count} columns; expected {names.Length} like the first line.");
+        var row = values.AddRow();
+        int next = 0;
         for (int col = 0; col < cells.Count; col++)
         {
             var cell = cells[col].AsSpan().Trim();
@@ -199,7 +194,7 @@ public static class CsvReader
                             + " (CsvOptions.Ignore, CsvOptions.Features in code).");
                     if (!float.IsFinite(f))
                         throw new InvalidDataException($"{path}: line {lineNo}, column {col} ('{names[col]}'): '{cell}' is not a finite float value.");
-                    values.Add(f);
+                    row[next++] = f;
                     break;
             }
         }

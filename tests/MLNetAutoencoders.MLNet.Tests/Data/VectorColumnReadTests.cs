@@ -56,6 +56,19 @@ public class VectorColumnReadTests
     }
 
     [Fact]
+    public void A_view_with_more_rows_than_its_row_count_says_is_named()
+    {
+        var ml = new MLContext(seed: 1);
+        var lying = new MLNetAutoencoders.MLNet.Tests.Support.CountingView(View(ml, 10), claimedRowCount: 9);
+        var e = Assert.Throws<ArgumentException>(() => VectorColumn.ReadAll(lying, "Features", "Stage", unitRange: false));
+        Assert.StartsWith("Stage: the input view gave more rows than the 9 its GetRowCount() says; column 'Features' cannot be read into memory.", e.Message);
+        // Fewer rows than it says: the rows it gave, no more.
+        var x = VectorColumn.ReadAll(new MLNetAutoencoders.MLNet.Tests.Support.CountingView(View(ml, 10), claimedRowCount: 12), "Features", "Stage", unitRange: false);
+        Assert.Equal(10, x.Rows);
+        Assert.Equal(VectorColumn.ReadAll(View(ml, 10), "Features", "Stage", unitRange: false).Span.ToArray(), x.Span.ToArray());
+    }
+
+    [Fact]
     public void A_cancelled_token_stops_the_read()
     {
         var ml = new MLContext(seed: 1);

@@ -3,8 +3,8 @@ using Microsoft.ML.Data;
 
 namespace MLNetAutoencoders.MLNet.Tests.Support;
 
-/// <summary>A view that records every cursor opened on it.</summary>
-internal sealed class CountingView(IDataView inner) : IDataView
+/// <summary>A view that records every cursor opened on it (and, given <paramref name="claimedRowCount"/>, says it has that many rows).</summary>
+internal sealed class CountingView(IDataView inner, long? claimedRowCount = null) : IDataView
 {
     public readonly List<CountingCursor> Cursors = [];
 
@@ -12,7 +12,7 @@ internal sealed class CountingView(IDataView inner) : IDataView
 
     public DataViewSchema Schema => inner.Schema;
 
-    public long? GetRowCount() => inner.GetRowCount();
+    public long? GetRowCount() => claimedRowCount ?? inner.GetRowCount();
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
