@@ -13,8 +13,8 @@ namespace MLNetAutoencoders.Anomaly;
 /// sizes; it keeps the k smallest per row, then recomputes those k distances exactly (in double precision, as a plain
 /// loop over the coordinates would) for the score. The result equals the plain loop's to float rounding. Two reference
 /// rows whose distances to a row differ by less than the products' float rounding may be ranked either way; the score
-/// then changes by no more than that difference. The blocks are fixed in size, and every distance is summed in the same
-/// order whatever the thread count, so the scores do not depend on it.
+/// then changes by no more than that difference. The blocks are fixed in size and the score's k distances are summed in
+/// one fixed order, so the same rows on one thread give the same scores, bit for bit.
 /// </remarks>
 public sealed class KnnDistance
 {
