@@ -32,6 +32,35 @@ public class AnomalyScorerCoreTests
     }
 
     [Fact]
+    public void Blocked_neighbour_search_equals_the_plain_loop_across_block_edges_with_ties_and_one_row()
+    {
+        // 2 100 reference rows and 300 probe rows cross the search's block edges (2 048 reference rows, 256 probe rows).
+        var reference = Random(2100, 40, 5);
+        for (int i = 0; i < 40; i++) reference.Row(i).CopyTo(reference.Row(2060 + i)); // exact ties, across blocks
+        var probe = Random(300, 40, 6);
+        var knn = new KnnDistance(reference, 5);
+        double Plain(Matrix x, int i, int skip)
+        {
+            var d = new List<double>();
+            for (int r = 0; r < reference.Rows; r++)
+            {
+                if (r == skip) continue;
+                double s = 0;
+                for (int j = 0; j < x.Cols; j++) { double t = x[i, j] - reference[r, j]; s += t * t; }
+                d.Add(Math.Sqrt(s));
+            }
+            d.Sort();
+            return d.Take(5).Average();
+        }
+        var s = knn.Score(probe);
+        for (int i = 0; i < probe.Rows; i++) Assert.Equal(Plain(probe, i, -1), s[i], 1e-5);
+        var own = knn.Score(reference, leaveOneOut: true);
+        foreach (int i in new[] { 0, 39, 255, 256, 2047, 2048, 2061, 2099 }) Assert.Equal(Plain(reference, i, i), own[i], 1e-5);
+        Assert.Equal(knn.Score(probe), s); // repeatable to the bit
+        Assert.Equal(s[257], knn.Score(probe.SliceRows(257, 1))[0], 1e-6f); // one row (the dot-product path)
+    }
+
+    [Fact]
     public void Gaussian_score_is_the_Mahalanobis_distance_under_the_shrunk_covariance()
     {
         var x = Random(200, 3, 3);
