@@ -80,7 +80,12 @@ public static class CsvReader
         using var values = new MatrixBuilder(roles.Count(r => r == Role.Feature));
         var labels = labelIndex >= 0 ? new List<string>() : null;
         if (!hasHeader) ParseRecord(path, cells, firstLine, names, roles, values, labels);
-        while (records.Next(cells)) ParseRecord(path, cells, records.Line, names, roles, values, labels);
+        // Lines without quotes (nearly all) are parsed in place, without a string per cell.
+        while (records.Next(cells, splitPlain: false))
+        {
+            if (records.PlainLine is string line) ParsePlain(path, line, options.Delimiter, records.Line, names, roles, values, labels);
+            else ParseRecord(path, cells, records.Line, names, roles, values, labels);
+        }
         if (values.Rows == 0) throw new InvalidDataException($"{path}: the file has a header line but no data lines.");
         if (values.Rows * values.Width > Array.MaxLength)
             throw new InvalidDataException($"{path}: {values.Rows} rows of {values.Width} feature columns do not fit in one matrix (at most {Array.MaxLength} values).");
@@ -169,34 +174,56 @@ public static class CsvReader
 
     private static void ParseRecord(string path, List<string> cells, int lineNo, string[] names, Role[] roles, MatrixBuilder values, List<string>? labels)
     {
-        if (cells.Count > names.Length)
-            throw new InvalidDataException($"{path}: line {lineNo} has more than {names.Length} columns (the first line has {names.Length}).");
-        if (cells.Count != names.Length)
-            throw new InvalidDataException($"{path}: line {lineNo} has {cells.Count} columns; expected {names.Length} like the first line.");
+        CheckColumnCount(path, cells.Count, lineNo, names.Length);
         var row = values.AddRow();
         int next = 0;
         for (int col = 0; col < cells.Count; col++)
+            ParseCell(path, cells[col].AsSpan().Trim(), lineNo, col, names, roles[col], row, ref next, labels);
+    }
+
+    /// <summary><see cref="ParseRecord"/> for a line without quotes, its cells read in place.</summary>
+    private static void ParsePlain(string path, string line, char delimiter, int lineNo, string[] names, Role[] roles, MatrixBuilder values, List<string>? labels)
+    {
+        CheckColumnCount(path, line.AsSpan().Count(delimiter) + 1, lineNo, names.Length);
+        var row = values.AddRow();
+        int next = 0;
+        var rest = line.AsSpan();
+        for (int col = 0; col < names.Length; col++)
         {
-            var cell = cells[col].AsSpan().Trim();
-            switch (roles[col])
-            {
-                case Role.Label:
-                    if (cell.IsEmpty)
-                        throw new InvalidDataException($"{path}: line {lineNo}, label column {col} ('{names[col]}') is empty.");
-                    if (TryParseNumber(cell, out double v) && (v != Math.Floor(v) || v is < int.MinValue or > int.MaxValue))
-                        throw new InvalidDataException($"{path}: line {lineNo}, label column {col} ('{names[col]}'): '{cell}' is not an integer label (labels are whole numbers or class names).");
-                    labels!.Add(cell.ToString());
-                    break;
-                case Role.Feature:
-                    if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float f))
-                        throw new InvalidDataException($"{path}: line {lineNo}, column {col} ('{names[col]}'): '{cell}' is not a number. "
-                            + $"If '{names[col]}' is a text column, make it the label or leave it out: --ignore {names[col]}, or choose the feature columns with --features"
-                            + " (CsvOptions.Ignore, CsvOptions.Features in code).");
-                    if (!float.IsFinite(f))
-                        throw new InvalidDataException($"{path}: line {lineNo}, column {col} ('{names[col]}'): '{cell}' is not a finite float value.");
-                    row[next++] = f;
-                    break;
-            }
+            int end = rest.IndexOf(delimiter);
+            ParseCell(path, (end < 0 ? rest : rest[..end]).Trim(), lineNo, col, names, roles[col], row, ref next, labels);
+            rest = end < 0 ? default : rest[(end + 1)..];
+        }
+    }
+
+    private static void CheckColumnCount(string path, int count, int lineNo, int width)
+    {
+        if (count > width)
+            throw new InvalidDataException($"{path}: line {lineNo} has more than {width} columns (the first line has {width}).");
+        if (count != width)
+            throw new InvalidDataException($"{path}: line {lineNo} has {count} columns; expected {width} like the first line.");
+    }
+
+    private static void ParseCell(string path, ReadOnlySpan<char> cell, int lineNo, int col, string[] names, Role role, Span<float> row, ref int next, List<string>? labels)
+    {
+        switch (role)
+        {
+            case Role.Label:
+                if (cell.IsEmpty)
+                    throw new InvalidDataException($"{path}: line {lineNo}, label column {col} ('{names[col]}') is empty.");
+                if (TryParseNumber(cell, out double v) && (v != Math.Floor(v) || v is < int.MinValue or > int.MaxValue))
+                    throw new InvalidDataException($"{path}: line {lineNo}, label column {col} ('{names[col]}'): '{cell}' is not an integer label (labels are whole numbers or class names).");
+                labels!.Add(cell.ToString());
+                break;
+            case Role.Feature:
+                if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float f))
+                    throw new InvalidDataException($"{path}: line {lineNo}, column {col} ('{names[col]}'): '{cell}' is not a number. "
+                        + $"If '{names[col]}' is a text column, make it the label or leave it out: --ignore {names[col]}, or choose the feature columns with --features"
+                        + " (CsvOptions.Ignore, CsvOptions.Features in code).");
+                if (!float.IsFinite(f))
+                    throw new InvalidDataException($"{path}: line {lineNo}, column {col} ('{names[col]}'): '{cell}' is not a finite float value.");
+                row[next++] = f;
+                break;
         }
     }
 
@@ -215,16 +242,21 @@ public static class CsvReader
         /// <summary>The 1-based line on which the last record read started.</summary>
         public int Line { get; private set; }
 
-        public bool Next(List<string> cells)
+        /// <summary>The last record's line when it had no quotes and <c>splitPlain</c> was false (its cells then left unsplit), else null.</summary>
+        public string? PlainLine { get; private set; }
+
+        public bool Next(List<string> cells, bool splitPlain = true)
         {
             cells.Clear();
+            PlainLine = null;
             string? line;
             while ((line = reader.ReadLine()) is not null && string.IsNullOrWhiteSpace(line)) _nextLine++;
             if (line is null) return false;
             Line = _nextLine++;
             if (!line.Contains('"'))
             {
-                cells.AddRange(line.Split(delimiter));
+                if (splitPlain) cells.AddRange(line.Split(delimiter));
+                else PlainLine = line;
                 return true;
             }
             int i = 0;
