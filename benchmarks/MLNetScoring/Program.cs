@@ -128,42 +128,16 @@ internal static class FitCase
                 break;
             }
             case "mlnet" or "mlnet-streaming":
-            {
                 // mlnet-streaming: the same view streamed pass after pass (a bounded shuffle buffer, so other minibatches
                 // than a fit from memory: the losses differ) instead of copied into a training matrix.
-                var ml = new MLContext(seed: 0);
-                var sw = Stopwatch.StartNew();
-                var view = ml.Data.LoadFromBinary(idv ?? throw new ArgumentException($"--case {kind} needs --idv"));
-                loadSeconds = sw.Elapsed.TotalSeconds;
-                beforeFit = Proc.StatusMB("VmHWM");
-                sw.Restart();
-                var t = ml.Transforms.EncodeWithAutoencoder(new AutoencoderEstimator.Options
-                {
-                    InputColumnName = "Features", OutputColumnName = "Code", Seed = 0, Autoencoder = o,
-                    Streaming = new StreamingOptions { Mode = kind == "mlnet" ? TrainingDataMode.InMemory : TrainingDataMode.Streaming },
-                }).Fit(view);
-                fitSeconds = sw.Elapsed.TotalSeconds;
-                model = t.Model;
+                (loadSeconds, beforeFit, fitSeconds, model) = FitThroughMLNet(o,
+                    ml => ml.Data.LoadFromBinary(idv ?? throw new ArgumentException($"--case {kind} needs --idv")),
+                    kind == "mlnet" ? TrainingDataMode.InMemory : TrainingDataMode.Streaming);
                 break;
-            }
             case "memory":
-            {
-                var ml = new MLContext(seed: 0);
-                var sw = Stopwatch.StartNew();
-                var rows = LoadRows(); // the ImageDataset is dropped inside; the rows are the program's copy
-                var view = ml.Data.LoadFromEnumerable(rows);
-                loadSeconds = sw.Elapsed.TotalSeconds;
-                beforeFit = Proc.StatusMB("VmHWM");
-                sw.Restart();
-                var t = ml.Transforms.EncodeWithAutoencoder(new AutoencoderEstimator.Options
-                {
-                    InputColumnName = "Features", OutputColumnName = "Code", Seed = 0, Autoencoder = o,
-                }).Fit(view);
-                fitSeconds = sw.Elapsed.TotalSeconds;
-                model = t.Model;
-                GC.KeepAlive(rows);
+                // The ImageDataset is dropped inside LoadRows; the rows are the program's copy, held by the view.
+                (loadSeconds, beforeFit, fitSeconds, model) = FitThroughMLNet(o, ml => ml.Data.LoadFromEnumerable(LoadRows()));
                 break;
-            }
             case "csv-direct":
             {
                 // The same rows from a CSV file (--case save-csv): read with the library's CsvReader, then the direct fit.
@@ -177,23 +151,11 @@ internal static class FitCase
                 break;
             }
             case "csv-mlnet":
-            {
                 // The same CSV file through ML.NET's TextLoader (lazy: the file is parsed inside Fit).
-                var ml = new MLContext(seed: 0);
-                var sw = Stopwatch.StartNew();
-                var view = ml.Data.LoadFromTextFile(idv ?? throw new ArgumentException($"--case {kind} needs --idv (the .csv)"),
-                    [new TextLoader.Column("Features", DataKind.Single, 0, 783)], separatorChar: ',', hasHeader: false);
-                loadSeconds = sw.Elapsed.TotalSeconds;
-                beforeFit = Proc.StatusMB("VmHWM");
-                sw.Restart();
-                var t = ml.Transforms.EncodeWithAutoencoder(new AutoencoderEstimator.Options
-                {
-                    InputColumnName = "Features", OutputColumnName = "Code", Seed = 0, Autoencoder = o,
-                }).Fit(view);
-                fitSeconds = sw.Elapsed.TotalSeconds;
-                model = t.Model;
+                (loadSeconds, beforeFit, fitSeconds, model) = FitThroughMLNet(o, ml => ml.Data.LoadFromTextFile(
+                    idv ?? throw new ArgumentException($"--case {kind} needs --idv (the .csv)"),
+                    [new TextLoader.Column("Features", DataKind.Single, 0, 783)], separatorChar: ',', hasHeader: false));
                 break;
-            }
             case "save-csv":
             {
                 // Writes the training rows as a CSV file without a header (each value in its shortest round-trip form, so
@@ -273,6 +235,20 @@ internal static class FitCase
     }
 
     private static ImageRow[] LoadRows() => Proc.ToRows(FashionMnist.LoadTrain());
+
+    /// <summary>Loads the view (timed as the load), then fits EncodeWithAutoencoder on its Features (timed as the fit); mode null = the stage's default.</summary>
+    private static (double Load, double BeforeFit, double Fit, IAutoencoder Model) FitThroughMLNet(AutoencoderOptions o, Func<MLContext, IDataView> load, TrainingDataMode? mode = null)
+    {
+        var ml = new MLContext(seed: 0);
+        var sw = Stopwatch.StartNew();
+        var view = load(ml);
+        double loadSeconds = sw.Elapsed.TotalSeconds, beforeFit = Proc.StatusMB("VmHWM");
+        sw.Restart();
+        var options = new AutoencoderEstimator.Options { InputColumnName = "Features", OutputColumnName = "Code", Seed = 0, Autoencoder = o };
+        if (mode is TrainingDataMode m) options.Streaming = new StreamingOptions { Mode = m };
+        var t = ml.Transforms.EncodeWithAutoencoder(options).Fit(view);
+        return (loadSeconds, beforeFit, sw.Elapsed.TotalSeconds, t.Model);
+    }
 
     /// <summary>
     /// Loads the .idv and reads every Features vector through one cursor, in a method of its own (optimised at once, so
