@@ -11,10 +11,10 @@ import torch.nn.functional as F
 from vat_common import Floats, forward, l2_penalty, take_classifier
 
 
-def pseudo_label_term(model, weak, strong, threshold, weight):
-    """λ × (1/M) Σ_j 1[max q_j ≥ τ] × −log p(argmax q_j | strong_j), with q = softmax(model(weak)) held fixed."""
+def pseudo_label_term(model, weak, strong, threshold, weight, teacher=None):
+    """λ × (1/M) Σ_j 1[max q_j ≥ τ] × −log p(argmax q_j | strong_j), with q = softmax(teacher(weak)) held fixed (teacher = model by default)."""
     with torch.no_grad():
-        q = F.softmax(model(weak), dim=1)
+        q = F.softmax((teacher or model)(weak), dim=1)
         top, target = q.max(dim=1)
         mask = (top >= threshold).double()
     ce = F.cross_entropy(model(strong), target, reduction="none")

@@ -5,7 +5,11 @@ vat_train.py (784 → 512 → 256 → 20, standardised code, dropout 0.5, softma
 and adds λ × the pseudo-label term of fixmatch_loss.py on 128 unlabelled images (training images 0–19 999). Views as
 the C# ImageAugmentation draws them: weak = mirror with probability ½ then a move of up to --weak-shift pixels; strong =
 the same with --strong-shift, then a --cutout square set to 0 around a uniformly drawn pixel, then Gaussian noise.
-  /usr/bin/python3 benchmarks/semisupervised/fixmatch_train.py --labels 100 --epochs 300 --seed 0 [--test]"""
+With --ema D (Mean Teacher, round 10) the pseudo-labels come from a teacher whose weights are the exponential moving
+average (decay D) of the network's after each step; the teacher and the network are both scored. Every run also
+reports the pseudo-labels' accuracy against the unlabelled images' true labels (a diagnostic; training never sees them).
+  /usr/bin/python3 benchmarks/semisupervised/fixmatch_train.py --labels 100 --epochs 300 --seed 0 [--ema 0.99] [--test]"""
+import copy
 import os
 import sys
 
@@ -21,7 +25,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 from fixmatch_loss import pseudo_label_term  # noqa: E402
-from vat_train import Net, start, unlabelled_cycle  # noqa: E402
+from vat_train import DATA_DIR, Net, labels, start, unlabelled_indices  # noqa: E402
 
 
 def augment(x, rng, shift, cutout=0, noise=0.0, side=28):
@@ -52,31 +56,46 @@ def main():
     ap.add_argument("--strong-shift", type=int, default=2)
     ap.add_argument("--cutout", type=int, default=8)
     ap.add_argument("--noise", type=float, default=0.1)
+    ap.add_argument("--ema", type=float, default=0.0, help="Mean Teacher: decay of the teacher's moving average (0 = the network labels itself)")
     a, rng, (x, y, u), (ex, ey) = start(ap)
+    uy = torch.from_numpy(labels(os.path.join(DATA_DIR, "train-labels-idx1-ubyte.gz"))[:len(u)])
     net = Net(x)
+    teacher = copy.deepcopy(net) if a.ema > 0 else net
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     weights = [l.weight for l in net.enc] + [net.head.weight]
-    batches = unlabelled_cycle(u, 128, rng)
+    batches = unlabelled_indices(len(u), 128, rng)
     model = lambda t: net(t, False)  # noqa: E731  (the unlabelled views run without dropout)
-    began, confident = time.time(), []
+    began, confident, right = time.time(), [], []
     for _ in range(a.epochs):
         order = torch.from_numpy(rng.permutation(len(x)))
         for b in range(0, len(x), 32):
             idx = order[b:b + 32]
-            ub = next(batches)
+            rows = next(batches)
+            ub = u[rows]
             weak, strong = augment(ub, rng, a.weak_shift), augment(ub, rng, a.strong_shift, a.cutout, a.noise)
             with torch.no_grad():
-                confident.append((F.softmax(model(weak), dim=1).max(dim=1).values >= a.threshold).float().mean().item())
-            loss = pseudo_label_term(model, weak, strong, a.threshold, a.weight)
+                q = F.softmax(teacher(weak, False), dim=1)
+                top, guess = q.max(dim=1)
+                sure = top >= a.threshold
+                confident.append(sure.float().mean().item())
+                right.append((sure & (guess == uy[rows])).float().sum().item() / max(int(sure.sum().item()), 1))
+            loss = pseudo_label_term(model, weak, strong, a.threshold, a.weight, teacher=lambda t: teacher(t, False))
             loss = loss + F.cross_entropy(net(augment(x[idx], rng, a.weak_shift), True), y[idx]) + 0.5e-4 * sum((w * w).sum() for w in weights)
             opt.zero_grad()
             loss.backward()
             opt.step()
+            if a.ema > 0:
+                with torch.no_grad():
+                    for t, s in zip(teacher.parameters(), net.parameters()):
+                        t.mul_(a.ema).add_(s, alpha=1 - a.ema)
     with torch.no_grad():
         acc = (net(ex).argmax(1) == ey).float().mean().item()
-    print(json.dumps({"method": "fixmatch-scratch", "labels": a.labels, "seed": a.seed, "epochs": a.epochs, "threshold": a.threshold,
-                      "weight": a.weight, "scoredOn": "test" if a.test else "train:40000-49999", "accuracy": acc,
-                      "confidentShareLastEpoch": float(np.mean(confident[-(len(confident) // a.epochs):])),
+        teacher_acc = (teacher(ex).argmax(1) == ey).float().mean().item()
+    last = len(confident) // a.epochs
+    print(json.dumps({"method": "meanteacher-scratch" if a.ema > 0 else "fixmatch-scratch", "labels": a.labels, "seed": a.seed, "epochs": a.epochs,
+                      "threshold": a.threshold, "weight": a.weight, "ema": a.ema, "scoredOn": "test" if a.test else "train:40000-49999",
+                      "accuracy": teacher_acc if a.ema > 0 else acc, "studentAccuracy": acc,
+                      "confidentShareLastEpoch": float(np.mean(confident[-last:])), "pseudoLabelAccuracyLastEpoch": float(np.mean(right[-last:])),
                       "seconds": round(time.time() - began, 1)}))
 
 

@@ -49,9 +49,9 @@ def evaluation_rows(test):
     return torch.from_numpy(train[40000:50000]), torch.from_numpy(labels(os.path.join(DATA_DIR, "train-labels-idx1-ubyte.gz"))[40000:50000])
 
 
-def unlabelled_cycle(u, size, rng):
-    """Batches of `size` rows of u taken in a cycle that is reshuffled each time it is used up (as the C# trainer takes them)."""
-    order, at = rng.permutation(len(u)), 0
+def unlabelled_indices(count, size, rng):
+    """Indices of batches of `size` of `count` rows taken in a cycle that is reshuffled each time it is used up (as the C# trainer takes them)."""
+    order, at = rng.permutation(count), 0
     while True:
         rows = []
         for _ in range(size):
@@ -60,7 +60,13 @@ def unlabelled_cycle(u, size, rng):
                 at = 0
             rows.append(order[at])
             at += 1
-        yield u[torch.from_numpy(np.array(rows))]
+        yield torch.from_numpy(np.array(rows))
+
+
+def unlabelled_cycle(u, size, rng):
+    """Batches of `size` rows of u taken in a cycle that is reshuffled each time it is used up (as the C# trainer takes them)."""
+    for rows in unlabelled_indices(len(u), size, rng):
+        yield u[rows]
 
 
 def start(ap):

@@ -28,7 +28,9 @@ internal sealed class PretrainOptions
     public Option<int> Steps { get; } = new("--steps") { Description = "fixed budget: every classifier trains on all N labelled rows for about this many minibatch steps (no early stopping); 0 = --epochs with --validation-fraction and --patience", DefaultValueFactory = _ => D.ClassifierSteps };
     public Option<int> Batch { get; } = new("--batch") { Description = "classifier batch size", DefaultValueFactory = _ => C.BatchSize };
     public Option<float> Lr { get; } = new("--lr") { Description = "classifier learning rate (Adam), the same for scratch, probe and head", DefaultValueFactory = _ => C.LearningRate };
-    public Option<string> Modes { get; } = new("--modes") { Description = "how each pretrained kind is used: probe, finetune, discriminative, joint, joint-scratch, vat, vat-scratch, m1m2 (on the vae kind), fixmatch, fixmatch-scratch (a scratch row is always fitted)", DefaultValueFactory = _ => Join(D.Modes.Select(PretrainingExperiment.Name)) };
+    public Option<string> Modes { get; } = new("--modes") { Description = "how each pretrained kind is used: probe, finetune, discriminative, joint, joint-scratch, vat, vat-scratch, m1m2 (on the vae kind), fixmatch, fixmatch-scratch, conv, fixmatch-conv (a scratch row is always fitted)", DefaultValueFactory = _ => Join(D.Modes.Select(PretrainingExperiment.Name)) };
+    public Option<string> ConvChannels { get; } = new("--conv-channels") { Description = "conv modes: output channels of the encoder's 3×3 stride-2 convolutions, comma-separated", DefaultValueFactory = _ => Join(D.ConvolutionChannels) };
+    public Option<int> ConvCode { get; } = new("--conv-code") { Description = "conv modes: units of the dense ReLU layer after the convolutions", DefaultValueFactory = _ => C.ConvolutionCodeSize };
     public Option<float> JointWeight { get; } = new("--joint-weight") { Description = "joint modes: weight of the unlabelled rows' reconstruction loss (per image) against the labelled cross-entropy", DefaultValueFactory = _ => C.ReconstructionWeight };
     public Option<int> UnlabelledBatch { get; } = new("--unlabelled-batch") { Description = "joint modes: unlabelled rows reconstructed per labelled minibatch", DefaultValueFactory = _ => C.UnlabelledBatchSize };
     public Option<float> VatEpsilon { get; } = new("--vat-epsilon") { Description = "vat modes: length of the virtual adversarial perturbation (L2 over the pixels)", DefaultValueFactory = _ => C.VatEpsilon };
@@ -63,7 +65,7 @@ internal sealed class PretrainOptions
         Common.AddTo(cmd);
         foreach (var o in new Option[] { Labels, Kinds, Seeds, Hidden, Code, PretrainEpochs, PretrainBatch, PretrainLr, Corruption, StackedDenoising, StackedFineTune,
                      Epochs, Steps, Batch, Lr, Modes, JointWeight, UnlabelledBatch, VatEpsilon, VatWeight, M2Weight,
-                     FixMatchThreshold, FixMatchWeight, WeakShift, StrongShift, Cutout, AugmentNoise, NoLogReg, LabelRows, EvalRows, UnlabelledRows, EncoderLr, Warmup,
+                     FixMatchThreshold, FixMatchWeight, WeakShift, StrongShift, Cutout, AugmentNoise, ConvChannels, ConvCode, NoLogReg, LabelRows, EvalRows, UnlabelledRows, EncoderLr, Warmup,
                      Dropout, L2, Anchor, Augment, Validation, Patience, Head, NoStandardize, Cache, Chart, Redraw })
             cmd.Options.Add(o);
     }
@@ -92,6 +94,7 @@ internal sealed class PretrainOptions
             ClassifierSteps = r.GetValue(Steps),
             Modes = List(Modes).Select(PretrainingExperiment.ParseMode).Distinct().ToArray(),
             CacheDirectory = r.GetValue(Cache),
+            ConvolutionChannels = CommonOptions.ParseSizes(r.GetValue(ConvChannels), "--conv-channels"),
             ImageHeight = height,
             ImageWidth = width,
             Threads = r.GetValue(Common.Threads),
@@ -113,6 +116,7 @@ internal sealed class PretrainOptions
                 StrongShift = r.GetValue(StrongShift),
                 CutoutSize = r.GetValue(Cutout),
                 AugmentationNoise = r.GetValue(AugmentNoise),
+                ConvolutionCodeSize = r.GetValue(ConvCode),
                 HeadWarmupEpochs = r.GetValue(Warmup),
                 DropoutRate = r.GetValue(Dropout),
                 L2 = r.GetValue(L2),

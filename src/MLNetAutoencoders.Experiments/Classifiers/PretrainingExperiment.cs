@@ -28,6 +28,10 @@ public enum PretrainMode
     FixMatch,
     /// <summary>Consistency training with pseudo-labels on augmented images (FixMatch) of the same network from random initialisation (<c>fixmatch-scratch</c>).</summary>
     FixMatchScratch,
+    /// <summary>A convolutional encoder (<see cref="PretrainingExperimentOptions.ConvolutionChannels"/>) from random initialisation on the labelled images alone, weakly augmented (<c>conv</c>).</summary>
+    Conv,
+    /// <summary>Consistency training with pseudo-labels on augmented images (FixMatch) of the convolutional encoder from random initialisation (<c>fixmatch-conv</c>).</summary>
+    FixMatchConv,
 }
 
 /// <summary>One classifier fit the experiment asks for; <see cref="PretrainingExperiment.FitClassifier"/> is the library's way to do it.</summary>
@@ -93,16 +97,19 @@ public sealed class PretrainingExperimentOptions
     /// early stopping, head, code standardisation, augmentation). Its <see cref="EncoderClassifierOptions.Mode"/>,
     /// <see cref="EncoderClassifierOptions.Initialization"/>, <see cref="EncoderClassifierOptions.Seed"/>, threads and GEMM
     /// are set per row. Default: Adam 1e-3, batch 32, at most 500 epochs, early stopping with patience 30 on a 20 %
-    /// validation split of the N labelled rows, L2 1e-4, dropout 0.5, standardised codes, a softmax head.
+    /// validation split of the N labelled rows, L2 1e-4, dropout 0.5, standardised codes, a softmax head; for the
+    /// consistency modes 128 unlabelled images a step and weak views moved by up to 2 pixels (the tenth round's
+    /// <see cref="PretrainMode.FixMatchConv"/>; the other consistency settings are the options' own).
     /// </summary>
-    public EncoderClassifierOptions Classifier { get; set; } = new() { Epochs = 500, ValidationFraction = 0.2, EarlyStoppingPatience = 30, DropoutRate = 0.5f };
+    public EncoderClassifierOptions Classifier { get; set; } = new() { Epochs = 500, ValidationFraction = 0.2, EarlyStoppingPatience = 30, DropoutRate = 0.5f, UnlabelledBatchSize = 128, WeakShift = 2 };
 
     /// <summary>
     /// The ways each pretrained kind is used (a scratch row per N is always fitted). Default
-    /// <see cref="PretrainMode.FineTune"/> with the fixed budget of <see cref="ClassifierSteps"/>: the best method
-    /// measured on Fashion-MNIST at 100 and 600 labels on the selection rows (docs/semi-supervised.md, ninth round).
+    /// <see cref="PretrainMode.FixMatchConv"/> with the fixed budget of <see cref="ClassifierSteps"/>: the best method
+    /// measured on Fashion-MNIST at 100 labels on the selection rows (docs/semi-supervised.md, tenth round); it needs
+    /// <see cref="ImageHeight"/> and <see cref="ImageWidth"/> and no pretraining.
     /// </summary>
-    public PretrainMode[] Modes { get; set; } = { PretrainMode.FineTune };
+    public PretrainMode[] Modes { get; set; } = { PretrainMode.FixMatchConv };
 
     /// <summary>
     /// When above 0, every classifier (scratch included) trains on all N labelled rows for about this many minibatch
@@ -117,6 +124,13 @@ public sealed class PretrainingExperimentOptions
 
     /// <summary>Width of the images in pixels; 0 = unknown.</summary>
     public int ImageWidth { get; set; }
+
+    /// <summary>
+    /// The convolutional modes (<see cref="PretrainMode.Conv"/>, <see cref="PretrainMode.FixMatchConv"/>): output channels
+    /// of their stride-2 convolutions (<see cref="EncoderClassifierOptions.ConvolutionChannels"/>; the code layer's width
+    /// is the <see cref="Classifier"/> recipe's <see cref="EncoderClassifierOptions.ConvolutionCodeSize"/>). Default 32, 64.
+    /// </summary>
+    public int[] ConvolutionChannels { get; set; } = { 32, 64 };
 
     /// <summary>A directory where pretrained autoencoders are saved and reused (keyed by every pretraining setting); null = none.</summary>
     public string? CacheDirectory { get; set; }
@@ -142,8 +156,10 @@ public sealed class PretrainingExperimentOptions
             throw new ArgumentOutOfRangeException(nameof(Modes), "The joint modes need deterministic autoencoders; drop the vae kind or the joint modes.");
         if (Modes.Contains(PretrainMode.M1M2) && !Kinds.Contains(AutoencoderKind.Variational))
             throw new ArgumentOutOfRangeException(nameof(Modes), "The m1m2 mode needs the vae kind (M1 is a VAE); add vae to the kinds.");
-        if (Modes.Any(m => m is PretrainMode.FixMatch or PretrainMode.FixMatchScratch) && (ImageHeight < 1 || ImageWidth < 1))
-            throw new ArgumentOutOfRangeException(nameof(ImageHeight), "The fixmatch modes augment images and need ImageHeight and ImageWidth.");
+        if (Modes.Any(m => m is PretrainMode.FixMatch or PretrainMode.FixMatchScratch or PretrainMode.Conv or PretrainMode.FixMatchConv) && (ImageHeight < 1 || ImageWidth < 1))
+            throw new ArgumentOutOfRangeException(nameof(ImageHeight), "The fixmatch and conv modes augment images and need ImageHeight and ImageWidth.");
+        if (ConvolutionChannels is null || ConvolutionChannels.Length == 0 || ConvolutionChannels.Any(c => c is < 1 or > 1024))
+            throw new ArgumentOutOfRangeException(nameof(ConvolutionChannels), "ConvolutionChannels needs at least one channel count, each in 1–1024.");
         if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
         if (ClassifierSteps < 0) throw new ArgumentOutOfRangeException(nameof(ClassifierSteps), ClassifierSteps, "ClassifierSteps must be ≥ 0 (0 keeps the recipe's epochs and early stopping).");
         ArgumentNullException.ThrowIfNull(Classifier, nameof(Classifier));
@@ -217,12 +233,13 @@ public static class PretrainingExperiment
     /// <summary>The kind's name in tables and JSON (<see cref="AutoencoderKinds.Name"/>).</summary>
     public static string Name(AutoencoderKind kind) => AutoencoderKinds.Name(kind);
 
-    /// <summary>The mode's name in tables and JSON: probe, finetune, discriminative, joint, joint-scratch, vat, vat-scratch, m1m2, fixmatch, fixmatch-scratch.</summary>
+    /// <summary>The mode's name in tables and JSON: probe, finetune, discriminative, joint, joint-scratch, vat, vat-scratch, m1m2, fixmatch, fixmatch-scratch, conv, fixmatch-conv.</summary>
     public static string Name(PretrainMode mode) => mode switch
     {
         PretrainMode.JointScratch => "joint-scratch",
         PretrainMode.VatScratch => "vat-scratch",
         PretrainMode.FixMatchScratch => "fixmatch-scratch",
+        PretrainMode.FixMatchConv => "fixmatch-conv",
         _ => mode.ToString().ToLowerInvariant(),
     };
 
@@ -337,12 +354,14 @@ public static class PretrainingExperiment
                 var x = labelledX.SelectRows(rows);
                 var y = rows.Select(r => labelledY[r]).ToArray();
                 var first = encoders.Count > 0 ? encoders[0].Model : null;
-                void Fit(string kind, string mode, IAutoencoder? autoencoder, EncoderTrainingMode trainMode, EncoderInitialization init)
+                void Fit(string kind, string mode, IAutoencoder? autoencoder, EncoderTrainingMode trainMode, EncoderInitialization init, bool conv = false)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var o = options.Classifier.Clone();
                     o.Mode = trainMode;
                     o.Initialization = init;
+                    o.ConvolutionChannels = conv ? (int[])options.ConvolutionChannels.Clone() : [];
+                    if (conv && mode == Name(PretrainMode.Conv)) o.ConsistencyWeight = 0;
                     // 31 bits of the mixed state: the options' seed type (and what the ML.NET trainer took before seeds became one type).
                     o.Seed = (int)(Mix(state, (ulong)n + 7919) & int.MaxValue);
                     o.Threads = options.Threads;
@@ -384,10 +403,10 @@ public static class PretrainingExperiment
                             PretrainMode.VatScratch => (EncoderTrainingMode.VirtualAdversarial, EncoderInitialization.Random),
                             PretrainMode.M1M2 => (EncoderTrainingMode.SemiSupervisedVae, EncoderInitialization.Pretrained),
                             PretrainMode.FixMatch => (EncoderTrainingMode.Consistency, EncoderInitialization.Pretrained),
-                            PretrainMode.FixMatchScratch => (EncoderTrainingMode.Consistency, EncoderInitialization.Random),
+                            PretrainMode.FixMatchScratch or PretrainMode.Conv or PretrainMode.FixMatchConv => (EncoderTrainingMode.Consistency, EncoderInitialization.Random),
                             _ => (EncoderTrainingMode.FineTune, EncoderInitialization.Pretrained),
                         };
-                        Fit(Name(kind), Name(mode), model, trainMode, init);
+                        Fit(Name(kind), Name(mode), model, trainMode, init, mode is PretrainMode.Conv or PretrainMode.FixMatchConv);
                     }
             }
         }
@@ -457,11 +476,12 @@ public static class PretrainingExperiment
 
     /// <summary>
     /// False when every mode run on <paramref name="kind"/> starts from random weights and needs only the architecture
-    /// (<see cref="PretrainMode.VatScratch"/>, <see cref="PretrainMode.FixMatchScratch"/>) and the kind is a one-network
+    /// (<see cref="PretrainMode.VatScratch"/>, <see cref="PretrainMode.FixMatchScratch"/>, the conv modes) and the kind is a one-network
     /// autoencoder: pretraining it would be wasted.
     /// </summary>
     private static bool NeedsPretraining(AutoencoderKind kind, PretrainingExperimentOptions o)
-        => kind is not (AutoencoderKind.Plain or AutoencoderKind.Denoising) || o.Modes.Any(m => m is not (PretrainMode.VatScratch or PretrainMode.FixMatchScratch));
+        => kind is not (AutoencoderKind.Plain or AutoencoderKind.Denoising)
+            || o.Modes.Any(m => m is not (PretrainMode.VatScratch or PretrainMode.FixMatchScratch or PretrainMode.Conv or PretrainMode.FixMatchConv));
 
     /// <summary>An autoencoder of the given architecture at its initial weights: the architecture of the scratch modes.</summary>
     private static AutoencoderModel Untrained(AutoencoderOptions o, int inputs)

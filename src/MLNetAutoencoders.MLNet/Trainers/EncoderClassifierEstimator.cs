@@ -100,6 +100,8 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
             throw new ArgumentException($"{StageName}: consistency mode needs UnlabelledData, the unlabelled images it pseudo-labels while the classifier trains.", nameof(options));
         if (options.Classifier.Mode == EncoderTrainingMode.Consistency && (options.ImageHeight < 1 || options.ImageWidth < 1))
             throw new ArgumentOutOfRangeException(nameof(options.ImageHeight), options.ImageHeight, $"{StageName}: consistency mode augments images and needs their ImageHeight and ImageWidth (≥ 1); got {options.ImageHeight} × {options.ImageWidth}.");
+        if (options.Classifier.ConvolutionChannels.Length > 0 && (options.Classifier.Mode != EncoderTrainingMode.Consistency || options.Classifier.Initialization != EncoderInitialization.Random))
+            throw new ArgumentException($"{StageName}: a convolutional encoder (Classifier.ConvolutionChannels) is built anew in consistency mode: set Classifier.Mode = Consistency (ConsistencyWeight = 0 for the labelled images alone) and Classifier.Initialization = Random; got {options.Classifier.Mode} and {options.Classifier.Initialization}.", nameof(options));
         if (options.Classifier.Mode == EncoderTrainingMode.SemiSupervisedVae && options.Encoder is { Model: not VaeModel })
             throw new ArgumentException($"{StageName}: the semi-supervised VAE mode (M1+M2) needs a VAE stage (EncodeWithVariationalAutoencoder) as its Encoder; got a {options.Encoder.Model.GetType().Name}.", nameof(options));
         if (options.Classifier.Mode == EncoderTrainingMode.Joint && options.Encoder is { Model: not AutoencoderModel })
@@ -137,6 +139,8 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
         int empty = Array.IndexOf(counts, 0);
         if (empty >= 0) throw new ArgumentException($"{StageName}: class {empty + 1} of the label column '{_options.LabelColumnName}' has no rows; every class of the key needs at least one.");
 
+        if (_options.Classifier.ConvolutionChannels.Length > 0)
+            return new EncoderClassifierTransformer(FitConsistency([], x, y, classes), _options.FeatureColumnName, _options.LabelColumnName, keyType, labelColumn.Annotations);
         var encoder = _options.Encoder?.Model ?? Pretrain(input);
         if (encoder.InputSize != x.Cols)
             throw new ArgumentException($"{StageName}: the encoder reads {encoder.InputSize} values per row; column '{_options.FeatureColumnName}' has {x.Cols}.");
@@ -153,15 +157,22 @@ public sealed class EncoderClassifierEstimator : IEstimator<EncoderClassifierTra
         else if (o.Mode == EncoderTrainingMode.VirtualAdversarial)
             model = EncoderClassifierTrainer.FitVirtualAdversarial(encoder.CodePath, x, y, ReadUnlabelled(x.Cols, unitRange: false), o, classes, progress, _options.CancellationToken);
         else if (o.Mode == EncoderTrainingMode.Consistency)
-        {
-            if (x.Cols % ((long)_options.ImageHeight * _options.ImageWidth) != 0)
-                throw new ArgumentException($"{StageName}: column '{_options.FeatureColumnName}' has {x.Cols} values per row, which are not images of ImageHeight × ImageWidth = {_options.ImageHeight} × {_options.ImageWidth} pixels (nor several channels of them).");
-            model = EncoderClassifierTrainer.FitConsistency(encoder.CodePath, x, y, ReadUnlabelled(x.Cols, unitRange: false), _options.ImageHeight, _options.ImageWidth, o, classes, progress, _options.CancellationToken);
-        }
+            model = FitConsistency(encoder.CodePath, x, y, classes);
         else if (o.Mode == EncoderTrainingMode.SemiSupervisedVae)
             model = EncoderClassifierTrainer.FitSemiSupervisedVae(encoder, x, y, ReadUnlabelled(x.Cols, unitRange: false), o, classes, progress, _options.CancellationToken);
         else model = EncoderClassifierTrainer.Fit(encoder, x, y, o, classes, progress, _options.CancellationToken);
         return new EncoderClassifierTransformer(model, _options.FeatureColumnName, _options.LabelColumnName, keyType, labelColumn.Annotations);
+    }
+
+    /// <summary>Consistency mode: the rows must be whole images of ImageHeight × ImageWidth (an error naming the column otherwise).</summary>
+    private EncoderClassifier FitConsistency(IReadOnlyList<DenseLayer> encoder, Matrix x, int[] y, int classes)
+    {
+        if (x.Cols % ((long)_options.ImageHeight * _options.ImageWidth) != 0)
+            throw new ArgumentException($"{StageName}: column '{_options.FeatureColumnName}' has {x.Cols} values per row, which are not images of ImageHeight × ImageWidth = {_options.ImageHeight} × {_options.ImageWidth} pixels (nor several channels of them).");
+        var o = _options.Classifier.Clone();
+        o.Seed = _seed;
+        return EncoderClassifierTrainer.FitConsistency(encoder, x, y, ReadUnlabelled(x.Cols, unitRange: false), _options.ImageHeight, _options.ImageWidth, o, classes,
+            _host.EpochLog(StageName, _options.Progress), _options.CancellationToken);
     }
 
     /// <summary>The feature column of <see cref="Options.UnlabelledData"/>; no rows, or another width than the training rows', is an error naming the column.</summary>

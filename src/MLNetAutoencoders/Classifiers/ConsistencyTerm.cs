@@ -45,6 +45,7 @@ internal sealed class ConsistencyTerm
     /// </summary>
     public double AddGradients()
     {
+        if (_weight == 0) return 0; // the labelled images alone: no unlabelled view is drawn or scored
         var u = _batches.Next();
         var weak = _images.Apply(u, _weak, _ctx.Rng, ref _weakView);
         var strong = _images.Apply(u, _strong, _ctx.Rng, ref _strongView);

@@ -18,7 +18,7 @@ public sealed class EncoderClassifier
     private readonly object _lock = new();
     private NnContext? _inference;
 
-    /// <summary>Wraps a trained network whose first <paramref name="encoderLayers"/> layers (dense, and dropout between them) are the encoder.</summary>
+    /// <summary>Wraps a trained network whose first <paramref name="encoderLayers"/> layers (dense, and dropout between them; or convolutions and a dense code layer) are the encoder.</summary>
     public EncoderClassifier(EncoderClassifierOptions options, Network network, int encoderLayers, TrainingHistory history)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -44,7 +44,7 @@ public sealed class EncoderClassifier
     /// <summary>Per-epoch losses (head warm-up epochs first, when used).</summary>
     public TrainingHistory History { get; }
 
-    /// <summary>The encoder's dense layers, input side first.</summary>
+    /// <summary>The encoder's dense layers, input side first (of a convolutional encoder, its code layer).</summary>
     public IReadOnlyList<DenseLayer> EncoderLayers => Network.Layers.Take(EncoderLayerCount).OfType<DenseLayer>().ToList();
 
     /// <summary>Code width (the encoder's output).</summary>

@@ -173,6 +173,20 @@ public sealed class EncoderClassifierOptions
     /// <summary><see cref="EncoderTrainingMode.Consistency"/>: mirror weak and strong views left-right with probability ½. Default true.</summary>
     public bool HorizontalFlip { get; set; } = true;
 
+    /// <summary>
+    /// Output channels of the 3×3 convolutions (stride 2, padding 1, ReLU) that start a convolutional encoder, input
+    /// side first; empty (the default) for the dense encoder copied from the autoencoder. When set, the encoder is built
+    /// anew from random initialisation: these convolutions over the rows read as images (their height and width are
+    /// <see cref="EncoderClassifierTrainer.FitConsistency"/>'s arguments), then one dense ReLU layer of
+    /// <see cref="ConvolutionCodeSize"/> units, then dropout at <see cref="DropoutRate"/> before the head. It needs
+    /// <see cref="EncoderInitialization.Random"/> and <see cref="EncoderTrainingMode.Consistency"/> (set
+    /// <see cref="ConsistencyWeight"/> to 0 to train on the labelled images alone). Each count in 1–1024.
+    /// </summary>
+    public int[] ConvolutionChannels { get; set; } = Array.Empty<int>();
+
+    /// <summary>Units of the dense ReLU layer that ends a convolutional encoder (<see cref="ConvolutionChannels"/>), ≥ 1. Default 128.</summary>
+    public int ConvolutionCodeSize { get; set; } = 128;
+
     /// <summary>Passes over the labelled training rows (≥ 1). Default 100.</summary>
     public int Epochs { get; set; } = 100;
 
@@ -241,6 +255,9 @@ public sealed class EncoderClassifierOptions
         if (StrongShift is < 0 or > 64) throw new ArgumentOutOfRangeException(nameof(StrongShift), StrongShift, "StrongShift must be in 0–64 pixels.");
         if (CutoutSize is < 0 or > 1024) throw new ArgumentOutOfRangeException(nameof(CutoutSize), CutoutSize, "CutoutSize must be in 0–1024 pixels.");
         if (!(AugmentationNoise >= 0 && float.IsFinite(AugmentationNoise))) throw new ArgumentOutOfRangeException(nameof(AugmentationNoise), AugmentationNoise, "AugmentationNoise must be a finite number ≥ 0.");
+        if (ConvolutionChannels is null || ConvolutionChannels.Any(c => c is < 1 or > 1024))
+            throw new ArgumentOutOfRangeException(nameof(ConvolutionChannels), "ConvolutionChannels must all be in 1–1024 (empty for the dense encoder).");
+        if (ConvolutionCodeSize < 1) throw new ArgumentOutOfRangeException(nameof(ConvolutionCodeSize), ConvolutionCodeSize, "ConvolutionCodeSize must be ≥ 1.");
         if (UnlabelledBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(UnlabelledBatchSize), UnlabelledBatchSize, "UnlabelledBatchSize must be ≥ 1.");
         if (!(LearningRate > 0 && float.IsFinite(LearningRate))) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be positive.");
         if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
@@ -256,6 +273,7 @@ public sealed class EncoderClassifierOptions
     {
         var c = (EncoderClassifierOptions)MemberwiseClone();
         c.HeadHiddenSizes = (int[])HeadHiddenSizes.Clone();
+        c.ConvolutionChannels = (int[])ConvolutionChannels.Clone();
         return c;
     }
 }

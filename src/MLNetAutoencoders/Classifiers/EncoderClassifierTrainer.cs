@@ -214,19 +214,22 @@ public static class EncoderClassifierTrainer
         ArgumentNullException.ThrowIfNull(encoderLayers);
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(labels);
-        if (encoderLayers.Count == 0) throw new ArgumentException("The encoder has no layers.", nameof(encoderLayers));
-        if (x.Cols != encoderLayers[0].InputSize)
+        bool convolutional = o.ConvolutionChannels.Length > 0;
+        if (convolutional) CheckConvolutional(o, images);
+        else if (encoderLayers.Count == 0) throw new ArgumentException("The encoder has no layers.", nameof(encoderLayers));
+        else if (x.Cols != encoderLayers[0].InputSize)
             throw new ArgumentException($"The training matrix has {x.Cols} columns; the encoder takes {encoderLayers[0].InputSize}.", nameof(x));
         int k = Softmax.CheckTrainingData(x, labels, classCount, "The encoder classifier");
 
         var rng = new Rng(o.Seed);
         var ctx = new NnContext(Gemm.Create(o.Gemm, o.Threads), rng.Fork(1));
-        var encoder = CopyEncoder(encoderLayers, o, rng);
         bool frozen = o.Mode is EncoderTrainingMode.Probe or EncoderTrainingMode.SemiSupervisedVae;
-        var layers = WithDropout(encoder, frozen ? 0 : o.DropoutRate);
+        var layers = convolutional ? ConvolutionalEncoder(o, images!, rng) : WithDropout(CopyEncoder(encoderLayers, o, rng), frozen ? 0 : o.DropoutRate);
+        var encoder = layers.OfType<DenseLayer>().ToList();
         int encoderCount = layers.Count;
-        if (o.StandardizeCodes) layers.Add(CodeScaler(new Network(encoder).Predict(x, ctx)));
-        layers.AddRange(WithDropout(BuildHead(o, encoder[^1].OutputSize, k, rng).ToList(), o.DropoutRate));
+        if (o.StandardizeCodes) layers.Add(CodeScaler(new Network(layers).Predict(x, ctx)));
+        if (convolutional && o.DropoutRate > 0) layers.Add(new DropoutLayer(layers[^1].OutputSize, o.DropoutRate));
+        layers.AddRange(WithDropout(BuildHead(o, layers[^1].OutputSize, k, rng).ToList(), o.DropoutRate));
         var net = new Network(layers);
         var anchors = o.EncoderAnchorL2 > 0 ? encoder.ToDictionary(d => d.Weight, d => d.Weight.Value.Clone()) : null;
         var corruption = Corruptions.Create(o.InputCorruption, o.InputCorruptionLevel);
@@ -247,15 +250,43 @@ public static class EncoderClassifierTrainer
         var history = new TrainingHistory();
         if (o.HeadWarmupEpochs > 0 && !frozen)
         {
-            SetEncoderTraining(encoder, EncoderTrainingMode.Probe, 1f);
+            SetEncoderTraining(net.Layers.Take(encoderCount), EncoderTrainingMode.Probe, 1f);
             var warm = o.Clone();
             warm.Epochs = o.HeadWarmupEpochs;
             Append(history, Train(net, x, labels, warm, anchors, corruption, null, null, null, consistency, new Rng(splitSeed), ctx, progress, cancellationToken));
         }
-        SetEncoderTraining(encoder, frozen ? EncoderTrainingMode.Probe : o.Mode, o.EncoderLearningRateScale);
+        SetEncoderTraining(net.Layers.Take(encoderCount), frozen ? EncoderTrainingMode.Probe : o.Mode, o.EncoderLearningRateScale);
         Append(history, Train(net, x, labels, o, anchors, corruption, joint, vat, m2, consistency, new Rng(splitSeed), ctx, progress, cancellationToken));
         foreach (var p in net.Parameters) { p.Frozen = false; p.LearningRateScale = 1f; }
         return new EncoderClassifier(o, net, encoderCount, history);
+    }
+
+    /// <summary>A convolutional encoder needs images, a new network and the one mode that knows their size.</summary>
+    private static void CheckConvolutional(EncoderClassifierOptions o, ImageAugmentation? images)
+    {
+        if (o.Initialization != EncoderInitialization.Random)
+            throw new ArgumentException("A convolutional encoder (ConvolutionChannels) is built anew: set Initialization = Random (a pretrained dense encoder cannot be copied into it).", nameof(o));
+        if (o.Mode != EncoderTrainingMode.Consistency || images is null)
+            throw new ArgumentException($"A convolutional encoder (ConvolutionChannels) needs the images' height and width: train it with EncoderClassifierTrainer.FitConsistency (ConsistencyWeight = 0 for the labelled images alone); the options ask for {o.Mode}.", nameof(o));
+    }
+
+    /// <summary>3×3 convolutions of stride 2 (ReLU) with the options' channels over the images, then the dense ReLU code layer, initialised from <paramref name="rng"/>.</summary>
+    private static List<Layer> ConvolutionalEncoder(EncoderClassifierOptions o, ImageAugmentation images, Rng rng)
+    {
+        var layers = new List<Layer>();
+        var (channels, h, w) = (images.Channels, images.Height, images.Width);
+        foreach (int c in o.ConvolutionChannels)
+        {
+            var geometry = new ConvGeometry(channels, h, w, 3, 2, 1); // padding 1: every image, 1 × 1 included, gives an output
+            var conv = new Conv2dLayer($"encoder.{layers.Count}", geometry, c, ActivationKind.Relu);
+            Initializer.Initialize(conv, o.Init, rng);
+            layers.Add(conv);
+            (channels, h, w) = (c, geometry.OutHeight, geometry.OutWidth);
+        }
+        var code = new DenseLayer($"encoder.{layers.Count}", channels * h * w, o.ConvolutionCodeSize, ActivationKind.Relu);
+        Initializer.Initialize(code, o.Init, rng);
+        layers.Add(code);
+        return layers;
     }
 
     /// <summary>The layers with a dropout layer after each but the last (none when the rate is 0).</summary>
@@ -331,15 +362,16 @@ public static class EncoderClassifierTrainer
         for (int i = layers.Count - 1; i >= lowest && d != null; i--) d = layers[i].Backward(d, i > lowest, ctx);
         for (int i = 0; i < layers.Count; i++)
         {
-            if (layers[i] is not DenseLayer dense || dense.Weight.Frozen) continue;
-            var w = dense.Weight.Value.Span;
-            var gw = dense.Weight.Grad.Span;
+            var weight = layers[i] switch { DenseLayer dense => dense.Weight, Conv2dLayer conv => conv.Weight, _ => null };
+            if (weight is null || weight.Frozen) continue;
+            var w = weight.Value.Span;
+            var gw = weight.Grad.Span;
             if (l2 > 0)
             {
                 TensorPrimitives.MultiplyAdd(w, l2, gw, gw);
                 loss += 0.5 * l2 * TensorPrimitives.Dot(w, w);
             }
-            if (anchorL2 > 0 && anchors != null && anchors.TryGetValue(dense.Weight, out var anchor))
+            if (anchorL2 > 0 && anchors != null && anchors.TryGetValue(weight, out var anchor))
             {
                 var w0 = anchor.Span;
                 double sq = 0;
@@ -445,7 +477,7 @@ public static class EncoderClassifierTrainer
         }
     }
 
-    private static void SetEncoderTraining(IReadOnlyList<DenseLayer> encoder, EncoderTrainingMode mode, float scale)
+    private static void SetEncoderTraining(IEnumerable<Layer> encoder, EncoderTrainingMode mode, float scale)
     {
         foreach (var p in encoder.SelectMany(d => d.Parameters))
         {

@@ -91,39 +91,53 @@ public class PretrainingExperimentTests
         };
         var requests = new List<PretrainingFitRequest>();
         var runs = PretrainingExperiment.Run(u, x, y, tx, ty, o, (r, ct) => { requests.Add(r); return PretrainingExperiment.FitClassifier(r, ct); });
-        Assert.Equal(new[] { "scratch", "probe", "finetune", "discriminative", "joint", "joint-scratch", "vat", "vat-scratch", "fixmatch", "fixmatch-scratch" }, runs.Select(r => r.Mode));
+        Assert.Equal(new[] { "scratch", "probe", "finetune", "discriminative", "joint", "joint-scratch", "vat", "vat-scratch", "fixmatch", "fixmatch-scratch", "conv", "fixmatch-conv" }, runs.Select(r => r.Mode));
         Assert.All(requests, r => Assert.Same(u, r.Unlabelled));
         Assert.Equal(new[] { EncoderTrainingMode.FineTune, EncoderTrainingMode.Probe, EncoderTrainingMode.FineTune, EncoderTrainingMode.DiscriminativeFineTune, EncoderTrainingMode.Joint, EncoderTrainingMode.Joint,
-                EncoderTrainingMode.VirtualAdversarial, EncoderTrainingMode.VirtualAdversarial, EncoderTrainingMode.Consistency, EncoderTrainingMode.Consistency },
+                EncoderTrainingMode.VirtualAdversarial, EncoderTrainingMode.VirtualAdversarial, EncoderTrainingMode.Consistency, EncoderTrainingMode.Consistency,
+                EncoderTrainingMode.Consistency, EncoderTrainingMode.Consistency },
             requests.Select(r => r.Options.Mode));
-        Assert.Equal(new[] { true, false, false, false, false, true, false, true, false, true }, requests.Select(r => r.Options.Initialization == EncoderInitialization.Random));
+        Assert.Equal(new[] { true, false, false, false, false, true, false, true, false, true, true, true }, requests.Select(r => r.Options.Initialization == EncoderInitialization.Random));
+        // conv trains on the labelled images alone (weight 0); only the conv modes get the convolutions.
+        Assert.Equal(new[] { 1f, 0f, 1f }, requests.Skip(9).Select(r => r.Options.ConsistencyWeight));
+        Assert.Equal(new[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2 }, requests.Select(r => r.Options.ConvolutionChannels.Length));
         Assert.All(runs, r => Assert.True(r.Accuracy > 1.0 / Classes, $"{r.Mode}: {r.Accuracy}"));
     }
 
     [Fact]
-    public void Defaults_FineTuneThePretrainedDenoisingEncoder_WithAFixedStepBudget_ForScratchToo()
+    public void Defaults_ConsistencyOfTheConvolutionalEncoder_WithAFixedStepBudget_ForScratchToo()
     {
         var (u, _) = Manifold(200, 3);
         var (x, y) = Manifold(60, 1);
         var (tx, ty) = Manifold(90, 2);
+        var d = new PretrainingExperimentOptions();
+        Assert.Equal(new[] { PretrainMode.FixMatchConv }, d.Modes);
+        Assert.Equal(new[] { AutoencoderKind.Denoising }, d.Kinds);
+        Assert.Equal(new[] { 32, 64 }, d.ConvolutionChannels);
+        Assert.Equal(1200, d.ClassifierSteps);
+        var c = d.Classifier;
+        Assert.Equal((2, 2, 8, 0.1f, 128, 0.5f, 0.95f, 1f, 128), (c.WeakShift, c.StrongShift, c.CutoutSize, c.AugmentationNoise, c.UnlabelledBatchSize, c.DropoutRate,
+            c.ConsistencyThreshold, c.ConsistencyWeight, c.ConvolutionCodeSize));
         var o = new PretrainingExperimentOptions
         {
             LabelCounts = new[] { 15, 30 }, Seeds = 1, HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed,
-            Classifier = new EncoderClassifierOptions { Epochs = 99, BatchSize = 8, LearningRate = 1e-2f, ValidationFraction = 0.2, EarlyStoppingPatience = 5 },
+            ImageHeight = 4, ImageWidth = 6, ConvolutionChannels = new[] { 3 }, ClassifierSteps = 12,
+            Classifier = new EncoderClassifierOptions { Epochs = 99, BatchSize = 8, LearningRate = 1e-2f, ValidationFraction = 0.2, EarlyStoppingPatience = 5, UnlabelledBatchSize = 16, ConvolutionCodeSize = 5 },
         };
-        Assert.Equal(new[] { PretrainMode.FineTune }, o.Modes);
-        Assert.Equal(new[] { AutoencoderKind.Denoising }, o.Kinds);
-        Assert.Equal(1200, o.ClassifierSteps);
-        o.ClassifierSteps = 12;
         var requests = new List<PretrainingFitRequest>();
         var runs = PretrainingExperiment.Run(u, x, y, tx, ty, o, (r, ct) => { requests.Add(r); return PretrainingExperiment.FitClassifier(r, ct); });
-        Assert.Equal(new[] { "15 none scratch", "15 denoising finetune", "30 none scratch", "30 denoising finetune" }, runs.Select(r => $"{r.Labels} {r.Kind} {r.Mode}"));
+        Assert.Equal(new[] { "15 none scratch", "15 denoising fixmatch-conv", "30 none scratch", "30 denoising fixmatch-conv" }, runs.Select(r => $"{r.Labels} {r.Kind} {r.Mode}"));
         // 12 steps: 6 epochs of 2 batches of 8 at N = 15, 3 epochs of 4 at N = 30, every labelled row trains, no early stopping.
         Assert.Equal(new[] { 6, 6, 3, 3 }, runs.Select(r => r.Epochs));
         Assert.All(requests, r => Assert.Equal((0.0, 0), (r.Options.ValidationFraction, r.Options.EarlyStoppingPatience)));
-        Assert.All(requests, r => Assert.Equal(2, ((AutoencoderModel)r.Autoencoder!).History.Epochs.Count));
+        Assert.Equal(new[] { "", "3", "", "3" }, requests.Select(r => string.Join(",", r.Options.ConvolutionChannels)));
+        Assert.All(requests.Where((_, i) => i % 2 == 1), r => Assert.Equal((EncoderTrainingMode.Consistency, EncoderInitialization.Random), (r.Options.Mode, r.Options.Initialization)));
+        Assert.All(requests, r => Assert.Empty(((AutoencoderModel)r.Autoencoder!).History.Epochs)); // the convolutional encoder needs no pretraining
         o.ClassifierSteps = -1;
         Assert.Equal("ClassifierSteps", Assert.Throws<ArgumentOutOfRangeException>(() => PretrainingExperiment.Run(u, x, y, tx, ty, o, PretrainingExperiment.FitClassifier)).ParamName);
+        o.ClassifierSteps = 12;
+        o.ConvolutionChannels = [];
+        Assert.Equal("ConvolutionChannels", Assert.Throws<ArgumentOutOfRangeException>(() => PretrainingExperiment.Run(u, x, y, tx, ty, o, PretrainingExperiment.FitClassifier)).ParamName);
     }
 
     [Fact]
@@ -185,7 +199,7 @@ public class PretrainingExperimentTests
         Assert.Equal(PretrainMode.JointScratch, PretrainingExperiment.ParseMode("joint-scratch"));
         Assert.Contains("expected probe, finetune, discriminative, joint, joint-scratch", Assert.Throws<ArgumentException>(() => PretrainingExperiment.ParseMode("full")).Message);
         Assert.Equal("CorruptionLevel", Assert.Throws<ArgumentOutOfRangeException>(() =>
-            PretrainingExperiment.Run(x, y, x, y, new PretrainingExperimentOptions { DenoisingLevel = 2 })).ParamName);
+            PretrainingExperiment.Run(x, y, x, y, new PretrainingExperimentOptions { DenoisingLevel = 2, ImageHeight = 4, ImageWidth = 6 })).ParamName);
         Assert.Equal(AutoencoderKind.Denoising, PretrainingExperiment.ParseKind("denoising"));
         Assert.Equal(AutoencoderKind.Denoising, PretrainingExperiment.ParseKind("dae"));
         Assert.Equal(AutoencoderKind.Variational, PretrainingExperiment.ParseKind(" VAE "));
