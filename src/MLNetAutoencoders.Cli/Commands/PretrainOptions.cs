@@ -28,7 +28,7 @@ internal sealed class PretrainOptions
     public Option<int> Steps { get; } = new("--steps") { Description = "fixed budget: every classifier trains on all N labelled rows for about this many minibatch steps (no early stopping); 0 = --epochs with --validation-fraction and --patience", DefaultValueFactory = _ => D.ClassifierSteps };
     public Option<int> Batch { get; } = new("--batch") { Description = "classifier batch size", DefaultValueFactory = _ => C.BatchSize };
     public Option<float> Lr { get; } = new("--lr") { Description = "classifier learning rate (Adam), the same for scratch, probe and head", DefaultValueFactory = _ => C.LearningRate };
-    public Option<string> Modes { get; } = new("--modes") { Description = "how each pretrained kind is used: probe, finetune, discriminative, joint, joint-scratch, vat, vat-scratch, m1m2 (on the vae kind), fixmatch, fixmatch-scratch, conv, fixmatch-conv (a scratch row is always fitted)", DefaultValueFactory = _ => Join(D.Modes.Select(PretrainingExperiment.Name)) };
+    public Option<string> Modes { get; } = new("--modes") { Description = "how each pretrained kind is used: probe, finetune, discriminative, joint, joint-scratch, vat, vat-scratch, m1m2 (on the vae kind), fixmatch, fixmatch-scratch, conv, fixmatch-conv (a scratch row is always fitted; default fixmatch-conv for images, finetune for tables)", DefaultValueFactory = _ => Join(D.Modes.Select(PretrainingExperiment.Name)) };
     public Option<string> ConvChannels { get; } = new("--conv-channels") { Description = "conv modes: output channels of the encoder's 3×3 stride-2 convolutions, comma-separated", DefaultValueFactory = _ => Join(D.ConvolutionChannels) };
     public Option<int> ConvCode { get; } = new("--conv-code") { Description = "conv modes: units of the dense ReLU layer after the convolutions", DefaultValueFactory = _ => C.ConvolutionCodeSize };
     public Option<float> JointWeight { get; } = new("--joint-weight") { Description = "joint modes: weight of the unlabelled rows' reconstruction loss (per image) against the labelled cross-entropy", DefaultValueFactory = _ => C.ReconstructionWeight };
@@ -92,7 +92,10 @@ internal sealed class PretrainOptions
             StackedDenoising = r.GetValue(StackedDenoising),
             StackedFineTuneEpochs = r.GetValue(StackedFineTune),
             ClassifierSteps = r.GetValue(Steps),
-            Modes = List(Modes).Select(PretrainingExperiment.ParseMode).Distinct().ToArray(),
+            // Without --modes, rows that are not images (one pixel high) get the table default: a convolution needs images.
+            Modes = r.GetResult(Modes) is { Implicit: false } || height > 1
+                ? List(Modes).Select(PretrainingExperiment.ParseMode).Distinct().ToArray()
+                : [.. PretrainingExperimentOptions.TableModes],
             CacheDirectory = r.GetValue(Cache),
             ConvolutionChannels = CommonOptions.ParseSizes(r.GetValue(ConvChannels), "--conv-channels"),
             ImageHeight = height,

@@ -112,6 +112,13 @@ public sealed class PretrainingExperimentOptions
     public PretrainMode[] Modes { get; set; } = { PretrainMode.FixMatchConv };
 
     /// <summary>
+    /// The default of <see cref="Modes"/> for rows that are not images (a table: one pixel high), where a convolutional
+    /// encoder has nothing to convolve: <see cref="PretrainMode.FineTune"/> of the pretrained encoder with the fixed
+    /// budget, the ninth round's best method.
+    /// </summary>
+    public static IReadOnlyList<PretrainMode> TableModes { get; } = [PretrainMode.FineTune];
+
+    /// <summary>
     /// When above 0, every classifier (scratch included) trains on all N labelled rows for about this many minibatch
     /// steps, a fixed budget: epochs = max(1, round(steps / ⌈N / batch size⌉)), no validation split, no early stopping
     /// (the <see cref="Classifier"/> recipe's epochs, validation fraction and patience are then unused). 0 keeps the

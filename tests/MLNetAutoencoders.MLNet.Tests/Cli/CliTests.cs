@@ -447,7 +447,7 @@ public sealed class CliTests : IDisposable
         var json = LastJson(stdout);
         var runs = json["runs"]!.AsArray();
         // Per N, with the default modes: scratch, the logistic-regression baseline on the pixels, and consistency training of
-        // the convolutional encoder (the best method measured; a CSV row is a 1-pixel-high image), both networks for 6 steps:
+        // the convolutional encoder (the best method measured; 16 values a row read as a 4×4 image), both networks for 6 steps:
         // 3 epochs of 2 batches at N = 10, 2 of 3 at N = 20.
         Assert.Equal(2 * 3, runs.Count);
         Assert.Equal(new[] { "fixmatch-conv", "logreg", "scratch" }, runs.Select(r => (string)r!["mode"]!).Distinct().Order());
@@ -464,6 +464,22 @@ public sealed class CliTests : IDisposable
         Assert.Equal(6, rows.Count);
         Assert.All(rows, r => Assert.Equal(0, (double)r!["accuracyStd"]!)); // one seed
         Assert.Equal((800, 500), (ReadGreyPng(chart).Width, ReadGreyPng(chart).Height));
+    }
+
+    [Fact]
+    public void Pretrain_OnATable_DefaultModes_FineTuneThePretrainedEncoder_InsteadOfConvolving()
+    {
+        // 12 values a row: not a square, so a table (rows one pixel high), where the default is fine-tuning, not a convolution.
+        var csv = LabelledCsv.Write(Path.Combine(_dir, "table.csv"), TestData.LowRankData(200, 12), scale: 1f);
+        var (code, stdout) = Run("pretrain", "--dataset", csv, "--label-column", "label", "--labels", "10", "--kinds", "ae", "--seeds", "1",
+            "--hidden", "8", "--code", "3", "--pretrain-epochs", "2", "--steps", "6", "--batch", "8", "--threads", "1", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal(new[] { "finetune", "logreg", "scratch" }, LastJson(stdout)["runs"]!.AsArray().Select(r => (string)r!["mode"]!).Distinct().Order());
+        // Asked for by name, the convolutional mode still runs on the table (a 12×1 image).
+        (code, stdout) = Run("pretrain", "--dataset", csv, "--label-column", "label", "--labels", "10", "--kinds", "ae", "--seeds", "1", "--modes", "fixmatch-conv",
+            "--hidden", "8", "--code", "3", "--pretrain-epochs", "2", "--steps", "6", "--batch", "8", "--threads", "1", "--json");
+        Assert.Equal(0, code);
+        Assert.Contains("fixmatch-conv", LastJson(stdout)["runs"]!.AsArray().Select(r => (string)r!["mode"]!));
     }
 
     [Fact]
