@@ -415,12 +415,7 @@ internal sealed class AnomalyExperiment
                     var ensemble = EnsembleScorer.Create(members.Select(m => m.Scorer).ToList(),
                         name == KindsAndInput ? new KnnDistance(c.Train.Images, AnomalyDefaults.Neighbours) : null);
                     // The ensemble's score from the members' test scores already computed (what ensemble.Score computes anew).
-                    var parts = members.Select(m => (IReadOnlyList<float>)m.TestScores).ToList();
-                    var standardizations = ensemble.Standardizations.ToList();
-                    if (ensemble.InputNeighbours is { } raw) { parts.Add(raw.Score(c.Test.Images)); standardizations.Add(ensemble.InputNeighboursStandardization!.Value); }
-                    var scores = new float[c.Test.Count];
-                    for (int k = 0; k < parts.Count; k++)
-                        for (int i = 0; i < scores.Length; i++) scores[i] += standardizations[k].Apply(parts[k][i]) / parts.Count;
+                    var scores = ensemble.Combine(members.Select(m => (IReadOnlyList<float>)m.TestScores).ToList(), ensemble.InputNeighbours?.Score(c.Test.Images));
                     // Fit + score: every member's own time, the shared network's fit once, and the ensemble's own work.
                     double seconds = members.Sum(m => m.Seconds) + (members.Any(m => m.Shared) ? sharedFit : 0) + extra.Elapsed.TotalSeconds;
                     rows.Add(WithAuroc(ml, $"{method}/{name}", c, seconds, null, scores, labels, seconds));

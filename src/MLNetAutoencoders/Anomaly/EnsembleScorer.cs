@@ -66,7 +66,7 @@ public sealed class EnsembleScorer : IAnomalyScorer
             scores.Add(own);
             standardizations.Add(inputStandardization.Value);
         }
-        var training = Combine(scores, standardizations);
+        var training = MeanOfStandardized(scores, standardizations);
         return new EnsembleScorer(members.ToArray(), standardizations.Take(members.Count).ToArray(), inputNeighbours, inputStandardization, training);
     }
 
@@ -74,17 +74,21 @@ public sealed class EnsembleScorer : IAnomalyScorer
     public float[] Score(Matrix x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        var scores = Members.Select(m => (IReadOnlyList<float>)m.Score(x)).ToList();
-        var standardizations = Standardizations.ToList();
-        if (InputNeighbours is { } knn)
-        {
-            scores.Add(knn.Score(x));
-            standardizations.Add(InputNeighboursStandardization!.Value);
-        }
-        return Combine(scores, standardizations);
+        return Combine(Members.Select(m => (IReadOnlyList<float>)m.Score(x)).ToList(), InputNeighbours?.Score(x));
     }
 
-    private static float[] Combine(IReadOnlyList<IReadOnlyList<float>> scores, IReadOnlyList<ScoreStandardization> standardizations)
+    /// <summary>
+    /// The ensemble's score from its members' scores of the same rows, already computed (<see cref="Members"/> in order,
+    /// then <see cref="InputNeighbours"/>' when it is a member): what <see cref="Score"/> computes from the rows.
+    /// </summary>
+    internal float[] Combine(IReadOnlyList<IReadOnlyList<float>> memberScores, IReadOnlyList<float>? inputNeighbourScores)
+    {
+        if (InputNeighbours is null) return MeanOfStandardized(memberScores, Standardizations);
+        return MeanOfStandardized([.. memberScores, inputNeighbourScores ?? throw new ArgumentNullException(nameof(inputNeighbourScores))],
+            [.. Standardizations, InputNeighboursStandardization!.Value]);
+    }
+
+    private static float[] MeanOfStandardized(IReadOnlyList<IReadOnlyList<float>> scores, IReadOnlyList<ScoreStandardization> standardizations)
     {
         var mean = new float[scores[0].Count];
         for (int k = 0; k < scores.Count; k++)
