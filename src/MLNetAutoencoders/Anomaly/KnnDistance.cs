@@ -20,8 +20,9 @@ public sealed class KnnDistance
 {
     private const int QueryBlock = 256;
     private const int ReferenceBlock = 2048;
+    private readonly float[] _referenceNorms;
 
-    /// <summary>Keeps <paramref name="reference"/> (not copied) and <paramref name="k"/>.</summary>
+    /// <summary>Keeps <paramref name="reference"/> (not copied: do not change it afterwards) with its rows' squared norms, and <paramref name="k"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> below 1, or not below the number of reference rows (leave-one-out needs k + 1 rows).</exception>
     public KnnDistance(Matrix reference, int k = AnomalyDefaults.Neighbours)
     {
@@ -31,6 +32,7 @@ public sealed class KnnDistance
             throw new ArgumentOutOfRangeException(nameof(k), k, $"The number of neighbours k = {k} needs at least k + 1 = {k + 1} training rows; there are {reference.Rows}.");
         Reference = reference;
         K = k;
+        _referenceNorms = SquaredNorms(reference); // once, not at every Score call (a prediction engine's calls are one row each)
     }
 
     /// <summary>The reference rows.</summary>
@@ -47,8 +49,8 @@ public sealed class KnnDistance
         if (x.Cols != Reference.Cols) throw new ArgumentException($"Rows of width {x.Cols}; the reference rows have {Reference.Cols}.", nameof(x));
         if (leaveOneOut && x.Rows != Reference.Rows) throw new ArgumentException("Leave-one-out scores the reference rows themselves.", nameof(x));
         int n = Reference.Rows, cols = x.Cols, k = K;
-        var refNorms = SquaredNorms(Reference);
-        var rowNorms = SquaredNorms(x);
+        var refNorms = _referenceNorms;
+        var rowNorms = ReferenceEquals(x, Reference) ? refNorms : SquaredNorms(x);
         int qb = Math.Min(QueryBlock, x.Rows), rb = Math.Min(ReferenceBlock, n);
         var gemm = qb > 1 ? Gemm.Create(GemmKind.Auto, Environment.ProcessorCount) : null;
         var products = new float[qb * rb];
