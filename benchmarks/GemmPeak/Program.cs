@@ -1,7 +1,7 @@
 // GEMM peak probe: GFLOP/s of the library's managed SGEMM and of OpenBLAS's cblas_sgemm (both through
 // Gemm.Create) at several thread counts, on square matrices and on the reference AE's largest layer shapes.
 // Usage: dotnet run -c Release --project benchmarks/GemmPeak -- [--threads 1,2] [--reps 5] [--min-seconds 0.1]
-//        [--providers managed,openblas] [--cases all|square|ae|training]
+//        [--providers managed,openblas] [--cases all|square|ae|training|scoring]
 // Prints a table, then one JSON line (the last line of stdout).
 using System.Diagnostics;
 using System.Globalization;
@@ -28,6 +28,19 @@ if (opts.Cases is "training")
         cases.Add(new Case($"weight-grad {o}x{i}x512 TN", o, i, 512, true, false));
         if (l > 0) cases.Add(new Case($"input-grad 512x{i}x{o} NN", 512, i, o, false, false));
     }
+}
+if (opts.Cases is "scoring")
+{
+    // The encoder's products when a stage scores a block of 1 024 rows (784-256-128-20): Y = X·Wᵀ with the weights
+    // stored out×in (NT), and the same products with the weights stored transposed, in×out (NN).
+    int[] widths = { 784, 256, 128, 20 };
+    for (int l = 0; l + 1 < widths.Length; l++)
+    {
+        int i = widths[l], o = widths[l + 1];
+        cases.Add(new Case($"score 1024x{o}x{i} NT", 1024, o, i, false, true));
+        cases.Add(new Case($"score 1024x{o}x{i} NN", 1024, o, i, false, false));
+    }
+    foreach (int m in new[] { 256, 512, 2048 }) cases.Add(new Case($"score {m}x256x784 NT", m, 256, 784, false, true));
 }
 if (opts.Cases is "all" or "ae")
 {
@@ -167,7 +180,7 @@ internal sealed record Args(int[] Threads, int Reps, double MinSeconds, string[]
                 "--reps" => a with { Reps = Ints(Value(), "--reps")[0] },
                 "--min-seconds" => a with { MinSeconds = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--providers" => a with { Providers = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
-                "--cases" => a with { Cases = Value() is var c && c is "all" or "square" or "ae" or "training" ? c : throw new ArgumentException($"--cases: expected all, square, ae or training; got '{c}'.") },
+                "--cases" => a with { Cases = Value() is var c && c is "all" or "square" or "ae" or "training" or "scoring" ? c : throw new ArgumentException($"--cases: expected all, square, ae, training or scoring; got '{c}'.") },
                 var other => throw new ArgumentException($"Unknown option '{other}'. Options: --threads 1,2 --reps 5 --min-seconds 0.1 --providers managed,openblas --cases all|square|ae|training"),
             };
         }
