@@ -84,7 +84,7 @@ internal sealed class AnomalyExperiment
     /// </summary>
     public static readonly IReadOnlyDictionary<string, (string[] Methods, string[] Scorers, int Code, int Erasure)> Chosen = new Dictionary<string, (string[], string[], int, int)>
     {
-        ["fashion-mnist"] = (["mlnet-pca", "pca", "denoising"], ["reconstruction", "reconstruction+knn", Kinds], 16, 7),
+        ["fashion-mnist"] = (["mlnet-pca", "pca", "denoising"], ["reconstruction", "reconstruction+knn", "kinds+geo+raw"], 16, 7),
         ["breast-cancer"] = (["mlnet-pca", "pca", "ae"], ["reconstruction", "knn", Ensemble], 8, 0),
     };
 
@@ -218,7 +218,7 @@ internal sealed class AnomalyExperiment
             throw new ArgumentException($"--scorers {geo} needs image rows (--dataset fashion-mnist): transformation prediction turns images; the breast-cancer table is not an image.");
         if (!images && methods.Contains("conv")) throw new ArgumentException("--methods conv needs image rows (--dataset fashion-mnist); the breast-cancer table is not an image.");
         var settings = new Settings(k, o.HiddenSizes ?? (images ? [256, 128] : [16]), o.Epochs ?? (images ? 20 : 200), o.Seed, o.Threads, images, scorers, o.CurvesDirectory,
-            chosen.Scorers.Last(n => n is not (Ensemble or Kinds or KindsAndInput)), erasure);
+            chosen.Scorers.Last(n => n != Ensemble && !OverKinds(n)), erasure);
         return new AnomalyExperiment(name, part, methods, settings, cases);
     }
 
