@@ -104,6 +104,9 @@ internal sealed class AnomalyExperiment
     /// <summary>The scorer name of an ensemble: <see cref="AnomalyDefaults.EnsembleSize"/> networks of the dataset's chosen code scorer (the last of <see cref="Chosen"/> other than the ensemble), seeds s … s + 4.</summary>
     public const string Ensemble = "ensemble";
 
+    /// <summary>The scorer name of <see cref="Ensemble"/> with the k-nearest-neighbour distance in the input space as one more member.</summary>
+    public const string EnsembleAndInput = "ensemble+raw";
+
     /// <summary>
     /// The scorer name of an ensemble over kinds: the dataset's chosen code scorer of the method's network with, on
     /// images, restoration (its own network), on the table the same network's reconstruction error (<see cref="KindMembers"/>).
@@ -116,8 +119,8 @@ internal sealed class AnomalyExperiment
     /// <summary>The ensembles over kinds besides <see cref="Kinds"/>: their names, with <c>kinds</c> for <see cref="KindMembers"/>, <c>geo</c> for transformation prediction, <c>raw</c> for the input-space neighbour distance.</summary>
     private static readonly string[] OtherKindEnsembles = [KindsAndInput, "kinds+geo", "geo+raw", "kinds+geo+raw"];
 
-    /// <summary>Every scorer name: <see cref="Scorers"/>, <see cref="Ensemble"/>, <see cref="Kinds"/> and the other ensembles over kinds.</summary>
-    public static string[] ScorerNames => [.. Scorers.Keys, Ensemble, Kinds, .. OtherKindEnsembles];
+    /// <summary>Every scorer name: <see cref="Scorers"/>, <see cref="Ensemble"/>, <see cref="EnsembleAndInput"/>, <see cref="Kinds"/> and the other ensembles over kinds.</summary>
+    public static string[] ScorerNames => [.. Scorers.Keys, Ensemble, EnsembleAndInput, Kinds, .. OtherKindEnsembles];
 
     /// <summary>The members of <see cref="Kinds"/>: the chosen code scorer and restoration (images) or the reconstruction error (table).</summary>
     public static string[] KindMembers(Settings s) => [s.EnsembleOf, s.Images ? "restoration" : "reconstruction"];
@@ -130,7 +133,7 @@ internal sealed class AnomalyExperiment
     }
 
     /// <summary>Scorers that train a network of their own instead of scoring the method's shared network.</summary>
-    private static bool OwnNetwork(string scorer) => scorer is "svdd" or "restoration" or "geo" or Ensemble;
+    private static bool OwnNetwork(string scorer) => scorer is "svdd" or "restoration" or "geo" or Ensemble or EnsembleAndInput;
 
     /// <summary>Ensembles over kinds, combined from the other scorers' fitted members.</summary>
     private static bool OverKinds(string scorer) => scorer == Kinds || OtherKindEnsembles.Contains(scorer);
@@ -218,7 +221,7 @@ internal sealed class AnomalyExperiment
             throw new ArgumentException($"--scorers {geo} needs image rows (--dataset fashion-mnist): transformation prediction turns images; the breast-cancer table is not an image.");
         if (!images && methods.Contains("conv")) throw new ArgumentException("--methods conv needs image rows (--dataset fashion-mnist); the breast-cancer table is not an image.");
         var settings = new Settings(k, o.HiddenSizes ?? (images ? [256, 128] : [16]), o.Epochs ?? (images ? 20 : 200), o.Seed, o.Threads, images, scorers, o.CurvesDirectory,
-            chosen.Scorers.Last(n => n != Ensemble && !OverKinds(n)), erasure);
+            chosen.Scorers.Last(n => n is not (Ensemble or EnsembleAndInput) && !OverKinds(n)), erasure);
         return new AnomalyExperiment(name, part, methods, settings, cases);
     }
 
@@ -381,7 +384,8 @@ internal sealed class AnomalyExperiment
                     var own = Stopwatch.StartNew();
                     var so = AutoencoderAnomalyEstimator.Options.ForKind(AutoencoderKinds.Parse(method));
                     (so.Seed, so.Autoencoder, so.Vae) = (o.Seed, o.Autoencoder, o.Vae);
-                    if (name == Ensemble) (so.Score, so.EnsembleSize) = (Scorers[s.EnsembleOf], AnomalyDefaults.EnsembleSize);
+                    if (name is Ensemble or EnsembleAndInput)
+                        (so.Score, so.EnsembleSize, so.InputNeighbours) = (Scorers[s.EnsembleOf], AnomalyDefaults.EnsembleSize, name == EnsembleAndInput);
                     else (so.Score, so.Vae, so.ImageHeight, so.ImageWidth) = (Scorers[name], null, c.Train.Height, c.Train.Width);
                     if (name == "restoration") so.ErasureSize = s.Erasure;
                     var detector = ml.AnomalyDetection.Trainers.Autoencoder(so).Fit(train);
