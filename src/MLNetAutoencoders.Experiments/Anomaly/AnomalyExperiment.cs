@@ -84,7 +84,7 @@ internal sealed class AnomalyExperiment
     /// </summary>
     public static readonly IReadOnlyDictionary<string, (string[] Methods, string[] Scorers, int Code, int Erasure)> Chosen = new Dictionary<string, (string[], string[], int, int)>
     {
-        ["fashion-mnist"] = (["mlnet-pca", "pca", "denoising"], ["reconstruction", "reconstruction+knn", Kinds], 16, 7),
+        ["fashion-mnist"] = (["mlnet-pca", "pca", "denoising"], ["reconstruction", "reconstruction+knn", "kinds+geo+raw"], 16, 7),
         ["breast-cancer"] = (["mlnet-pca", "pca", "ae"], ["reconstruction", "knn", Ensemble], 8, 0),
     };
 
@@ -98,10 +98,14 @@ internal sealed class AnomalyExperiment
         ["reconstruction+gaussian"] = AnomalyScore.ReconstructionAndCodeGaussian,
         ["svdd"] = AnomalyScore.DeepSvdd,
         ["restoration"] = AnomalyScore.Restoration,
+        ["geo"] = AnomalyScore.TransformationPrediction,
     };
 
     /// <summary>The scorer name of an ensemble: <see cref="AnomalyDefaults.EnsembleSize"/> networks of the dataset's chosen code scorer (the last of <see cref="Chosen"/> other than the ensemble), seeds s … s + 4.</summary>
     public const string Ensemble = "ensemble";
+
+    /// <summary>The scorer name of <see cref="Ensemble"/> with the k-nearest-neighbour distance in the input space as one more member.</summary>
+    public const string EnsembleAndInput = "ensemble+raw";
 
     /// <summary>
     /// The scorer name of an ensemble over kinds: the dataset's chosen code scorer of the method's network with, on
@@ -112,17 +116,27 @@ internal sealed class AnomalyExperiment
     /// <summary>The scorer name of <see cref="Kinds"/> with the k-nearest-neighbour distance in the input space as one more member.</summary>
     public const string KindsAndInput = "kinds+raw";
 
-    /// <summary>Every scorer name: <see cref="Scorers"/>, <see cref="Ensemble"/>, <see cref="Kinds"/> and <see cref="KindsAndInput"/>.</summary>
-    public static string[] ScorerNames => [.. Scorers.Keys, Ensemble, Kinds, KindsAndInput];
+    /// <summary>The ensembles over kinds besides <see cref="Kinds"/>: their names, with <c>kinds</c> for <see cref="KindMembers"/>, <c>geo</c> for transformation prediction, <c>raw</c> for the input-space neighbour distance.</summary>
+    private static readonly string[] OtherKindEnsembles = [KindsAndInput, "kinds+geo", "geo+raw", "kinds+geo+raw"];
+
+    /// <summary>Every scorer name: <see cref="Scorers"/>, <see cref="Ensemble"/>, <see cref="EnsembleAndInput"/>, <see cref="Kinds"/> and the other ensembles over kinds.</summary>
+    public static string[] ScorerNames => [.. Scorers.Keys, Ensemble, EnsembleAndInput, Kinds, .. OtherKindEnsembles];
 
     /// <summary>The members of <see cref="Kinds"/>: the chosen code scorer and restoration (images) or the reconstruction error (table).</summary>
     public static string[] KindMembers(Settings s) => [s.EnsembleOf, s.Images ? "restoration" : "reconstruction"];
 
+    /// <summary>The fitted scorers an ensemble over kinds averages (<see cref="KindMembers"/> for its <c>kinds</c> part, <c>geo</c>), and whether the input-space neighbour distance is one more member.</summary>
+    private static (string[] Names, bool Raw) EnsembleMembers(string ensemble, Settings s)
+    {
+        var parts = ensemble.Split('+');
+        return ([.. parts.SelectMany(p => p == Kinds ? KindMembers(s) : p == "raw" ? [] : [p])], parts.Contains("raw"));
+    }
+
     /// <summary>Scorers that train a network of their own instead of scoring the method's shared network.</summary>
-    private static bool OwnNetwork(string scorer) => scorer is "svdd" or "restoration" or Ensemble;
+    private static bool OwnNetwork(string scorer) => scorer is "svdd" or "restoration" or "geo" or Ensemble or EnsembleAndInput;
 
     /// <summary>Ensembles over kinds, combined from the other scorers' fitted members.</summary>
-    private static bool OverKinds(string scorer) => scorer is Kinds or KindsAndInput;
+    private static bool OverKinds(string scorer) => scorer == Kinds || OtherKindEnsembles.Contains(scorer);
 
     /// <summary>Images shown in the heat map: the scored images with the highest reconstruction error.</summary>
     private const int HeatMapImages = 10;
@@ -191,7 +205,7 @@ internal sealed class AnomalyExperiment
         var part = o.Split.Trim().ToLowerInvariant();
         if (part is not ("test" or "validation")) throw new ArgumentException($"--split: unknown '{part}'; expected test or validation.");
         bool validation = part == "validation";
-        bool restores = name == "fashion-mnist" && scorers.Any(n => n is "restoration" || OverKinds(n));
+        bool restores = name == "fashion-mnist" && scorers.Any(n => n is "restoration" || (OverKinds(n) && n.Split('+').Contains(Kinds)));
         if (o.ErasureSize < 0) throw new ArgumentException($"--erasure must be ≥ 0; got {o.ErasureSize}.");
         if (o.ErasureSize > 0 && !restores) throw new ArgumentException("--erasure applies to restoration (--scorers restoration, kinds or kinds+raw on images).");
         int erasure = restores ? o.ErasureSize ?? chosen.Erasure : 0;
@@ -203,9 +217,11 @@ internal sealed class AnomalyExperiment
         };
         bool images = name == "fashion-mnist";
         if (!images && scorers.Contains("restoration")) throw new ArgumentException("--scorers restoration needs image rows (--dataset fashion-mnist); the breast-cancer table is not an image.");
+        if (!images && scorers.FirstOrDefault(n => n.Split('+').Contains("geo")) is { } geo)
+            throw new ArgumentException($"--scorers {geo} needs image rows (--dataset fashion-mnist): transformation prediction turns images; the breast-cancer table is not an image.");
         if (!images && methods.Contains("conv")) throw new ArgumentException("--methods conv needs image rows (--dataset fashion-mnist); the breast-cancer table is not an image.");
         var settings = new Settings(k, o.HiddenSizes ?? (images ? [256, 128] : [16]), o.Epochs ?? (images ? 20 : 200), o.Seed, o.Threads, images, scorers, o.CurvesDirectory,
-            chosen.Scorers.Last(n => n is not (Ensemble or Kinds or KindsAndInput)), erasure);
+            chosen.Scorers.Last(n => n is not (Ensemble or EnsembleAndInput) && !OverKinds(n)), erasure);
         return new AnomalyExperiment(name, part, methods, settings, cases);
     }
 
@@ -359,7 +375,8 @@ internal sealed class AnomalyExperiment
                 // An ensemble over kinds is combined from its members' fitted scorers and test scores, so each member is fitted once.
                 bool kinds = s.Scorers.Any(OverKinds);
                 var scorers = s.Scorers.Where(n => !OverKinds(n)).ToList();
-                if (kinds) scorers.AddRange(KindMembers(s).Where(n => !scorers.Contains(n)));
+                foreach (var ensemble in s.Scorers.Where(OverKinds))
+                    scorers.AddRange(EnsembleMembers(ensemble, s).Names.Where(n => !scorers.Contains(n)));
                 var fitted = new Dictionary<string, Member>();
                 // Deep SVDD, restoration and ensembles train networks of their own, through the trainer's options.
                 foreach (var name in scorers.Where(OwnNetwork))
@@ -367,7 +384,8 @@ internal sealed class AnomalyExperiment
                     var own = Stopwatch.StartNew();
                     var so = AutoencoderAnomalyEstimator.Options.ForKind(AutoencoderKinds.Parse(method));
                     (so.Seed, so.Autoencoder, so.Vae) = (o.Seed, o.Autoencoder, o.Vae);
-                    if (name == Ensemble) (so.Score, so.EnsembleSize) = (Scorers[s.EnsembleOf], AnomalyDefaults.EnsembleSize);
+                    if (name is Ensemble or EnsembleAndInput)
+                        (so.Score, so.EnsembleSize, so.InputNeighbours) = (Scorers[s.EnsembleOf], AnomalyDefaults.EnsembleSize, name == EnsembleAndInput);
                     else (so.Score, so.Vae, so.ImageHeight, so.ImageWidth) = (Scorers[name], null, c.Train.Height, c.Train.Width);
                     if (name == "restoration") so.ErasureSize = s.Erasure;
                     var detector = ml.AnomalyDetection.Trainers.Autoencoder(so).Fit(train);
@@ -382,6 +400,7 @@ internal sealed class AnomalyExperiment
                     sw.Restart();
                     // One network for every other scorer: the code-space scores are fitted on its codes, as the trainer does with Options.Score.
                     var model = ml.AnomalyDetection.Trainers.Autoencoder(o).Fit(train);
+                    var network = model.Model!; // a detector of one network's own scores always has it
                     double fit = sharedFit = sw.Elapsed.TotalSeconds;
                     if (s.Curves is not null && s.Images) SaveHeatMap(s.Curves, c, method, model);
                     foreach (var name in scorers.Where(n => !OwnNetwork(n)))
@@ -394,13 +413,13 @@ internal sealed class AnomalyExperiment
                         {
                             // The trainer's own column: the reconstruction error, or the VAE's −ELBO when the method is the VAE.
                             scores = model.Transform(test).GetColumn<float>("Score").ToArray();
-                            if (kinds) scorer = ReconstructionScorer.Fit(model.Model, c.Train.Images, o.Vae is not null);
+                            if (kinds) scorer = ReconstructionScorer.Fit(network, c.Train.Images, o.Vae is not null);
                         }
                         else
                         {
                             bool knn = score is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours;
                             bool combined = score is AnomalyScore.ReconstructionAndCodeNeighbours or AnomalyScore.ReconstructionAndCodeGaussian;
-                            scorer = CodeAnomalyScorer.Fit(model.Model, c.Train.Images, knn ? CodeDensity.NearestNeighbours : CodeDensity.Gaussian, combined, o.Neighbours);
+                            scorer = CodeAnomalyScorer.Fit(network, c.Train.Images, knn ? CodeDensity.NearestNeighbours : CodeDensity.Gaussian, combined, o.Neighbours);
                             scores = scorer.Score(c.Test.Images);
                         }
                         if (scorer is not null) fitted[name] = new Member(scorer, one.Elapsed.TotalSeconds, true, scores);
@@ -408,16 +427,24 @@ internal sealed class AnomalyExperiment
                         rows.Add(WithAuroc(ml, label, c, fit, null, scores, labels, fit + one.Elapsed.TotalSeconds));
                     }
                 }
+                // The input-space neighbours and their test scores, computed once for every ensemble that has them (each ensemble's time counts them).
+                (KnnDistance Knn, float[] TestScores, double Seconds)? raw = null;
                 foreach (var name in s.Scorers.Where(OverKinds))
                 {
-                    var members = KindMembers(s).Select(n => fitted[n]).ToList();
+                    var (names, withRaw) = EnsembleMembers(name, s);
+                    var members = names.Select(n => fitted[n]).ToList();
+                    if (withRaw && raw is null)
+                    {
+                        var search = Stopwatch.StartNew();
+                        var knn = new KnnDistance(c.Train.Images, AnomalyDefaults.Neighbours);
+                        raw = (knn, knn.Score(c.Test.Images), search.Elapsed.TotalSeconds);
+                    }
                     var extra = Stopwatch.StartNew();
-                    var ensemble = EnsembleScorer.Create(members.Select(m => m.Scorer).ToList(),
-                        name == KindsAndInput ? new KnnDistance(c.Train.Images, AnomalyDefaults.Neighbours) : null);
+                    var ensemble = EnsembleScorer.Create(members.Select(m => m.Scorer).ToList(), withRaw ? raw!.Value.Knn : null);
                     // The ensemble's score from the members' test scores already computed (what ensemble.Score computes anew).
-                    var scores = ensemble.Combine(members.Select(m => (IReadOnlyList<float>)m.TestScores).ToList(), ensemble.InputNeighbours?.Score(c.Test.Images));
-                    // Fit + score: every member's own time, the shared network's fit once, and the ensemble's own work.
-                    double seconds = members.Sum(m => m.Seconds) + (members.Any(m => m.Shared) ? sharedFit : 0) + extra.Elapsed.TotalSeconds;
+                    var scores = ensemble.Combine(members.Select(m => (IReadOnlyList<float>)m.TestScores).ToList(), withRaw ? raw!.Value.TestScores : null);
+                    // Fit + score: every member's own time, the shared network's fit once, the input neighbours' search, and the ensemble's own work.
+                    double seconds = members.Sum(m => m.Seconds) + (members.Any(m => m.Shared) ? sharedFit : 0) + (withRaw ? raw!.Value.Seconds : 0) + extra.Elapsed.TotalSeconds;
                     rows.Add(WithAuroc(ml, $"{method}/{name}", c, seconds, null, scores, labels, seconds));
                 }
                 return rows;
@@ -431,10 +458,11 @@ internal sealed class AnomalyExperiment
     /// <summary>The scored images that score highest and, under each, its pixels' contributions to the score (white = most).</summary>
     private static void SaveHeatMap(string folder, Case c, string method, AutoencoderAnomalyTransformer model)
     {
-        var errors = AutoencoderMetrics.RowErrors(c.Test.Images, model.Model.Reconstruct(c.Test.Images));
+        var network = model.Model!; // the shared network's detector
+        var errors = AutoencoderMetrics.RowErrors(c.Test.Images, network.Reconstruct(c.Test.Images));
         var top = Enumerable.Range(0, c.Test.Count).OrderByDescending(i => errors[i, 0]).Take(HeatMapImages).ToArray();
         var images = c.Test.Images.SelectRows(top);
-        var contributions = FeatureContributions.Of(model.Model, images);
+        var contributions = FeatureContributions.Of(network, images);
         var grid = ImageGrid.Pairs(images, contributions, c.Test.Width, c.Test.Height, new ImageGridOptions { Columns = HeatMapImages, Scale = 3, NormalizeEach = true });
         Directory.CreateDirectory(folder);
         new GridFigure

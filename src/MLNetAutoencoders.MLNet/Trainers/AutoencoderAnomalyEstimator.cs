@@ -36,6 +36,9 @@ public enum AnomalyScore
 
     /// <summary>Restoration of images: the autoencoder (dense, or convolutional when <c>Autoencoder.Conv</c> is set) is trained to undo right-angle rotations and flips of the normal images, and with <see cref="AutoencoderAnomalyEstimator.Options.ErasureSize"/> an erased square; score = the mean restoration error over them (<see cref="RestorationScorer"/>; needs <see cref="AutoencoderAnomalyEstimator.Options.ImageHeight"/> and <see cref="AutoencoderAnomalyEstimator.Options.ImageWidth"/>).</summary>
     Restoration,
+
+    /// <summary>Transformation prediction for images (GeoTrans's idea): a dense softmax classifier, no autoencoder, is trained to tell which right-angle rotation or flip was applied to a normal image; score = the sum over the transformations of −log p(the right one) (<see cref="TransformationPredictionScorer"/>, settings <see cref="AutoencoderAnomalyEstimator.Options.Transformation"/>; needs <see cref="AutoencoderAnomalyEstimator.Options.ImageHeight"/> and <see cref="AutoencoderAnomalyEstimator.Options.ImageWidth"/>, or square images).</summary>
+    TransformationPrediction,
 }
 
 /// <summary>
@@ -80,10 +83,13 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         /// <summary>The second phase of <see cref="AnomalyScore.DeepSvdd"/> (the network and its pretraining are <see cref="Autoencoder"/>).</summary>
         public DeepSvddOptions Svdd { get; set; } = new();
 
-        /// <summary>Image height in pixels of the rows, for <see cref="AnomalyScore.Restoration"/>; 0 (default) = not images.</summary>
+        /// <summary>The classifier of <see cref="AnomalyScore.TransformationPrediction"/> (its seed is the trainer's, its threads those of <see cref="Autoencoder"/>).</summary>
+        public TransformationPredictionOptions Transformation { get; set; } = new();
+
+        /// <summary>Image height in pixels of the rows, for <see cref="AnomalyScore.Restoration"/> and <see cref="AnomalyScore.TransformationPrediction"/>; 0 (default) = not images (transformation prediction then takes square images of √width pixels a side).</summary>
         public int ImageHeight { get; set; }
 
-        /// <summary>Image width in pixels of the rows, for <see cref="AnomalyScore.Restoration"/>; 0 (default) = not images.</summary>
+        /// <summary>Image width in pixels of the rows, for <see cref="AnomalyScore.Restoration"/> and <see cref="AnomalyScore.TransformationPrediction"/>; 0 (default) = not images (transformation prediction then takes square images of √width pixels a side).</summary>
         public int ImageWidth { get; set; }
 
         /// <summary>
@@ -163,6 +169,10 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
             throw new ArgumentOutOfRangeException(nameof(options.ErasureSize), options.ErasureSize, $"{StageName}: ErasureSize applies to Score = Restoration, which neither Score nor AdditionalScores names.");
         ArgumentNullException.ThrowIfNull(options.Svdd);
         options.Svdd.Validate();
+        ArgumentNullException.ThrowIfNull(options.Transformation);
+        options.Transformation.Validate();
+        if (options.ImageHeight < 0 || options.ImageWidth < 0 || (options.ImageHeight == 0) != (options.ImageWidth == 0))
+            throw new ArgumentOutOfRangeException(nameof(options.ImageHeight), options.ImageHeight, $"{StageName}: ImageHeight and ImageWidth must both be ≥ 1 (images) or both 0; got {options.ImageHeight} × {options.ImageWidth}.");
         _environment = environment;
         _options = options;
         // Checks the rest of the options now (the network is built again at Fit, adapted to the rows).
@@ -231,6 +241,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         var rows = stream ? null : VectorColumn.ReadAll(input, _options.FeatureColumnName, StageName, unitRange: false, _options.CancellationToken);
         long count = rows?.Rows ?? decidedRows ?? input.GetRowCount() ?? StreamingOptions.CountRows(input);
         if (rows is not null) CheckTrainingRows(rows);
+        if (Scores(_options).Contains(AnomalyScore.TransformationPrediction)) _ = ImageSize(width);
         if (_options.Neighbours >= count && (_options.InputNeighbours || Scores(_options).Any(s => s is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours)))
             throw new ArgumentOutOfRangeException(nameof(Options.Neighbours), _options.Neighbours,
                 $"{StageName}: Neighbours = {_options.Neighbours} needs at least {_options.Neighbours + 1} training rows (a row is not its own neighbour); column '{_options.FeatureColumnName}' has {count}.");
@@ -238,7 +249,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         if (!ReferenceEquals(network, _options.Autoencoder))
             host.Info(FormattableString.Invariant(
                 $"{StageName}: adapted to {count} rows of {width}: hidden {string.Join("-", network.HiddenSizes)}, code {network.CodeSize}, batch {network.BatchSize}, epochs {network.Epochs}"));
-        IAutoencoder model;
+        IAutoencoder? model;
         IAnomalyScorer? scorer;
         float[] scores;
         if (IsEnsemble(_options))
@@ -255,7 +266,20 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         Array.Sort(scores);
         host.Info(FormattableString.Invariant(
             $"{StageName}: threshold {threshold:G6} (training scores: median {scores[scores.Length / 2]:G6}, max {scores[^1]:G6}; contamination {_options.Contamination})"));
-        return new AutoencoderAnomalyTransformer(model, _options.FeatureColumnName, threshold, _options.Score, scorer);
+        return new AutoencoderAnomalyTransformer(model, width, _options.FeatureColumnName, threshold, _options.Score, scorer);
+    }
+
+    /// <summary>
+    /// The images' height and width for transformation prediction: the options' when set, else the side of a square of
+    /// <paramref name="width"/> pixels; a named error when the rows are neither.
+    /// </summary>
+    private (int Height, int Width) ImageSize(int width)
+    {
+        if (_options.ImageHeight > 0) return (_options.ImageHeight, _options.ImageWidth);
+        int side = (int)Math.Round(Math.Sqrt(width));
+        if (side * side != width)
+            throw new ArgumentException($"{StageName}: Score = TransformationPrediction turns images; column '{_options.FeatureColumnName}' has {width} values, not a square image, so set ImageHeight and ImageWidth.");
+        return (side, side);
     }
 
     /// <summary>
@@ -263,11 +287,18 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     /// plain reconstruction or −ELBO score outside an ensemble, which the transformer computes itself) and the training
     /// rows' scores.
     /// </summary>
-    private (IAutoencoder Model, IAnomalyScorer? Scorer, float[] Scores) FitOne(IDataView input, Numerics.Matrix? rows, AutoencoderOptions network, int? seed,
+    private (IAutoencoder? Model, IAnomalyScorer? Scorer, float[] Scores) FitOne(IDataView input, Numerics.Matrix? rows, AutoencoderOptions network, int? seed,
         AnomalyScore score, bool ensemble)
     {
         var o = _options;
         var host = new MLNetHost(_environment, StageName);
+        if (score == AnomalyScore.TransformationPrediction)
+        {
+            var (height, width) = ImageSize(rows!.Cols);
+            var geo = Named(() => TransformationPredictionScorer.Fit(rows, height, width, o.Transformation, host.Seed(seed), o.Autoencoder.Threads,
+                host.EpochLog(StageName, o.Progress), o.CancellationToken));
+            return (null, geo, [.. geo.TrainingScores]);
+        }
         if (score is AnomalyScore.DeepSvdd or AnomalyScore.Restoration)
         {
             var seeded = network.Clone();
@@ -286,7 +317,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
             if (rows is not null && ensemble) scorer = ReconstructionScorer.Fit(fitted.Model, rows, score == AnomalyScore.NegativeElbo);
             else
             {
-                var detector = new AutoencoderAnomalyTransformer(fitted.Model, o.FeatureColumnName, float.PositiveInfinity, score, null);
+                var detector = new AutoencoderAnomalyTransformer(fitted.Model, fitted.Model.InputSize, o.FeatureColumnName, float.PositiveInfinity, score, null);
                 return (fitted.Model, null, detector.Transform(input).GetColumn<float>(AutoencoderAnomalyTransformer.ScoreColumn).ToArray());
             }
         }
@@ -313,7 +344,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     private static Options Clone(Options o, int? seed, AnomalyScore score) => new()
     {
         FeatureColumnName = o.FeatureColumnName, Autoencoder = o.Autoencoder, Vae = o.Vae, Score = score, Neighbours = o.Neighbours,
-        AdaptToRows = o.AdaptToRows, Stacked = o.Stacked, Contamination = o.Contamination, Streaming = o.Streaming, Svdd = o.Svdd,
+        AdaptToRows = o.AdaptToRows, Stacked = o.Stacked, Contamination = o.Contamination, Streaming = o.Streaming, Svdd = o.Svdd, Transformation = o.Transformation,
         ImageHeight = o.ImageHeight, ImageWidth = o.ImageWidth, Seed = seed, Progress = o.Progress, CancellationToken = o.CancellationToken,
     };
 
@@ -344,8 +375,8 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
 
     private const string RawScore = "Score.Raw";
 
-    internal AutoencoderAnomalyTransformer(IAutoencoder model, string featureColumnName, float threshold, AnomalyScore score, IAnomalyScorer? scorer)
-        : base(AutoencoderAnomalyEstimator.StageName, featureColumnName, model.InputSize,
+    internal AutoencoderAnomalyTransformer(IAutoencoder? model, int inputSize, string featureColumnName, float threshold, AnomalyScore score, IAnomalyScorer? scorer)
+        : base(AutoencoderAnomalyEstimator.StageName, featureColumnName, inputSize,
             [new OutputColumn(ScoreColumn, 0), new OutputColumn(PredictedLabelColumn, 0, IsBoolean: true)])
     {
         Model = model;
@@ -365,7 +396,7 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
     public AutoencoderAnomalyTransformer WithThreshold(float threshold)
     {
         if (float.IsNaN(threshold)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, $"{StageName}: the threshold must be a number.");
-        return new AutoencoderAnomalyTransformer(Model, InputColumnName, threshold, Score, Scorer);
+        return new AutoencoderAnomalyTransformer(Model, InputSize, InputColumnName, threshold, Score, Scorer);
     }
 
     /// <summary>
@@ -390,9 +421,12 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
     /// reconstruction part). The feature with the largest value contributes most.
     /// </summary>
     /// <exception cref="ArgumentException">The feature column is missing or of the wrong width, or a value is not finite.</exception>
+    /// <exception cref="InvalidOperationException">The detector has no autoencoder (transformation prediction alone, or with the input neighbours).</exception>
     public float[][] FeatureContributions(IDataView data)
     {
         ArgumentNullException.ThrowIfNull(data);
+        if (Model is null)
+            throw new InvalidOperationException($"{StageName}: feature contributions split a reconstruction error, and this detector ({Score}) has no autoencoder.");
         VectorColumn.Check(data.Schema, InputColumnName, StageName, InputSize);
         var x = VectorColumn.ReadAll(data, InputColumnName, StageName, unitRange: false);
         var c = Anomaly.FeatureContributions.Of(Model, x);
@@ -412,8 +446,8 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
     /// <summary>How rows are scored.</summary>
     public AnomalyScore Score { get; }
 
-    /// <summary>The trained autoencoder.</summary>
-    public IAutoencoder Model { get; }
+    /// <summary>The trained autoencoder (an ensemble's first that has one); null when no score uses one (transformation prediction, alone or with the input neighbours).</summary>
+    public IAutoencoder? Model { get; }
 
     /// <summary>Rows scoring above this are predicted anomalous.</summary>
     public float Threshold { get; }
@@ -423,8 +457,8 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
     {
         var score = Scorer is not null ? new Numerics.Matrix(rows.Rows, 1, Scorer.Score(rows))
             : Score == AnomalyScore.NegativeElbo
-            ? new Numerics.Matrix(rows.Rows, 1, ((VaeModel)Model).NegativeElboAtMean(rows).Select(v => (float)v).ToArray())
-            : AutoencoderMetrics.RowErrors(rows, Model.Reconstruct(rows));
+            ? new Numerics.Matrix(rows.Rows, 1, ((VaeModel)Model!).NegativeElboAtMean(rows).Select(v => (float)v).ToArray())
+            : AutoencoderMetrics.RowErrors(rows, Model!.Reconstruct(rows));
         var predicted = new Numerics.Matrix(rows.Rows, 1);
         for (int i = 0; i < rows.Rows; i++) predicted[i, 0] = score[i, 0] > Threshold ? 1 : 0;
         return [score, predicted];
@@ -435,7 +469,7 @@ public sealed class AutoencoderAnomalyTransformer : RowMappingTransformer
 
     private Onnx.Proto.ModelProto ScorerModel(string scoreName, string? predictedLabelName, float threshold) => Scorer is not null
         ? Onnx.OnnxExport.AnomalyScorer(Scorer, InputColumnName, scoreName, predictedLabelName, threshold)
-        : Onnx.OnnxExport.AnomalyScorer(Model, InputColumnName, scoreName, predictedLabelName, threshold, Score == AnomalyScore.NegativeElbo);
+        : Onnx.OnnxExport.AnomalyScorer(Model!, InputColumnName, scoreName, predictedLabelName, threshold, Score == AnomalyScore.NegativeElbo);
 
     /// <summary>
     /// In a model zip: the ONNX model computes the score as a one-value vector, and ML.NET's own binary prediction

@@ -27,6 +27,18 @@ public static class AnomalyDefaults
     /// <summary>Deep SVDD's centre coordinates nearer 0 than this are pushed to ±this value: 0.1.</summary>
     public const float SvddCentreMinimum = 0.1f;
 
+    /// <summary>Hidden ReLU widths of the transformation-prediction classifier: 256, 128.</summary>
+    public static IReadOnlyList<int> TransformationHiddenSizes => [256, 128];
+
+    /// <summary>Epochs of the transformation-prediction classifier (passes over every image under every transformation): 10.</summary>
+    public const int TransformationEpochs = 10;
+
+    /// <summary>Batch size of the transformation-prediction classifier: 256.</summary>
+    public const int TransformationBatchSize = 256;
+
+    /// <summary>Adam's learning rate for the transformation-prediction classifier: 1e-3.</summary>
+    public const float TransformationLearningRate = 1e-3f;
+
     /// <summary>Members of an ensemble when it is asked for without a size: 5.</summary>
     public const int EnsembleSize = 5;
 

@@ -21,7 +21,7 @@ public sealed class EnsembleScorer : IAnomalyScorer
         TrainingScores = trainingScores;
     }
 
-    /// <summary>The members that score through a network.</summary>
+    /// <summary>The members that score through a network (an autoencoder, or the transformation classifier).</summary>
     public IReadOnlyList<IAnomalyScorer> Members { get; }
 
     /// <summary>Each member's standardisation, fitted on its training scores.</summary>
@@ -34,7 +34,7 @@ public sealed class EnsembleScorer : IAnomalyScorer
     public ScoreStandardization? InputNeighboursStandardization { get; }
 
     /// <inheritdoc />
-    public IAutoencoder Model => Members[0].Model;
+    public IAutoencoder? Model => Members.Select(m => m.Model).FirstOrDefault(m => m is not null);
 
     /// <inheritdoc />
     public IReadOnlyList<float> TrainingScores { get; }

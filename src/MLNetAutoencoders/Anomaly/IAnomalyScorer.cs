@@ -6,12 +6,12 @@ namespace MLNetAutoencoders.Anomaly;
 /// <summary>
 /// A fitted anomaly score: higher = more anomalous. Implemented by the reconstruction error
 /// (<see cref="ReconstructionScorer"/>), the code-space scores (<see cref="CodeAnomalyScorer"/>), Deep SVDD
-/// (<see cref="DeepSvddScorer"/>), restoration (<see cref="RestorationScorer"/>) and their ensembles (<see cref="EnsembleScorer"/>).
+/// (<see cref="DeepSvddScorer"/>), restoration (<see cref="RestorationScorer"/>), transformation prediction (<see cref="TransformationPredictionScorer"/>) and their ensembles (<see cref="EnsembleScorer"/>).
 /// </summary>
 public interface IAnomalyScorer
 {
-    /// <summary>The network whose outputs are scored (an ensemble's first member's).</summary>
-    IAutoencoder Model { get; }
+    /// <summary>The autoencoder whose outputs are scored (an ensemble's first member that has one); null for a score without an autoencoder (<see cref="TransformationPredictionScorer"/>).</summary>
+    IAutoencoder? Model { get; }
 
     /// <summary>The training rows' scores, from which a threshold or a standardisation is set.</summary>
     IReadOnlyList<float> TrainingScores { get; }

@@ -21,4 +21,6 @@ public enum OnnxActivation
     Softplus,
     /// <summary>Softmax over each row (ONNX <c>Softmax</c> with axis = 1).</summary>
     Softmax,
+    /// <summary>The logarithm of the softmax over each row (ONNX <c>LogSoftmax</c> with axis = 1), computed stably.</summary>
+    LogSoftmax,
 }

@@ -25,17 +25,43 @@ public static partial class OnnxExport
     /// <paramref name="predictedLabelName"/> is given, score &gt; <paramref name="threshold"/>): the reconstruction error
     /// or negative ELBO, the code-space scores (<see cref="CodeAnomalyScorer(Anomaly.CodeAnomalyScorer, string, string, string?, float)"/>),
     /// Deep SVDD's ‖φ(x) − c‖², restoration (each transformation a <c>Gather</c> of the input's columns, each erased view
-    /// a <c>Mul</c> by its mask, then the network, the error against the input, the mean over the views), and ensembles (each member's graph, and the
+    /// a <c>Mul</c> by its mask, then the network, the error against the input, the mean over the views), transformation
+    /// prediction (each transformation a <c>Gather</c>, then the classifier, <c>LogSoftmax</c> and the right class's column,
+    /// summed and negated), and ensembles (each member's graph, and the
     /// neighbour distance in the input space if it is a member, standardised, averaged).
     /// </summary>
     /// <exception cref="NotSupportedException">A scorer type this library did not make.</exception>
     public static ModelProto AnomalyScorer(IAnomalyScorer scorer, string inputName, string scoreName, string? predictedLabelName, float threshold)
     {
         ArgumentNullException.ThrowIfNull(scorer);
-        var stage = EncoderStage(scorer.Model);
-        var b = new OnnxGraphBuilder(inputName, scorer.Model.InputSize, graphName: stage.Kind + " anomaly score");
+        var stage = ScorerStage(scorer);
+        var b = new OnnxGraphBuilder(inputName, stage.InputSize, graphName: stage.Kind + " anomaly score");
         return ScorerOutputs(b, stage, inputName, AppendScore(b, scorer), scoreName, predictedLabelName, threshold);
     }
+
+    /// <summary>
+    /// The stage that describes <paramref name="scorer"/> in the model's metadata: its autoencoder's encoder, or, for a
+    /// score without an autoencoder (transformation prediction, alone or an ensemble of such), its classifier.
+    /// </summary>
+    private static OnnxExportStage ScorerStage(IAnomalyScorer scorer)
+    {
+        if (scorer.Model is { } model) return EncoderStage(model);
+        var geo = scorer as TransformationPredictionScorer
+            ?? (scorer as EnsembleScorer)?.Members.OfType<TransformationPredictionScorer>().FirstOrDefault()
+            ?? throw new NotSupportedException($"No ONNX graph for an anomaly scorer of type {scorer.GetType().Name} without an autoencoder.");
+        var layers = CodeLayers(geo.Network, TransformationKind);
+        var options = new System.Text.Json.Nodes.JsonObject
+        {
+            ["height"] = geo.Height, ["width"] = geo.Width, ["transformations"] = geo.Transforms.Count,
+            ["hiddenSizes"] = new System.Text.Json.Nodes.JsonArray(geo.Options.HiddenSizes.Select(h => (System.Text.Json.Nodes.JsonNode)h).ToArray()),
+            ["epochs"] = geo.Options.Epochs, ["batchSize"] = geo.Options.BatchSize, ["learningRate"] = geo.Options.LearningRate, ["seed"] = geo.Seed,
+        };
+        return new OnnxExportStage(TransformationKind, geo.Network.InputSize, geo.Network.OutputSize, options,
+            (b, x) => AppendLayers(b, x, layers, "transformation"));
+    }
+
+    /// <summary>The metadata kind of the transformation-prediction classifier.</summary>
+    private const string TransformationKind = "transformation-prediction";
 
     /// <summary>The score of <paramref name="scorer"/> for the graph's input rows: [N, 1].</summary>
     private static string AppendScore(OnnxGraphBuilder b, IAnomalyScorer scorer)
@@ -69,6 +95,18 @@ public static partial class OnnxExport
                 foreach (var t in r.Transforms) AddView(b.GatherColumns(b.Input, t, "transformed"));
                 foreach (var m in r.ErasureMasks) AddView(b.Mul(b.Input, m, "erased"));
                 return b.Mul(sum!, b.Constant(1f / (r.Transforms.Count + r.ErasureMasks.Count), "one_over_views"), "restoration_error");
+            }
+            case TransformationPredictionScorer g:
+            {
+                var layers = CodeLayers(g.Network, TransformationKind);
+                string? sum = null;
+                for (int t = 0; t < g.Transforms.Count; t++)
+                {
+                    var logits = AppendLayers(b, b.GatherColumns(b.Input, g.Transforms[t], "transformed"), layers, "transformation");
+                    var right = b.GatherColumns(b.Activation(logits, OnnxActivation.LogSoftmax, hint: "log_probabilities"), [t], "right_transformation");
+                    sum = sum is null ? right : b.Add(sum, right, "log_probability_sum");
+                }
+                return b.Neg(sum!, "transformation_surprise");
             }
             case EnsembleScorer e:
             {

@@ -457,6 +457,7 @@ public sealed partial class OnnxGraphBuilder
             OnnxActivation.Tanh => Emit("Tanh", [x], m.Dims, m.Elem, hint),
             OnnxActivation.Softplus => Emit("Softplus", [x], m.Dims, m.Elem, hint),
             OnnxActivation.Softmax => Emit("Softmax", [x], m.Dims, m.Elem, hint, [Attribute("axis", 1L)]),
+            OnnxActivation.LogSoftmax => Emit("LogSoftmax", [x], m.Dims, m.Elem, hint, [Attribute("axis", 1L)]),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown activation."),
         };
     }

@@ -7,9 +7,9 @@ using MLNetAutoencoders.Tests.Support;
 namespace MLNetAutoencoders.MLNet.Tests.Cli;
 
 /// <summary>
-/// <c>mlae anomaly --methods conv --json</c> on images: the convolutional autoencoder trains on a small Fashion-MNIST
-/// subset (the first 300 training and 100 test images, shrunk to 12 × 12, written as IDX files and named by
-/// MLAE_FASHION_MNIST), and the JSON line holds its row with every number finite or null.
+/// <c>mlae anomaly --json</c> on images, on a small Fashion-MNIST subset (the first 300 training and 100 test images,
+/// shrunk to 12 × 12, written as IDX files and named by MLAE_FASHION_MNIST): the convolutional autoencoder's row, and
+/// the ensemble of the default scorers with transformation prediction, each with every number finite or null.
 /// </summary>
 public sealed class AnomalyConvJsonTests : IDisposable
 {
@@ -63,5 +63,23 @@ public sealed class AnomalyConvJsonTests : IDisposable
         double auroc = (double)row["auroc"]!;
         Assert.InRange(auroc, 0, 1);
         Assert.True((double)row["fitSeconds"]! > 0);
+    }
+
+    [Fact]
+    public void Transformation_prediction_and_its_ensemble_get_rows_beside_their_members()
+    {
+        Subset("train", 300);
+        Subset("t10k", 100);
+        var (code, stdout, stderr) = MlaeProcess.Run(new Dictionary<string, string?> { [FashionMnist.DirectoryVariable] = _dir },
+            "anomaly", "--dataset", "fashion-mnist", "--methods", "denoising", "--scorers", "geo,kinds+geo+raw", "--classes", "1", "--epochs", "2", "--threads", "1", "--json");
+        Assert.True(code == 0, $"mlae anomaly --scorers geo,kinds+geo+raw failed: {stderr}");
+        CliJsonTests.Clean(stderr);
+        var json = (JsonObject)JsonNode.Parse(stdout.TrimEnd().Split('\n')[^1])!;
+        CliJsonTests.AllFinite(json);
+        var rows = json["rows"]!.AsArray();
+        // Each member is fitted once and reported on its own row; the ensemble's time includes every member's.
+        Assert.Equal(["denoising/geo", "denoising/restoration", "denoising/reconstruction+knn", "denoising/kinds+geo+raw"], rows.Select(r => (string)r!["method"]!));
+        Assert.All(rows, r => Assert.InRange((double)r!["auroc"]!, 0.5, 1));
+        Assert.True((double)rows[3]!["fitScoreSeconds"]! >= (double)rows[0]!["fitScoreSeconds"]! + (double)rows[1]!["fitScoreSeconds"]!);
     }
 }

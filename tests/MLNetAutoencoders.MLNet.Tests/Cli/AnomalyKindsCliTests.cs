@@ -31,4 +31,15 @@ public sealed class AnomalyKindsCliTests
         Assert.Contains("--erasure applies to restoration", stderr);
         Assert.DoesNotContain("   at ", stderr);
     }
+
+    [Theory]
+    [InlineData("geo")]
+    [InlineData("kinds+geo+raw")]
+    public void Transformation_prediction_on_the_table_is_an_error_naming_the_scorer(string scorer)
+    {
+        var (code, _, stderr) = MlaeProcess.Run("anomaly", "--dataset", "breast-cancer", "--methods", "ae", "--scorers", scorer);
+        Assert.Equal(1, code);
+        Assert.Contains($"--scorers {scorer} needs image rows", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
 }

@@ -74,9 +74,9 @@ public class AnomalyScorerTests
         o.Neighbours = 3;
         var rows = Rows(120, 1);
         var model = ml.AnomalyDetection.Trainers.Autoencoder(o).Fit(ml.Data.LoadFromEnumerable(rows));
-        var trainCodes = model.Model.Encode(Matrix(rows));
+        var trainCodes = model.Model!.Encode(Matrix(rows));
         var probe = Rows(5, 9);
-        var codes = model.Model.Encode(Matrix(probe));
+        var codes = model.Model!.Encode(Matrix(probe));
         var scores = Scalars(model.Transform(ml.Data.LoadFromEnumerable(probe)), "Score");
         for (int i = 0; i < probe.Length; i++)
         {

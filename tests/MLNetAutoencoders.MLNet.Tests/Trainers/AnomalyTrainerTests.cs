@@ -106,7 +106,7 @@ public class AnomalyTrainerTests
         var batch = Scalars(model.Transform(ml.Data.LoadFromEnumerable(rows)), "Score");
         var engine = ml.Model.CreatePredictionEngine<LabelledRow, AnomalyPrediction>(model);
         var x = Matrix(rows.Select(r => new PixelRow { Features = r.Features }).ToArray());
-        var reconstruction = model.Model.Reconstruct(x);
+        var reconstruction = model.Model!.Reconstruct(x);
         for (int i = 0; i < rows.Length; i++)
         {
             var p = engine.Predict(rows[i]);

@@ -126,26 +126,13 @@ public class DeepSvddRestorationEnsembleTests
     public void Restoration_scores_images_that_cannot_be_turned_back_higher()
     {
         // Normal 6×6 images: a bright bar across the top rows, of random length; anomalies: the same bars on the left side.
-        var rng = new System.Random(5);
-        Matrix Bars(int n, bool top)
-        {
-            var m = new Matrix(n, 36);
-            for (int i = 0; i < n; i++)
-            {
-                int length = 3 + rng.Next(4), thick = 1 + rng.Next(2);
-                for (int a = 0; a < thick; a++)
-                    for (int b = 0; b < length; b++) m[i, top ? a * 6 + b : b * 6 + a] = 0.9f;
-                for (int j = 0; j < 36; j++) m[i, j] = Math.Clamp(m[i, j] + (float)(0.05 * rng.NextDouble()), 0, 1);
-            }
-            return m;
-        }
-        var normal = Bars(300, top: true);
+        var normal = TransformationPredictionTests.Bars(300, top: true, seed: 5);
         var o = new AutoencoderOptions { HiddenSizes = [32], CodeSize = 8, Epochs = 40, BatchSize = 32, Threads = 1, Seed = 2 };
         var scorer = RestorationScorer.Fit(normal, o, 6, 6);
         Assert.Equal(8, scorer.Transforms.Count);
         Assert.Equal(scorer.Score(normal), scorer.TrainingScores);
-        var normalScores = scorer.Score(Bars(100, top: true));
-        var anomalyScores = scorer.Score(Bars(100, top: false));
+        var normalScores = scorer.Score(TransformationPredictionTests.Bars(100, top: true, seed: 6));
+        var anomalyScores = scorer.Score(TransformationPredictionTests.Bars(100, top: false, seed: 7));
         // A left bar is a top bar turned by a quarter and flipped: its restoration turns it the wrong way.
         double auc = normalScores.Sum(n => anomalyScores.Count(a => a > n) + 0.5 * anomalyScores.Count(a => a == n)) / (100.0 * 100);
         Assert.True(auc > 0.9, $"AUC {auc:F3}");
