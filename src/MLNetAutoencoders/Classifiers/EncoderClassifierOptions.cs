@@ -174,6 +174,14 @@ public sealed class EncoderClassifierOptions
     public bool HorizontalFlip { get; set; } = true;
 
     /// <summary>
+    /// <see cref="EncoderTrainingMode.Consistency"/>: decay d of a teacher whose weights are the exponential moving
+    /// average of the classifier's (Mean Teacher, Tarvainen and Valpola 2017): after every step each teacher weight
+    /// becomes d × itself + (1 − d) × the classifier's. The teacher gives the pseudo-labels and the validation loss, and
+    /// its weights are the fitted model's. In [0, 1); 0 (the default) means no teacher: the classifier labels itself.
+    /// </summary>
+    public float TeacherDecay { get; set; }
+
+    /// <summary>
     /// Output channels of the 3×3 convolutions (stride 2, padding 1, ReLU) that start a convolutional encoder, input
     /// side first; empty (the default) for the dense encoder copied from the autoencoder. When set, the encoder is built
     /// anew from random initialisation: these convolutions over the rows read as images (their height and width are
@@ -255,6 +263,7 @@ public sealed class EncoderClassifierOptions
         if (StrongShift is < 0 or > 64) throw new ArgumentOutOfRangeException(nameof(StrongShift), StrongShift, "StrongShift must be in 0–64 pixels.");
         if (CutoutSize is < 0 or > 1024) throw new ArgumentOutOfRangeException(nameof(CutoutSize), CutoutSize, "CutoutSize must be in 0–1024 pixels.");
         if (!(AugmentationNoise >= 0 && float.IsFinite(AugmentationNoise))) throw new ArgumentOutOfRangeException(nameof(AugmentationNoise), AugmentationNoise, "AugmentationNoise must be a finite number ≥ 0.");
+        if (!(TeacherDecay >= 0 && TeacherDecay < 1)) throw new ArgumentOutOfRangeException(nameof(TeacherDecay), TeacherDecay, "TeacherDecay must be in [0, 1) (0 = no teacher).");
         if (ConvolutionChannels is null || ConvolutionChannels.Any(c => c is < 1 or > 1024))
             throw new ArgumentOutOfRangeException(nameof(ConvolutionChannels), "ConvolutionChannels must all be in 1–1024 (empty for the dense encoder).");
         if (ConvolutionCodeSize < 1) throw new ArgumentOutOfRangeException(nameof(ConvolutionCodeSize), ConvolutionCodeSize, "ConvolutionCodeSize must be ≥ 1.");

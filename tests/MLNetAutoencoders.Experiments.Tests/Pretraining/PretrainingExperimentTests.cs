@@ -87,20 +87,21 @@ public class PretrainingExperimentTests
             HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed, ImageHeight = 4, ImageWidth = 6,
             ClassifierSteps = 0, Classifier = new EncoderClassifierOptions { Epochs = 60, BatchSize = 8, LearningRate = 1e-2f, ValidationFraction = 0, EarlyStoppingPatience = 0, ReconstructionWeight = 0.05f, UnlabelledBatchSize = 16,
                 // The rows are not pictures: the fixmatch modes' augmentation keeps to noise and a small cut-out.
-                WeakShift = 0, StrongShift = 0, HorizontalFlip = false, CutoutSize = 2 },
+                WeakShift = 0, StrongShift = 0, HorizontalFlip = false, CutoutSize = 2, TeacherDecay = 0.9f },
         };
         var requests = new List<PretrainingFitRequest>();
         var runs = PretrainingExperiment.Run(u, x, y, tx, ty, o, (r, ct) => { requests.Add(r); return PretrainingExperiment.FitClassifier(r, ct); });
-        Assert.Equal(new[] { "scratch", "probe", "finetune", "discriminative", "joint", "joint-scratch", "vat", "vat-scratch", "fixmatch", "fixmatch-scratch", "conv", "fixmatch-conv" }, runs.Select(r => r.Mode));
+        Assert.Equal(new[] { "scratch", "probe", "finetune", "discriminative", "joint", "joint-scratch", "vat", "vat-scratch", "fixmatch", "fixmatch-scratch", "conv", "fixmatch-conv", "meanteacher-conv" }, runs.Select(r => r.Mode));
         Assert.All(requests, r => Assert.Same(u, r.Unlabelled));
         Assert.Equal(new[] { EncoderTrainingMode.FineTune, EncoderTrainingMode.Probe, EncoderTrainingMode.FineTune, EncoderTrainingMode.DiscriminativeFineTune, EncoderTrainingMode.Joint, EncoderTrainingMode.Joint,
                 EncoderTrainingMode.VirtualAdversarial, EncoderTrainingMode.VirtualAdversarial, EncoderTrainingMode.Consistency, EncoderTrainingMode.Consistency,
-                EncoderTrainingMode.Consistency, EncoderTrainingMode.Consistency },
+                EncoderTrainingMode.Consistency, EncoderTrainingMode.Consistency, EncoderTrainingMode.Consistency },
             requests.Select(r => r.Options.Mode));
-        Assert.Equal(new[] { true, false, false, false, false, true, false, true, false, true, true, true }, requests.Select(r => r.Options.Initialization == EncoderInitialization.Random));
-        // conv trains on the labelled images alone (weight 0); only the conv modes get the convolutions.
-        Assert.Equal(new[] { 1f, 0f, 1f }, requests.Skip(9).Select(r => r.Options.ConsistencyWeight));
-        Assert.Equal(new[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2 }, requests.Select(r => r.Options.ConvolutionChannels.Length));
+        Assert.Equal(new[] { true, false, false, false, false, true, false, true, false, true, true, true, true }, requests.Select(r => r.Options.Initialization == EncoderInitialization.Random));
+        // conv trains on the labelled images alone (weight 0); only the conv modes get the convolutions; only meanteacher-conv gets a teacher.
+        Assert.Equal(new[] { 1f, 0f, 1f, 1f }, requests.Skip(9).Select(r => r.Options.ConsistencyWeight));
+        Assert.Equal(new[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2 }, requests.Select(r => r.Options.ConvolutionChannels.Length));
+        Assert.Equal(new[] { 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0.9f }, requests.Select(r => r.Options.TeacherDecay));
         Assert.All(runs, r => Assert.True(r.Accuracy > 1.0 / Classes, $"{r.Mode}: {r.Accuracy}"));
     }
 

@@ -480,6 +480,15 @@ public sealed class CliTests : IDisposable
             "--hidden", "8", "--code", "3", "--pretrain-epochs", "2", "--steps", "6", "--batch", "8", "--threads", "1", "--json");
         Assert.Equal(0, code);
         Assert.Contains("fixmatch-conv", LastJson(stdout)["runs"]!.AsArray().Select(r => (string)r!["mode"]!));
+        // The moving-average teacher's mode, and a decay out of range named as typed.
+        string[] teacher = ["pretrain", "--dataset", csv, "--label-column", "label", "--labels", "10", "--kinds", "ae", "--seeds", "1", "--modes", "meanteacher-conv",
+            "--hidden", "8", "--code", "3", "--pretrain-epochs", "2", "--steps", "6", "--batch", "8", "--threads", "1", "--json", "--teacher-decay"];
+        (code, stdout) = Run([.. teacher, "0.9"]);
+        Assert.Equal(0, code);
+        Assert.Contains("meanteacher-conv", LastJson(stdout)["runs"]!.AsArray().Select(r => (string)r!["mode"]!));
+        var (failed, _, error) = MlaeProcess.Run([.. teacher, "1"]);
+        Assert.NotEqual(0, failed);
+        Assert.Contains("--teacher-decay must be in [0, 1)", error);
     }
 
     [Fact]
