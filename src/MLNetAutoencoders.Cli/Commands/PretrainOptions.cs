@@ -42,6 +42,8 @@ internal sealed class PretrainOptions
     public Option<int> StrongShift { get; } = new("--strong-shift") { Description = "fixmatch modes: largest move (pixels) of the strong views", DefaultValueFactory = _ => C.StrongShift };
     public Option<int> Cutout { get; } = new("--cutout") { Description = "fixmatch modes: side (pixels) of the square cut out of each strong view (0 = none)", DefaultValueFactory = _ => C.CutoutSize };
     public Option<float> AugmentNoise { get; } = new("--augment-noise") { Description = "fixmatch modes: standard deviation of the pixel noise of the strong views", DefaultValueFactory = _ => C.AugmentationNoise };
+    public Option<float> StrongRotation { get; } = new("--strong-rotation") { Description = "fixmatch modes: largest rotation (degrees) of the strong views", DefaultValueFactory = _ => C.StrongRotation };
+    public Option<float> StrongContrast { get; } = new("--strong-contrast") { Description = "fixmatch modes: largest contrast and brightness change of the strong views (pixels in [0, 1])", DefaultValueFactory = _ => C.StrongContrast };
     public Option<float> TeacherDecay { get; } = new("--teacher-decay") { Description = "meanteacher-conv mode: decay of the teacher's moving average of the network's weights (0 = no teacher)", DefaultValueFactory = _ => C.TeacherDecay };
     public Option<bool> NoLogReg { get; } = new("--no-logreg") { Description = "leave out the baseline row: ML.NET's LbfgsMaximumEntropy on the raw pixels of the same labelled rows" };
     public Option<string?> LabelRows { get; } = new("--label-rows") { Description = "draw the labelled rows from these training rows only, e.g. 0-39999 (default: all)" };
@@ -66,7 +68,7 @@ internal sealed class PretrainOptions
         Common.AddTo(cmd);
         foreach (var o in new Option[] { Labels, Kinds, Seeds, Hidden, Code, PretrainEpochs, PretrainBatch, PretrainLr, Corruption, StackedDenoising, StackedFineTune,
                      Epochs, Steps, Batch, Lr, Modes, JointWeight, UnlabelledBatch, VatEpsilon, VatWeight, M2Weight,
-                     FixMatchThreshold, FixMatchWeight, WeakShift, StrongShift, Cutout, AugmentNoise, TeacherDecay, ConvChannels, ConvCode, NoLogReg, LabelRows, EvalRows, UnlabelledRows, EncoderLr, Warmup,
+                     FixMatchThreshold, FixMatchWeight, WeakShift, StrongShift, Cutout, AugmentNoise, StrongRotation, StrongContrast, TeacherDecay, ConvChannels, ConvCode, NoLogReg, LabelRows, EvalRows, UnlabelledRows, EncoderLr, Warmup,
                      Dropout, L2, Anchor, Augment, Validation, Patience, Head, NoStandardize, Cache, Chart, Redraw })
             cmd.Options.Add(o);
     }
@@ -120,6 +122,8 @@ internal sealed class PretrainOptions
                 StrongShift = r.GetValue(StrongShift),
                 CutoutSize = r.GetValue(Cutout),
                 AugmentationNoise = r.GetValue(AugmentNoise),
+                StrongRotation = r.GetValue(StrongRotation),
+                StrongContrast = r.GetValue(StrongContrast),
                 TeacherDecay = r.GetValue(TeacherDecay),
                 ConvolutionCodeSize = r.GetValue(ConvCode),
                 HeadWarmupEpochs = r.GetValue(Warmup),

@@ -31,7 +31,7 @@ internal sealed class ConsistencyTerm
         _net = net;
         _images = images;
         _weak = new AugmentationStrength(o.WeakShift, o.HorizontalFlip, 0, 0);
-        _strong = new AugmentationStrength(o.StrongShift, o.HorizontalFlip, o.CutoutSize, o.AugmentationNoise);
+        _strong = new AugmentationStrength(o.StrongShift, o.HorizontalFlip, o.CutoutSize, o.AugmentationNoise, o.StrongRotation, o.StrongContrast);
         _threshold = o.ConsistencyThreshold;
         _weight = o.ConsistencyWeight;
         _ctx = ctx;

@@ -152,6 +152,7 @@ public class ConsistencyTests
                      ("ConsistencyThreshold", s => s.ConsistencyThreshold = 0), ("ConsistencyThreshold", s => s.ConsistencyThreshold = 1.5f),
                      ("ConsistencyWeight", s => s.ConsistencyWeight = float.NaN), ("WeakShift", s => s.WeakShift = -1), ("StrongShift", s => s.StrongShift = 65),
                      ("CutoutSize", s => s.CutoutSize = -2), ("AugmentationNoise", s => s.AugmentationNoise = -0.1f),
+                     ("StrongRotation", s => s.StrongRotation = 181), ("StrongRotation", s => s.StrongRotation = float.NaN), ("StrongContrast", s => s.StrongContrast = 1.5f),
                  })
         {
             var bad = FixMatch();
