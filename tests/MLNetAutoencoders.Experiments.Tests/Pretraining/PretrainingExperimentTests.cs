@@ -112,11 +112,12 @@ public class PretrainingExperimentTests
         var (x, y) = Manifold(60, 1);
         var (tx, ty) = Manifold(90, 2);
         var d = new PretrainingExperimentOptions();
-        Assert.Equal(new[] { PretrainMode.FixMatchConv }, d.Modes);
+        Assert.Equal(new[] { PretrainMode.MeanTeacherConv }, d.Modes);
         Assert.Equal(new[] { AutoencoderKind.Denoising }, d.Kinds);
         Assert.Equal(new[] { 32, 64 }, d.ConvolutionChannels);
-        Assert.Equal(1200, d.ClassifierSteps);
+        Assert.Equal(1500, d.ClassifierSteps);
         var c = d.Classifier;
+        Assert.Equal((64, 0.99f), (c.BatchSize, c.TeacherDecay));
         Assert.Equal((2, 2, 8, 0.1f, 128, 0.5f, 0.95f, 1f, 128), (c.WeakShift, c.StrongShift, c.CutoutSize, c.AugmentationNoise, c.UnlabelledBatchSize, c.DropoutRate,
             c.ConsistencyThreshold, c.ConsistencyWeight, c.ConvolutionCodeSize));
         var o = new PretrainingExperimentOptions
@@ -127,7 +128,7 @@ public class PretrainingExperimentTests
         };
         var requests = new List<PretrainingFitRequest>();
         var runs = PretrainingExperiment.Run(u, x, y, tx, ty, o, (r, ct) => { requests.Add(r); return PretrainingExperiment.FitClassifier(r, ct); });
-        Assert.Equal(new[] { "15 none scratch", "15 denoising fixmatch-conv", "30 none scratch", "30 denoising fixmatch-conv" }, runs.Select(r => $"{r.Labels} {r.Kind} {r.Mode}"));
+        Assert.Equal(new[] { "15 none scratch", "15 denoising meanteacher-conv", "30 none scratch", "30 denoising meanteacher-conv" }, runs.Select(r => $"{r.Labels} {r.Kind} {r.Mode}"));
         // 12 steps: 6 epochs of 2 batches of 8 at N = 15, 3 epochs of 4 at N = 30, every labelled row trains, no early stopping.
         Assert.Equal(new[] { 6, 6, 3, 3 }, runs.Select(r => r.Epochs));
         Assert.All(requests, r => Assert.Equal((0.0, 0), (r.Options.ValidationFraction, r.Options.EarlyStoppingPatience)));
