@@ -3,7 +3,8 @@
 # teacher (meanteacher-conv) and a larger budget (labelled batch 64, 1500 steps), beside scratch (same budget) and logreg.
 # `run-round11.sh selection` scores it at N = 100 and 600 on training images 40 000–49 999;
 # `run-round11.sh reference` scores the tenth round's fixmatch-conv (batch 32, 1200 steps) at N = 600 on the same rows;
-# `run-round11.sh heldout` scores meanteacher-conv once on the test images at N = 100 and 600.
+# `run-round11.sh heldout` scores meanteacher-conv once on the test images at N = 100 and 600;
+# `run-round11.sh augment` explores the same with rotated and contrast-changed strong views on the selection rows.
 set -euo pipefail
 MLAE=${MLAE:-mlae}
 OUT=${OUT:-docs/semi-supervised}
@@ -24,6 +25,9 @@ case "${1:-}" in
     nice -n 10 $MLAE "${common[@]}" "${candidate[@]}" --labels 100 --json-out "$OUT/heldout-round11-n100.json"
     uptime
     nice -n 10 $MLAE "${common[@]}" "${candidate[@]}" --labels 600 --json-out "$OUT/heldout-round11-n600.json" ;;
-  *) echo "usage: run-round11.sh selection | reference | heldout" >&2; exit 2 ;;
+  augment)
+    uptime
+    nice -n 10 $MLAE "${common[@]}" "${candidate[@]}" --strong-rotation 15 --strong-contrast 0.2 --no-logreg --labels 100,600 --eval-rows 40000-49999 --json-out "$OUT/selection-round11-augment.json" ;;
+  *) echo "usage: run-round11.sh selection | reference | heldout | augment" >&2; exit 2 ;;
 esac
 uptime
