@@ -27,7 +27,7 @@ case "${1:-}" in
     nice -n 10 $MLAE "${common[@]}" "${candidate[@]}" --labels 600 --json-out "$OUT/heldout-round11-n600.json" ;;
   augment)
     uptime
-    nice -n 10 $MLAE "${common[@]}" "${candidate[@]}" --strong-rotation 15 --strong-contrast 0.2 --no-logreg --labels 100,600 --eval-rows 40000-49999 --json-out "$OUT/selection-round11-augment.json" ;;
+    nice -n 10 $MLAE "${common[@]}" "${candidate[@]}" --strong-rotation 15 --strong-contrast 0.2 --no-logreg --labels ${LABELS:-100,600} --eval-rows 40000-49999 --json-out "$OUT/selection-round11-augment.json" ;;
   *) echo "usage: run-round11.sh selection | reference | heldout | augment" >&2; exit 2 ;;
 esac
 uptime
