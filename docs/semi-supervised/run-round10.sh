@@ -5,7 +5,7 @@
 set -euo pipefail
 MLAE=${MLAE:-mlae}
 OUT=${OUT:-docs/semi-supervised}
-common=(pretrain --steps 1200 --dataset fashion-mnist --kinds denoising --seeds 3 --seed 0
+common=(pretrain --batch 32 --steps 1200 --dataset fashion-mnist --kinds denoising --seeds 3 --seed 0
   --unlabelled-rows 0-19999 --label-rows 0-39999 --threads 1 --unlabelled-batch 128
   --fixmatch-threshold 0.95 --fixmatch-weight 1 --weak-shift 2 --strong-shift 2 --cutout 8 --augment-noise 0.1
   --dropout 0.5 --conv-channels 32,64 --conv-code 128)

@@ -5,7 +5,7 @@ set -euo pipefail
 MLAE=${MLAE:-mlae}
 OUT=${OUT:-docs/semi-supervised}
 CACHE=${CACHE:-/tmp/mlae-m1-cache}
-common=(pretrain --steps 0 --dataset fashion-mnist --kinds vae --pretrain-epochs 15 --seeds 3 --seed 0
+common=(pretrain --batch 32 --steps 0 --dataset fashion-mnist --kinds vae --pretrain-epochs 15 --seeds 3 --seed 0
   --unlabelled-rows 0-19999 --label-rows 0-39999 --threads 1 --unlabelled-batch 128 --head 256 --cache "$CACHE")
 case "${1:-}" in
   selection)

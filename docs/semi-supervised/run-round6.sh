@@ -5,7 +5,7 @@ set -euo pipefail
 MLAE=${MLAE:-mlae}
 OUT=${OUT:-docs/semi-supervised}
 CACHE=${CACHE:-/tmp/mlae-m1-cache}
-common=(pretrain --steps 0 --dataset fashion-mnist --kinds vae --pretrain-epochs 15 --seeds 3 --seed 0 --m2-weight 1
+common=(pretrain --batch 32 --steps 0 --dataset fashion-mnist --kinds vae --pretrain-epochs 15 --seeds 3 --seed 0 --m2-weight 1
   --unlabelled-rows 0-19999 --label-rows 0-39999 --threads 1 --unlabelled-batch 128 --head 256 --cache "$CACHE")
 case "${1:-}" in
   selection) $MLAE "${common[@]}" --labels 100 --modes m1m2 --eval-rows 40000-49999 --json-out "$OUT/selection-m1m2-floor.json" ;;

@@ -5,7 +5,7 @@
 set -euo pipefail
 MLAE=${MLAE:-mlae}
 OUT=${OUT:-docs/semi-supervised}
-common=(pretrain --steps 0 --dataset fashion-mnist --kinds denoising --pretrain-epochs 1 --seeds 3 --seed 0
+common=(pretrain --batch 32 --steps 0 --dataset fashion-mnist --kinds denoising --pretrain-epochs 1 --seeds 3 --seed 0
   --unlabelled-rows 0-19999 --label-rows 0-39999 --threads 1 --unlabelled-batch 128
   --modes fixmatch-scratch --fixmatch-threshold 0.95 --fixmatch-weight 1 --validation-fraction 0 --patience 0 --dropout 0.5)
 candidate() {

@@ -150,6 +150,7 @@ internal static class ConsoleUi
         ("ContractiveWeight", "--contractive"), ("ContractiveProbes", "--contractive-probes"), ("KlSparsityTarget", "--kl"),
         ("KlSparsityWeight", "--kl"), ("Seeds", "--seeds"), ("LabelCounts", "--labels"), ("Components", "--components"),
         ("testFraction", "--test-fraction"), ("Contamination", "--contamination"),
+        ("TeacherDecay", "--teacher-decay"), ("StrongRotation", "--strong-rotation"), ("StrongContrast", "--strong-contrast"),
     ];
 
     /// <summary>

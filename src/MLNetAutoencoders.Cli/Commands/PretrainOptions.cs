@@ -28,7 +28,7 @@ internal sealed class PretrainOptions
     public Option<int> Steps { get; } = new("--steps") { Description = "fixed budget: every classifier trains on all N labelled rows for about this many minibatch steps (no early stopping); 0 = --epochs with --validation-fraction and --patience", DefaultValueFactory = _ => D.ClassifierSteps };
     public Option<int> Batch { get; } = new("--batch") { Description = "classifier batch size", DefaultValueFactory = _ => C.BatchSize };
     public Option<float> Lr { get; } = new("--lr") { Description = "classifier learning rate (Adam), the same for scratch, probe and head", DefaultValueFactory = _ => C.LearningRate };
-    public Option<string> Modes { get; } = new("--modes") { Description = "how each pretrained kind is used: probe, finetune, discriminative, joint, joint-scratch, vat, vat-scratch, m1m2 (on the vae kind), fixmatch, fixmatch-scratch, conv, fixmatch-conv (a scratch row is always fitted; default fixmatch-conv for images, finetune for tables)", DefaultValueFactory = _ => Join(D.Modes.Select(PretrainingExperiment.Name)) };
+    public Option<string> Modes { get; } = new("--modes") { Description = "how each pretrained kind is used: probe, finetune, discriminative, joint, joint-scratch, vat, vat-scratch, m1m2 (on the vae kind), fixmatch, fixmatch-scratch, conv, fixmatch-conv, meanteacher-conv (a scratch row is always fitted; default meanteacher-conv for images, finetune for tables)", DefaultValueFactory = _ => Join(D.Modes.Select(PretrainingExperiment.Name)) };
     public Option<string> ConvChannels { get; } = new("--conv-channels") { Description = "conv modes: output channels of the encoder's 3×3 stride-2 convolutions, comma-separated", DefaultValueFactory = _ => Join(D.ConvolutionChannels) };
     public Option<int> ConvCode { get; } = new("--conv-code") { Description = "conv modes: units of the dense ReLU layer after the convolutions", DefaultValueFactory = _ => C.ConvolutionCodeSize };
     public Option<float> JointWeight { get; } = new("--joint-weight") { Description = "joint modes: weight of the unlabelled rows' reconstruction loss (per image) against the labelled cross-entropy", DefaultValueFactory = _ => C.ReconstructionWeight };
@@ -42,6 +42,9 @@ internal sealed class PretrainOptions
     public Option<int> StrongShift { get; } = new("--strong-shift") { Description = "fixmatch modes: largest move (pixels) of the strong views", DefaultValueFactory = _ => C.StrongShift };
     public Option<int> Cutout { get; } = new("--cutout") { Description = "fixmatch modes: side (pixels) of the square cut out of each strong view (0 = none)", DefaultValueFactory = _ => C.CutoutSize };
     public Option<float> AugmentNoise { get; } = new("--augment-noise") { Description = "fixmatch modes: standard deviation of the pixel noise of the strong views", DefaultValueFactory = _ => C.AugmentationNoise };
+    public Option<float> StrongRotation { get; } = new("--strong-rotation") { Description = "fixmatch modes: largest rotation (degrees) of the strong views", DefaultValueFactory = _ => C.StrongRotation };
+    public Option<float> StrongContrast { get; } = new("--strong-contrast") { Description = "fixmatch modes: largest contrast and brightness change of the strong views (pixels in [0, 1])", DefaultValueFactory = _ => C.StrongContrast };
+    public Option<float> TeacherDecay { get; } = new("--teacher-decay") { Description = "meanteacher-conv mode: decay of the teacher's moving average of the network's weights (0 = no teacher)", DefaultValueFactory = _ => C.TeacherDecay };
     public Option<bool> NoLogReg { get; } = new("--no-logreg") { Description = "leave out the baseline row: ML.NET's LbfgsMaximumEntropy on the raw pixels of the same labelled rows" };
     public Option<string?> LabelRows { get; } = new("--label-rows") { Description = "draw the labelled rows from these training rows only, e.g. 0-39999 (default: all)" };
     public Option<string?> EvalRows { get; } = new("--eval-rows") { Description = "score on these training rows, e.g. 50000-59999, instead of the test set (they stay out of the labelled draws)" };
@@ -65,7 +68,7 @@ internal sealed class PretrainOptions
         Common.AddTo(cmd);
         foreach (var o in new Option[] { Labels, Kinds, Seeds, Hidden, Code, PretrainEpochs, PretrainBatch, PretrainLr, Corruption, StackedDenoising, StackedFineTune,
                      Epochs, Steps, Batch, Lr, Modes, JointWeight, UnlabelledBatch, VatEpsilon, VatWeight, M2Weight,
-                     FixMatchThreshold, FixMatchWeight, WeakShift, StrongShift, Cutout, AugmentNoise, ConvChannels, ConvCode, NoLogReg, LabelRows, EvalRows, UnlabelledRows, EncoderLr, Warmup,
+                     FixMatchThreshold, FixMatchWeight, WeakShift, StrongShift, Cutout, AugmentNoise, StrongRotation, StrongContrast, TeacherDecay, ConvChannels, ConvCode, NoLogReg, LabelRows, EvalRows, UnlabelledRows, EncoderLr, Warmup,
                      Dropout, L2, Anchor, Augment, Validation, Patience, Head, NoStandardize, Cache, Chart, Redraw })
             cmd.Options.Add(o);
     }
@@ -119,6 +122,9 @@ internal sealed class PretrainOptions
                 StrongShift = r.GetValue(StrongShift),
                 CutoutSize = r.GetValue(Cutout),
                 AugmentationNoise = r.GetValue(AugmentNoise),
+                StrongRotation = r.GetValue(StrongRotation),
+                StrongContrast = r.GetValue(StrongContrast),
+                TeacherDecay = r.GetValue(TeacherDecay),
                 ConvolutionCodeSize = r.GetValue(ConvCode),
                 HeadWarmupEpochs = r.GetValue(Warmup),
                 DropoutRate = r.GetValue(Dropout),

@@ -173,6 +173,24 @@ public sealed class EncoderClassifierOptions
     /// <summary><see cref="EncoderTrainingMode.Consistency"/>: mirror weak and strong views left-right with probability ½. Default true.</summary>
     public bool HorizontalFlip { get; set; } = true;
 
+    /// <summary><see cref="EncoderTrainingMode.Consistency"/>: largest rotation in degrees of the strong views, about the image's centre with bilinear interpolation (0 = none; 0–180). Default 0.</summary>
+    public float StrongRotation { get; set; }
+
+    /// <summary>
+    /// <see cref="EncoderTrainingMode.Consistency"/>: largest change of contrast and brightness of the strong views: each
+    /// view's values are scaled about their mean by a factor in [1 − c, 1 + c], moved by up to ± c and clipped to [0, 1]
+    /// (pixels in [0, 1]; 0 = none; 0–1). Default 0.
+    /// </summary>
+    public float StrongContrast { get; set; }
+
+    /// <summary>
+    /// <see cref="EncoderTrainingMode.Consistency"/>: decay d of a teacher whose weights are the exponential moving
+    /// average of the classifier's (Mean Teacher, Tarvainen and Valpola 2017): after every step each teacher weight
+    /// becomes d × itself + (1 − d) × the classifier's. The teacher gives the pseudo-labels and the validation loss, and
+    /// its weights are the fitted model's. In [0, 1); 0 (the default) means no teacher: the classifier labels itself.
+    /// </summary>
+    public float TeacherDecay { get; set; }
+
     /// <summary>
     /// Output channels of the 3×3 convolutions (stride 2, padding 1, ReLU) that start a convolutional encoder, input
     /// side first; empty (the default) for the dense encoder copied from the autoencoder. When set, the encoder is built
@@ -255,6 +273,9 @@ public sealed class EncoderClassifierOptions
         if (StrongShift is < 0 or > 64) throw new ArgumentOutOfRangeException(nameof(StrongShift), StrongShift, "StrongShift must be in 0–64 pixels.");
         if (CutoutSize is < 0 or > 1024) throw new ArgumentOutOfRangeException(nameof(CutoutSize), CutoutSize, "CutoutSize must be in 0–1024 pixels.");
         if (!(AugmentationNoise >= 0 && float.IsFinite(AugmentationNoise))) throw new ArgumentOutOfRangeException(nameof(AugmentationNoise), AugmentationNoise, "AugmentationNoise must be a finite number ≥ 0.");
+        if (!(StrongRotation >= 0 && StrongRotation <= 180)) throw new ArgumentOutOfRangeException(nameof(StrongRotation), StrongRotation, "StrongRotation must be in 0–180 degrees.");
+        if (!(StrongContrast >= 0 && StrongContrast <= 1)) throw new ArgumentOutOfRangeException(nameof(StrongContrast), StrongContrast, "StrongContrast must be in [0, 1].");
+        if (!(TeacherDecay >= 0 && TeacherDecay < 1)) throw new ArgumentOutOfRangeException(nameof(TeacherDecay), TeacherDecay, "TeacherDecay must be in [0, 1) (0 = no teacher).");
         if (ConvolutionChannels is null || ConvolutionChannels.Any(c => c is < 1 or > 1024))
             throw new ArgumentOutOfRangeException(nameof(ConvolutionChannels), "ConvolutionChannels must all be in 1–1024 (empty for the dense encoder).");
         if (ConvolutionCodeSize < 1) throw new ArgumentOutOfRangeException(nameof(ConvolutionCodeSize), ConvolutionCodeSize, "ConvolutionCodeSize must be ≥ 1.");

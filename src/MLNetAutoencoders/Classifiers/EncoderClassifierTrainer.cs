@@ -257,6 +257,7 @@ public static class EncoderClassifierTrainer
         }
         SetEncoderTraining(net.Layers.Take(encoderCount), frozen ? EncoderTrainingMode.Probe : o.Mode, o.EncoderLearningRateScale);
         Append(history, Train(net, x, labels, o, anchors, corruption, joint, vat, m2, consistency, new Rng(splitSeed), ctx, progress, cancellationToken));
+        consistency?.CopyTeacherToNetwork();
         foreach (var p in net.Parameters) { p.Frozen = false; p.LearningRateScale = 1f; }
         return new EncoderClassifier(o, net, encoderCount, history);
     }
@@ -333,16 +334,19 @@ public static class EncoderClassifierTrainer
             double loss = joint?.AddGradients(joint.NextBatch()) ?? vat?.AddGradients(vat.NextBatch()) ?? m2?.AddGradients(xb!, yb) ?? consistency?.AddGradients() ?? 0;
             loss += LossAndGradients(net, input, yb, o.L2, o.EncoderAnchorL2, anchors, ctx, ref grad);
             optimizer.Step(ctx);
+            consistency?.UpdateTeacher();
             return loss * rows.Length;
         }
 
+        // With a moving-average teacher, the teacher is the model kept: early stopping watches and restores its weights.
+        var kept = consistency?.Teacher ?? net;
         double ValidationLoss(int[] rows)
         {
             Gather(rows);
-            return Softmax.SoftmaxCrossEntropy(net.Forward(xb!, false, ctx), yb, null);
+            return Softmax.SoftmaxCrossEntropy(kept.Forward(xb!, false, ctx), yb, null);
         }
 
-        return TrainingLoop.Run(x.Rows, o.Minibatch, loopRng, parameters, TrainBatch, ValidationLoss, progress, cancellationToken);
+        return TrainingLoop.Run(x.Rows, o.Minibatch, loopRng, ReferenceEquals(kept, net) ? parameters : kept.Parameters, TrainBatch, ValidationLoss, progress, cancellationToken);
     }
 
     /// <summary>

@@ -87,20 +87,21 @@ public class PretrainingExperimentTests
             HiddenSizes = new[] { 12 }, CodeSize = 4, PretrainEpochs = 2, PretrainBatchSize = 32, Gemm = GemmKind.Managed, ImageHeight = 4, ImageWidth = 6,
             ClassifierSteps = 0, Classifier = new EncoderClassifierOptions { Epochs = 60, BatchSize = 8, LearningRate = 1e-2f, ValidationFraction = 0, EarlyStoppingPatience = 0, ReconstructionWeight = 0.05f, UnlabelledBatchSize = 16,
                 // The rows are not pictures: the fixmatch modes' augmentation keeps to noise and a small cut-out.
-                WeakShift = 0, StrongShift = 0, HorizontalFlip = false, CutoutSize = 2 },
+                WeakShift = 0, StrongShift = 0, HorizontalFlip = false, CutoutSize = 2, TeacherDecay = 0.9f },
         };
         var requests = new List<PretrainingFitRequest>();
         var runs = PretrainingExperiment.Run(u, x, y, tx, ty, o, (r, ct) => { requests.Add(r); return PretrainingExperiment.FitClassifier(r, ct); });
-        Assert.Equal(new[] { "scratch", "probe", "finetune", "discriminative", "joint", "joint-scratch", "vat", "vat-scratch", "fixmatch", "fixmatch-scratch", "conv", "fixmatch-conv" }, runs.Select(r => r.Mode));
+        Assert.Equal(new[] { "scratch", "probe", "finetune", "discriminative", "joint", "joint-scratch", "vat", "vat-scratch", "fixmatch", "fixmatch-scratch", "conv", "fixmatch-conv", "meanteacher-conv" }, runs.Select(r => r.Mode));
         Assert.All(requests, r => Assert.Same(u, r.Unlabelled));
         Assert.Equal(new[] { EncoderTrainingMode.FineTune, EncoderTrainingMode.Probe, EncoderTrainingMode.FineTune, EncoderTrainingMode.DiscriminativeFineTune, EncoderTrainingMode.Joint, EncoderTrainingMode.Joint,
                 EncoderTrainingMode.VirtualAdversarial, EncoderTrainingMode.VirtualAdversarial, EncoderTrainingMode.Consistency, EncoderTrainingMode.Consistency,
-                EncoderTrainingMode.Consistency, EncoderTrainingMode.Consistency },
+                EncoderTrainingMode.Consistency, EncoderTrainingMode.Consistency, EncoderTrainingMode.Consistency },
             requests.Select(r => r.Options.Mode));
-        Assert.Equal(new[] { true, false, false, false, false, true, false, true, false, true, true, true }, requests.Select(r => r.Options.Initialization == EncoderInitialization.Random));
-        // conv trains on the labelled images alone (weight 0); only the conv modes get the convolutions.
-        Assert.Equal(new[] { 1f, 0f, 1f }, requests.Skip(9).Select(r => r.Options.ConsistencyWeight));
-        Assert.Equal(new[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2 }, requests.Select(r => r.Options.ConvolutionChannels.Length));
+        Assert.Equal(new[] { true, false, false, false, false, true, false, true, false, true, true, true, true }, requests.Select(r => r.Options.Initialization == EncoderInitialization.Random));
+        // conv trains on the labelled images alone (weight 0); only the conv modes get the convolutions; only meanteacher-conv gets a teacher.
+        Assert.Equal(new[] { 1f, 0f, 1f, 1f }, requests.Skip(9).Select(r => r.Options.ConsistencyWeight));
+        Assert.Equal(new[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2 }, requests.Select(r => r.Options.ConvolutionChannels.Length));
+        Assert.Equal(new[] { 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0.9f }, requests.Select(r => r.Options.TeacherDecay));
         Assert.All(runs, r => Assert.True(r.Accuracy > 1.0 / Classes, $"{r.Mode}: {r.Accuracy}"));
     }
 
@@ -111,11 +112,12 @@ public class PretrainingExperimentTests
         var (x, y) = Manifold(60, 1);
         var (tx, ty) = Manifold(90, 2);
         var d = new PretrainingExperimentOptions();
-        Assert.Equal(new[] { PretrainMode.FixMatchConv }, d.Modes);
+        Assert.Equal(new[] { PretrainMode.MeanTeacherConv }, d.Modes);
         Assert.Equal(new[] { AutoencoderKind.Denoising }, d.Kinds);
         Assert.Equal(new[] { 32, 64 }, d.ConvolutionChannels);
-        Assert.Equal(1200, d.ClassifierSteps);
+        Assert.Equal(1500, d.ClassifierSteps);
         var c = d.Classifier;
+        Assert.Equal((64, 0.99f), (c.BatchSize, c.TeacherDecay));
         Assert.Equal((2, 2, 8, 0.1f, 128, 0.5f, 0.95f, 1f, 128), (c.WeakShift, c.StrongShift, c.CutoutSize, c.AugmentationNoise, c.UnlabelledBatchSize, c.DropoutRate,
             c.ConsistencyThreshold, c.ConsistencyWeight, c.ConvolutionCodeSize));
         var o = new PretrainingExperimentOptions
@@ -126,7 +128,7 @@ public class PretrainingExperimentTests
         };
         var requests = new List<PretrainingFitRequest>();
         var runs = PretrainingExperiment.Run(u, x, y, tx, ty, o, (r, ct) => { requests.Add(r); return PretrainingExperiment.FitClassifier(r, ct); });
-        Assert.Equal(new[] { "15 none scratch", "15 denoising fixmatch-conv", "30 none scratch", "30 denoising fixmatch-conv" }, runs.Select(r => $"{r.Labels} {r.Kind} {r.Mode}"));
+        Assert.Equal(new[] { "15 none scratch", "15 denoising meanteacher-conv", "30 none scratch", "30 denoising meanteacher-conv" }, runs.Select(r => $"{r.Labels} {r.Kind} {r.Mode}"));
         // 12 steps: 6 epochs of 2 batches of 8 at N = 15, 3 epochs of 4 at N = 30, every labelled row trains, no early stopping.
         Assert.Equal(new[] { 6, 6, 3, 3 }, runs.Select(r => r.Epochs));
         Assert.All(requests, r => Assert.Equal((0.0, 0), (r.Options.ValidationFraction, r.Options.EarlyStoppingPatience)));

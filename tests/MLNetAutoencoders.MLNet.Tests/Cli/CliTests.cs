@@ -450,7 +450,7 @@ public sealed class CliTests : IDisposable
         // the convolutional encoder (the best method measured; 16 values a row read as a 4×4 image), both networks for 6 steps:
         // 3 epochs of 2 batches at N = 10, 2 of 3 at N = 20.
         Assert.Equal(2 * 3, runs.Count);
-        Assert.Equal(new[] { "fixmatch-conv", "logreg", "scratch" }, runs.Select(r => (string)r!["mode"]!).Distinct().Order());
+        Assert.Equal(new[] { "logreg", "meanteacher-conv", "scratch" }, runs.Select(r => (string)r!["mode"]!).Distinct().Order());
         Assert.Equal(new[] { 3, 3, 2, 2 }, runs.Where(r => (string)r!["mode"]! != "logreg").Select(r => (int)r!["epochs"]!));
         Assert.Equal(new[] { 10, 20 }, runs.Select(r => (int)r!["labels"]!).Distinct().Order());
         int testRows = TestRows(csv).Rows;
@@ -480,6 +480,15 @@ public sealed class CliTests : IDisposable
             "--hidden", "8", "--code", "3", "--pretrain-epochs", "2", "--steps", "6", "--batch", "8", "--threads", "1", "--json");
         Assert.Equal(0, code);
         Assert.Contains("fixmatch-conv", LastJson(stdout)["runs"]!.AsArray().Select(r => (string)r!["mode"]!));
+        // The moving-average teacher's mode, and a decay out of range named as typed.
+        string[] teacher = ["pretrain", "--dataset", csv, "--label-column", "label", "--labels", "10", "--kinds", "ae", "--seeds", "1", "--modes", "meanteacher-conv",
+            "--hidden", "8", "--code", "3", "--pretrain-epochs", "2", "--steps", "6", "--batch", "8", "--threads", "1", "--json", "--teacher-decay"];
+        (code, stdout) = Run([.. teacher, "0.9"]);
+        Assert.Equal(0, code);
+        Assert.Contains("meanteacher-conv", LastJson(stdout)["runs"]!.AsArray().Select(r => (string)r!["mode"]!));
+        var (failed, _, error) = MlaeProcess.Run([.. teacher, "1"]);
+        Assert.NotEqual(0, failed);
+        Assert.Contains("--teacher-decay must be in [0, 1)", error);
     }
 
     [Fact]

@@ -38,6 +38,20 @@ public class ConvolutionalEncoderTrainerTests
     }
 
     [Fact]
+    public void With_a_moving_average_teacher_the_zip_predicts_the_same_labels_in_plain_MLNet()
+    {
+        var (ml, train, o) = Setup();
+        o.Classifier.TeacherDecay = 0.9f;
+        SemiSupervisedZipCheck.TrainsAndTheZipPredictsTheSame(ml, train, o, EncoderTrainingMode.Consistency, "convolutional encoder with a teacher");
+        var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(train).Transform(train);
+        var teacher = ml.MulticlassClassification.Trainers.EncoderClassifier(o).Fit(keyed).Model;
+        Assert.Equal(0.9f, teacher.Options.TeacherDecay);
+        var (_, _, plain) = Setup();
+        var student = ml.MulticlassClassification.Trainers.EncoderClassifier(plain).Fit(keyed).Model;
+        Assert.NotEqual(student.Network.Parameters[0].Value.Span.ToArray(), teacher.Network.Parameters[0].Value.Span.ToArray());
+    }
+
+    [Fact]
     public void Bad_input_gets_named_errors()
     {
         var (ml, train, _) = Setup();
@@ -51,6 +65,10 @@ public class ConvolutionalEncoderTrainerTests
         var pretrained = Setup().Options;
         pretrained.Classifier.Initialization = EncoderInitialization.Pretrained;
         Assert.Contains("Classifier.Initialization = Random", Assert.Throws<ArgumentException>(() => trainers.EncoderClassifier(pretrained)).Message);
+
+        var decay = Setup().Options;
+        decay.Classifier.TeacherDecay = 1f;
+        Assert.Contains("TeacherDecay", Assert.ThrowsAny<ArgumentException>(() => trainers.EncoderClassifier(decay).Fit(keyed)).Message);
 
         var wrong = Setup().Options;
         wrong.ImageWidth = 5;

@@ -46,11 +46,7 @@ public class ConsistencyTests
         images.Apply(u, new AugmentationStrength(1, true, 0, 0), rng, ref weak);
         images.Apply(u, new AugmentationStrength(2, true, 2, 0.1f), rng, ref strong);
         var ctx = NnContext.Create(GemmKind.Managed, 1, 2);
-        var top = Softmax.SoftmaxRows(net.Forward(weak!, false, ctx).Clone());
-        var sorted = Enumerable.Range(0, top.Rows).Select(i => top.Row(i).ToArray().Max()).Order().ToArray();
-        int k = Enumerable.Range(3, 6).MaxBy(i => sorted[i + 1] - sorted[i]);
-        Assert.True(sorted[k + 1] - sorted[k] > 1e-3, "the top probabilities are too close for a threshold between them");
-        float tau = (sorted[k] + sorted[k + 1]) / 2;
+        float tau = ThresholdBetweenTopProbabilities(net.Forward(weak!, false, ctx));
         return (net, new ConsistencyTerm(net, u, images, FixMatch(threshold: tau), ctx), lx!, y, weak!, strong!, tau);
     }
 
@@ -156,6 +152,7 @@ public class ConsistencyTests
                      ("ConsistencyThreshold", s => s.ConsistencyThreshold = 0), ("ConsistencyThreshold", s => s.ConsistencyThreshold = 1.5f),
                      ("ConsistencyWeight", s => s.ConsistencyWeight = float.NaN), ("WeakShift", s => s.WeakShift = -1), ("StrongShift", s => s.StrongShift = 65),
                      ("CutoutSize", s => s.CutoutSize = -2), ("AugmentationNoise", s => s.AugmentationNoise = -0.1f),
+                     ("StrongRotation", s => s.StrongRotation = 181), ("StrongRotation", s => s.StrongRotation = float.NaN), ("StrongContrast", s => s.StrongContrast = 1.5f),
                  })
         {
             var bad = FixMatch();

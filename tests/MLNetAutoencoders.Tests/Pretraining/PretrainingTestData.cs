@@ -12,6 +12,19 @@ internal static class PretrainingTestData
     public const int Classes = 3;
 
     /// <summary>
+    /// A pseudo-label threshold τ in the widest gap between the rows' top probabilities (softmax of <paramref name="logits"/>)
+    /// ranked 4th to 9th, so that some rows get a pseudo-label and some do not, and a small change of a weight moves none across τ.
+    /// </summary>
+    public static float ThresholdBetweenTopProbabilities(Matrix logits)
+    {
+        var top = Softmax.SoftmaxRows(logits.Clone());
+        var sorted = Enumerable.Range(0, top.Rows).Select(i => top.Row(i).ToArray().Max()).Order().ToArray();
+        int k = Enumerable.Range(3, 6).MaxBy(i => sorted[i + 1] - sorted[i]);
+        Assert.True(sorted[k + 1] - sorted[k] > 1e-3, "the top probabilities are too close for a threshold between them");
+        return (sorted[k] + sorted[k + 1]) / 2;
+    }
+
+    /// <summary>
     /// <paramref name="n"/> rows: a class c = i mod 3 picks a centre in a 4-dimensional latent space, plus latent noise,
     /// mapped into <see cref="Dim"/> values in (0, 1) by a fixed random linear map and a sigmoid, plus a little pixel noise.
     /// </summary>
