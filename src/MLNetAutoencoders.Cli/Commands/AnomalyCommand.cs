@@ -28,8 +28,11 @@ internal static class AnomalyCommand
         var curves = new Option<string?>("--curves") { Description = "folder for ROC and precision-recall pictures per class" };
         var erasure = new Option<int?>("--erasure") { Description = "side in pixels of the square that restoration erases at random in training and at five fixed places in scoring (0 = none; default: the dataset's chosen setting)" };
 
+        var geoShift = new Option<int?>("--geo-shift") { Description = "transformation prediction (geo): also shift each rotation or flip by 0 and ±N pixels along each axis (72 transformations instead of 8; 0 = none; default: the dataset's chosen setting, 3 for fashion-mnist)" };
+        var geoEpochs = new Option<int?>("--geo-epochs") { Description = "epochs of transformation prediction's classifier (default: the dataset's chosen setting, 1 for fashion-mnist)" };
+
         var cmd = new Command("anomaly", "One-class anomaly detection: PCA (ML.NET's and the project's) vs autoencoders, AUROC per normal class.");
-        foreach (var o in new Option[] { dataset, methods, scorers, erasure, classes, code, hidden, epochs, seed, threads, split, json, curves }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { dataset, methods, scorers, erasure, geoShift, geoEpochs, classes, code, hidden, epochs, seed, threads, split, json, curves }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             try
@@ -48,6 +51,8 @@ internal static class AnomalyCommand
                     Split = r.GetValue(split)!,
                     CurvesDirectory = r.GetValue(curves),
                     ErasureSize = r.GetValue(erasure),
+                    GeoShift = r.GetValue(geoShift),
+                    GeoEpochs = r.GetValue(geoEpochs),
                 });
                 var rows = ConsoleUi.WithProgress("anomaly", experiment.FitCount, experiment.Run);
                 foreach (var line in experiment.Table(rows)) Console.WriteLine(line);

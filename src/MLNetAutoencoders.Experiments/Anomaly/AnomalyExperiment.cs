@@ -55,6 +55,12 @@ internal sealed class AnomalyExperimentOptions
 
     /// <summary>Side of the square that restoration erases (the trainer's <c>ErasureSize</c>); null = the dataset's chosen setting (0 = none).</summary>
     public int? ErasureSize { get; set; }
+
+    /// <summary>Shift in pixels of transformation prediction's transformations (its <c>Shift</c>); null = the dataset's chosen setting (<see cref="AnomalyExperiment.ChosenGeo"/>).</summary>
+    public int? GeoShift { get; set; }
+
+    /// <summary>Epochs of transformation prediction's classifier; null = the dataset's chosen setting (<see cref="AnomalyExperiment.ChosenGeo"/>).</summary>
+    public int? GeoEpochs { get; set; }
 }
 
 /// <summary>
@@ -86,6 +92,12 @@ internal sealed class AnomalyExperiment
     {
         ["fashion-mnist"] = (["mlnet-pca", "pca", "denoising"], ["reconstruction", "reconstruction+knn", "kinds+geo+raw"], 16, 7),
         ["breast-cancer"] = (["mlnet-pca", "pca", "ae"], ["reconstruction", "knn", Ensemble], 8, 0),
+    };
+
+    /// <summary>Transformation prediction's shift and epochs chosen on validation rows, per image dataset (round 6 of docs/anomaly/SCORERS-PROTOCOL.md); other datasets use the library's defaults.</summary>
+    public static readonly IReadOnlyDictionary<string, (int Shift, int Epochs)> ChosenGeo = new Dictionary<string, (int, int)>
+    {
+        ["fashion-mnist"] = (3, 1),
     };
 
     /// <summary>The scorer names and the trainer's scores they select.</summary>
@@ -157,7 +169,11 @@ internal sealed class AnomalyExperiment
     /// <param name="Curves">Folder of the pictures, or null.</param>
     /// <param name="EnsembleOf">The scorer of each member of the <see cref="Ensemble"/> scorer (the dataset's chosen code scorer).</param>
     /// <param name="Erasure">Side of the square that restoration erases; 0 = none.</param>
-    public sealed record Settings(int Code, int[] Hidden, int Epochs, int Seed, int Threads, bool Images, IReadOnlyList<string> Scorers, string? Curves, string EnsembleOf, int Erasure);
+    public sealed record Settings(int Code, int[] Hidden, int Epochs, int Seed, int Threads, bool Images, IReadOnlyList<string> Scorers, string? Curves, string EnsembleOf, int Erasure)
+    {
+        /// <summary>The settings of transformation prediction (<c>geo</c>).</summary>
+        public TransformationPredictionOptions Geo { get; init; } = new();
+    }
 
     /// <summary>One fit: the training rows (all normal) and the scored test rows with their labels (1 = anomaly).</summary>
     public sealed record Case(string Name, int Class, ImageDataset Train, ImageDataset Test, Func<int, bool> IsAnomaly);
@@ -209,6 +225,13 @@ internal sealed class AnomalyExperiment
         if (o.ErasureSize < 0) throw new ArgumentException($"--erasure must be ≥ 0; got {o.ErasureSize}.");
         if (o.ErasureSize > 0 && !restores) throw new ArgumentException("--erasure applies to restoration (--scorers restoration, kinds or kinds+raw on images).");
         int erasure = restores ? o.ErasureSize ?? chosen.Erasure : 0;
+        bool predicts = scorers.Any(n => n.Split('+').Contains("geo"));
+        if ((o.GeoShift is not null || o.GeoEpochs is not null) && !predicts)
+            throw new ArgumentException("--geo-shift and --geo-epochs apply to transformation prediction (--scorers geo, kinds+geo, geo+raw or kinds+geo+raw).");
+        if (o.GeoShift is < 0 or >= 28) throw new ArgumentException($"--geo-shift must be ≥ 0 and smaller than the 28-pixel image side; got {o.GeoShift}.");
+        if (o.GeoEpochs < 1) throw new ArgumentException($"--geo-epochs must be ≥ 1; got {o.GeoEpochs}.");
+        (int Shift, int Epochs) chosenGeo = ChosenGeo.TryGetValue(name, out var g) ? g : (AnomalyDefaults.TransformationShift, AnomalyDefaults.TransformationEpochs);
+        var geoOptions = new TransformationPredictionOptions { Shift = o.GeoShift ?? chosenGeo.Shift, Epochs = o.GeoEpochs ?? chosenGeo.Epochs };
         var cases = name switch
         {
             "fashion-mnist" => FashionCases(o.Classes, validation),
@@ -221,7 +244,7 @@ internal sealed class AnomalyExperiment
             throw new ArgumentException($"--scorers {geo} needs image rows (--dataset fashion-mnist): transformation prediction turns images; the breast-cancer table is not an image.");
         if (!images && methods.Contains("conv")) throw new ArgumentException("--methods conv needs image rows (--dataset fashion-mnist); the breast-cancer table is not an image.");
         var settings = new Settings(k, o.HiddenSizes ?? (images ? [256, 128] : [16]), o.Epochs ?? (images ? 20 : 200), o.Seed, o.Threads, images, scorers, o.CurvesDirectory,
-            chosen.Scorers.Last(n => n is not (Ensemble or EnsembleAndInput) && !OverKinds(n)), erasure);
+            chosen.Scorers.Last(n => n is not (Ensemble or EnsembleAndInput) && !OverKinds(n)), erasure) { Geo = geoOptions };
         return new AnomalyExperiment(name, part, methods, settings, cases);
     }
 
@@ -262,6 +285,7 @@ internal sealed class AnomalyExperiment
     {
         ["dataset"] = Dataset, ["split"] = Split, ["code"] = Setting.Code, ["hidden"] = new JsonArray(Setting.Hidden.Select(x => (JsonNode)x).ToArray()),
         ["epochs"] = Setting.Epochs, ["seed"] = Setting.Seed, ["erasure"] = Setting.Erasure,
+        ["geoShift"] = Setting.Geo.Shift, ["geoEpochs"] = Setting.Geo.Epochs,
         ["rows"] = new JsonArray(rows.Select(x => (JsonNode)new JsonObject
         {
             ["method"] = x.Method, ["class"] = x.Class, ["auroc"] = x.Auroc, ["fitSeconds"] = Math.Round(x.FitSeconds, 3),
@@ -388,6 +412,7 @@ internal sealed class AnomalyExperiment
                         (so.Score, so.EnsembleSize, so.InputNeighbours) = (Scorers[s.EnsembleOf], AnomalyDefaults.EnsembleSize, name == EnsembleAndInput);
                     else (so.Score, so.Vae, so.ImageHeight, so.ImageWidth) = (Scorers[name], null, c.Train.Height, c.Train.Width);
                     if (name == "restoration") so.ErasureSize = s.Erasure;
+                    if (name == "geo") so.Transformation = s.Geo.Clone();
                     var detector = ml.AnomalyDetection.Trainers.Autoencoder(so).Fit(train);
                     double ownFit = own.Elapsed.TotalSeconds;
                     var ownScores = detector.Transform(test).GetColumn<float>("Score").ToArray();

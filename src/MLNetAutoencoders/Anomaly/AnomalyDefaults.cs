@@ -33,6 +33,9 @@ public static class AnomalyDefaults
     /// <summary>Epochs of the transformation-prediction classifier (passes over every image under every transformation): 10.</summary>
     public const int TransformationEpochs = 10;
 
+    /// <summary>Shift in pixels that the transformation-prediction classifier's transformations add to the right angles: 0 (none, the eight right-angle rotations and flips alone).</summary>
+    public const int TransformationShift = 0;
+
     /// <summary>Batch size of the transformation-prediction classifier: 256.</summary>
     public const int TransformationBatchSize = 256;
 

@@ -163,6 +163,41 @@ public static class ImageTransforms
         }).ToArray();
     }
 
+    /// <summary>
+    /// <see cref="RightAngles"/> combined with shifts of 0 and ±<paramref name="shift"/> pixels along each axis (the image
+    /// mirrored at its border, so every value comes from the image): each shift (0, 0) first, then (dy, dx) for dy, dx
+    /// in −shift, 0, +shift, is followed by every right-angle transformation, so the first maps are those of
+    /// <see cref="RightAngles"/> and there are nine times as many. A shift of 0 gives <see cref="RightAngles"/> alone.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="RightAngles"/>, or a shift below 0 or not smaller than the height and the width.</exception>
+    public static int[][] RightAnglesAndShifts(int height, int width, int rowWidth, int shift)
+    {
+        var turns = RightAngles(height, width, rowWidth);
+        if (shift == 0) return turns;
+        if (shift < 0 || shift >= height || shift >= width)
+            throw new ArgumentException($"A shift of {shift} pixels does not fit {height} × {width} images; it must be ≥ 0 and smaller than the height and the width.");
+        static int Mirror(int i, int n) => i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i;
+        int pixels = height * width;
+        var shifts = new List<(int Dy, int Dx)> { (0, 0) };
+        foreach (int dy in new[] { -shift, 0, shift })
+            foreach (int dx in new[] { -shift, 0, shift })
+                if ((dy, dx) != (0, 0)) shifts.Add((dy, dx));
+        var maps = new List<int[]>();
+        foreach (var (dy, dx) in shifts)
+        {
+            // Output (r, c) of the shifted image reads (r − dy, c − dx) of the input, mirrored at the border.
+            var moved = new int[rowWidth];
+            for (int j = 0; j < rowWidth; j++)
+            {
+                int ch = j / pixels, r = j % pixels / width, c = j % width;
+                moved[j] = ch * pixels + Mirror(r - dy, height) * width + Mirror(c - dx, width);
+            }
+            // The right-angle transformation of the shifted image: value j reads moved[turn[j]].
+            foreach (var turn in turns) maps.Add(turn.Select(i => moved[i]).ToArray());
+        }
+        return [.. maps];
+    }
+
     /// <summary>Row i of the result is row i of <paramref name="x"/> with value <paramref name="map"/>[j] at j.</summary>
     public static Matrix Apply(Matrix x, IReadOnlyList<int> map)
     {

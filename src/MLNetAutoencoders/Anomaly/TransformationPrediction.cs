@@ -17,6 +17,14 @@ public sealed class TransformationPredictionOptions
     /// <summary>Transformed images per optimizer step. Default <see cref="AnomalyDefaults.TransformationBatchSize"/>.</summary>
     public int BatchSize { get; set; } = AnomalyDefaults.TransformationBatchSize;
 
+    /// <summary>
+    /// Shift in pixels: 0 (default <see cref="AnomalyDefaults.TransformationShift"/>) = the right-angle rotations and
+    /// flips alone; s &gt; 0 = each of them combined with shifts of 0 and ±s pixels along each axis, nine times as many
+    /// transformations (<see cref="ImageTransforms.RightAnglesAndShifts"/>), so each epoch and each score cost nine
+    /// times as much. Must be smaller than the image's height and width.
+    /// </summary>
+    public int Shift { get; set; } = AnomalyDefaults.TransformationShift;
+
     /// <summary>Adam's learning rate. Default <see cref="AnomalyDefaults.TransformationLearningRate"/>.</summary>
     public float LearningRate { get; set; } = AnomalyDefaults.TransformationLearningRate;
 
@@ -27,6 +35,7 @@ public sealed class TransformationPredictionOptions
         if (HiddenSizes.Any(h => h < 1)) throw new ArgumentOutOfRangeException(nameof(HiddenSizes), string.Join(",", HiddenSizes), "Transformation prediction: every HiddenSizes width must be at least 1.");
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Transformation prediction: Epochs must be at least 1.");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Transformation prediction: BatchSize must be at least 1.");
+        if (Shift < 0) throw new ArgumentOutOfRangeException(nameof(Shift), Shift, "Transformation prediction: Shift must be ≥ 0 (0 = no shifts).");
         if (!(LearningRate > 0 && float.IsFinite(LearningRate))) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Transformation prediction: LearningRate must be positive.");
     }
 
@@ -41,7 +50,8 @@ public sealed class TransformationPredictionOptions
 
 /// <summary>
 /// Transformation prediction (the idea of GeoTrans): a dense softmax classifier is trained to tell which right-angle
-/// rotation or flip (<see cref="ImageTransforms.RightAngles"/>) was applied to a normal image; every (image,
+/// rotation or flip (<see cref="ImageTransforms.RightAngles"/>, with <see cref="TransformationPredictionOptions.Shift"/>
+/// also shifted: <see cref="ImageTransforms.RightAnglesAndShifts"/>) was applied to a normal image; every (image,
 /// transformation) pair is a training row whose label is the transformation. To answer, the network must learn how a
 /// normal image stands: where its top is, which side its details lie on. A row's score is the sum over the
 /// transformations t of −log p(t | t(x)), the surprise at the right answer: an image of another kind, whose orientation
@@ -106,7 +116,9 @@ public sealed class TransformationPredictionScorer : IAnomalyScorer
         var o = (options ?? new TransformationPredictionOptions()).Clone();
         o.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        var transforms = ImageTransforms.RightAngles(height, width, trainingRows.Cols);
+        if (o.Shift > 0 && (o.Shift >= height || o.Shift >= width))
+            throw new ArgumentOutOfRangeException(nameof(o.Shift), o.Shift, $"Transformation prediction: Shift must be smaller than the image's height and width ({height} × {width}).");
+        var transforms = ImageTransforms.RightAnglesAndShifts(height, width, trainingRows.Cols, o.Shift);
         if (trainingRows.Rows < 2) throw new ArgumentException($"Transformation prediction needs at least 2 training rows; got {trainingRows.Rows}.", nameof(trainingRows));
         trainingRows.ThrowIfNotFinite("Transformation prediction's training rows");
 

@@ -54,7 +54,7 @@ public static partial class OnnxExport
         {
             ["height"] = geo.Height, ["width"] = geo.Width, ["transformations"] = geo.Transforms.Count,
             ["hiddenSizes"] = new System.Text.Json.Nodes.JsonArray(geo.Options.HiddenSizes.Select(h => (System.Text.Json.Nodes.JsonNode)h).ToArray()),
-            ["epochs"] = geo.Options.Epochs, ["batchSize"] = geo.Options.BatchSize, ["learningRate"] = geo.Options.LearningRate, ["seed"] = geo.Seed,
+            ["epochs"] = geo.Options.Epochs, ["shift"] = geo.Options.Shift, ["batchSize"] = geo.Options.BatchSize, ["learningRate"] = geo.Options.LearningRate, ["seed"] = geo.Seed,
         };
         return new OnnxExportStage(TransformationKind, geo.Network.InputSize, geo.Network.OutputSize, options,
             (b, x) => AppendLayers(b, x, layers, "transformation"));

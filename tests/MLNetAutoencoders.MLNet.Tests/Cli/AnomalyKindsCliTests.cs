@@ -42,4 +42,16 @@ public sealed class AnomalyKindsCliTests
         Assert.Contains($"--scorers {scorer} needs image rows", stderr);
         Assert.DoesNotContain("   at ", stderr);
     }
+
+    [Theory]
+    [InlineData("knn", "--geo-shift", "3", "--geo-shift and --geo-epochs apply to transformation prediction")]
+    [InlineData("geo", "--geo-shift", "28", "--geo-shift must be ≥ 0 and smaller than the 28-pixel image side; got 28")]
+    [InlineData("kinds+geo+raw", "--geo-epochs", "0", "--geo-epochs must be ≥ 1; got 0")]
+    public void Transformation_prediction_settings_out_of_place_or_range_are_errors_naming_the_option(string scorer, string option, string value, string message)
+    {
+        var (code, _, stderr) = MlaeProcess.Run("anomaly", "--dataset", "fashion-mnist", "--methods", "denoising", "--scorers", scorer, option, value);
+        Assert.Equal(1, code);
+        Assert.Contains(message, stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
 }

@@ -48,17 +48,20 @@ public class AnomalyTransformationPredictionTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Transformation_prediction_and_its_ensembles_score_as_the_core_and_their_zips_agree_in_plain_MLNet(bool withInputNeighbours)
+    [InlineData(false, 0)]
+    [InlineData(true, 0)]
+    [InlineData(true, 1)]
+    public void Transformation_prediction_and_its_ensembles_score_as_the_core_and_their_zips_agree_in_plain_MLNet(bool withInputNeighbours, int shift)
     {
         var ml = new MLContext(seed: 1);
         var train = ml.Data.LoadFromEnumerable(Images(250, 0, 1));
-        var model = ml.AnomalyDetection.Trainers.Autoencoder(Geo(withInputNeighbours)).Fit(train);
+        var options = Geo(withInputNeighbours);
+        options.Transformation.Shift = shift;
+        var model = ml.AnomalyDetection.Trainers.Autoencoder(options).Fit(train);
         Assert.Null(model.Model);
         var geo = withInputNeighbours ? Assert.IsType<EnsembleScorer>(model.Scorer).Members.Single() : model.Scorer;
         var alone = Assert.IsType<TransformationPredictionScorer>(geo);
-        Assert.Equal((6, 6), (alone.Height, alone.Width));
+        Assert.Equal((6, 6, shift == 0 ? 8 : 72), (alone.Height, alone.Width, alone.Transforms.Count));
         var rows = Images(60, 60, 5);
         var test = ml.Data.LoadFromEnumerable(rows);
         var scored = model.Transform(test);
@@ -66,10 +69,10 @@ public class AnomalyTransformationPredictionTests
         Assert.True(auc > 0.9, $"AUC {auc:F3}");
         var x = new Matrix(rows.Length, 36, rows.SelectMany(r => r.Features).ToArray());
         // The trainer's member is the core scorer from the same seed.
-        var core = TransformationPredictionScorer.Fit(new Matrix(250, 36, Images(250, 0, 1).SelectMany(r => r.Features).ToArray()), 6, 6, Geo(false).Transformation, seed: 3);
+        var core = TransformationPredictionScorer.Fit(new Matrix(250, 36, Images(250, 0, 1).SelectMany(r => r.Features).ToArray()), 6, 6, options.Transformation, seed: 3);
         Assert.Equal(core.Score(x), alone.Score(x));
         Assert.Equal(model.Scorer!.Score(x), Scalars(scored, "Score"));
-        PlainMLNet.AssertAnomalyZipAgrees(ml, model, train.Schema, test, scored, $"transformation prediction{(withInputNeighbours ? " + input neighbours" : "")}");
+        PlainMLNet.AssertAnomalyZipAgrees(ml, model, train.Schema, test, scored, $"transformation prediction{(shift > 0 ? " with shifts" : "")}{(withInputNeighbours ? " + input neighbours" : "")}");
         Assert.Contains("has no autoencoder", Assert.Throws<InvalidOperationException>(() => model.FeatureContributions(test)).Message);
     }
 
@@ -104,5 +107,8 @@ public class AnomalyTransformationPredictionTests
         o = Geo(false);
         o.Transformation.BatchSize = 0;
         Assert.Contains("Transformation prediction: BatchSize", Assert.Throws<ArgumentOutOfRangeException>(() => ml.AnomalyDetection.Trainers.Autoencoder(o)).Message);
+        o = Geo(false);
+        o.Transformation.Shift = -2;
+        Assert.Contains("Transformation prediction: Shift must be ≥ 0", Assert.Throws<ArgumentOutOfRangeException>(() => ml.AnomalyDetection.Trainers.Autoencoder(o)).Message);
     }
 }

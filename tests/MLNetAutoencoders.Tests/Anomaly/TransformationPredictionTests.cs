@@ -85,6 +85,45 @@ public class TransformationPredictionTests
     }
 
     [Fact]
+    public void Shifts_move_the_image_mirrored_at_its_border_before_each_right_angle()
+    {
+        var turns = ImageTransforms.RightAngles(4, 4, 16);
+        Assert.Equal(turns, ImageTransforms.RightAnglesAndShifts(4, 4, 16, 0));
+        var maps = ImageTransforms.RightAnglesAndShifts(4, 4, 16, 1);
+        Assert.Equal(72, maps.Length);
+        Assert.Equal(turns, maps.Take(8));
+        Assert.Equal(72, maps.Select(m => string.Join(",", m)).Distinct().Count());
+        // Shift 2 of the list is (dy, dx) = (−1, 0): row r of the result is row r + 1 of the image, and the last row
+        // mirrors the border (row 2).
+        var x = new Matrix(1, 16, Enumerable.Range(0, 16).Select(v => (float)v).ToArray());
+        var up = ImageTransforms.Apply(x, maps[8 * 2]).Row(0).ToArray();
+        Assert.Equal(new float[] { 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11 }, up);
+        // Shift 1 is (−1, −1), then its second right angle (the left-right flip) is applied to the shifted image.
+        var upLeftFlipped = ImageTransforms.Apply(x, maps[8 + 1]).Row(0).ToArray();
+        Assert.Equal(new float[] { 6, 7, 6, 5 }, upLeftFlipped.Take(4));
+        // Two channels move together.
+        var two = ImageTransforms.RightAnglesAndShifts(4, 4, 32, 1);
+        Assert.Equal(maps[17].Select(i => i + 16), two[17].Skip(16));
+        Assert.Contains("A shift of 4 pixels does not fit 4 × 4 images", Assert.Throws<ArgumentException>(() => ImageTransforms.RightAnglesAndShifts(4, 4, 16, 4)).Message);
+    }
+
+    [Fact]
+    public void With_shifts_the_classifier_names_72_transformations_and_stays_bit_identical()
+    {
+        var normal = Bars(100, top: true, seed: 1);
+        var probe = Bars(20, top: false, seed: 2);
+        var o = Small.Clone();
+        (o.Shift, o.Epochs) = (1, 2);
+        var a = TransformationPredictionScorer.Fit(normal, 6, 6, o, seed: 9);
+        var b = TransformationPredictionScorer.Fit(normal, 6, 6, o, seed: 9);
+        Assert.Equal((72, 72, 1), (a.Transforms.Count, a.Network.OutputSize, a.Options.Shift));
+        Assert.Equal(a.Score(probe), b.Score(probe));
+        Assert.NotEqual(TransformationPredictionScorer.Fit(normal, 6, 6, Small, seed: 9).Score(probe), a.Score(probe));
+        double auc = Auc(a.Score(Bars(100, top: true, seed: 3)), a.Score(probe));
+        Assert.True(auc > 0.9, $"left bars against top bars with shifts: AUC {auc:F3}");
+    }
+
+    [Fact]
     public void Bad_input_and_options_are_named_errors()
     {
         var normal = Bars(20, top: true, seed: 1);
@@ -99,6 +138,13 @@ public class TransformationPredictionTests
         o = Small.Clone();
         o.HiddenSizes = [8, 0];
         Assert.Contains("HiddenSizes", Assert.Throws<ArgumentOutOfRangeException>(() => TransformationPredictionScorer.Fit(normal, 6, 6, o)).Message);
+        o = Small.Clone();
+        o.Shift = -1;
+        Assert.Contains("Transformation prediction: Shift must be ≥ 0", Assert.Throws<ArgumentOutOfRangeException>(() => TransformationPredictionScorer.Fit(normal, 6, 6, o)).Message);
+        o.Shift = 6;
+        var tooFar = Assert.Throws<ArgumentOutOfRangeException>(() => TransformationPredictionScorer.Fit(normal, 6, 6, o));
+        Assert.Equal("Shift", tooFar.ParamName);
+        Assert.Contains("Shift must be smaller than the image's height and width (6 × 6)", tooFar.Message);
         var scorer = TransformationPredictionScorer.Fit(normal, 6, 6, Small);
         Assert.Contains("Rows of 12 values; the transformation classifier reads 36", Assert.Throws<ArgumentException>(() => scorer.Score(new Matrix(2, 12))).Message);
     }
