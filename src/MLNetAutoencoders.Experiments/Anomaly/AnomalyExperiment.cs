@@ -444,7 +444,7 @@ internal sealed class AnomalyExperiment
                         {
                             bool knn = score is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours;
                             bool combined = score is AnomalyScore.ReconstructionAndCodeNeighbours or AnomalyScore.ReconstructionAndCodeGaussian;
-                            scorer = CodeAnomalyScorer.Fit(network, c.Train.Images, knn ? CodeDensity.NearestNeighbours : CodeDensity.Gaussian, combined, o.Neighbours);
+                            scorer = CodeAnomalyScorer.Fit(network, c.Train.Images, knn ? CodeDensity.NearestNeighbours : CodeDensity.Gaussian, combined, o.Neighbours, threads: s.Threads);
                             scores = scorer.Score(c.Test.Images);
                         }
                         if (scorer is not null) fitted[name] = new Member(scorer, one.Elapsed.TotalSeconds, true, scores);
@@ -461,7 +461,7 @@ internal sealed class AnomalyExperiment
                     if (withRaw && raw is null)
                     {
                         var search = Stopwatch.StartNew();
-                        var knn = new KnnDistance(c.Train.Images, AnomalyDefaults.Neighbours);
+                        var knn = new KnnDistance(c.Train.Images, AnomalyDefaults.Neighbours, s.Threads);
                         raw = (knn, knn.Score(c.Test.Images), search.Elapsed.TotalSeconds);
                     }
                     var extra = Stopwatch.StartNew();

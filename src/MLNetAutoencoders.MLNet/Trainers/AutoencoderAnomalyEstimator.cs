@@ -258,7 +258,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
             int first = _options.Seed ?? host.Seed(null);
             var members = Enumerable.Range(0, _options.EnsembleSize).SelectMany(k => Scores(_options).Select(score =>
                 FitOne(input, rows!, network, unchecked(first + k), score, ensemble: true).Scorer ?? throw new InvalidOperationException("An ensemble member has no scorer."))).ToList();
-            scorer = EnsembleScorer.Create(members, _options.InputNeighbours ? new KnnDistance(rows!, _options.Neighbours) : null);
+            scorer = EnsembleScorer.Create(members, _options.InputNeighbours ? new KnnDistance(rows!, _options.Neighbours, network.Threads) : null);
             (model, scores) = (scorer.Model, [.. scorer.TrainingScores]);
         }
         else (model, scorer, scores) = FitOne(input, rows, network, _options.Seed, _options.Score, ensemble: false);
@@ -325,7 +325,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         {
             var density = score is AnomalyScore.CodeNeighbours or AnomalyScore.ReconstructionAndCodeNeighbours ? CodeDensity.NearestNeighbours : CodeDensity.Gaussian;
             bool combined = score is AnomalyScore.ReconstructionAndCodeNeighbours or AnomalyScore.ReconstructionAndCodeGaussian;
-            scorer = Named(() => CodeAnomalyScorer.Fit(fitted.Model, rows!, density, combined, o.Neighbours));
+            scorer = Named(() => CodeAnomalyScorer.Fit(fitted.Model, rows!, density, combined, o.Neighbours, threads: network.Threads));
         }
         return (fitted.Model, scorer, [.. scorer.TrainingScores]);
     }

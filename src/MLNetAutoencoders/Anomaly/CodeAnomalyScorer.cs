@@ -49,10 +49,10 @@ public sealed class CodeAnomalyScorer : IAnomalyScorer
     /// <summary>The training rows' scores (leave-one-out for the neighbours), from which a threshold is set.</summary>
     public IReadOnlyList<float> TrainingScores { get; }
 
-    /// <summary>Fits the code density (and the standardisations) on <paramref name="trainingRows"/>.</summary>
+    /// <summary>Fits the code density (and the standardisations) on <paramref name="trainingRows"/>; the neighbour search uses <paramref name="threads"/> threads.</summary>
     /// <exception cref="ArgumentException">Fewer than two rows; k not below the number of rows; a code value constant over the rows (Gaussian).</exception>
     public static CodeAnomalyScorer Fit(IAutoencoder model, Matrix trainingRows, CodeDensity density, bool withReconstruction,
-        int neighbours = AnomalyDefaults.Neighbours, double shrinkage = AnomalyDefaults.CovarianceShrinkage)
+        int neighbours = AnomalyDefaults.Neighbours, double shrinkage = AnomalyDefaults.CovarianceShrinkage, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(trainingRows);
@@ -63,7 +63,7 @@ public sealed class CodeAnomalyScorer : IAnomalyScorer
         float[] d;
         if (density == CodeDensity.NearestNeighbours)
         {
-            knn = new KnnDistance(codes, neighbours);
+            knn = new KnnDistance(codes, neighbours, threads);
             d = knn.Score(codes, leaveOneOut: true);
         }
         else

@@ -22,16 +22,21 @@ public sealed class KnnDistance
     private const int ReferenceBlock = 2048;
     private readonly float[] _referenceNorms;
 
-    /// <summary>Keeps <paramref name="reference"/> (not copied: do not change it afterwards) with its rows' squared norms, and <paramref name="k"/>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> below 1, or not below the number of reference rows (leave-one-out needs k + 1 rows).</exception>
-    public KnnDistance(Matrix reference, int k = AnomalyDefaults.Neighbours)
+    /// <summary>
+    /// Keeps <paramref name="reference"/> (not copied: do not change it afterwards) with its rows' squared norms,
+    /// <paramref name="k"/>, and the number of threads the search may use (its matrix products and its per-row scans).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> below 1, or not below the number of reference rows (leave-one-out needs k + 1 rows); <paramref name="threads"/> below 1.</exception>
+    public KnnDistance(Matrix reference, int k = AnomalyDefaults.Neighbours, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(reference);
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "The number of neighbours k must be ≥ 1.");
+        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "The number of threads must be ≥ 1.");
         if (k >= reference.Rows)
             throw new ArgumentOutOfRangeException(nameof(k), k, $"The number of neighbours k = {k} needs at least k + 1 = {k + 1} training rows; there are {reference.Rows}.");
         Reference = reference;
         K = k;
+        Threads = threads;
         _referenceNorms = SquaredNorms(reference); // once, not at every Score call (a prediction engine's calls are one row each)
     }
 
@@ -40,6 +45,9 @@ public sealed class KnnDistance
 
     /// <summary>The number of neighbours.</summary>
     public int K { get; }
+
+    /// <summary>The number of threads the search uses.</summary>
+    public int Threads { get; }
 
     /// <summary>The score of each row of <paramref name="x"/>; with <paramref name="leaveOneOut"/> (x is the reference itself), row i skips reference row i.</summary>
     /// <exception cref="ArgumentException">A width other than the reference's.</exception>
@@ -52,7 +60,8 @@ public sealed class KnnDistance
         var refNorms = _referenceNorms;
         var rowNorms = ReferenceEquals(x, Reference) ? refNorms : SquaredNorms(x);
         int qb = Math.Min(QueryBlock, x.Rows), rb = Math.Min(ReferenceBlock, n);
-        var gemm = qb > 1 ? Gemm.Create(GemmKind.Auto, Environment.ProcessorCount) : null;
+        var gemm = qb > 1 ? Gemm.Create(GemmKind.Auto, Threads) : null;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Threads };
         var products = new float[qb * rb];
         var nearest = new float[qb * k];
         var index = new int[qb * k];
@@ -70,7 +79,7 @@ public sealed class KnnDistance
                         Reference.Data.AsSpan(r0 * cols, rn * cols), cols, 0f, products, rb);
                 else // one row (a prediction engine's): dot products, no GEMM packing
                     for (int r = 0; r < rn; r++) products[r] = -2f * TensorPrimitives.Dot(x.Row(q0), Reference.Row(r0 + r));
-                Parallel.For(0, qn, i =>
+                Parallel.For(0, qn, parallel, i =>
                 {
                     var best = nearest.AsSpan(i * k, k);
                     var at = index.AsSpan(i * k, k);
@@ -88,7 +97,7 @@ public sealed class KnnDistance
                     }
                 });
             }
-            Parallel.For(0, qn, i =>
+            Parallel.For(0, qn, parallel, i =>
             {
                 var row = x.Row(q0 + i);
                 double s = 0;

@@ -83,6 +83,24 @@ public class AnomalyScorerCoreTests
     }
 
     [Fact]
+    public void Neighbour_search_uses_the_threads_it_is_given_and_one_or_two_give_the_same_scores()
+    {
+        // The per-row scans are independent and the k distances are recomputed exactly, so the thread count does not
+        // change a score where no two reference rows tie.
+        var reference = Random(2100, 30, 7);
+        var probe = Random(300, 30, 8);
+        var one = new KnnDistance(reference, 5);
+        var two = new KnnDistance(reference, 5, threads: 2);
+        Assert.Equal(1, one.Threads);
+        Assert.Equal(2, two.Threads);
+        Assert.Equal(one.Score(probe), two.Score(probe));
+        Assert.Equal(one.Score(reference, leaveOneOut: true), two.Score(reference, leaveOneOut: true));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new KnnDistance(reference, 5, threads: 0));
+        Assert.Equal("threads", e.ParamName);
+        Assert.Contains("must be ≥ 1", e.Message);
+    }
+
+    [Fact]
     public void Bad_input_names_k_the_rows_and_the_constant_code_value()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new KnnDistance(Random(5, 2, 1), 5));
