@@ -10,7 +10,7 @@ namespace MLNetAutoencoders.Tests.Pretraining;
 /// <summary>The consistency (FixMatch) mode of the encoder classifier: its pseudo-label term, its training, its errors. The rows are 4 × 6 images.</summary>
 public class ConsistencyTests
 {
-    private const int Height = 4, Width = 6;
+    private const int Height = ImageHeight, Width = ImageWidth;
 
     private static EncoderClassifierOptions FixMatch(int epochs = 1, int seed = 3, float threshold = 0.5f)
     {
@@ -33,21 +33,10 @@ public class ConsistencyTests
     /// </summary>
     private static (Network Net, ConsistencyTerm Term, Matrix X, int[] Y, Matrix Weak, Matrix Strong, float Tau) Setup()
     {
-        var (x, y) = Manifold(9, 2);
-        var (u, _) = Manifold(12, 4);
-        var model = EncoderClassifierTrainer.FitConsistency(Autoencoder(u).CodePath, x, y, u, Height, Width, FixMatch(), Classes);
-        var net = model.Network;
-        var rng = new Rng(5);
-        foreach (var d in net.DenseLayers.Where(d => d.Weight.Name != "scaler.weight")) rng.FillUniform(d.Bias.Value.Span, -0.3f, 0.3f);
-        foreach (var p in net.Parameters) p.Frozen = p.Name.StartsWith("scaler", StringComparison.Ordinal);
-        var images = ImageAugmentation.Create(Height, Width, Dim);
-        Matrix? lx = null, weak = null, strong = null;
-        images.Apply(x, new AugmentationStrength(1, true, 0, 0), rng, ref lx);
-        images.Apply(u, new AugmentationStrength(1, true, 0, 0), rng, ref weak);
-        images.Apply(u, new AugmentationStrength(2, true, 2, 0.1f), rng, ref strong);
+        var (net, _, y, u, lx, weak, strong, images) = ConsistencySetup(FixMatch(), labelledView: true);
         var ctx = NnContext.Create(GemmKind.Managed, 1, 2);
-        float tau = ThresholdBetweenTopProbabilities(net.Forward(weak!, false, ctx));
-        return (net, new ConsistencyTerm(net, u, images, FixMatch(threshold: tau), ctx), lx!, y, weak!, strong!, tau);
+        float tau = ThresholdBetweenTopProbabilities(net.Forward(weak, false, ctx));
+        return (net, new ConsistencyTerm(net, u, images, FixMatch(threshold: tau), ctx), lx!, y, weak, strong, tau);
     }
 
     [Fact]
@@ -113,8 +102,6 @@ public class ConsistencyTests
         o.DropoutRate = 0.2f;
         return o;
     }
-
-    private static float[][] Weights(EncoderClassifier model) => model.Network.Parameters.Select(q => q.Value.Span.ToArray()).ToArray();
 
     [Fact]
     public void WeightZeroWithoutWeakAugmentation_IsBitForBitThePlainFineTune_AndTheModeIsReproducible()

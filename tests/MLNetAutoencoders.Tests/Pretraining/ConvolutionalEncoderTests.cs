@@ -10,7 +10,7 @@ namespace MLNetAutoencoders.Tests.Pretraining;
 /// <summary>The encoder classifier with a convolutional encoder (<see cref="EncoderClassifierOptions.ConvolutionChannels"/>); the rows are 4 × 6 images.</summary>
 public class ConvolutionalEncoderTests
 {
-    private const int Height = 4, Width = 6;
+    private const int Height = ImageHeight, Width = ImageWidth;
 
     private static EncoderClassifierOptions Conv(float weight = 0.7f, float threshold = 0.5f, int epochs = 4, float dropout = 0.2f)
     {
@@ -26,8 +26,6 @@ public class ConvolutionalEncoderTests
         o.DropoutRate = dropout;
         return o;
     }
-
-    private static float[][] Weights(EncoderClassifier model) => model.Network.Parameters.Select(q => q.Value.Span.ToArray()).ToArray();
 
     [Fact]
     public void Network_IsTheConvolutionsThenTheCodeLayerThenDropoutAndTheHead()

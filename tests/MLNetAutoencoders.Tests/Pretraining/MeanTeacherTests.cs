@@ -13,7 +13,7 @@ namespace MLNetAutoencoders.Tests.Pretraining;
 /// </summary>
 public class MeanTeacherTests
 {
-    private const int Height = 4, Width = 6;
+    private const int Height = ImageHeight, Width = ImageWidth;
 
     private static EncoderClassifierOptions Teacher(float decay, int epochs = 8, float threshold = 0.6f)
     {
@@ -28,22 +28,11 @@ public class MeanTeacherTests
         return o;
     }
 
-    private static float[][] Weights(EncoderClassifier model) => model.Network.Parameters.Select(q => q.Value.Span.ToArray()).ToArray();
-
     /// <summary>A trained classifier 24 → 16 → 6 → scaler → 3 with random biases, the scaler frozen; weak and strong views of 12 unlabelled rows.</summary>
     private static (Network Net, Matrix U, Matrix Weak, Matrix Strong, ImageAugmentation Images) Setup()
     {
-        var (x, y) = Manifold(9, 2);
-        var (u, _) = Manifold(12, 4);
-        var net = EncoderClassifierTrainer.FitConsistency(Autoencoder(u).CodePath, x, y, u, Height, Width, Teacher(0, epochs: 1), Classes).Network;
-        var rng = new Rng(5);
-        foreach (var d in net.DenseLayers.Where(d => d.Weight.Name != "scaler.weight")) rng.FillUniform(d.Bias.Value.Span, -0.3f, 0.3f);
-        foreach (var p in net.Parameters) p.Frozen = p.Name.StartsWith("scaler", StringComparison.Ordinal);
-        var images = ImageAugmentation.Create(Height, Width, Dim);
-        Matrix? weak = null, strong = null;
-        images.Apply(u, new AugmentationStrength(1, true, 0, 0), rng, ref weak);
-        images.Apply(u, new AugmentationStrength(2, true, 2, 0.1f), rng, ref strong);
-        return (net, u, weak!, strong!, images);
+        var (net, _, _, u, _, weak, strong, images) = ConsistencySetup(Teacher(0, epochs: 1), labelledView: false);
+        return (net, u, weak, strong, images);
     }
 
     /// <summary>Moves every trained weight of <paramref name="net"/> by a random amount (as an optimiser step would).</summary>

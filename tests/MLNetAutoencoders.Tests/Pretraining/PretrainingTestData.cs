@@ -1,5 +1,6 @@
 using MLNetAutoencoders.Autoencoders;
 using MLNetAutoencoders.Classifiers;
+using MLNetAutoencoders.Data;
 using MLNetAutoencoders.Nn;
 using MLNetAutoencoders.Numerics;
 
@@ -10,6 +11,35 @@ internal static class PretrainingTestData
 {
     public const int Dim = 24;
     public const int Classes = 3;
+
+    /// <summary>The rows read as images: 4 × 6 = <see cref="Dim"/>.</summary>
+    public const int ImageHeight = 4, ImageWidth = 6;
+
+    /// <summary>Each parameter's values of a fitted classifier, copied.</summary>
+    public static float[][] Weights(EncoderClassifier model) => model.Network.Parameters.Select(q => q.Value.Span.ToArray()).ToArray();
+
+    /// <summary>
+    /// A classifier 24 → 16 → 6 → scaler → 3 fitted in consistency mode with <paramref name="options"/> on 9 labelled and 12
+    /// unlabelled rows (as <see cref="ImageHeight"/> × <see cref="ImageWidth"/> images), then given random biases, its
+    /// scaler frozen; with a weak view of the labelled rows if <paramref name="labelledView"/> (drawn first), and weak and
+    /// strong views of the unlabelled rows, all from one generator.
+    /// </summary>
+    public static (Network Net, Matrix X, int[] Y, Matrix U, Matrix? Labelled, Matrix Weak, Matrix Strong, ImageAugmentation Images)
+        ConsistencySetup(EncoderClassifierOptions options, bool labelledView)
+    {
+        var (x, y) = Manifold(9, 2);
+        var (u, _) = Manifold(12, 4);
+        var net = EncoderClassifierTrainer.FitConsistency(Autoencoder(u).CodePath, x, y, u, ImageHeight, ImageWidth, options, Classes).Network;
+        var rng = new Rng(5);
+        foreach (var d in net.DenseLayers.Where(d => d.Weight.Name != "scaler.weight")) rng.FillUniform(d.Bias.Value.Span, -0.3f, 0.3f);
+        foreach (var p in net.Parameters) p.Frozen = p.Name.StartsWith("scaler", StringComparison.Ordinal);
+        var images = ImageAugmentation.Create(ImageHeight, ImageWidth, Dim);
+        Matrix? labelled = null, weak = null, strong = null;
+        if (labelledView) images.Apply(x, new AugmentationStrength(1, true, 0, 0), rng, ref labelled);
+        images.Apply(u, new AugmentationStrength(1, true, 0, 0), rng, ref weak);
+        images.Apply(u, new AugmentationStrength(2, true, 2, 0.1f), rng, ref strong);
+        return (net, x, y, u, labelled, weak!, strong!, images);
+    }
 
     /// <summary>
     /// A pseudo-label threshold τ in the widest gap between the rows' top probabilities (softmax of <paramref name="logits"/>)
